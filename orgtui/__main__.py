@@ -1,0 +1,5 @@
+"""Allow `python -m orgtui`."""
+
+from orgtui.cli import main
+
+raise SystemExit(main())

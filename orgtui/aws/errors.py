@@ -1,0 +1,251 @@
+"""Turn AWS and botocore failures into words a person can act on.
+
+Every failure a user can meet ends as an `OrgtuiError`: `what` happened and the `fix`.
+The CLI prints the two lines; the UI shows them in a notification or the dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    ReadTimeoutError,
+    SSOError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
+
+
+class OrgtuiError(Exception):
+    """A failure explained: what happened, and what to do about it."""
+
+    def __init__(
+        self,
+        what: str,
+        fix: str,
+        *,
+        code: str = "",
+        reason: str = "",
+        request_id: str = "",
+    ) -> None:
+        super().__init__(what)
+        self.what = what
+        self.fix = fix
+        self.code = code
+        self.reason = reason
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        return f"{self.what}\n{self.fix}"
+
+
+class ReadOnlyViolation(OrgtuiError):
+    """A write call attempted while the read-only guard is on."""
+
+
+# ConstraintViolationException reasons, as (what happened, what to do).
+REASONS: dict[str, tuple[str, str]] = {
+    "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION": (
+        "AWS refused: the account has not completed phone verification.",
+        "Sign in to the account as its root user, complete phone verification, then try "
+        "again.",
+    ),
+    "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA": (
+        "AWS refused: the account has not accepted the AWS Customer Agreement.",
+        "Sign in to the account as its root user and accept the customer agreement, then "
+        "try again.",
+    ),
+    "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED": (
+        "AWS refused: the account has no payment method.",
+        "Sign in to the account as its root user and add a payment method (Billing > "
+        "Payment methods), then try again.",
+    ),
+    "INVALID_PAYMENT_INSTRUMENT": (
+        "AWS refused: the account's payment method is not valid.",
+        "Sign in to the account as its root user and add a valid payment method, then try "
+        "again.",
+    ),
+    "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG": (
+        "AWS refused: the account is a delegated administrator.",
+        "Deregister it as delegated administrator for each of its services (organizations "
+        "deregister-delegated-administrator), then try again.",
+    ),
+    "ACCOUNT_CANNOT_LEAVE_ORGANIZATION": (
+        "AWS refused: the management account can't leave the organization.",
+        "Remove the member accounts instead; the management account stays.",
+    ),
+    "WAIT_PERIOD_ACTIVE": (
+        "AWS refused: the account was created less than four days ago.",
+        "Wait until four days after its creation, then try again.",
+    ),
+    "CREATED_ACCOUNT_WAIT_PERIOD_ACTIVE": (
+        "AWS refused: the account was created less than four days ago.",
+        "Wait until four days after its creation, then try again.",
+    ),
+    "ACCOUNT_CREATION_NOT_COMPLETE": (
+        "AWS refused: the account is still being created.",
+        "Wait until its creation completes, then reload and try again.",
+    ),
+    "MASTER_ACCOUNT_MISSING_CONTACT_INFO": (
+        "AWS refused: the management account has no contact information.",
+        "Add contact information to the management account, then try again.",
+    ),
+}
+
+_CREDENTIAL_FIX = (
+    "Set credentials for the management account (aws configure, AWS_PROFILE, or "
+    "--profile NAME), or run with --demo to try orgtui without AWS."
+)
+
+
+def _sso_fix(profile: str | None) -> str:
+    name = profile or "<your profile>"
+    return f"Run `aws sso login --profile {name}`, then start orgtui again."
+
+
+def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
+    response: dict[str, Any] = exc.response or {}
+    error = response.get("Error", {}) or {}
+    code = str(error.get("Code", "") or "Unknown")
+    message = str(error.get("Message", "") or "")
+    reason = str(response.get("Reason") or error.get("Reason") or "")
+    request_id = str(response.get("ResponseMetadata", {}).get("RequestId", "") or "")
+    operation = exc.operation_name or "the call"
+    extra = {"code": code, "reason": reason, "request_id": request_id}
+
+    if code == "ConstraintViolationException":
+        what, fix = REASONS.get(
+            reason,
+            (
+                f"AWS refused {operation}: constraint {reason or 'violated'}"
+                f"{f' ({message})' if message else ''}.",
+                "Read the reason above in the Organizations documentation (error "
+                "ConstraintViolationException), fix the account, and try again.",
+            ),
+        )
+        return OrgtuiError(what, fix, **extra)
+    if code == "MasterCannotLeaveOrganizationException":
+        return OrgtuiError(
+            "AWS refused: the management account can't leave the organization.",
+            "Remove the member accounts instead; the management account stays.",
+            **extra,
+        )
+    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
+        service = "sts" if operation == "GetCallerIdentity" else "organizations"
+        return OrgtuiError(
+            f"Access denied to {service}:{operation}"
+            f"{f' ({message})' if message else ''}.",
+            f"Grant {service}:{operation} to your role (see the IAM policies in the README), "
+            "or use the management account's credentials.",
+            **extra,
+        )
+    if code == "AWSOrganizationsNotInUseException":
+        return OrgtuiError(
+            "This account is not a member of an organization (AWS Organizations is not in "
+            "use).",
+            "Use credentials of an account that belongs to an organization, ideally its "
+            "management account.",
+            **extra,
+        )
+    if code == "AccountNotFoundException":
+        return OrgtuiError(
+            "The account is not in the organization (it may already have been removed).",
+            "Reload (ctrl+r) to see the organization as it is now.",
+            **extra,
+        )
+    if code in ("TooManyRequestsException", "ThrottlingException", "Throttling"):
+        return OrgtuiError(
+            f"AWS kept throttling {operation} after every retry.",
+            "Wait a minute and try again, or lower --concurrency.",
+            **extra,
+        )
+    if code == "ConcurrentModificationException":
+        return OrgtuiError(
+            f"Another change to the organization was in progress; {operation} gave up after "
+            "several retries.",
+            "Wait for the other change to finish, then try again.",
+            **extra,
+        )
+    if code in ("ServiceException", "InternalFailure", "ServiceUnavailable"):
+        return OrgtuiError(
+            f"AWS Organizations had an internal error during {operation}.",
+            "Try again in a moment; if it persists, check the AWS Health Dashboard.",
+            **extra,
+        )
+    if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+        return OrgtuiError(
+            "Your AWS session token has expired.",
+            _sso_fix(profile) if profile else "Refresh your credentials and try again.",
+            **extra,
+        )
+    if code in ("InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"):
+        return OrgtuiError(
+            "AWS did not accept your credentials.",
+            "Check the access key and secret (aws configure list), or choose another "
+            "--profile.",
+            **extra,
+        )
+    if code == "InvalidInputException":
+        return OrgtuiError(
+            f"AWS rejected the input to {operation}: {message or 'invalid value'}.",
+            "Check the account id (exactly 12 digits) and try again.",
+            **extra,
+        )
+    return OrgtuiError(
+        f"AWS returned {code} for {operation}{f': {message}' if message else ''}.",
+        "Check the message above; reload (ctrl+r) or run again once it is resolved.",
+        **extra,
+    )
+
+
+def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
+    """Explain any exception from talking to AWS as an `OrgtuiError`."""
+    if isinstance(exc, OrgtuiError):
+        return exc
+    if isinstance(exc, ClientError):
+        return _client_error(exc, profile)
+    if isinstance(exc, ProfileNotFound):
+        return OrgtuiError(
+            f"The AWS profile '{getattr(exc, 'kwargs', {}).get('profile', profile)}' does "
+            "not exist.",
+            "Check the name with `aws configure list-profiles`, or pass another --profile.",
+        )
+    if isinstance(exc, (UnauthorizedSSOTokenError, SSOTokenLoadError, TokenRetrievalError)):
+        return OrgtuiError("Your AWS SSO session has expired or was never started.", _sso_fix(profile))
+    if isinstance(exc, SSOError):
+        return OrgtuiError(f"AWS SSO sign-in failed: {exc}.", _sso_fix(profile))
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return OrgtuiError("No AWS credentials were found.", _CREDENTIAL_FIX)
+    if isinstance(exc, CredentialRetrievalError):
+        return OrgtuiError(f"AWS credentials could not be loaded: {exc}.", _CREDENTIAL_FIX)
+    if isinstance(exc, NoRegionError):
+        return OrgtuiError(
+            "No AWS region is set.", "Pass --region us-east-1 or set AWS_REGION."
+        )
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)):
+        url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
+        return OrgtuiError(
+            f"Could not reach the AWS endpoint{f' {url}' if url else ''}.",
+            "Check your network, proxy and --endpoint-url, then try again.",
+        )
+    if isinstance(exc, ReadTimeoutError):
+        return OrgtuiError(
+            "AWS did not answer in time.", "Check your network and try again."
+        )
+    if isinstance(exc, BotoCoreError):
+        return OrgtuiError(f"AWS client error: {exc}.", "Check your AWS configuration and try again.")
+    return OrgtuiError(
+        f"Unexpected error: {type(exc).__name__}: {exc}.",
+        "Try again; if it keeps happening, report it with the steps that led here.",
+    )

@@ -1,0 +1,286 @@
+"""Read an organization into a `Snapshot`: structure first, then enrichment.
+
+Structure: DescribeOrganization, GetCallerIdentity, ListRoots, then a concurrent
+top-down walk (ListOrganizationalUnitsForParent and ListAccountsForParent per parent).
+Enrichment, in as few calls as the API allows: ListDelegatedAdministrators once and
+ListDelegatedServicesForAccount per administrator; ListTagsForResource per account;
+ListPolicies per enabled policy type and ListTargetsForPolicy per policy (never one
+policy call per account). Every list call follows NextToken to the end.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orgtui.model import (
+    DEFAULT_POLICY_IDS,
+    Account,
+    Caller,
+    Organization,
+    OrgUnit,
+    Policy,
+    Root,
+    Snapshot,
+    frozen_map,
+)
+from orgtui.aws.session import AwsContext
+
+# (phase, done, total or None). Called from worker threads.
+ProgressFn = Callable[[str, int, "int | None"], None]
+
+PAGE = 20  # the most Organizations returns per page
+
+
+def _noop(phase: str, done: int, total: int | None) -> None:
+    pass
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class _Progress:
+    """A thread-safe counter that reports through the progress callback."""
+
+    def __init__(self, fn: ProgressFn, phase: str, total: int | None) -> None:
+        self.fn, self.phase, self.total, self.done = fn, phase, total, 0
+        self._lock = threading.Lock()
+        fn(phase, 0, total)
+
+    def step(self, n: int = 1) -> None:
+        with self._lock:
+            self.done += n
+            done = self.done
+        self.fn(self.phase, done, self.total)
+
+
+class Loader:
+    def __init__(self, ctx: AwsContext, progress: ProgressFn | None = None) -> None:
+        self.ctx = ctx
+        self.progress = progress or _noop
+        self.workers = max(1, ctx.options.concurrency)
+
+    # --- public ----------------------------------------------------------------------
+
+    def load(self) -> Snapshot:
+        return self.enrich(self.load_structure())
+
+    def load_structure(self) -> Snapshot:
+        org = self._organization()
+        caller = self._caller()
+        try:
+            roots = self._roots()
+        except ClientError as exc:
+            if caller.account != org.management_account_id and _code(exc) in (
+                "AccessDeniedException",
+                "AccessDenied",
+            ):
+                return self._member_snapshot(org, caller)
+            raise
+        ous, accounts, child_ous, child_accounts = self._walk(roots)
+        return Snapshot(
+            organization=org,
+            caller=caller,
+            roots=tuple(roots),
+            ous=frozen_map(ous),
+            accounts=frozen_map(accounts),
+            child_ous=frozen_map(child_ous),
+            child_accounts=frozen_map(child_accounts),
+            loaded_at=datetime.now(timezone.utc),
+        )
+
+    def enrich(self, snap: Snapshot, only: Iterable[str] | None = None) -> Snapshot:
+        """Add tags, delegated administrators and policies.
+
+        `only` limits the per-account calls (tags) to those accounts, for a report on a
+        few accounts of a large organization.
+        """
+        if snap.member_mode:
+            return replace(snap, enriched=True)
+        policy_types = {t for root in snap.roots for t in root.enabled_policy_types}
+        if snap.organization.feature_set == "ALL":
+            # SCPs are the policies that matter most here; asking costs one call, and when
+            # the type is disabled AWS has detached them all, so nothing false is found.
+            policy_types.add("SERVICE_CONTROL_POLICY")
+        tag_ids = list(only) if only is not None else list(snap.accounts)
+        tracker = _Progress(self.progress, "details", len(tag_ids) + 1 + len(policy_types))
+        tags: dict[str, dict[str, str]] = {}
+        delegated: dict[str, tuple[str, ...]] = {}
+        policies: dict[str, Policy] = {}
+        attachments: dict[str, list[str]] = defaultdict(list)
+        lock = threading.Lock()
+
+        def load_tags(account_id: str) -> None:
+            items = self.ctx.pages("list_tags_for_resource", "Tags", ResourceId=account_id)
+            if items:
+                with lock:
+                    tags[account_id] = {t["Key"]: t["Value"] for t in items}
+            tracker.step()
+
+        def load_delegated() -> list[Callable[[], None]]:
+            admins = self.ctx.pages("list_delegated_administrators", "DelegatedAdministrators",
+                                    MaxResults=PAGE)
+            tracker.step()
+            if tracker.total is not None:
+                tracker.total += len(admins)
+
+            def services_of(admin_id: str) -> None:
+                items = self.ctx.pages("list_delegated_services_for_account",
+                                       "DelegatedServices", AccountId=admin_id,
+                                       MaxResults=PAGE)
+                with lock:
+                    delegated[admin_id] = tuple(s["ServicePrincipal"] for s in items)
+                tracker.step()
+
+            return [lambda a=a["Id"]: services_of(a) for a in admins]
+
+        def load_policies(policy_type: str) -> list[Callable[[], None]]:
+            found = self.ctx.pages("list_policies", "Policies", Filter=policy_type,
+                                   MaxResults=PAGE)
+            tracker.step()
+            wanted = [p for p in found if p["Id"] not in DEFAULT_POLICY_IDS]
+            if tracker.total is not None:
+                tracker.total += len(wanted)
+            with lock:
+                for p in found:
+                    policies[p["Id"]] = Policy(p["Id"], p.get("Name", p["Id"]),
+                                               p.get("Type", policy_type),
+                                               bool(p.get("AwsManaged", False)))
+
+            def targets_of(policy_id: str) -> None:
+                items = self.ctx.pages("list_targets_for_policy", "Targets",
+                                       PolicyId=policy_id, MaxResults=PAGE)
+                with lock:
+                    for target in items:
+                        attachments[target["TargetId"]].append(policy_id)
+                tracker.step()
+
+            # The AWS-managed full-access defaults are attached everywhere and never
+            # reported: their targets would cost pages of calls for nothing.
+            return [lambda p=p["Id"]: targets_of(p) for p in wanted]
+
+        jobs: list[Callable[[], Any]] = [load_delegated]
+        jobs += [lambda t=t: load_policies(t) for t in sorted(policy_types)]
+        jobs += [lambda a=a: load_tags(a) for a in tag_ids]
+        self._run(jobs)
+        return replace(
+            snap,
+            tags=frozen_map({k: frozen_map(v) for k, v in tags.items()}),
+            delegated=frozen_map(delegated),
+            policies=frozen_map(policies),
+            attachments=frozen_map({k: tuple(v) for k, v in attachments.items()}),
+            enriched=True,
+        )
+
+    # --- structure -------------------------------------------------------------------
+
+    def _organization(self) -> Organization:
+        raw = self.ctx.call(self.ctx.org.describe_organization)["Organization"]
+        return Organization(
+            id=raw["Id"],
+            arn=raw.get("Arn", ""),
+            management_account_id=raw.get("MasterAccountId", ""),
+            management_account_email=raw.get("MasterAccountEmail", ""),
+            feature_set=raw.get("FeatureSet", ""),
+        )
+
+    def _caller(self) -> Caller:
+        raw = self.ctx.call(self.ctx.sts.get_caller_identity)
+        return Caller(account=raw["Account"], arn=raw["Arn"], user_id=raw.get("UserId", ""))
+
+    def _roots(self) -> list[Root]:
+        return [
+            Root(
+                id=r["Id"],
+                name=r.get("Name", "Root"),
+                arn=r.get("Arn", ""),
+                policy_types=tuple((p["Type"], p["Status"]) for p in r.get("PolicyTypes", [])),
+            )
+            for r in self.ctx.pages("list_roots", "Roots", MaxResults=PAGE)
+        ]
+
+    def _walk(self, roots: list[Root]) -> tuple[dict[str, OrgUnit], dict[str, Account],
+                                                dict[str, tuple[str, ...]],
+                                                dict[str, tuple[str, ...]]]:
+        ous: dict[str, OrgUnit] = {}
+        accounts: dict[str, Account] = {}
+        child_ous: dict[str, tuple[str, ...]] = {}
+        child_accounts: dict[str, tuple[str, ...]] = {}
+        lock = threading.Lock()
+        tracker = _Progress(self.progress, "structure", None)
+
+        def list_ous(parent: str) -> list[Callable[[], Any]]:
+            items = self.ctx.pages("list_organizational_units_for_parent",
+                                   "OrganizationalUnits", ParentId=parent, MaxResults=PAGE)
+            with lock:
+                child_ous[parent] = tuple(o["Id"] for o in items)
+                for o in items:
+                    ous[o["Id"]] = OrgUnit(o["Id"], o.get("Name", o["Id"]), o.get("Arn", ""),
+                                           parent)
+            return [job for o in items for job in parent_jobs(o["Id"])]
+
+        def list_accounts(parent: str) -> None:
+            items = self.ctx.pages("list_accounts_for_parent", "Accounts", ParentId=parent,
+                                   MaxResults=PAGE)
+            with lock:
+                child_accounts[parent] = tuple(a["Id"] for a in items)
+                for a in items:
+                    accounts[a["Id"]] = Account.from_api(a, parent)
+            tracker.step(len(items))
+
+        def parent_jobs(parent: str) -> list[Callable[[], Any]]:
+            return [lambda: list_ous(parent), lambda: list_accounts(parent)]
+
+        self._run([job for root in roots for job in parent_jobs(root.id)])
+        return ous, accounts, child_ous, child_accounts
+
+    def _member_snapshot(self, org: Organization, caller: Caller) -> Snapshot:
+        """What a member account can see: the organization and its own account."""
+        pseudo_root = Root(id=org.id, name=f"Organization {org.id}", arn=org.arn)
+        try:
+            raw = self.ctx.call(self.ctx.org.describe_account, AccountId=caller.account)
+            account = Account.from_api(raw["Account"], pseudo_root.id)
+        except ClientError:
+            # Members usually may not DescribeAccount; what is known is that the caller
+            # signed in, so the account is active.
+            account = Account(
+                id=caller.account, name="This account", email="", arn="", state="ACTIVE",
+                joined_method="UNKNOWN", joined_timestamp=None, parent_id=pseudo_root.id,
+            )
+        return Snapshot(
+            organization=org,
+            caller=caller,
+            roots=(pseudo_root,),
+            ous=frozen_map(),
+            accounts=frozen_map({account.id: account}),
+            child_ous=frozen_map({pseudo_root.id: ()}),
+            child_accounts=frozen_map({pseudo_root.id: (account.id,)}),
+            loaded_at=datetime.now(timezone.utc),
+            member_mode=True,
+        )
+
+    # --- execution -------------------------------------------------------------------
+
+    def _run(self, jobs: Iterable[Callable[[], Any]]) -> None:
+        """Run jobs on a bounded pool; a job may return more jobs. The first error wins."""
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui") as pool:
+            pending: set[Future[Any]] = {pool.submit(job) for job in jobs}
+            try:
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        more = fut.result()
+                        if more:
+                            pending |= {pool.submit(job) for job in more}
+            except BaseException:
+                for fut in pending:
+                    fut.cancel()
+                raise

@@ -1,0 +1,195 @@
+"""The AWS session orgtui talks through: clients, retries, the read-only guard, call stats.
+
+One `AwsContext` per run. Its botocore session carries the event hooks: the read-only
+guard (refuses any operation that is not List*, Describe* or Get* before anything is
+sent), call counting, and the throttle signal that drives the adaptive limiter.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, NoCredentialsError
+
+from orgtui import __version__
+from orgtui.aws.errors import ReadOnlyViolation
+from orgtui.aws.limiter import AdaptiveLimiter
+
+DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
+READ_PREFIXES = ("List", "Describe", "Get")
+THROTTLE_CODES = frozenset(
+    {"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"}
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    concurrency: int = 4
+    read_only: bool = False
+    retry_mode: str = "adaptive"
+    max_attempts: int = 12
+    # Explicit credentials, used by the demo and tests; None means the standard chain.
+    credentials: tuple[str, str, str | None] | None = None
+
+
+@dataclass
+class CallStats:
+    """Thread-safe counts of what was asked of AWS."""
+
+    calls: Counter[str] = field(default_factory=Counter)  # operations, retries excluded
+    attempts: int = 0  # HTTP requests, retries included
+    throttled: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count_call(self, name: str) -> None:
+        with self._lock:
+            self.calls[name] += 1
+
+    def count_attempt(self) -> None:
+        with self._lock:
+            self.attempts += 1
+
+    def count_throttle(self) -> None:
+        with self._lock:
+            self.throttled += 1
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+def _error_code(response: Any) -> str:
+    if isinstance(response, tuple) and len(response) == 2 and isinstance(response[1], dict):
+        return str(response[1].get("Error", {}).get("Code", ""))
+    return ""
+
+
+class AwsContext:
+    """Clients for Organizations and STS sharing one session, its hooks and its limiter."""
+
+    def __init__(self, options: SessionOptions) -> None:
+        self.options = options
+        self.stats = CallStats()
+        self.limiter = AdaptiveLimiter(max(1, options.concurrency))
+        kwargs: dict[str, Any] = {}
+        if options.profile:
+            kwargs["profile_name"] = options.profile
+        if options.region:
+            kwargs["region_name"] = options.region
+        if options.credentials:
+            key, secret, token = options.credentials
+            kwargs.update(
+                aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+            )
+        # ProfileNotFound is raised here for an unknown profile.
+        self.session = boto3.Session(**kwargs)
+        self.region = self.session.region_name or DEFAULT_REGION
+        events = self.session.events
+        events.register("before-call", self._before_call, unique_id="orgtui-before-call")
+        events.register("request-created", self._request_created, unique_id="orgtui-attempt")
+        events.register("needs-retry", self._needs_retry, unique_id="orgtui-needs-retry")
+        self.config = Config(
+            retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
+            max_pool_connections=max(10, options.concurrency + 2),
+            user_agent_extra=f"orgtui/{__version__}",
+            connect_timeout=10,
+            read_timeout=30,
+        )
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+
+    # --- hooks -----------------------------------------------------------------------
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        name = model.name
+        if self.options.read_only and not name.startswith(READ_PREFIXES):
+            raise ReadOnlyViolation(
+                f"Refused {name}: this session is read-only (orgtui audit).",
+                "Run `orgtui` without `audit` to make changes.",
+                code="ReadOnly",
+            )
+        self.stats.count_call(name)
+
+    def _request_created(self, **_: Any) -> None:
+        self.stats.count_attempt()
+
+    def _needs_retry(self, response: Any = None, **_: Any) -> None:
+        if _error_code(response) in THROTTLE_CODES:
+            self.stats.count_throttle()
+            self.limiter.on_throttle()
+
+    # --- clients ---------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        with self._clients_lock:
+            if service not in self._clients:
+                if self.session.get_credentials() is None:
+                    raise NoCredentialsError()
+                self._clients[service] = self.session.client(
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.options.endpoint_url,
+                    config=self.config,
+                )
+            return self._clients[service]
+
+    @property
+    def org(self) -> Any:
+        return self.client("organizations")
+
+    @property
+    def sts(self) -> Any:
+        return self.client("sts")
+
+    def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """One API call under the limiter, with ConcurrentModificationException retried.
+
+        botocore never retries ConcurrentModificationException, so it is retried here
+        with exponential backoff.
+        """
+        delay = 0.5
+        for attempt in range(6):
+            with self.limiter:
+                try:
+                    result = fn(**kwargs)
+                except ClientError as exc:
+                    code = exc.response.get("Error", {}).get("Code")
+                    if code != "ConcurrentModificationException" or attempt == 5:
+                        raise
+                else:
+                    self.limiter.on_success()
+                    return result
+            time.sleep(delay)
+            delay = min(delay * 2, 8.0)
+        raise AssertionError("unreachable")
+
+    def pages(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
+        """Every item of a paginated Organizations list call.
+
+        Follows NextToken until it is absent, even after an empty page, one page per call
+        under the limiter, so that throttling slows the walk instead of failing it.
+        """
+        method = getattr(self.org, operation)
+        items: list[Any] = []
+        token: str | None = None
+        while True:
+            args = dict(kwargs)
+            if token:
+                args["NextToken"] = token
+            page = self.call(method, **args)
+            items.extend(page.get(result_key, []))
+            token = page.get("NextToken")
+            if not token:
+                return items

@@ -1,0 +1,137 @@
+"""Start moto in-process, seed the sample organization, and install the refusal rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from orgtui.demo.sample import ORGANIZATION, ROOT_ACCOUNTS, SCPS, TAG_POLICIES, DemoAccount, DemoOU
+
+DEMO_CREDENTIALS = ("demo-access-key", "demo-secret-key", None)
+DEMO_REGION = "us-east-1"
+DEMO_SEED = 20261128
+
+
+@dataclass
+class DemoOrg:
+    """A running demo: the moto mock, and the ids of what was seeded, by name."""
+
+    mock: Any
+    now: datetime
+    accounts: dict[str, str]  # name -> account id
+    ous: dict[str, str]  # name -> OU id
+    root_id: str
+    management_account_id: str
+
+    def stop(self) -> None:
+        self.mock.stop()
+
+
+def _walk(ous: tuple[DemoOU, ...]) -> Iterator[DemoAccount]:
+    for ou in ous:
+        yield from ou.accounts
+        yield from _walk(ou.children)
+
+
+def all_demo_accounts() -> list[DemoAccount]:
+    return [*ROOT_ACCOUNTS, *_walk(ORGANIZATION)]
+
+
+def start(now: datetime | None = None) -> DemoOrg:
+    """Start the demo organization in this process.
+
+    `now` fixes the clock the join dates are counted back from (snapshot tests pass a
+    fixed one). moto's default account, 123456789012, is the management account.
+    """
+    import boto3
+    from moto import mock_aws
+    from moto.moto_api._internal import mock_random
+    from moto.organizations.models import organizations_backends
+
+    from orgtui.demo.rules import install
+
+    now = now or datetime.now(timezone.utc)
+    # moto reads these for the in-process mock; set only if absent so a user's real
+    # environment is not clobbered beyond what the demo needs.
+    os.environ.setdefault("MOTO_ACCOUNT_ID", "123456789012")
+    mock = mock_aws()
+    mock.start()
+    mock_random.seed(DEMO_SEED)
+    key, secret, _ = DEMO_CREDENTIALS
+    org = boto3.client("organizations", region_name=DEMO_REGION, aws_access_key_id=key,
+                       aws_secret_access_key=secret)
+    org.create_organization(FeatureSet="ALL")
+    root_id = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    org.enable_policy_type(RootId=root_id, PolicyType="TAG_POLICY")
+    description = org.describe_organization()["Organization"]
+    mgmt_id = description["MasterAccountId"]
+
+    accounts: dict[str, str] = {}
+    ous: dict[str, str] = {"Root": root_id}
+    specs: dict[str, DemoAccount] = {}
+
+    def add_accounts(parent: str, items: tuple[DemoAccount, ...]) -> None:
+        for spec in items:
+            status = org.create_account(AccountName=spec.name,
+                                        Email=f"aws+{spec.name}@example.com")
+            acc_id = status["CreateAccountStatus"]["AccountId"]
+            if parent != root_id:
+                org.move_account(AccountId=acc_id, SourceParentId=root_id,
+                                 DestinationParentId=parent)
+            if spec.tags:
+                org.tag_resource(ResourceId=acc_id,
+                                 Tags=[{"Key": k, "Value": v} for k, v in spec.tags.items()])
+            for service in spec.delegated:
+                org.register_delegated_administrator(AccountId=acc_id, ServicePrincipal=service)
+            accounts[spec.name] = acc_id
+            specs[acc_id] = spec
+
+    def add_ous(parent: str, items: tuple[DemoOU, ...]) -> None:
+        for ou in items:
+            ou_id = org.create_organizational_unit(ParentId=parent, Name=ou.name)[
+                "OrganizationalUnit"]["Id"]
+            ous[ou.name] = ou_id
+            add_accounts(ou_id, ou.accounts)
+            add_ous(ou_id, ou.children)
+
+    add_accounts(root_id, ROOT_ACCOUNTS)
+    add_ous(root_id, ORGANIZATION)
+
+    for kind, policies in (("SERVICE_CONTROL_POLICY", SCPS), ("TAG_POLICY", TAG_POLICIES)):
+        for name, description_text, targets in policies:
+            content = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*",'
+                       '"Resource":"*","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}'
+                       if kind == "SERVICE_CONTROL_POLICY"
+                       else '{"tags":{"cost-center":{"tag_key":{"@@assign":"cost-center"}}}}')
+            policy_id = org.create_policy(Name=name, Description=description_text,
+                                          Type=kind, Content=content)["Policy"][
+                "PolicySummary"]["Id"]
+            for target in targets:
+                org.attach_policy(PolicyId=policy_id,
+                                  TargetId=ous.get(target) or accounts[target])
+
+    # moto makes every account CREATED "now" and ACTIVE: set the join method, date and
+    # state of each one on the backend objects.
+    backend = organizations_backends[mgmt_id]["aws"]
+    for fake in backend.accounts:
+        spec = specs.get(fake.id)
+        if fake.id == mgmt_id:
+            fake.joined_method = "CREATED"  # the management account created the org
+            fake.name = "management"
+            fake.create_time = (now - timedelta(days=2000)).replace(tzinfo=None)
+            continue
+        if spec is None:
+            continue
+        fake.joined_method = spec.joined
+        fake.create_time = (now - timedelta(days=spec.age_days)).replace(tzinfo=None)
+        fake.state = spec.state
+        fake.status = "SUSPENDED" if spec.state != "ACTIVE" else "ACTIVE"
+
+    install(backend, {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
+            clock=lambda: datetime.now(timezone.utc))
+    return DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
+                   management_account_id=mgmt_id)

@@ -1,0 +1,270 @@
+"""Immutable model of an organization as orgtui read it: accounts, OUs, policies, findings.
+
+Everything here is plain data. The loader builds a `Snapshot`; readiness, the report, the
+cache and the UI only read it. Changes (an account removed) produce a new snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from types import MappingProxyType
+from typing import Any, Literal
+
+Severity = Literal["blocker", "warning", "notice"]
+Verdict = Literal["blocked", "review", "ready"]
+
+FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
+# AWS-managed allow-everything defaults, attached to every node while their policy type is
+# enabled; they never stop anything, so they are not reported as "policies stop applying".
+DEFAULT_POLICY_IDS = frozenset({FULL_AWS_ACCESS_ID, "p-RCPFullAWSAccess"})
+ACCOUNT_STATES = ("PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED")
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def frozen_map(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """A read-only view of a copy of `data`, so that snapshots stay immutable."""
+    return MappingProxyType(dict(data or {}))
+
+
+def utc(ts: datetime | None) -> datetime | None:
+    """The same instant in UTC (naive values are taken as UTC)."""
+    if ts is None:
+        return None
+    if ts.tzinfo is None:
+        return ts.replace(tzinfo=timezone.utc)
+    return ts.astimezone(timezone.utc)
+
+
+def iso(ts: datetime | None) -> str | None:
+    """ISO 8601 UTC with a Z, to the second, as the JSON report wants it."""
+    ts = utc(ts)
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ") if ts else None
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    arn: str
+    management_account_id: str
+    management_account_email: str
+    feature_set: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: str
+    arn: str
+    user_id: str = ""
+
+
+@dataclass(frozen=True)
+class Root:
+    id: str
+    name: str
+    arn: str
+    # Policy types enabled on the root: (type, status) pairs as ListRoots returns them.
+    policy_types: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def enabled_policy_types(self) -> tuple[str, ...]:
+        return tuple(t for t, status in self.policy_types if status == "ENABLED")
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    id: str
+    name: str
+    arn: str
+    parent_id: str
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    email: str
+    arn: str
+    state: str
+    joined_method: str
+    joined_timestamp: datetime | None
+    parent_id: str
+
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any], parent_id: str) -> Account:
+        """Build from an Organizations `Account` structure.
+
+        `Status` was retired in favour of `State`: read `State`, and `Status` only when
+        `State` is absent.
+        """
+        state = raw.get("State") or raw.get("Status") or "UNKNOWN"
+        return cls(
+            id=str(raw["Id"]),
+            name=str(raw.get("Name") or ""),
+            email=str(raw.get("Email") or ""),
+            arn=str(raw.get("Arn") or ""),
+            state=str(state),
+            joined_method=str(raw.get("JoinedMethod") or "UNKNOWN"),
+            joined_timestamp=utc(raw.get("JoinedTimestamp")),
+            parent_id=parent_id,
+        )
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    type: str
+    aws_managed: bool = False
+
+
+@dataclass(frozen=True)
+class AppliedPolicy:
+    """A policy that applies to a target, and the node (root, OU, account) it is attached to."""
+
+    policy: Policy
+    attached_to: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    findings: tuple[Finding, ...]
+    verdict: Verdict
+
+    @property
+    def blockers(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "blocker")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What orgtui knows about an organization at one moment.
+
+    `children` maps a parent id (root or OU) to its child OU ids and account ids, in the
+    order AWS listed them. Enrichment maps (`tags`, `delegated`, `attachments`) are empty
+    until enrichment ran; `enriched` says whether it did, and `problems` records parts
+    that could not be read, so that partial data is never shown as complete.
+    """
+
+    organization: Organization
+    caller: Caller
+    roots: tuple[Root, ...]
+    ous: Mapping[str, OrgUnit]
+    accounts: Mapping[str, Account]
+    child_ous: Mapping[str, tuple[str, ...]]
+    child_accounts: Mapping[str, tuple[str, ...]]
+    loaded_at: datetime
+    tags: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _EMPTY)
+    delegated: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    policies: Mapping[str, Policy] = field(default_factory=lambda: _EMPTY)
+    # target id (root, OU or account) -> ids of policies attached directly to it
+    attachments: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    enriched: bool = False
+    problems: tuple[str, ...] = ()
+    member_mode: bool = False
+
+    # --- structure -------------------------------------------------------------------
+
+    @property
+    def is_management_caller(self) -> bool:
+        return self.caller.account == self.organization.management_account_id
+
+    def node_name(self, node_id: str) -> str:
+        for root in self.roots:
+            if root.id == node_id:
+                return root.name
+        if node_id in self.ous:
+            return self.ous[node_id].name
+        if node_id in self.accounts:
+            return self.accounts[node_id].name
+        return node_id
+
+    def parent_of(self, node_id: str) -> str | None:
+        if node_id in self.accounts:
+            return self.accounts[node_id].parent_id
+        if node_id in self.ous:
+            return self.ous[node_id].parent_id
+        return None
+
+    def ancestors(self, node_id: str) -> list[str]:
+        """Ids from the root down to the node's parent."""
+        chain: list[str] = []
+        parent = self.parent_of(node_id)
+        seen: set[str] = set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            chain.append(parent)
+            parent = self.parent_of(parent)
+        chain.reverse()
+        return chain
+
+    def ou_path(self, node_id: str) -> list[str]:
+        """Names from the root down to the node's parent."""
+        return [self.node_name(i) for i in self.ancestors(node_id)]
+
+    def iter_accounts_under(self, parent_id: str) -> Iterator[Account]:
+        """Every account below a root or OU, at any depth."""
+        stack = [parent_id]
+        while stack:
+            current = stack.pop()
+            for acc_id in self.child_accounts.get(current, ()):
+                if acc_id in self.accounts:
+                    yield self.accounts[acc_id]
+            stack.extend(reversed(self.child_ous.get(current, ())))
+
+    # --- enrichment ------------------------------------------------------------------
+
+    def tags_of(self, account_id: str) -> Mapping[str, str]:
+        return self.tags.get(account_id, _EMPTY)
+
+    def delegated_services_of(self, account_id: str) -> tuple[str, ...]:
+        return self.delegated.get(account_id, ())
+
+    def applied_policies(self, node_id: str) -> list[AppliedPolicy]:
+        """Policies that apply to a node: attached to it, or inherited from its OUs and root."""
+        applied: list[AppliedPolicy] = []
+        for target in [*self.ancestors(node_id), node_id]:
+            for policy_id in self.attachments.get(target, ()):
+                policy = self.policies.get(policy_id)
+                if policy is not None:
+                    applied.append(AppliedPolicy(policy, target))
+        return applied
+
+    # --- changes ---------------------------------------------------------------------
+
+    def without_account(self, account_id: str) -> Snapshot:
+        """The snapshot after an account left the organization."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            return self
+        accounts = {k: v for k, v in self.accounts.items() if k != account_id}
+        child_accounts = dict(self.child_accounts)
+        child_accounts[account.parent_id] = tuple(
+            a for a in child_accounts.get(account.parent_id, ()) if a != account_id
+        )
+        return replace(
+            self,
+            accounts=frozen_map(accounts),
+            child_accounts=frozen_map(child_accounts),
+            tags=frozen_map({k: v for k, v in self.tags.items() if k != account_id}),
+            delegated=frozen_map({k: v for k, v in self.delegated.items() if k != account_id}),
+            attachments=frozen_map(
+                {k: v for k, v in self.attachments.items() if k != account_id}
+            ),
+        )

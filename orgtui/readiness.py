@@ -1,0 +1,174 @@
+"""Readiness rules: can an account leave the organization, and if not, why.
+
+Pure functions of (account, snapshot, now). Each rule returns the findings it has for an
+account; `assess` runs them all and derives the verdict. To add a rule, write a function
+with the `Rule` signature, append it to `RULES`, and test it in tests/test_readiness.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+
+from orgtui.model import (
+    DEFAULT_POLICY_IDS,
+    Account,
+    Assessment,
+    Finding,
+    Snapshot,
+    Verdict,
+    utc,
+)
+
+WAIT_PERIOD = timedelta(days=4)
+
+Rule = Callable[[Account, Snapshot, datetime], Iterable[Finding]]
+
+
+def _fmt_time(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _fmt_left(delta: timedelta) -> str:
+    minutes = max(1, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def management_account(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    if account.id == snap.organization.management_account_id:
+        yield Finding(
+            "MANAGEMENT_ACCOUNT",
+            "blocker",
+            "This is the organization's management account; it can never be removed.",
+            "To end the organization, remove every member account and then delete the "
+            "organization from this account. To keep the accounts, leave this one as it is.",
+        )
+
+
+def delegated_admin(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    services = snap.delegated_services_of(account.id)
+    if services:
+        names = ", ".join(services)
+        yield Finding(
+            "DELEGATED_ADMIN",
+            "blocker",
+            f"Delegated administrator for {len(services)} service"
+            f"{'s' if len(services) != 1 else ''}: {names}.",
+            "Move the delegated administrator role to an account that stays in the "
+            f"organization (organizations deregister-delegated-administrator for {names}, "
+            "or the service's own console), then try again.",
+        )
+
+
+def wait_period(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    joined = utc(account.joined_timestamp)
+    if account.joined_method != "CREATED" or joined is None:
+        return
+    ends = joined + WAIT_PERIOD
+    now = utc(now) or now
+    if now < ends:
+        yield Finding(
+            "WAIT_PERIOD_ACTIVE",
+            "blocker",
+            f"Created in the organization on {_fmt_time(joined)}; AWS refuses removal until "
+            f"four days have passed, on {_fmt_time(ends)} ({_fmt_left(ends - now)} from now).",
+            f"Wait until {_fmt_time(ends)}, then try again.",
+        )
+
+
+def not_active(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    if account.state != "ACTIVE":
+        yield Finding(
+            "NOT_ACTIVE",
+            "blocker",
+            f"The account's state is {account.state}; only ACTIVE accounts can be removed.",
+            "A suspended or closed account stays in the organization until AWS finishes "
+            "closing it (about 90 days); if the account is still activating, wait and reload.",
+        )
+
+
+def standalone_unverified(
+    account: Account, snap: Snapshot, now: datetime
+) -> Iterable[Finding]:
+    if account.joined_method == "CREATED":
+        yield Finding(
+            "STANDALONE_UNVERIFIED",
+            "warning",
+            "Created through Organizations: its payment method, phone verification, contact "
+            "information and support plan were never collected, and no API can check them. "
+            "AWS refuses the removal until they are.",
+            "Sign in to the account as its root user (reset the root password by email if "
+            "needed), add a payment method, complete phone verification, contact details and "
+            "a support plan, and accept the customer agreement; then remove it.",
+        )
+
+
+def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    tags = snap.tags_of(account.id)
+    if tags:
+        listed = ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))
+        yield Finding(
+            "TAGS_WILL_BE_DELETED",
+            "notice",
+            f"AWS deletes the account's {len(tags)} tag{'s' if len(tags) != 1 else ''} "
+            f"when it leaves: {listed}.",
+            "orgtui backs the tags up before removal; copy them wherever they must survive.",
+        )
+
+
+def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    applied = [a for a in snap.applied_policies(account.id) if a.policy.id not in DEFAULT_POLICY_IDS]
+    if applied:
+        listed = "; ".join(
+            f"{a.policy.name} ({a.policy.type}, attached to "
+            f"{snap.node_name(a.attached_to)} {a.attached_to})"
+            for a in applied
+        )
+        yield Finding(
+            "POLICIES_STOP_APPLYING",
+            "notice",
+            f"{len(applied)} polic{'ies' if len(applied) != 1 else 'y'} will stop applying: "
+            f"{listed}.",
+            "Make sure the account does not rely on these guardrails, or set up equivalent "
+            "controls in the account itself.",
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    delegated_admin,
+    wait_period,
+    not_active,
+    standalone_unverified,
+    tags_deleted,
+    policies_stop,
+)
+
+
+def verdict_of(findings: Iterable[Finding]) -> Verdict:
+    severities = {f.severity for f in findings}
+    if "blocker" in severities:
+        return "blocked"
+    if "warning" in severities:
+        return "review"
+    return "ready"
+
+
+def assess(account: Account, snap: Snapshot, now: datetime) -> Assessment:
+    """Findings and verdict for one account.
+
+    The management account gets MANAGEMENT_ACCOUNT alone: it can never leave, so the
+    other findings would be noise.
+    """
+    mgmt = tuple(management_account(account, snap, now))
+    if mgmt:
+        return Assessment(mgmt, "blocked")
+    findings = tuple(f for rule in RULES for f in rule(account, snap, now))
+    return Assessment(findings, verdict_of(findings))
+
+
+def assess_all(snap: Snapshot, now: datetime) -> Mapping[str, Assessment]:
+    return {acc_id: assess(acc, snap, now) for acc_id, acc in snap.accounts.items()}
