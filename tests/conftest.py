@@ -1,0 +1,68 @@
+"""Shared fixtures: isolated file locations and AWS environment, a moto server, the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+# A fixed clock for the demo and the readiness rules, so snapshots and findings are stable.
+DEMO_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Every test gets its own platformdirs folders and an AWS environment with no
+    credentials, profiles or instance metadata of the machine running the suite."""
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / "xdg" / var.lower()))
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+                "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws" / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "123456789012")
+    return tmp_path
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch):
+    """Fake static credentials for moto."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+
+
+@pytest.fixture(scope="session")
+def _moto_server() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(_moto_server, aws_credentials) -> str:
+    """The URL of a moto server (one per test process), reset before each test."""
+    import urllib.request
+
+    urllib.request.urlopen(
+        urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")
+    ).read()
+    return _moto_server
+
+
+@pytest.fixture
+def demo(isolated_env):
+    """The demo organization in-process (moto mock), with the fixed clock."""
+    from orgtui import demo as demo_mod
+
+    running = demo_mod.start(now=DEMO_NOW)
+    yield running
+    running.stop()
