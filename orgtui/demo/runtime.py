@@ -53,6 +53,7 @@ def start(now: datetime | None = None) -> DemoOrg:
 
     from orgtui.demo.rules import install
 
+    fixed_now = now
     now = now or datetime.now(timezone.utc)
     # moto reads these for the in-process mock; set only if absent so a user's real
     # environment is not clobbered beyond what the demo needs.
@@ -132,6 +133,6 @@ def start(now: datetime | None = None) -> DemoOrg:
         fake.status = "SUSPENDED" if spec.state != "ACTIVE" else "ACTIVE"
 
     install(backend, {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
-            clock=lambda: datetime.now(timezone.utc))
+            clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)))
     return DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
                    management_account_id=mgmt_id)
