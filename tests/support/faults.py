@@ -1,0 +1,233 @@
+"""A fault-injecting AWS endpoint for tests and benchmarks: moto's server app behind a small
+WSGI wrapper that counts requests per operation, adds latency, caps requests in flight
+(answering TooManyRequestsException beyond the cap, as Organizations does), and answers
+chosen operations with chosen AWS-shaped errors.
+
+    with FaultServer(latency=0.05, max_in_flight=4) as server:
+        server.fail("RemoveAccountFromOrganization", "ConstraintViolationException",
+                    reason="ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION")
+        run orgtui with --endpoint-url server.url
+        server.counts["ListRoots"]
+
+Its moto backends are the process's own (moto keeps them global): tests seed the
+organization through `server.client("organizations")` and must not mix this with an
+in-process `mock_aws`. Each FaultServer resets moto when it starts.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+THROTTLE_MESSAGE = (
+    "AWS Organizations can't complete your request because another request is already in "
+    "progress. Try again later."
+)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass
+class Fault:
+    """Answer `operation` with an error, `times` times (None: every time)."""
+
+    operation: str
+    code: str
+    status: int = 400
+    message: str = ""
+    reason: str | None = None
+    times: int | None = None
+    # "error" answers an AWS error; "drop" answers a bare 502 with no AWS body, the way a
+    # broken proxy or connection does; "after" lets the call reach moto first, then answers
+    # the error (the change happened, the caller is told it failed).
+    kind: str = "error"
+    seen: int = field(default=0, init=False)
+
+    def take(self) -> bool:
+        if self.times is not None and self.seen >= self.times:
+            return False
+        self.seen += 1
+        return True
+
+
+def operation_of(environ: dict[str, Any], body: bytes) -> str:
+    """The AWS operation name of a request: X-Amz-Target (JSON protocols) or Action= (query)."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    if "Action" in query:
+        return query["Action"][0]
+    if body:
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        if "Action" in form:
+            return form["Action"][0]
+    return environ.get("PATH_INFO", "")
+
+
+def error_body(code: str, message: str, reason: str | None = None) -> bytes:
+    payload: dict[str, Any] = {"__type": code, "Message": message or code}
+    if reason:
+        payload["Reason"] = reason
+    return json.dumps(payload).encode()
+
+
+class FaultInjector:
+    """WSGI middleware: count, delay, cap in-flight, inject faults, else pass to `app`."""
+
+    def __init__(self, app: WSGIApp, *, latency: float = 0.0,
+                 max_in_flight: int | None = None) -> None:
+        self.app = app
+        self.latency = latency
+        self.max_in_flight = max_in_flight
+        self.faults: list[Fault] = []
+        self.counts: Counter[str] = Counter()
+        self.throttled = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._lock = threading.Lock()
+
+    def fail(self, operation: str, code: str, **kwargs: Any) -> Fault:
+        fault = Fault(operation, code, **kwargs)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+            self.counts.clear()
+            self.throttled = 0
+
+    @property
+    def total(self) -> int:
+        return sum(n for op, n in self.counts.items() if not op.startswith("/moto-api"))
+
+    def _respond(self, start_response: Callable[..., Any], status: int, body: bytes,
+                 content_type: str = "application/x-amz-json-1.1") -> list[bytes]:
+        reason = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway",
+                  503: "Service Unavailable"}.get(status, "Error")
+        start_response(f"{status} {reason}", [
+            ("Content-Type", content_type), ("Content-Length", str(len(body))),
+            ("x-amzn-RequestId", f"fault-{time.monotonic_ns()}"),
+        ])
+        return [body]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        op = operation_of(environ, body)
+        if environ.get("HTTP_X_FAULT_BYPASS"):  # seeding traffic: not counted, no faults
+            return self.app(environ, start_response)
+        with self._lock:
+            self.counts[op] += 1
+            fault = next((f for f in self.faults if f.operation == op and f.take()), None)
+            over_cap = self.max_in_flight is not None and self.in_flight >= self.max_in_flight
+            if over_cap:
+                self.throttled += 1
+            else:
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        if over_cap:
+            return self._respond(start_response, 400,
+                                 error_body("TooManyRequestsException", THROTTLE_MESSAGE))
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            if fault is not None and fault.kind == "drop":
+                return self._respond(start_response, 502, b"<html>Bad Gateway</html>",
+                                     "text/html")
+            if fault is not None and fault.kind == "error":
+                return self._respond(start_response, fault.status,
+                                     error_body(fault.code, fault.message, fault.reason))
+            result = list(self.app(environ, _Discard(start_response) if fault else
+                                   start_response))
+            if fault is not None:  # kind == "after"
+                return self._respond(start_response, fault.status,
+                                     error_body(fault.code, fault.message, fault.reason))
+            return result
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+class _Discard:
+    """A start_response that swallows the real response (for faults answered after it)."""
+
+    def __init__(self, start_response: Callable[..., Any]) -> None:
+        self.start_response = start_response
+
+    def __call__(self, status: str, headers: list[Any], exc_info: Any = None) -> Any:
+        return lambda data: None
+
+
+class FaultServer:
+    """moto behind a FaultInjector, served on 127.0.0.1 on a free port, in a thread."""
+
+    def __init__(self, *, latency: float = 0.0, max_in_flight: int | None = None,
+                 app: WSGIApp | None = None) -> None:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+
+        self.injector = FaultInjector(app or DomainDispatcherApplication(create_backend_app),
+                                      latency=latency, max_in_flight=max_in_flight)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def __enter__(self) -> FaultServer:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        self._server = make_server("127.0.0.1", 0, self.injector, threaded=True,
+                                   request_handler=QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self.reset()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        if self._thread:
+            self._thread.join()
+
+    def reset(self) -> None:
+        """Forget moto's state and the counts."""
+        urllib.request.urlopen(
+            urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        ).read()
+        self.injector.clear()
+
+    # Shortcuts to the injector.
+    def fail(self, operation: str, code: str, **kwargs: Any) -> Fault:
+        return self.injector.fail(operation, code, **kwargs)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.injector.counts
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for seeding, talking to moto directly (not counted, no faults)."""
+        import boto3
+
+        client = boto3.client(service, region_name="us-east-1", endpoint_url=self.url,
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+
+        def mark(request: Any, **_: Any) -> None:
+            request.headers["X-Fault-Bypass"] = "1"
+
+        client.meta.events.register("request-created", mark)
+        return client
