@@ -120,7 +120,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         endpoint_url=args.endpoint_url,
         demo=args.demo,
         concurrency=args.concurrency or settings.concurrency,
-        use_cache=settings.cache and not args.no_cache,
+        use_cache=settings.cache and not args.no_cache and not args.demo,
         report=args.report,
         output=args.output,
         accounts=tuple(dict.fromkeys(args.account or ())),

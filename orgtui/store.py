@@ -248,3 +248,25 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return json.dumps(str(value))  # a JSON string is a valid TOML basic string
+
+
+# --- snapshot cache --------------------------------------------------------------------
+
+
+def cache_key(profile: str | None, endpoint_url: str | None, region: str | None) -> str:
+    """The name of the cache file for one way of reaching AWS (the org is known only later)."""
+    import hashlib
+
+    raw = json.dumps([profile or "", endpoint_url or "", region or ""])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def save_snapshot(key: str, snap: Any) -> None:
+    """Save the last organization read (TODO issue 5: serialize the Snapshot)."""
+    return None
+
+
+def load_snapshot(key: str) -> Any | None:
+    """The cached Snapshot for `key`, or None (TODO issue 5). Never raises on a bad file:
+    a corrupt cache is set aside and None returned."""
+    return None
