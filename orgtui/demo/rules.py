@@ -16,11 +16,22 @@ WAIT = timedelta(days=4)
 
 
 def _refuse(code: str, message: str, reason: str | None = None) -> Exception:
+    """An error moto serializes like AWS: `__type` code, Message, and Reason when given.
+
+    The class must live outside the `moto` package: moto looks up the service model of an
+    exception by its module name, and a bare `moto.core` ServiceException names no
+    service (moto then fails while serializing). Defined here, moto falls back to the
+    Organizations model, whose ConstraintViolationException shape has a `Reason` member,
+    read from the `Reason` attribute.
+    """
     from moto.core.exceptions import ServiceException
 
-    exc = ServiceException(code, message)
+    class DemoRefusal(ServiceException):
+        pass
+
+    exc = DemoRefusal(code, message)
     if reason:
-        exc.reason = reason  # type: ignore[attr-defined]  # serialized as Reason
+        exc.Reason = reason  # type: ignore[attr-defined]  # serialized as "Reason"
     return exc
 
 
@@ -65,3 +76,71 @@ def install(backend: Any, refusals: Mapping[str, str],
         original(**kwargs)
 
     backend.remove_account_from_organization = remove_account_from_organization
+
+
+def _leave_organization(self: Any) -> str:
+    """LeaveOrganization for the calling account, as AWS answers it.
+
+    Installed on moto's OrganizationsResponse (which has no such operation): finds the
+    caller's organization, refuses the management account with
+    MasterCannotLeaveOrganizationException, applies the same rules as a removal (the
+    demo's backend carries them), then takes the account out.
+    """
+    from moto.organizations.models import organizations_backends
+
+    account_id = self.current_account
+    owner = organizations_backends.master_accounts.get(account_id)
+    own = organizations_backends[account_id][self.partition]
+    if owner is None and own.org is None:
+        raise _refuse("AWSOrganizationsNotInUseException",
+                      "Your account is not a member of an organization.")
+    if own.org is not None and own.org.master_account_id == account_id:
+        raise _refuse("MasterCannotLeaveOrganizationException",
+                      "You can't remove the management account from an organization.")
+    master_id, partition = owner  # type: ignore[misc]
+    backend = organizations_backends[master_id][partition]
+    # The demo's wrapped removal applies AWS's refusals before removing.
+    backend.remove_account_from_organization(AccountId=account_id)
+    return "{}"
+
+
+def install_leave() -> None:
+    """Teach moto's Organizations responses LeaveOrganization (in this process only)."""
+    from moto.organizations.responses import OrganizationsResponse
+
+    if not hasattr(OrganizationsResponse, "leave_organization"):
+        OrganizationsResponse.leave_organization = _leave_organization  # type: ignore[attr-defined]
+
+
+# Operations only the management account (or a delegated administrator) may call. moto
+# lets members call them; AWS answers AccessDeniedException.
+MANAGEMENT_ONLY = (
+    "list_roots", "list_accounts", "list_accounts_for_parent",
+    "list_organizational_units_for_parent", "list_children", "list_parents",
+    "describe_account", "describe_organizational_unit", "describe_policy",
+    "list_tags_for_resource", "list_delegated_administrators",
+    "list_delegated_services_for_account", "list_policies", "list_targets_for_policy",
+    "list_policies_for_target", "remove_account_from_organization", "move_account",
+    "tag_resource", "untag_resource", "create_account", "attach_policy", "detach_policy",
+    "register_delegated_administrator", "deregister_delegated_administrator",
+)
+
+
+def deny_member(member_backend: Any, account_id: str) -> None:
+    """Make a member account's backend answer management-only calls as AWS does."""
+
+    def denier(name: str) -> Callable[..., Any]:
+        operation = "".join(part.capitalize() for part in name.split("_"))
+
+        def deny(*args: Any, **kwargs: Any) -> Any:
+            raise _refuse(
+                "AccessDeniedException",
+                f"You don't have permissions to access this resource. ({operation} can be "
+                f"called only from the organization's management account; caller "
+                f"{account_id}.)",
+            )
+
+        return deny
+
+    for name in MANAGEMENT_ONLY:
+        setattr(member_backend, name, denier(name))

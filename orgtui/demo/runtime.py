@@ -25,8 +25,22 @@ class DemoOrg:
     ous: dict[str, str]  # name -> OU id
     root_id: str
     management_account_id: str
+    # The account the demo's credentials act as: the management account, or the member
+    # chosen with start(member=...) / ORGTUI_DEMO_MEMBER.
+    caller_account_id: str = ""
+    _saved_account_env: str | None = None
+
+    @property
+    def member_mode(self) -> bool:
+        return bool(self.caller_account_id) and (
+            self.caller_account_id != self.management_account_id)
 
     def stop(self) -> None:
+        if self.member_mode:
+            if self._saved_account_env is None:
+                os.environ.pop("MOTO_ACCOUNT_ID", None)
+            else:
+                os.environ["MOTO_ACCOUNT_ID"] = self._saved_account_env
         self.mock.stop()
 
 
@@ -40,18 +54,22 @@ def all_demo_accounts() -> list[DemoAccount]:
     return [*ROOT_ACCOUNTS, *_walk(ORGANIZATION)]
 
 
-def start(now: datetime | None = None) -> DemoOrg:
+def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     """Start the demo organization in this process.
 
     `now` fixes the clock the join dates are counted back from (snapshot tests pass a
     fixed one). moto's default account, 123456789012, is the management account.
+    `member` (or the environment variable ORGTUI_DEMO_MEMBER) names a sample account to
+    act as instead of the management account: the demo then answers as AWS answers a
+    member (AccessDeniedException for management-only calls; LeaveOrganization works).
     """
     import boto3
     from moto import mock_aws
     from moto.moto_api._internal import mock_random
     from moto.organizations.models import organizations_backends
 
-    from orgtui.demo.rules import install
+    from orgtui.aws.errors import OrgtuiError
+    from orgtui.demo.rules import deny_member, install, install_leave
 
     fixed_now = now
     now = now or datetime.now(timezone.utc)
@@ -134,5 +152,22 @@ def start(now: datetime | None = None) -> DemoOrg:
 
     install(backend, {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
             clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)))
-    return DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
-                   management_account_id=mgmt_id)
+    install_leave()
+    running = DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
+                      management_account_id=mgmt_id, caller_account_id=mgmt_id)
+    member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
+    if member:
+        member_id = accounts.get(member, member if member in specs else None)
+        if member_id is None:
+            mock.stop()
+            raise OrgtuiError(
+                f"The demo has no member account named '{member}'.",
+                "Use one of: " + ", ".join(sorted(accounts)) + " (ORGTUI_DEMO_MEMBER).",
+            )
+        # moto picks the acting account from MOTO_ACCOUNT_ID first: from now on every
+        # call (STS included) is the member's.
+        running._saved_account_env = os.environ.get("MOTO_ACCOUNT_ID")
+        running.caller_account_id = member_id
+        deny_member(organizations_backends[member_id]["aws"], member_id)
+        os.environ["MOTO_ACCOUNT_ID"] = member_id
+    return running
