@@ -24,6 +24,7 @@ from orgtui.aws.limiter import AdaptiveLimiter
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
 READ_PREFIXES = ("List", "Describe", "Get")
+CREDENTIAL_OPERATIONS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"})
 THROTTLE_CODES = frozenset(
     {"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"}
 )
@@ -114,7 +115,14 @@ class AwsContext:
 
     def _before_call(self, model: Any, **_: Any) -> None:
         name = model.name
-        if self.options.read_only and not name.startswith(READ_PREFIXES):
+        service = model.service_model.service_name
+        if (
+            self.options.read_only
+            and not name.startswith(READ_PREFIXES)
+            # A profile with role_arn signs in through sts:AssumeRole*: that obtains
+            # credentials and changes nothing, so the guard lets it through.
+            and not (service == "sts" and name in CREDENTIAL_OPERATIONS)
+        ):
             raise ReadOnlyViolation(
                 f"Refused {name}: this session is read-only (orgtui audit).",
                 "Run `orgtui` without `audit` to make changes.",
