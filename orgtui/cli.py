@@ -176,6 +176,8 @@ def run_report(cfg: RunConfig, ctx: Any, err: TextIO) -> int:
                 "Check the account ids (run without --account to list every account).",
             )
         snap = loader.enrich(snap, only=cfg.accounts or None)
+    if cfg.use_cache and not cfg.accounts:
+        save_cache(cfg, snap, err)
     now = datetime.now(timezone.utc)
     doc = report.build(snap, now, cfg.accounts or None)
     if cfg.report == "table" and not cfg.output and sys.stdout.isatty():
@@ -202,6 +204,19 @@ def run_report(cfg: RunConfig, ctx: Any, err: TextIO) -> int:
     if cfg.fail_on == "review" and (summary["blocked"] or summary["review"]):
         return EXIT_THRESHOLD
     return EXIT_OK
+
+
+def save_cache(cfg: RunConfig, snap: Any, err: TextIO) -> None:
+    """Save the organization just read, for the next start to paint at once.
+
+    A cache that can't be written costs only that speed: say so, and go on.
+    """
+    from orgtui.store import cache_key, save_snapshot
+
+    try:
+        save_snapshot(cache_key(cfg.profile, cfg.endpoint_url, cfg.region), snap)
+    except StoreError as exc:
+        print(f"orgtui: snapshot cache not saved: {exc.what}", file=err)
 
 
 def run_tui(cfg: RunConfig, ctx: Any, demo: Any) -> int:
