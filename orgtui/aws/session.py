@@ -16,7 +16,12 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, NoCredentialsError
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from orgtui import __version__
 from orgtui.aws.errors import ReadOnlyViolation
@@ -25,6 +30,9 @@ from orgtui.aws.limiter import AdaptiveLimiter
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
 READ_PREFIXES = ("List", "Describe", "Get")
 CREDENTIAL_OPERATIONS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"})
+# Attempts for a request whose connection failed. The retry mode's max_attempts is sized
+# to ride out throttling; spent on an unreachable endpoint it would take minutes to say so.
+CONNECT_ATTEMPTS = 2
 THROTTLE_CODES = frozenset(
     {"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"}
 )
@@ -133,7 +141,13 @@ class AwsContext:
     def _request_created(self, **_: Any) -> None:
         self.stats.count_attempt()
 
-    def _needs_retry(self, response: Any = None, **_: Any) -> None:
+    def _needs_retry(self, response: Any = None, attempts: int = 0,
+                     caught_exception: Any = None, **_: Any) -> None:
+        # Runs after botocore's own retry handler (session-wide handlers come last):
+        # raising here ends the retries of a connection that can't be made.
+        if (isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
+                and attempts >= CONNECT_ATTEMPTS):
+            raise caught_exception
         if _error_code(response) in THROTTLE_CODES:
             self.stats.count_throttle()
             self.limiter.on_throttle()
