@@ -7,6 +7,7 @@ error; 3 the --fail-on threshold was met. Never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -176,6 +177,13 @@ def run_report(cfg: RunConfig, ctx: Any, err: TextIO) -> int:
                 "Check the account ids (run without --account to list every account).",
             )
         snap = loader.enrich(snap, only=cfg.accounts or None)
+    if snap.member_mode:
+        print(
+            f"orgtui: note: these are the credentials of member account {snap.caller.account}, "
+            "which can see only itself (no OUs, tags, policies or delegation); use the "
+            "management account's credentials to audit the whole organization.",
+            file=err,
+        )
     if cfg.use_cache and not cfg.accounts:
         save_cache(cfg, snap, err)
     now = datetime.now(timezone.utc)
@@ -248,7 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("orgtui: interrupted.", file=err)
         return 130
     except Exception as exc:  # every failure ends in words, never a traceback
-        return fail(exc, cfg.profile, err)
+        # The profile may come from AWS_PROFILE: name it in the fix (`aws sso login`).
+        profile = cfg.profile or os.environ.get("AWS_PROFILE") or os.environ.get(
+            "AWS_DEFAULT_PROFILE")
+        return fail(exc, profile, err)
     finally:
         if demo is not None:
             demo.stop()
