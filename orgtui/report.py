@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from orgtui.model import Assessment, Snapshot, iso
@@ -88,18 +89,20 @@ def to_csv(doc: Mapping[str, Any]) -> str:
     """One row per account; tags as k=v;k=v, findings as codes; quoting by the csv module."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # With "\n" as line terminator the csv module leaves a lone "\r" unquoted, and readers
+    # take it for a line break: rows holding one are written with every field quoted.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for a in doc["accounts"]:
-        writer.writerow(
-            [
-                a["id"], a["name"], a["email"], a["state"], a["joined_method"],
-                a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]),
-                a["verdict"], ";".join(f["code"] for f in a["findings"]),
-                ";".join(a["delegated_services"]),
-                ";".join(f"{k}={v}" for k, v in a["tags"].items()),
-                ";".join(p["name"] for p in a["policies"]),
-            ]
-        )
+        row = [
+            a["id"], a["name"], a["email"], a["state"], a["joined_method"],
+            a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]),
+            a["verdict"], ";".join(f["code"] for f in a["findings"]),
+            ";".join(a["delegated_services"]),
+            ";".join(f"{k}={v}" for k, v in a["tags"].items()),
+            ";".join(p["name"] for p in a["policies"]),
+        ]
+        (quoted if any("\r" in str(cell) for cell in row) else writer).writerow(row)
     return out.getvalue()
 
 
@@ -147,15 +150,16 @@ def to_markdown(doc: Mapping[str, Any]) -> str:
 def to_table(doc: Mapping[str, Any], console: Console) -> None:
     s = doc["summary"]
     table = Table(
-        title=f"Organization {doc['organization']['id']}: {s['accounts']} accounts, "
+        title=f"Organization {escape(doc['organization']['id'])}: {s['accounts']} accounts, "
         f"{s['blocked']} blocked, {s['review']} review, {s['ready']} ready",
         expand=False,
     )
     for col in ("Account", "Id", "OU path", "State", "Verdict", "Findings"):
         table.add_column(col, overflow="fold")
     for a in sorted(doc["accounts"], key=lambda a: (VERDICT_ORDER[a["verdict"]], a["name"])):
+        # Names are data, not markup: "[/]" in an account name must neither style nor raise.
         table.add_row(
-            a["name"], a["id"], " / ".join(a["ou_path"]), a["state"],
+            escape(a["name"]), a["id"], escape(" / ".join(a["ou_path"])), escape(a["state"]),
             f"[{VERDICT_STYLE[a['verdict']]}]{a['verdict']}[/]",
             "\n".join(f["code"] for f in a["findings"]) or "-",
         )
