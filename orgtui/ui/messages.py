@@ -1,0 +1,43 @@
+"""Messages the loading worker posts to the app (from its thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from orgtui.aws.errors import OrgtuiError
+from orgtui.ui.view import OrgView
+
+
+@dataclass
+class StructureLoaded(Message):
+    """OUs and accounts are known; tags, policies and delegation are not yet."""
+
+    generation: int
+    view: OrgView
+
+
+@dataclass
+class DetailsLoaded(Message):
+    """Enrichment finished: verdicts are final (unless the snapshot lists problems)."""
+
+    generation: int
+    view: OrgView
+
+
+@dataclass
+class LoadProgress(Message):
+    generation: int
+    phase: str
+    done: int
+    total: int | None
+
+
+@dataclass
+class LoadFailed(Message):
+    """A load failed; `stage` is "structure" or "details"."""
+
+    generation: int
+    stage: str
+    error: OrgtuiError

@@ -1,0 +1,151 @@
+"""What the screen shows of one snapshot, computed once: verdicts, OU counts, search index.
+
+Plain Python (no textual import), built in the loading worker so the UI thread never runs
+the readiness rules. Everything the tree labels, the filter and the detail pane read comes
+from here; a new snapshot means a new `OrgView`, an account removed means
+`view.without_account(id)` (incremental, no recomputation of the other accounts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from orgtui.model import Account, Assessment, Snapshot, Verdict
+from orgtui.readiness import assess
+
+VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
+
+
+@dataclass
+class Counts:
+    """How many accounts sit below a root or OU (at any depth), per verdict."""
+
+    total: int = 0
+    blocked: int = 0
+    review: int = 0
+    ready: int = 0
+
+    def add(self, verdict: str, n: int = 1) -> None:
+        self.total += n
+        setattr(self, verdict, getattr(self, verdict) + n)
+
+
+@dataclass
+class SearchIndex:
+    """Lower-case text per account (name, id, email, tags as key=value), built once.
+
+    A query is split on spaces; every term must match. The words blocked, review and
+    ready match the verdict; any other term matches as a substring of the account's text.
+    """
+
+    text: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, snap: Snapshot) -> SearchIndex:
+        index = cls()
+        for acc in snap.accounts.values():
+            index.add(acc, snap.tags_of(acc.id))
+        return index
+
+    def add(self, acc: Account, tags: Mapping[str, str]) -> None:
+        parts = [acc.name, acc.id, acc.email, acc.state]
+        parts += [f"{k}={v}" for k, v in tags.items()]
+        self.text[acc.id] = "\x00".join(parts).lower()
+
+    def match(self, query: str, verdicts: Mapping[str, str]) -> list[str]:
+        """Ids of the accounts that match every term of `query`, in index order."""
+        terms = query.lower().split()
+        if not terms:
+            return list(self.text)
+        wanted = {t for t in terms if t in VERDICTS}
+        words = [t for t in terms if t not in VERDICTS]
+        found = []
+        for acc_id, hay in self.text.items():
+            if wanted and verdicts.get(acc_id) not in wanted:
+                continue
+            if all(w in hay for w in words):
+                found.append(acc_id)
+        return found
+
+
+class OrgView:
+    """A snapshot with its assessments, per-container counts and search index."""
+
+    def __init__(self, snapshot: Snapshot, now: datetime,
+                 assessments: dict[str, Assessment] | None = None) -> None:
+        self.snapshot = snapshot
+        self.now = now
+        self.assessments: dict[str, Assessment] = (
+            assessments if assessments is not None
+            else {a: assess(acc, snapshot, now) for a, acc in snapshot.accounts.items()}
+        )
+        self.verdicts: dict[str, str] = {a: s.verdict for a, s in self.assessments.items()}
+        self._chains: dict[str, tuple[str, ...]] = {}
+        self.counts: dict[str, Counts] = {}
+        for acc in snapshot.accounts.values():
+            verdict = self.verdicts[acc.id]
+            for container in self.containers_of(acc.id):
+                self.counts.setdefault(container, Counts()).add(verdict)
+        self.index = SearchIndex.build(snapshot)
+
+    # --- facts ------------------------------------------------------------------------
+
+    @property
+    def complete(self) -> bool:
+        """True when enrichment ran and nothing failed: verdicts are final."""
+        return self.snapshot.enriched and not self.snapshot.problems
+
+    def verdict(self, account_id: str) -> str:
+        return self.verdicts.get(account_id, "ready")
+
+    def counts_of(self, container_id: str) -> Counts:
+        return self.counts.get(container_id, Counts())
+
+    def chain_of(self, container_id: str) -> tuple[str, ...]:
+        """A root or OU and every container above it (memoised)."""
+        chain = self._chains.get(container_id)
+        if chain is None:
+            parent = self.snapshot.parent_of(container_id)
+            above = self.chain_of(parent) if parent and parent != container_id else ()
+            chain = (container_id, *above)
+            self._chains[container_id] = chain
+        return chain
+
+    def containers_of(self, account_id: str) -> tuple[str, ...]:
+        """The account's parent and every container above it, nearest first."""
+        acc = self.snapshot.accounts.get(account_id)
+        return self.chain_of(acc.parent_id) if acc else ()
+
+    def search(self, query: str) -> list[str]:
+        return self.index.match(query, self.verdicts)
+
+    # --- changes ----------------------------------------------------------------------
+
+    def without_account(self, account_id: str) -> OrgView:
+        """The view after an account left: counts and index adjusted, nothing recomputed."""
+        if account_id not in self.snapshot.accounts:
+            return self
+        containers = self.containers_of(account_id)
+        verdict = self.verdicts[account_id]
+        new = OrgView.__new__(OrgView)
+        new.snapshot = self.snapshot.without_account(account_id)
+        new.now = self.now
+        new.assessments = {k: v for k, v in self.assessments.items() if k != account_id}
+        new.verdicts = {k: v for k, v in self.verdicts.items() if k != account_id}
+        new._chains = dict(self._chains)
+        new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
+                      for k, c in self.counts.items()}
+        for container in containers:
+            new.counts[container].add(verdict, -1)
+        new.index = SearchIndex({k: v for k, v in self.index.text.items() if k != account_id})
+        return new
+
+
+def summary(view: OrgView, ids: Iterable[str] | None = None) -> Counts:
+    """Verdict counts over some accounts (all of them by default)."""
+    total = Counts()
+    for acc_id in view.snapshot.accounts if ids is None else ids:
+        total.add(view.verdict(acc_id))
+    return total

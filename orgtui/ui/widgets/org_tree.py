@@ -1,0 +1,355 @@
+"""The OU/account tree: lazy (children added when an OU opens, big OUs in chunks), labels
+drawn from the current `OrgView` at render time, so a verdict update is a repaint, not a
+rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from orgtui.ui.view import OrgView
+
+CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint
+AUTO_EXPAND_MATCHES = 200  # a filter with at most this many matches opens their OUs
+
+BADGE_STYLES = {
+    "blocked": Style(color="red", bold=True),
+    "review": Style(color="yellow", bold=True),
+    "ready": Style(color="green", bold=True),
+}
+MARK = "✔ "
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a tree node stands for."""
+
+    kind: Literal["root", "ou", "account"]
+    id: str
+
+
+def badge_text(view: OrgView, account_id: str) -> str:
+    """The verdict word; a `?` when the data is incomplete and the verdict may change."""
+    verdict = view.verdict(account_id)
+    if verdict != "blocked" and not view.complete:
+        return f"{verdict}?"
+    return verdict
+
+
+def counts_text(view: OrgView, container_id: str, matches: int | None = None) -> str:
+    counts = view.counts_of(container_id)
+    text = f"{counts.total} account{'s' if counts.total != 1 else ''}"
+    if counts.blocked:
+        text += f" · {counts.blocked} blocked"
+    if matches is not None:
+        text += f" · {matches} match{'es' if matches != 1 else ''}"
+    return text
+
+
+class OrgTree(Tree[NodeRef], inherit_bindings=False):
+    """Root, OUs and accounts of one organization."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="move-down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="move-up"),
+        Binding("enter,l", "open", "Open", id="open"),
+        Binding("h", "close", "Collapse", id="collapse"),
+        Binding("space", "app.mark", "Mark", id="mark"),
+        Binding("pagedown", "page_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("home", "scroll_home", show=False),
+        Binding("end", "scroll_end", show=False),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("organization", data=None, **kwargs)  # type: ignore[arg-type]
+        self.auto_expand = False
+        self.guide_depth = 3
+        self.view: OrgView | None = None
+        self.marked: Collection[str] = ()
+        # Filter: the matching account ids, and the containers on their paths.
+        self.matches: set[str] | None = None
+        self._visible: set[str] | None = None
+        self._match_counts: dict[str, int] = {}
+        self.nodes: dict[str, TreeNode[NodeRef]] = {}
+        self._filled: set[str] = set()
+        self._pending: dict[str, list[str]] = {}
+
+    # --- building ---------------------------------------------------------------------
+
+    def show(self, view: OrgView, *, keep_state: bool = True) -> None:
+        """Paint a new view: rebuild (first level open), keeping open OUs and the cursor."""
+        opened = self.opened_ids() if keep_state else set()
+        cursor = self.cursor_ref
+        self.view = view
+        self._build_tree(opened)
+        if keep_state and cursor is not None and cursor.id in self.nodes:
+            self.move_cursor(self.nodes[cursor.id])
+        else:
+            self.move_cursor(self.root)
+
+    def refresh_labels(self, view: OrgView | None = None) -> None:
+        """Same structure, new facts (verdicts, marks): repaint the loaded nodes."""
+        if view is not None:
+            self.view = view
+        self._invalidate()
+
+    def set_matches(self, matches: Iterable[str] | None) -> None:
+        """Show only the matching accounts and the OUs above them (None: show everything)."""
+        assert self.view is not None
+        self._match_counts = {}
+        if matches is None:
+            self.matches = self._visible = None
+        else:
+            self.matches = set(matches)
+            for acc_id in self.matches:
+                for container in self.view.containers_of(acc_id):
+                    self._match_counts[container] = self._match_counts.get(container, 0) + 1
+            self._visible = set(self._match_counts)
+        opened: set[str] = set()
+        if self.matches is not None and len(self.matches) <= AUTO_EXPAND_MATCHES:
+            opened = set(self._visible or ())
+        self._build_tree(opened)
+        self.move_cursor(self.root)
+
+    def _build_tree(self, opened: set[str]) -> None:
+        assert self.view is not None
+        snap = self.view.snapshot
+        self.clear()
+        self.nodes.clear()
+        self._filled.clear()
+        self._pending.clear()
+        root = snap.roots[0] if snap.roots else None
+        if root is None:
+            return
+        self.root.data = NodeRef("root", root.id)
+        self.root.set_label(root.name)
+        self.nodes[root.id] = self.root
+        self.fill(self.root)
+        self.root.expand()
+        self._reopen(self.root, opened)
+
+    def _reopen(self, node: TreeNode[NodeRef], opened: set[str]) -> None:
+        for child in node.children:
+            ref = child.data
+            if ref is not None and ref.kind == "ou" and ref.id in opened:
+                self.fill(child)
+                child.expand()
+                self._reopen(child, opened)
+
+    def _children(self, container_id: str) -> tuple[list[str], list[str]]:
+        assert self.view is not None
+        snap = self.view.snapshot
+        ous = list(snap.child_ous.get(container_id, ()))
+        accounts = [a for a in snap.child_accounts.get(container_id, ()) if a in snap.accounts]
+        if self.matches is not None:
+            visible = self._visible or set()
+            ous = [o for o in ous if o in visible]
+            accounts = [a for a in accounts if a in self.matches]
+        return ous, accounts
+
+    def fill(self, node: TreeNode[NodeRef], *, complete: bool = False) -> None:
+        """Add a container's children once: its OUs, then its accounts in chunks."""
+        ref = node.data
+        if ref is None or ref.kind == "account":
+            return
+        if ref.id not in self._filled:
+            self._filled.add(ref.id)
+            ous, accounts = self._children(ref.id)
+            snap = self.view.snapshot  # type: ignore[union-attr]
+            for ou_id in ous:
+                has_children = bool(snap.child_ous.get(ou_id) or snap.child_accounts.get(ou_id))
+                child = node.add(snap.ous[ou_id].name, data=NodeRef("ou", ou_id),
+                                 allow_expand=has_children)
+                self.nodes[ou_id] = child
+            self._pending[ref.id] = accounts
+            self._add_chunk(node, everything=complete)
+        elif complete:
+            self._add_chunk(node, everything=True)
+
+    def _add_chunk(self, node: TreeNode[NodeRef], everything: bool = False) -> None:
+        ref = node.data
+        if ref is None or node.tree is not self or ref.id not in self._pending:
+            return
+        pending = self._pending[ref.id]
+        take = pending if everything else pending[:CHUNK]
+        for acc_id in take:
+            acc = self.view.snapshot.accounts[acc_id]  # type: ignore[union-attr]
+            self.nodes[acc_id] = node.add_leaf(acc.name, data=NodeRef("account", acc_id))
+        rest = pending[len(take):]
+        if rest:
+            self._pending[ref.id] = rest
+            self.call_after_refresh(self._add_chunk, node)
+        else:
+            del self._pending[ref.id]
+
+    def reveal(self, account_id: str) -> bool:
+        """Open every OU above an account and put the cursor on it."""
+        assert self.view is not None
+        if account_id not in self.view.snapshot.accounts:
+            return False
+        for container in reversed(self.view.containers_of(account_id)):
+            node = self.nodes.get(container)
+            if node is None:
+                return False
+            self.fill(node, complete=True)
+            node.expand()
+        self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id], complete=True)
+        target = self.nodes.get(account_id)
+        if target is None:
+            return False
+        self._build()  # lines are needed now to place the cursor
+        self.move_cursor(target)
+        return True
+
+    def refresh_account(self, account_id: str) -> None:
+        """Repaint one account's line (marked or unmarked)."""
+        node = self.nodes.get(account_id)
+        if node is not None:
+            node.refresh()
+
+    def first_match(self) -> str | None:
+        """The first matching account in the order the tree shows them."""
+        if self.view is None or self.matches is None:
+            return None
+        return self._first_in([r.id for r in self.view.snapshot.roots])
+
+    def _first_in(self, containers: list[str]) -> str | None:
+        """Depth first, OUs before accounts, as the tree lists them."""
+        assert self.view is not None and self.matches is not None
+        snap = self.view.snapshot
+        visible = self._visible or set()
+        for container in containers:
+            if container not in visible:
+                continue
+            deeper = self._first_in(list(snap.child_ous.get(container, ())))
+            if deeper:
+                return deeper
+            found = next((a for a in snap.child_accounts.get(container, ())
+                          if a in self.matches), None)
+            if found:
+                return found
+        return None
+
+    def drop(self, account_id: str) -> None:
+        """Remove an account's node (it left the organization)."""
+        node = self.nodes.pop(account_id, None)
+        if node is not None and self.cursor_node is node:
+            after = node.next_sibling or node.previous_sibling or node.parent
+            if after is not None:
+                self.move_cursor(after)
+        for pending in self._pending.values():
+            if account_id in pending:
+                pending.remove(account_id)
+        if self.matches is not None and account_id in self.matches:
+            self.matches.discard(account_id)
+            if self.view is not None:
+                for container in self.view.containers_of(account_id):
+                    self._match_counts[container] = self._match_counts.get(container, 1) - 1
+        if node is not None:
+            node.remove()
+
+    # --- reading ----------------------------------------------------------------------
+
+    @property
+    def cursor_ref(self) -> NodeRef | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def opened_ids(self) -> set[str]:
+        return {ref.id for ref, node in ((n.data, n) for n in self.nodes.values())
+                if ref is not None and ref.kind == "ou" and node.is_expanded}
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def _label_parts(self, ref: NodeRef) -> list[tuple[str, Style]]:
+        view = self.view
+        if view is None:
+            return [("…", Style())]
+        snap = view.snapshot
+        dim = Style(dim=True)
+        if ref.kind == "account":
+            acc = snap.accounts.get(ref.id)
+            if acc is None:
+                return [(ref.id, dim)]
+            verdict = view.verdict(ref.id)
+            parts: list[tuple[str, Style]] = []
+            if ref.id in self.marked:
+                parts.append((MARK, Style(color="magenta", bold=True)))
+            parts += [(acc.name, Style()), ("  ", Style()), (acc.id, dim), ("  ", Style()),
+                      (badge_text(view, ref.id), BADGE_STYLES.get(verdict, Style()))]
+            if acc.state != "ACTIVE":
+                parts += [("  ", Style()), (acc.state, Style(color="red", italic=True))]
+            return parts
+        name = snap.node_name(ref.id)
+        matches = self._match_counts.get(ref.id, 0) if self.matches is not None else None
+        extra = [(name, Style(bold=True)), ("  ", Style()),
+                 (counts_text(view, ref.id, matches), dim)]
+        if ref.kind == "root":
+            extra.insert(1, (f"  {snap.organization.id}", dim))
+        return extra
+
+    def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
+        ref = node.data
+        if ref is None:
+            return super().render_label(node, base_style, style)
+        text = Text.assemble(*self._label_parts(ref))
+        text.stylize(style)
+        if node.allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            return Text.assemble((icon, base_style + Style(bold=True)), text)
+        return text
+
+    def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        ref = node.data
+        if ref is None or self.view is None:
+            return super().get_label_width(node)
+        if ref.kind == "account":
+            acc = self.view.snapshot.accounts.get(ref.id)
+            name = acc.name if acc else ref.id
+            return cell_len(name) + 40  # id, badge, state and mark fit in 40 cells
+        return cell_len(self.view.snapshot.node_name(ref.id)) + 50
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        """Open an OU (or step into it when open); on an account, nothing to open."""
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if node.is_expanded:
+            if node.children:
+                self.move_cursor(node.children[0])
+            return
+        self.fill(node)
+        node.expand()
+
+    def action_close(self) -> None:
+        """Collapse an open OU, else move to the parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded and node is not self.root:
+            node.collapse()
+        elif node.parent is not None:
+            self.move_cursor(node.parent)
+
+    def _on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        # Mouse clicks expand through Tree itself: fill the node then.
+        self.fill(event.node)
+
+    def _on_tree_node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
+        # A click on an OU's label opens or closes it.
+        node = event.node
+        if node.allow_expand and node is not self.root:
+            self.fill(node)
+            node.toggle()

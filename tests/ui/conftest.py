@@ -1,0 +1,61 @@
+"""Fixtures for the UI tests: the app on the demo organization, and helpers to read it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.ui.app import OrgApp
+from tests.conftest import DEMO_NOW
+
+SIZE = (120, 40)
+
+
+def demo_context(read_only: bool = False) -> AwsContext:
+    from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
+
+    return AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
+                                     read_only=read_only))
+
+
+@pytest.fixture
+def make_app(demo) -> Callable[..., OrgApp]:
+    """Build an OrgApp on the running demo, with the demo's fixed clock."""
+
+    def build(read_only: bool = False, **kwargs: Any) -> OrgApp:
+        return OrgApp(demo_context(read_only), read_only=read_only, demo=True,
+                      clock=lambda: DEMO_NOW, **kwargs)
+
+    return build
+
+
+async def wait_loaded(pilot: Pilot, app: OrgApp, limit: int = 400) -> None:
+    """Pause until the current load finished (structure and details, or a failure)."""
+    for _ in range(limit):
+        if app.loaded or app._exit_renderables or app.return_code is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+    assert app.loaded or app.return_code is not None, "the load never finished"
+
+
+def plain(renderable: Any, width: int = 100) -> str:
+    """A rich renderable as plain text."""
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def text_of(app: OrgApp, selector: str) -> str:
+    return plain(app.screen.query_one(selector, Static).content)
+
+
+def detail_text(app: OrgApp) -> str:
+    return text_of(app, "#detail-body")

@@ -1,0 +1,54 @@
+"""The view model: verdicts, OU counts in one pass, the search index, removal."""
+
+from __future__ import annotations
+
+from orgtui.aws.loader import Loader
+from orgtui.readiness import assess_all
+from orgtui.ui.view import OrgView
+from tests.conftest import DEMO_NOW
+from tests.ui.conftest import demo_context
+
+
+def _view(demo) -> OrgView:
+    return OrgView(Loader(demo_context()).load(), DEMO_NOW)
+
+
+def test_counts_match_the_accounts_below_each_ou(demo):
+    view = _view(demo)
+    snap = view.snapshot
+    verdicts = {a: s.verdict for a, s in assess_all(snap, DEMO_NOW).items()}
+    assert view.verdicts == verdicts
+    for container in [demo.root_id, *snap.ous]:
+        below = [a.id for a in snap.iter_accounts_under(container)]
+        counts = view.counts_of(container)
+        assert counts.total == len(below)
+        assert counts.blocked == sum(verdicts[a] == "blocked" for a in below)
+        assert counts.review == sum(verdicts[a] == "review" for a in below)
+    assert view.counts_of(demo.ous["Workloads"]).total == 14
+
+
+def test_search_terms(demo):
+    view = _view(demo)
+    ids = demo.accounts
+    assert set(view.search("northwind")) == {ids["northwind-prod"], ids["northwind-dev"],
+                                             ids["northwind-shared"]}
+    assert view.search(ids["tailspin-prod"]) == [ids["tailspin-prod"]]
+    assert view.search("AWS+ML-DEV@example.com") == [ids["ml-dev"]]
+    assert set(view.search("pci=in-scope")) == {ids["cardvault-prod"], ids["tokenizer-prod"]}
+    blocked = set(view.search("blocked"))
+    assert blocked == {a for a, v in view.verdicts.items() if v == "blocked"}
+    assert ids["security-tooling"] in blocked
+    assert set(view.search("sandbox blocked")) == {
+        a for a in blocked if view.snapshot.accounts[a].name.startswith("sandbox")}
+    assert view.search("no-such-thing") == []
+
+
+def test_without_account_adjusts_counts_and_index(demo):
+    view = _view(demo)
+    gone = demo.accounts["northwind-dev"]
+    after = view.without_account(gone)
+    assert gone not in after.snapshot.accounts
+    assert after.counts_of(demo.ous["Divesting"]).total == 3
+    assert after.counts_of(demo.root_id).total == view.counts_of(demo.root_id).total - 1
+    assert gone not in after.search("northwind")
+    assert view.counts_of(demo.ous["Divesting"]).total == 4  # the old view is unchanged
