@@ -1,0 +1,419 @@
+"""The command line: options, exit codes, the report formats, and every error in words."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orgtui import __version__
+from orgtui.cli import main
+from tests.support.faults import FaultServer
+from tests.support.orgs import AccountSpec, OuSpec, PolicySpec, build_org
+
+ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+ACCOUNT_KEYS = {"id", "name", "email", "state", "joined_method", "joined_timestamp",
+                "parent_id", "ou_path", "tags", "delegated_services", "policies", "verdict",
+                "findings"}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_error(code: int, err: str, what: str, fix: str) -> None:
+    """Exit 1, two lines on stderr (what happened, how to fix it), no traceback."""
+    assert code == 1, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("orgtui: ")]
+    errors = [line for line in lines if line.startswith(("orgtui: error:", "orgtui: fix:"))]
+    assert len(errors) == 2, err
+    assert errors[0].startswith("orgtui: error: ") and what in errors[0], err
+    assert errors[1].startswith("orgtui: fix: ") and fix in errors[1], err
+
+
+# --- options and usage -----------------------------------------------------------------
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"orgtui {__version__}"
+
+
+def test_help_lists_the_contract(capsys):
+    code, out, _ = run(capsys, "-h")
+    assert code == 0
+    for option in ("audit", "--profile", "--region", "--endpoint-url", "--demo",
+                   "--concurrency", "--no-cache", "--version", "--report", "-o",
+                   "--account", "--fail-on", "table", "json", "csv", "markdown"):
+        assert option in out, option
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["audit", "--report", "json", "--account", "12345"], "12 digits"),
+    (["audit", "--report", "json", "--account", "12345678901a"], "12 digits"),
+    (["--report", "json"], "--report goes with"),
+    (["audit", "-o", "x.json"], "needs --report"),
+    (["audit", "--fail-on", "blocked"], "needs --report"),
+    (["audit", "--report", "yaml"], "invalid choice"),
+    (["audit", "--report", "json", "--fail-on", "never"], "invalid choice"),
+    (["--concurrency", "0"], "from 1 to 64"),
+    (["remove"], "invalid choice"),
+])
+def test_usage_errors_exit_2(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert words in err
+    assert out == "" and "Traceback" not in err
+
+
+# --- reports on the demo ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_json() -> dict:
+    """The demo's JSON report, produced once through the CLI in this process."""
+    import contextlib
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["audit", "--demo", "--report", "json"]) == 0
+    return json.loads(out.getvalue())
+
+
+def test_json_report_is_exactly_the_design(demo_json):
+    doc = demo_json
+    assert set(doc) == {"generated_at", "organization", "caller", "summary", "accounts"}
+    assert ISO_Z.match(doc["generated_at"])
+    assert set(doc["organization"]) == {"id", "management_account_id", "feature_set"}
+    assert doc["organization"]["management_account_id"] == "123456789012"
+    assert doc["organization"]["feature_set"] == "ALL"
+    assert doc["organization"]["id"].startswith("o-")
+    assert set(doc["caller"]) == {"account", "arn"}
+    assert set(doc["summary"]) == {"accounts", "blocked", "review", "ready"}
+    s = doc["summary"]
+    assert s["accounts"] == len(doc["accounts"]) == 40
+    assert s["blocked"] + s["review"] + s["ready"] == s["accounts"]
+    assert min(s["blocked"], s["review"], s["ready"]) > 0
+    for a in doc["accounts"]:
+        assert set(a) == ACCOUNT_KEYS
+        assert re.fullmatch(r"\d{12}", a["id"])
+        assert ISO_Z.match(a["joined_timestamp"])
+        assert a["ou_path"][0] == "Root"
+        assert a["verdict"] in ("blocked", "review", "ready")
+        assert isinstance(a["tags"], dict) and isinstance(a["delegated_services"], list)
+        for p in a["policies"]:
+            assert set(p) == {"id", "name", "type", "attached_to"}
+        for f in a["findings"]:
+            assert set(f) == {"code", "severity", "message", "fix"}
+            assert f["message"] and f["fix"]
+    by_name = {a["name"]: a for a in doc["accounts"]}
+    assert by_name["cardvault-prod"]["ou_path"] == ["Root", "Workloads", "Prod", "Payments",
+                                                    "PCI"]
+    assert by_name["management"]["ou_path"] == ["Root"]
+    assert [f["code"] for f in by_name["management"]["findings"]] == ["MANAGEMENT_ACCOUNT"]
+    assert by_name["security-tooling"]["delegated_services"] == [
+        "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"]
+    assert by_name["web-prod"]["tags"] == {"team": "web", "env": "prod",
+                                           "cost-center": "cc-1001"}
+    assert {p["name"] for p in by_name["legacy-monolith"]["policies"]} >= {
+        "DenyLeaveOrganization", "RegionGuardrail", "BreakGlassOnly"}
+
+
+def test_fail_on_blocked_and_review_exit_3(capsys):
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "json", "--fail-on", "blocked")
+    assert code == 3
+    assert json.loads(out)["summary"]["blocked"] > 0
+    assert run(capsys, "audit", "--demo", "--report", "csv", "--fail-on", "review")[0] == 3
+
+
+def test_fail_on_not_met_exits_0(capsys):
+    # An account that is ready: the threshold is not met.
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "json")
+    ready = next(a["id"] for a in json.loads(out)["accounts"] if a["verdict"] == "ready")
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "json", "--account", ready,
+                       "--fail-on", "review")
+    assert code == 0
+    assert [a["id"] for a in json.loads(out)["accounts"]] == [ready]
+
+
+def test_account_filter_and_unknown_account(capsys, demo_json):
+    ids = [a["id"] for a in demo_json["accounts"][:2]]
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "json",
+                       "--account", ids[1], "--account", ids[0], "--account", ids[1])
+    assert code == 0
+    doc = json.loads(out)
+    assert [a["id"] for a in doc["accounts"]] == [ids[1], ids[0]]
+    assert doc["summary"]["accounts"] == 2
+    code, _, err = run(capsys, "audit", "--demo", "--report", "json",
+                       "--account", "999999999999")
+    assert_error(code, err, "999999999999", "--account")
+
+
+def test_output_file(capsys, tmp_path):
+    target = tmp_path / "audit.json"
+    code, out, err = run(capsys, "audit", "--demo", "--report", "json", "-o", str(target))
+    assert code == 0
+    assert out == ""
+    assert str(target) in err
+    assert json.loads(target.read_text())["summary"]["accounts"] == 40
+
+
+def test_output_file_not_writable(capsys, tmp_path):
+    code, _, err = run(capsys, "audit", "--demo", "--report", "json",
+                       "-o", str(tmp_path / "missing" / "dir" / "x.json"))
+    assert_error(code, err, "Could not write the report", "-o")
+
+
+def test_csv_one_row_per_account(capsys, demo_json):
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 40
+    by_id = {r["id"]: r for r in rows}
+    for a in demo_json["accounts"]:
+        row = by_id[a["id"]]
+        assert row["name"] == a["name"] and row["verdict"] == a["verdict"]
+        assert row["findings"] == ";".join(f["code"] for f in a["findings"])
+        assert row["tags"] == ";".join(f"{k}={v}" for k, v in a["tags"].items())
+        assert row["ou_path"].split("/")[0] == "Root"
+
+
+def test_markdown_summary_and_table(capsys, demo_json):
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "markdown")
+    assert code == 0
+    s = demo_json["summary"]
+    assert f"{s['accounts']} accounts: {s['blocked']} blocked, {s['review']} to review, " \
+           f"{s['ready']} ready" in out
+    table = [line for line in out.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| Account | Id | OU path")
+    assert len(table) == 1 + 40  # header and one row per account
+    assert all(line.count(" | ") == 5 for line in table)
+    assert "### Blockers" in out and "MANAGEMENT_ACCOUNT" in out
+
+
+def test_table_report(capsys):
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "table")
+    assert code == 0
+    assert "40 accounts" in out
+    for name in ("management", "sandbox-alice", "cardvault-prod"):
+        assert name in out
+
+
+# --- errors, each in two lines of words ---------------------------------------------------
+
+
+def test_no_credentials(capsys):
+    code, _, err = run(capsys, "audit", "--report", "json")
+    assert_error(code, err, "No AWS credentials", "--profile")
+
+
+def test_unknown_profile(capsys, isolated_env):
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[profile real]\nregion = us-east-1\n")
+    code, _, err = run(capsys, "audit", "--report", "json", "--profile", "nope")
+    assert_error(code, err, "'nope' does not exist", "aws configure list-profiles")
+
+
+def _sso_profile(home: Path, *, expired: bool) -> None:
+    start = "https://example.awsapps.com/start"
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "[profile dev-sso]\n"
+        f"sso_start_url = {start}\nsso_region = us-east-1\n"
+        "sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n")
+    cache = home / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    if expired:
+        (cache / f"{hashlib.sha1(start.encode()).hexdigest()}.json").write_text(json.dumps({
+            "startUrl": start, "region": "us-east-1", "accessToken": "old",
+            "expiresAt": "2020-01-01T00:00:00Z"}))
+
+
+@pytest.mark.parametrize("via_env", [False, True])
+def test_expired_sso_token(capsys, monkeypatch, tmp_path, via_env):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _sso_profile(tmp_path, expired=True)
+    argv = ["audit", "--report", "json"]
+    if via_env:
+        monkeypatch.setenv("AWS_PROFILE", "dev-sso")
+    else:
+        argv += ["--profile", "dev-sso"]
+    code, _, err = run(capsys, *argv)
+    assert_error(code, err, "SSO session has expired", "aws sso login --profile dev-sso")
+
+
+def test_sso_never_signed_in(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _sso_profile(tmp_path, expired=False)
+    code, _, err = run(capsys, "audit", "--report", "json", "--profile", "dev-sso")
+    assert_error(code, err, "SSO", "aws sso login --profile dev-sso")
+
+
+def test_access_denied(capsys, aws_credentials):
+    with FaultServer() as server:
+        build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
+        server.fail("ListRoots", "AccessDeniedException",
+                    message="not authorized to perform organizations:ListRoots")
+        code, out, err = run(capsys, "audit", "--report", "json",
+                             "--endpoint-url", server.url)
+    assert out == ""
+    assert_error(code, err, "Access denied to organizations:ListRoots", "Grant")
+
+
+def test_not_in_an_organization(capsys, moto_endpoint):
+    code, _, err = run(capsys, "audit", "--report", "json", "--endpoint-url", moto_endpoint)
+    assert_error(code, err, "not a member of an organization", "belongs to an organization")
+
+
+def test_not_in_an_organization_exact_aws_shape(capsys, aws_credentials):
+    with FaultServer() as server:
+        build_org(server.client("organizations"))
+        server.fail("DescribeOrganization", "AWSOrganizationsNotInUseException",
+                    message="Your account is not a member of an organization.")
+        code, _, err = run(capsys, "audit", "--report", "csv", "--endpoint-url", server.url)
+    assert_error(code, err, "not a member of an organization", "organization")
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_endpoint_unreachable(capsys, aws_credentials):
+    from orgtui.aws import session
+
+    url = f"http://127.0.0.1:{_closed_port()}"
+    attempts: list[int] = []
+    original = session.AwsContext._request_created
+
+    def counting(self, **kw):
+        attempts.append(1)
+        return original(self, **kw)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(session.AwsContext, "_request_created", counting)
+    try:
+        code, _, err = run(capsys, "audit", "--report", "json", "--endpoint-url", url)
+    finally:
+        mp.undo()
+    assert_error(code, err, f"Could not reach the AWS endpoint {url}", "--endpoint-url")
+    # an unreachable endpoint is not retried like throttling (12 attempts, minutes)
+    assert len(attempts) == session.CONNECT_ATTEMPTS
+
+
+def test_member_account_credentials(capsys, monkeypatch):
+    """A member's credentials: the report shows the caller's own account, says why on
+    stderr, and exits 0."""
+    monkeypatch.delenv("MOTO_ACCOUNT_ID")  # moto would take the account from it
+    with FaultServer() as server:
+        built = build_org(server.client("organizations"),
+                          (OuSpec("Prod", (AccountSpec("member"),)),),
+                          policies=(PolicySpec("P", ("Prod",)),))
+        member = built.accounts["member"]
+        creds = server.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+            RoleSessionName="member-test")["Credentials"]
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+        monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+        server.fail("ListRoots", "AccessDeniedException")  # as AWS answers a member
+        code, out, err = run(capsys, "audit", "--report", "json",
+                             "--endpoint-url", server.url)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["caller"]["account"] == member
+    assert doc["organization"]["management_account_id"] == built.management_account_id
+    assert [a["id"] for a in doc["accounts"]] == [member]
+    assert f"member account {member}" in err and "management account" in err
+    assert "Traceback" not in err
+
+
+def test_management_credentials_report_every_account(capsys, aws_credentials):
+    """Done-when: every account with the right path, tags, delegation, state, policies."""
+    with FaultServer() as server:
+        built = build_org(
+            server.client("organizations"),
+            (OuSpec("Sec", (AccountSpec("tools", tags={"team": "sec", "tier": "1"},
+                                        delegated=("guardduty.amazonaws.com",)),),
+                    (OuSpec("Deep", (AccountSpec("old", joined_method="INVITED",
+                                                 joined_days_ago=30, state="SUSPENDED"),)),)),),
+            root_accounts=(AccountSpec("new", joined_days_ago=1),),
+            policies=(PolicySpec("G", ("Root",)), PolicySpec("D", ("Deep",))),
+        )
+        code, out, err = run(capsys, "audit", "--report", "json",
+                             "--endpoint-url", server.url)
+        counts = dict(server.counts)
+    assert code == 0, err
+    doc = json.loads(out)
+    got = {a["id"]: a for a in doc["accounts"]}
+    assert set(got) == set(built.expected)
+    for acc_id, exp in built.expected.items():
+        a = got[acc_id]
+        assert a["ou_path"] == exp.ou_path
+        assert a["tags"] == exp.tags
+        assert set(a["delegated_services"]) == exp.delegated
+        assert a["state"] == exp.state and a["joined_method"] == exp.joined_method
+        assert {(p["name"], p["attached_to"]) for p in a["policies"]
+                if p["id"] != "p-FullAWSAccess"} == exp.policies
+    codes = {got[built.accounts[n]]["name"]: [f["code"] for f in got[built.accounts[n]][
+        "findings"]] for n in ("tools", "old", "new")}
+    assert codes["tools"][0] == "DELEGATED_ADMIN"
+    assert "NOT_ACTIVE" in codes["old"] and "STANDALONE_UNVERIFIED" not in codes["old"]
+    assert codes["new"][:2] == ["WAIT_PERIOD_ACTIVE", "STANDALONE_UNVERIFIED"]
+    assert all(op.startswith(("List", "Describe", "Get")) for op in counts)
+    assert sum(counts.values()) <= built.minimum_calls() + 3
+
+
+# --- the installed console script, in a real process ---------------------------------------
+
+
+def _script() -> list[str]:
+    exe = Path(sys.executable).with_name("orgtui")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "orgtui"]
+
+
+def test_console_script_runs(tmp_path):
+    env = {k: v for k, v in os.environ.items()}
+    version = subprocess.run([*_script(), "--version"], capture_output=True, text=True,
+                             env=env, timeout=60)
+    assert version.returncode == 0 and version.stdout.strip() == f"orgtui {__version__}"
+    report = subprocess.run([*_script(), "audit", "--demo", "--report", "json",
+                             "--fail-on", "blocked"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert report.returncode == 3, report.stderr
+    assert json.loads(report.stdout)["summary"]["accounts"] == 40
+
+
+def test_console_script_error_has_no_traceback(tmp_path):
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
+    result = subprocess.run(
+        [*_script(), "audit", "--report", "json", "--endpoint-url",
+         f"http://127.0.0.1:{_closed_port()}"],
+        capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith("orgtui: error: Could not reach")
+    assert result.stderr.splitlines()[1].startswith("orgtui: fix: ")
+
+
+def test_python_dash_m():
+    result = subprocess.run([sys.executable, "-m", "orgtui", "--version"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and __version__ in result.stdout
