@@ -1,0 +1,61 @@
+"""Layering: the core never imports textual (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orgtui
+
+CORE = [
+    "orgtui", "orgtui.model", "orgtui.readiness", "orgtui.report", "orgtui.store",
+    "orgtui.cli", "orgtui.progress", "orgtui.demo", "orgtui.demo.rules",
+    "orgtui.demo.sample", "orgtui.demo.runtime",
+]
+
+
+def aws_modules() -> list[str]:
+    folder = Path(orgtui.__file__).parent / "aws"
+    return sorted(f"orgtui.aws.{p.stem}" for p in folder.glob("*.py") if p.stem != "__init__")
+
+
+def test_core_does_not_import_textual():
+    modules = CORE + aws_modules()
+    assert "orgtui.aws.loader" in modules and "orgtui.aws.session" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"textual imported by the core: {result.stdout}"
+
+
+def test_headless_report_run_does_not_import_textual():
+    code = (
+        "import contextlib, io, sys\n"
+        "from orgtui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    rc = main(['audit', '--demo', '--report', 'json'])\n"
+        "print(rc, 'textual' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "False"]
+
+
+def test_ui_never_imports_boto3_and_core_never_imports_textual():
+    root = Path(orgtui.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("ui/"):
+            assert "import boto3" not in text and "from boto3" not in text, rel
+        else:
+            assert "import textual" not in text and "from textual" not in text, rel
