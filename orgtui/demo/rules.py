@@ -57,8 +57,10 @@ def check_removal(backend: Any, account_id: str, refusals: Mapping[str, str],
                       "The account was created less than four days ago.",
                       "WAIT_PERIOD_ACTIVE")
     if account.state != "ACTIVE":
+        # AWS documents no Reason for this case; ACCOUNT_CANNOT_LEAVE_ORGANIZATION means
+        # "the management account", which would put the wrong words before the user.
         raise _refuse("ConstraintViolationException",
-                      f"The account is {account.state}.", "ACCOUNT_CANNOT_LEAVE_ORGANIZATION")
+                      f"You can't remove an account whose state is {account.state}.")
     reason = refusals.get(account_id)
     if reason:
         raise _refuse("ConstraintViolationException",
