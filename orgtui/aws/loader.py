@@ -176,7 +176,12 @@ class Loader:
             tags=frozen_map({k: frozen_map(v) for k, v in tags.items()}),
             delegated=frozen_map(delegated),
             policies=frozen_map(policies),
-            attachments=frozen_map({k: tuple(v) for k, v in attachments.items()}),
+            # Sorted: targets are listed concurrently, and the order must not depend on
+            # which call finished first (findings and screens must be reproducible).
+            attachments=frozen_map({
+                k: tuple(sorted(v, key=lambda p: (policies[p].name if p in policies else p, p)))
+                for k, v in attachments.items()
+            }),
             enriched=True,
         )
 
