@@ -29,6 +29,10 @@ from tests.support.orgs import (
 
 CREDS = ("testing", "testing", None)
 NOW = datetime.now(timezone.utc)
+ORG_ARN = "arn:aws:organizations::111111111111:organization/o-aaaaaaaaaa"
+ROOT_ARN = "arn:aws:organizations::111111111111:root/o-aaaaaaaaaa/r-1"
+ACCOUNT_ARN = "arn:aws:organizations::111111111111:account/o-aaaaaaaaaa/222222222222"
+USER_ARN = "arn:aws:iam::111111111111:user/admin"
 
 
 def make_ctx(endpoint: str | None = None, **options) -> AwsContext:
@@ -322,7 +326,7 @@ def test_member_credentials_give_a_member_snapshot(monkeypatch):
 def test_pages_follow_next_token_even_after_an_empty_page():
     ctx = make_ctx()
     stub = Stubber(ctx.org)
-    acc = {"Id": "222222222222", "Name": "a", "Email": "a@example.com", "Arn": "arn:aws:organizations::111111111111:account/o-aaaaaaaaaa/222222222222",
+    acc = {"Id": "222222222222", "Name": "a", "Email": "a@example.com", "Arn": ACCOUNT_ARN,
            "State": "ACTIVE", "JoinedMethod": "INVITED",
            "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc)}
     stub.add_response("list_accounts_for_parent", {"Accounts": [acc], "NextToken": "t1"},
@@ -344,15 +348,15 @@ def test_structure_from_status_only_accounts():
     ctx = make_ctx(concurrency=1)  # one worker: the calls come in a fixed order
     org, sts = Stubber(ctx.org), Stubber(ctx.sts)
     org.add_response("describe_organization", {"Organization": {
-        "Id": "o-aaaaaaaaaa", "Arn": "arn:aws:organizations::111111111111:organization/o-aaaaaaaaaa", "MasterAccountId": "111111111111",
+        "Id": "o-aaaaaaaaaa", "Arn": ORG_ARN, "MasterAccountId": "111111111111",
         "MasterAccountEmail": "m@example.com", "FeatureSet": "ALL"}})
-    sts.add_response("get_caller_identity", {"Account": "111111111111", "Arn": "arn:aws:iam::111111111111:user/admin",
+    sts.add_response("get_caller_identity", {"Account": "111111111111", "Arn": USER_ARN,
                                              "UserId": "AID"})
-    org.add_response("list_roots", {"Roots": [{"Id": "r-1", "Name": "Main", "Arn": "arn:aws:organizations::111111111111:root/o-aaaaaaaaaa/r-1",
+    org.add_response("list_roots", {"Roots": [{"Id": "r-1", "Name": "Main", "Arn": ROOT_ARN,
                                                "PolicyTypes": []}]})
     org.add_response("list_organizational_units_for_parent", {"OrganizationalUnits": []})
     org.add_response("list_accounts_for_parent", {"Accounts": [
-        {"Id": "222222222222", "Name": "old", "Email": "o@example.com", "Arn": "arn:aws:organizations::111111111111:account/o-aaaaaaaaaa/222222222222",
+        {"Id": "222222222222", "Name": "old", "Email": "o@example.com", "Arn": ACCOUNT_ARN,
          "Status": "SUSPENDED", "JoinedMethod": "INVITED",
          "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc)}]})
     with org, sts:
