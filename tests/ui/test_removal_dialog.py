@@ -1,0 +1,446 @@
+"""The removal dialog over the demo organization: live re-check, typed confirmation,
+blocked accounts, bulk progress and summary, leaving as a member, and the read-only guard.
+
+The dialog runs in a tiny host app here, so that it is tested on its own; the app's `r`
+flow is tested in tests/ui/test_removal_flow.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Static
+
+from orgtui import store
+from orgtui.aws import removal
+from orgtui.aws.errors import ReadOnlyViolation
+from orgtui.aws.loader import Loader
+from orgtui.aws.removal import Outcome
+from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.model import Snapshot
+from orgtui.ui.screens.removal import RemovalScreen
+from tests.conftest import DEMO_NOW
+from tests.ui.conftest import plain
+
+SIZE = (120, 40)
+WRITE_OP = "RemoveAccountFromOrganization"
+
+
+def demo_ctx(read_only: bool = False) -> AwsContext:
+    from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
+
+    return AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
+                                     read_only=read_only))
+
+
+class Host(App[None]):
+    """The smallest app that can show the dialog."""
+
+    def __init__(self, ctx: Any, snap: Snapshot, ids: list[str], *, leave: bool = False,
+                 live_check: bool = True) -> None:
+        super().__init__()
+        self.results: list[list[Outcome]] = []
+        self.emitted: list[Outcome] = []
+        self.dialog = RemovalScreen(ctx, snap, ids, clock=lambda: DEMO_NOW, leave=leave,
+                                    on_outcome=self.emitted.append, live_check=live_check)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, callback=self.results.append)
+
+
+@pytest.fixture
+def org(demo) -> tuple[Any, AwsContext, Snapshot]:
+    ctx = demo_ctx()
+    return demo, ctx, Loader(ctx).load()
+
+
+def ids_of(demo: Any, *names: str) -> list[str]:
+    return [demo.accounts[n] for n in names]
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -> None:
+    for _ in range(limit):
+        if condition():
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    assert condition(), "timed out"
+
+
+async def checked(pilot: Pilot, dialog: RemovalScreen) -> None:
+    await until(pilot, lambda: dialog.checks is not None)
+
+
+async def finished(pilot: Pilot, dialog: RemovalScreen) -> None:
+    await until(pilot, lambda: dialog.phase == "done")
+
+
+def text(dialog: RemovalScreen, selector: str) -> str:
+    return plain(dialog.query_one(selector, Static).content, width=110)
+
+
+def confirm_button(dialog: RemovalScreen) -> Button:
+    return dialog.query_one("#removal-confirm-button", Button)
+
+
+async def type_in(pilot: Pilot, dialog: RemovalScreen, value: str) -> None:
+    box = dialog.query_one("#removal-input", Input)
+    box.focus()
+    await pilot.pause()
+    box.value = ""
+    await pilot.press(*value)
+    await pilot.pause()
+
+
+def in_org(ctx: AwsContext, account_id: str) -> bool:
+    return account_id in {a["Id"] for a in ctx.org.list_accounts()["Accounts"]}
+
+
+# --- one ready account -----------------------------------------------------------------
+
+
+async def test_ready_account_removed_after_typing_its_id(org):
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "northwind-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        assert app.focused is dialog.query_one("#removal-cancel", Button)
+        await checked(pilot, dialog)
+        body = text(dialog, "#removal-accounts")
+        assert "northwind-prod" in body and acc_id in body and "READY" in body
+        assert "Root / Divesting" in body
+        # The tag-loss warning lists every tag.
+        for tag in ("divest=northwind", "env=prod", "owner=ops@northwind.example"):
+            assert tag in body
+        assert "DenyLeaveOrganization" in body and "RegionGuardrail" in body
+        notes = text(dialog, "#removal-notes")
+        assert "pays its own bills" in notes and "IAM Identity Center" in notes
+        assert "OrganizationAccountAccessRole" in notes and "Control Tower" in notes
+        assert confirm_button(dialog).disabled
+        await type_in(pilot, dialog, acc_id)
+        assert not confirm_button(dialog).disabled
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+        summary = text(dialog, "#removal-accounts")
+        assert "Removed: 1" in summary and "Refused: 0" in summary
+        assert "Tags backed up to" in summary
+        assert [o.status for o in app.emitted] == ["removed"]
+        assert app.focused is dialog.query_one("#removal-close", Button)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert [[o.status for o in r] for r in app.results] == [["removed"]]
+    assert not in_org(ctx, acc_id)
+    assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
+
+
+async def test_mistyped_id_does_nothing(org):
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "northwind-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        await type_in(pilot, dialog, acc_id[:-1] + ("0" if acc_id[-1] != "0" else "1"))
+        assert confirm_button(dialog).disabled
+        await pilot.press("enter")
+        await pilot.pause()
+        assert dialog.phase == "confirm"
+        assert "does not match" in text(dialog, "#removal-check")
+        # The number of accounts is not the id either.
+        await type_in(pilot, dialog, "1")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert dialog.phase == "confirm"
+    assert ctx.stats.calls[WRITE_OP] == 0
+    assert in_org(ctx, acc_id)
+    assert store.read_audit() == []
+
+
+async def test_escape_cancels_and_sends_nothing(org):
+    demo, ctx, snap = org
+    app = Host(ctx, snap, ids_of(demo, "northwind-prod"))
+    async with app.run_test(size=SIZE) as pilot:
+        await checked(pilot, app.dialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == [[]]
+    assert ctx.stats.calls[WRITE_OP] == 0
+
+
+async def test_cancel_button_cancels(org):
+    demo, ctx, snap = org
+    app = Host(ctx, snap, ids_of(demo, "northwind-prod"))
+    async with app.run_test(size=SIZE) as pilot:
+        await checked(pilot, app.dialog)
+        await pilot.press("enter")  # Cancel has the focus
+        await pilot.pause()
+        assert app.results == [[]]
+    assert ctx.stats.calls[WRITE_OP] == 0
+
+
+# --- blocked accounts ------------------------------------------------------------------
+
+
+async def test_blocked_account_cannot_be_confirmed(org):
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "security-tooling")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        body = text(dialog, "#removal-accounts")
+        assert "BLOCKED" in body and "DELEGATED_ADMIN" in body
+        assert "guardduty.amazonaws.com" in body
+        assert "Confirmation is impossible" in text(dialog, "#removal-check")
+        box = dialog.query_one("#removal-input", Input)
+        assert box.disabled and confirm_button(dialog).disabled
+        assert not dialog.query_one("#removal-drop", Button).display  # nothing else to go on
+        box.value = acc_id  # even if the text got there, enter does nothing
+        await pilot.pause()
+        dialog._try_confirm()
+        await pilot.pause()
+        assert dialog.phase == "confirm" and confirm_button(dialog).disabled
+    assert ctx.stats.calls[WRITE_OP] == 0
+
+
+async def test_live_check_decides_over_a_stale_view(org):
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "northwind-dev")
+    boto3.client("organizations", region_name="us-east-1", aws_access_key_id="a",
+                 aws_secret_access_key="b").register_delegated_administrator(
+        AccountId=acc_id, ServicePrincipal="ssm.amazonaws.com")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        body = text(dialog, "#removal-accounts")
+        assert "changed the verdict" in body and "was ready, now blocked" in body
+        assert "ssm.amazonaws.com" in body
+        assert dialog.query_one("#removal-input", Input).disabled
+    assert ctx.stats.calls[WRITE_OP] == 0
+
+
+async def test_checking_is_shown_until_the_live_check_lands(org, monkeypatch):
+    demo, ctx, snap = org
+    gate = threading.Event()
+    real = removal.check_accounts
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(removal, "check_accounts", slow)
+    app = Host(ctx, snap, ids_of(demo, "northwind-prod"))
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await pilot.pause()
+        assert "Checking 1 account live" in text(dialog, "#removal-check")
+        assert "checking…" in text(dialog, "#removal-accounts")
+        assert dialog.query_one("#removal-input", Input).disabled
+        gate.set()
+        await checked(pilot, dialog)
+        assert "checked live" in text(dialog, "#removal-accounts")
+        assert not dialog.query_one("#removal-input", Input).disabled
+
+
+async def test_account_gone_before_the_dialog_is_dropped(org):
+    demo, ctx, snap = org
+    gone, stays = ids_of(demo, "northwind-shared", "northwind-prod")
+    ctx.org.remove_account_from_organization(AccountId=gone)
+    app = Host(ctx, snap, [gone, stays])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        assert dialog.account_ids == [stays]
+        assert dialog.expected == stays
+        assert "dropped: northwind-shared" in text(dialog, "#removal-check")
+        assert [(o.account_id, o.status) for o in app.emitted] == [(gone, "gone")]
+
+
+# --- several accounts ------------------------------------------------------------------
+
+
+async def test_bulk_drop_the_blocked_and_go_on(org):
+    demo, ctx, snap = org
+    ids = ids_of(demo, "northwind-prod", "security-tooling", "sandbox-alice", "northwind-dev")
+    app = Host(ctx, snap, ids)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        assert dialog.expected == "4"
+        assert "Type the number of accounts" in str(
+            dialog.query_one("#removal-prompt").render())
+        drop = dialog.query_one("#removal-drop", Button)
+        assert drop.display and "2 blocked accounts" in str(drop.label)
+        assert dialog.query_one("#removal-input", Input).disabled
+        drop.press()
+        await pilot.pause()
+        assert dialog.account_ids == ids_of(demo, "northwind-prod", "northwind-dev")
+        assert dialog.expected == "2"
+        await type_in(pilot, dialog, "2")
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+        summary = text(dialog, "#removal-accounts")
+        assert "Removed: 2" in summary
+    assert ctx.stats.calls[WRITE_OP] == 2
+    assert not in_org(ctx, ids[0]) and in_org(ctx, ids[1])
+
+
+async def test_bulk_goes_on_past_a_refusal_and_summarizes(org):
+    demo, ctx, snap = org
+    ids = ids_of(demo, "northwind-prod", "sandbox-carol", "northwind-dev")
+    app = Host(ctx, snap, ids)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        body = text(dialog, "#removal-accounts")
+        assert "REVIEW" in body and "STANDALONE_UNVERIFIED" in body  # sandbox-carol
+        await type_in(pilot, dialog, "3")
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+        summary = text(dialog, "#removal-accounts")
+        assert "Removed: 2" in summary and "Refused: 1" in summary
+        assert "sandbox-carol" in summary and "phone verification" in summary
+        assert "Sign in to the account as its root user" in summary
+        assert [o.status for o in app.emitted] == ["removed", "refused", "removed"]
+        bar = dialog.query_one("#removal-progress")
+        assert bar.progress == 3 and bar.total == 3
+    assert in_org(ctx, ids[1])
+
+
+async def test_escape_does_not_interrupt_a_running_removal(org, monkeypatch):
+    demo, ctx, snap = org
+    gate = threading.Event()
+    real = removal.remove_many
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(removal, "remove_many", slow)
+    [acc_id] = ids_of(demo, "northwind-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        await type_in(pilot, dialog, acc_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert dialog.phase == "removing"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == [] and app.screen is dialog
+        gate.set()
+        await finished(pilot, dialog)
+
+
+async def test_payment_refusal_in_words(org):
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "tokenizer-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        await type_in(pilot, dialog, acc_id)
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+        summary = text(dialog, "#removal-accounts")
+        assert "Refused: 1" in summary and "no payment method" in summary
+        assert "add a payment method" in summary
+    assert in_org(ctx, acc_id)
+
+
+# --- the read-only guard under the UI --------------------------------------------------
+
+
+async def test_audit_mode_guard_stops_a_forced_removal(demo):
+    """Even if the UI let the dialog through in audit mode, no write call leaves."""
+    ctx = demo_ctx(read_only=True)
+    snap = Loader(ctx).load()
+    [acc_id] = ids_of(demo, "northwind-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        await type_in(pilot, dialog, acc_id)
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+        summary = text(dialog, "#removal-accounts")
+        assert "Refused: 1" in summary and "read-only" in summary
+    [outcome] = app.dialog.outcomes
+    assert isinstance(outcome.error, ReadOnlyViolation)
+    assert not outcome.sent
+    assert ctx.stats.calls[WRITE_OP] == 0
+    assert all(op.startswith(("List", "Describe", "Get")) for op in ctx.stats.calls)
+    assert in_org(demo_ctx(), acc_id)
+
+
+# --- leaving as a member ---------------------------------------------------------------
+
+
+async def test_member_leaves_through_the_same_dialog(isolated_env):
+    from orgtui import demo as demo_mod
+
+    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    try:
+        ctx = demo_ctx()
+        snap = Loader(ctx).load()
+        me = snap.caller.account
+        app = Host(ctx, snap, [me], leave=True)
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = app.dialog
+            await checked(pilot, dialog)
+            assert "Leave the organization" in text(dialog, "#removal-title")
+            assert "Not read" in text(dialog, "#removal-accounts")
+            await type_in(pilot, dialog, me)
+            await pilot.press("enter")
+            await finished(pilot, dialog)
+            assert "Left: 1" in text(dialog, "#removal-accounts")
+        assert ctx.stats.calls["LeaveOrganization"] == 1
+        assert [r["event"] for r in store.read_audit()] == ["leave-started", "leave-ok"]
+    finally:
+        running.stop()
+
+
+# --- snapshots -------------------------------------------------------------------------
+
+
+def _snap_host(demo: Any, names: list[str]) -> Host:
+    ctx = demo_ctx()
+    snap = Loader(ctx).load()
+    return Host(ctx, snap, ids_of(demo, *names))
+
+
+async def _wait_checked(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, Host)
+    await checked(pilot, app.dialog)
+
+
+def test_snapshot_ready(demo, snap_compare):
+    assert snap_compare(_snap_host(demo, ["northwind-prod"]), terminal_size=SIZE,
+                        run_before=_wait_checked)
+
+
+def test_snapshot_review(demo, snap_compare):
+    assert snap_compare(_snap_host(demo, ["web-dev"]), terminal_size=SIZE,
+                        run_before=_wait_checked)
+
+
+def test_snapshot_blocked(demo, snap_compare):
+    assert snap_compare(_snap_host(demo, ["security-tooling"]), terminal_size=SIZE,
+                        run_before=_wait_checked)
+
+
+def test_snapshot_bulk(demo, snap_compare):
+    assert snap_compare(
+        _snap_host(demo, ["northwind-prod", "sandbox-carol", "security-tooling",
+                          "northwind-dev"]),
+        terminal_size=SIZE, run_before=_wait_checked)
