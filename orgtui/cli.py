@@ -167,7 +167,7 @@ def run_report(cfg: RunConfig, ctx: Any, err: TextIO) -> int:
     from orgtui.aws.loader import Loader
     from orgtui.progress import stderr_progress
 
-    with stderr_progress(err) as progress:
+    with stderr_progress(err, ctx.stats) as progress:
         loader = Loader(ctx, progress=progress)
         snap = loader.load_structure()
         missing = [a for a in cfg.accounts if a not in snap.accounts]

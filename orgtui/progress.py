@@ -1,27 +1,67 @@
-"""Progress of a load on stderr (rich), shown only when stderr is a terminal."""
+"""Progress of a load on stderr (rich), shown only when stderr is a terminal.
+
+When AWS throttles, the bar says so ("slowed by AWS throttling, retrying"), read live from
+the session's call stats at every refresh, so that a slow load does not look stuck.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+)
+from rich.text import Text
 
 PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation"}
 
 ProgressFn = Callable[[str, int, "int | None"], None]
 
 
+def throttle_note(throttled: int) -> str:
+    """What to say while AWS throttles the load: slowed, not stuck."""
+    if not throttled:
+        return ""
+    return f"slowed by AWS throttling, retrying ({throttled})"
+
+
+class ThrottleColumn(ProgressColumn):
+    """The throttle note, read from `stats.throttled` at each refresh."""
+
+    def __init__(self, stats: Any) -> None:
+        super().__init__()
+        self.stats = stats
+
+    def render(self, task: Task) -> Text:
+        return Text(throttle_note(int(getattr(self.stats, "throttled", 0))), style="yellow",
+                    no_wrap=True, overflow="ellipsis")
+
+
 @contextmanager
-def stderr_progress(err: TextIO) -> Iterator[ProgressFn]:
+def stderr_progress(err: TextIO, stats: Any = None) -> Iterator[ProgressFn]:
+    """A progress callback drawing on `err` (a no-op unless it is a terminal).
+
+    `stats` (the session's CallStats) adds the throttle note.
+    """
     if not err.isatty():
         yield lambda phase, done, total: None
         return
     console = Console(file=err)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), console=console, transient=True) as bar:
+    columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}"),
+                                     BarColumn(bar_width=40 if stats is None else 20),
+                                     MofNCompleteColumn()]
+    if stats is not None:
+        columns.append(ThrottleColumn(stats))
+    with Progress(*columns, console=console, transient=True) as bar:
         tasks: dict[str, int] = {}
 
         def update(phase: str, done: int, total: int | None) -> None:

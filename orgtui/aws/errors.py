@@ -202,6 +202,16 @@ def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
             "Check the account id (exactly 12 digits) and try again.",
             **extra,
         )
+    if code.isdigit():
+        # A bare HTTP status with no AWS error in the body: a proxy, load balancer or
+        # gateway on the way answered, not Organizations.
+        return OrgtuiError(
+            f"The endpoint answered HTTP {code}{f' ({message})' if message else ''} to "
+            f"{operation}, with no AWS error: a proxy or gateway on the way failed.",
+            "Try again in a moment; if it persists, check your network, proxy and "
+            "--endpoint-url.",
+            **extra,
+        )
     return OrgtuiError(
         f"AWS returned {code} for {operation}{f': {message}' if message else ''}.",
         "Check the message above; reload (ctrl+r) or run again once it is resolved.",
@@ -222,7 +232,8 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
             "Check the name with `aws configure list-profiles`, or pass another --profile.",
         )
     if isinstance(exc, (UnauthorizedSSOTokenError, SSOTokenLoadError, TokenRetrievalError)):
-        return OrgtuiError("Your AWS SSO session has expired or was never started.", _sso_fix(profile))
+        return OrgtuiError("Your AWS SSO session has expired or was never started.",
+                           _sso_fix(profile))
     if isinstance(exc, SSOError):
         return OrgtuiError(f"AWS SSO sign-in failed: {exc}.", _sso_fix(profile))
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
@@ -233,7 +244,14 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
         return OrgtuiError(
             "No AWS region is set.", "Pass --region us-east-1 or set AWS_REGION."
         )
-    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)):
+    if isinstance(exc, ConnectionClosedError):
+        url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
+        return OrgtuiError(
+            f"The connection to the AWS endpoint{f' {url}' if url else ''} was cut before "
+            "the answer was complete.",
+            "Check your network and proxy, then try again.",
+        )
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
         url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
         return OrgtuiError(
             f"Could not reach the AWS endpoint{f' {url}' if url else ''}.",
@@ -244,7 +262,8 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
             "AWS did not answer in time.", "Check your network and try again."
         )
     if isinstance(exc, BotoCoreError):
-        return OrgtuiError(f"AWS client error: {exc}.", "Check your AWS configuration and try again.")
+        return OrgtuiError(f"AWS client error: {exc}.",
+                           "Check your AWS configuration and try again.")
     return OrgtuiError(
         f"Unexpected error: {type(exc).__name__}: {exc}.",
         "Try again; if it keeps happening, report it with the steps that led here.",

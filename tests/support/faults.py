@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -47,12 +48,20 @@ class Fault:
     times: int | None = None
     # "error" answers an AWS error; "drop" answers a bare 502 with no AWS body, the way a
     # broken proxy or connection does; "after" lets the call reach moto first, then answers
-    # the error (the change happened, the caller is told it failed).
+    # the error (the change happened, the caller is told it failed); "reset" lets the call
+    # reach moto, sends the status line, headers and half the body, then cuts the TCP
+    # connection (botocore sees ConnectionClosedError; for a write, the change happened).
     kind: str = "error"
+    # Let the first `skip` matching requests through untouched (a failure mid-load).
+    skip: int = 0
     seen: int = field(default=0, init=False)
+    skipped: int = field(default=0, init=False)
 
     def take(self) -> bool:
         if self.times is not None and self.seen >= self.times:
+            return False
+        if self.skipped < self.skip:
+            self.skipped += 1
             return False
         self.seen += 1
         return True
@@ -121,6 +130,28 @@ class FaultInjector:
         ])
         return [body]
 
+    def _reset(self, environ: dict[str, Any]) -> list[bytes]:
+        """Answer half of moto's response on the raw socket, then cut the connection."""
+        captured: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        body = b"".join(self.app(environ, keep))
+        head = f"HTTP/1.1 {captured.get('status', '200 OK')}\r\n"
+        head += f"Content-Length: {max(len(body), 2)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in captured.get("headers", [])
+                        if k.lower() not in ("content-length", "connection"))
+        sock = environ["werkzeug.socket"]
+        try:
+            sock.sendall(head.encode("latin-1") + b"\r\n" + body[: len(body) // 2])
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        # werkzeug's own write on the dead socket counts as a dropped connection.
+        raise ConnectionResetError("fault: connection cut mid-response")
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
@@ -149,6 +180,8 @@ class FaultInjector:
             if fault is not None and fault.kind == "error":
                 return self._respond(start_response, fault.status,
                                      error_body(fault.code, fault.message, fault.reason))
+            if fault is not None and fault.kind == "reset":
+                return self._reset(environ)
             result = list(self.app(environ, _Discard(start_response) if fault else
                                    start_response))
             if fault is not None:  # kind == "after"
