@@ -7,6 +7,7 @@ sent), call counting, and the throttle signal that drives the adaptive limiter.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import Counter
@@ -37,6 +38,9 @@ THROTTLE_CODES = frozenset(
     {"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"}
 )
 
+# Extra waits (seconds, jittered) for a read that botocore gave up on while throttled.
+READ_THROTTLE_BACKOFF = (1.0, 2.0, 4.0, 8.0, 8.0)
+
 T = TypeVar("T")
 
 
@@ -47,7 +51,9 @@ class SessionOptions:
     endpoint_url: str | None = None
     concurrency: int = 4
     read_only: bool = False
-    retry_mode: str = "adaptive"
+    # standard, not adaptive: measured, adaptive's client-side rate limit made a throttled
+    # load 2x slower than standard retries + the AIMD limiter (benchmarks/RESULTS.md).
+    retry_mode: str = "standard"
     max_attempts: int = 12
     # Explicit credentials, used by the demo and tests; None means the standard chain.
     credentials: tuple[str, str, str | None] | None = None
@@ -109,6 +115,10 @@ class AwsContext:
         events.register("before-call", self._before_call, unique_id="orgtui-before-call")
         events.register("request-created", self._request_created, unique_id="orgtui-attempt")
         events.register("needs-retry", self._needs_retry, unique_id="orgtui-needs-retry")
+        events.register("before-send", self._before_send, unique_id="orgtui-before-send")
+        # Per thread: does this thread's call hold a limiter slot ("held"), or did it give
+        # it back while botocore backs off a throttled attempt ("suspended")?
+        self._slot = threading.local()
         self.config = Config(
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
             max_pool_connections=max(10, options.concurrency + 2),
@@ -151,6 +161,16 @@ class AwsContext:
         if _error_code(response) in THROTTLE_CODES:
             self.stats.count_throttle()
             self.limiter.on_throttle()
+            # A throttled attempt sleeps before its retry: give its slot to a request that
+            # can use it now; `_before_send` takes one again before the retry goes out.
+            if getattr(self._slot, "state", None) == "held":
+                self._slot.state = "suspended"
+                self.limiter.release()
+
+    def _before_send(self, **_: Any) -> None:
+        if getattr(self._slot, "state", None) == "suspended":
+            self.limiter.acquire()
+            self._slot.state = "held"
 
     # --- clients ---------------------------------------------------------------------
 
@@ -183,18 +203,37 @@ class AwsContext:
         """
         delay = 0.5
         for attempt in range(6):
-            with self.limiter:
-                try:
-                    result = fn(**kwargs)
-                except ClientError as exc:
-                    code = exc.response.get("Error", {}).get("Code")
-                    if code != "ConcurrentModificationException" or attempt == 5:
-                        raise
-                else:
-                    self.limiter.on_success()
-                    return result
+            self.limiter.acquire()
+            self._slot.state = "held"
+            try:
+                result = fn(**kwargs)
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code != "ConcurrentModificationException" or attempt == 5:
+                    raise
+            else:
+                self.limiter.on_success()
+                return result
+            finally:
+                # The slot may have been given back during a throttled attempt's backoff.
+                if self._slot.state == "held":
+                    self.limiter.release()
+                self._slot.state = None
             time.sleep(delay)
             delay = min(delay * 2, 8.0)
+        raise AssertionError("unreachable")
+
+    def _read(self, method: Callable[..., Any], args: dict[str, Any]) -> Any:
+        """A read call; when botocore gives up on a throttle (its attempts or its retry
+        quota ran out), back off outside the limiter and ask again: a read can always be
+        repeated, and a load under throttling should end slower, not fail."""
+        for delay in (*READ_THROTTLE_BACKOFF, None):
+            try:
+                return self.call(method, **args)
+            except ClientError as exc:
+                if _error_code((None, exc.response)) not in THROTTLE_CODES or delay is None:
+                    raise
+            time.sleep(delay * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
     def pages(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
@@ -210,7 +249,7 @@ class AwsContext:
             args = dict(kwargs)
             if token:
                 args["NextToken"] = token
-            page = self.call(method, **args)
+            page = self._read(method, args)
             items.extend(page.get(result_key, []))
             token = page.get("NextToken")
             if not token:

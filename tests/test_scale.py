@@ -1,0 +1,285 @@
+"""Large organizations: the load makes the fewest calls the API allows, survives a hard
+throttle whole with its concurrency lowered, and the AIMD limiter behaves as designed.
+
+Call counts and algorithmic properties only: speed is measured in benchmarks/, never
+asserted here.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from botocore.exceptions import ClientError
+
+from orgtui.aws import session as session_mod
+from orgtui.aws.limiter import AdaptiveLimiter
+from orgtui.aws.loader import Loader
+from orgtui.aws.session import AwsContext, SessionOptions
+from tests.support.bigorg import minimum_calls, seed_org
+from tests.support.faults import FaultServer
+
+# Calls allowed above the minimum: none are needed today; a little room so that a new,
+# justified call (one per load, not per account) does not need this test rewritten.
+SMALL_CONSTANT = 3
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch):
+    """botocore's throttle backoff scaled down so a throttled test costs a second or two.
+    Retries still happen, in the same number."""
+    from botocore.retries import standard
+
+    monkeypatch.setitem(standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG,
+                        "throttling_base_scale", 0.02)
+    monkeypatch.setattr(session_mod, "READ_THROTTLE_BACKOFF", (0.01, 0.01, 0.01))
+
+
+def _context(url: str, concurrency: int = 4, **options) -> AwsContext:
+    return AwsContext(SessionOptions(endpoint_url=url, region="us-east-1",
+                                     concurrency=concurrency,
+                                     credentials=("testing", "testing", None), **options))
+
+
+def _assert_complete(snap, seeded) -> None:
+    assert sorted(snap.accounts) == sorted(seeded.account_ids)
+    assert sorted(snap.ous) == sorted(seeded.ou_ids)
+    assert len(snap.tags) == seeded.tagged
+    assert {k: set(v) for k, v in snap.delegated.items()} == {
+        k: set(v) for k, v in seeded.admins.items()}
+    for policy_id, targets in seeded.policies.items():
+        for target in targets:
+            assert policy_id in snap.attachments[target]
+    # Every account sits under a parent that lists it, and every OU chain reaches the root.
+    for account in snap.accounts.values():
+        assert account.id in snap.child_accounts[account.parent_id]
+        assert snap.ancestors(account.id)[0] == seeded.root_id
+
+
+def test_500_accounts_load_in_the_minimum_calls(aws_credentials) -> None:
+    with FaultServer() as server:
+        seeded = seed_org(server.client("organizations"), 500)
+        assert seeded.depth == 5 and len(seeded.ou_ids) == 50
+        minimum = minimum_calls()
+        ctx = _context(server.url)
+        snap = Loader(ctx).load()
+        served = dict(server.counts)
+
+    _assert_complete(snap, seeded)
+    total = sum(minimum.values())
+    assert ctx.stats.total_calls <= total + SMALL_CONSTANT, (dict(ctx.stats.calls), minimum)
+    # Per operation: nothing is asked twice, no page is fetched for nothing.
+    for operation, least in minimum.items():
+        assert ctx.stats.calls[operation] <= least, (operation, ctx.stats.calls[operation])
+    # And the server saw exactly those requests: no hidden retries.
+    assert sum(served.values()) == ctx.stats.total_calls == ctx.stats.attempts
+
+
+def test_call_count_grows_with_accounts_not_with_accounts_times_anything(
+        aws_credentials) -> None:
+    """Per-account calls are one ListTagsForResource each; policies and delegated admins
+    cost calls per policy and per administrator, never per account."""
+    with FaultServer() as server:
+        seed_org(server.client("organizations"), 200, admins=2, scps=3)
+        ctx = _context(server.url)
+        Loader(ctx).load()
+    calls = ctx.stats.calls
+    assert calls["ListTagsForResource"] == 200
+    assert calls["ListDelegatedServicesForAccount"] == 2
+    assert calls["ListTargetsForPolicy"] == 3 + 2  # custom SCPs + tag policies
+    assert calls["ListPolicies"] == 2  # one page per enabled type
+    assert "DescribeAccount" not in calls and "ListPoliciesForTarget" not in calls
+
+
+def test_hard_throttle_loads_whole_and_lowers_concurrency(aws_credentials,
+                                                          fast_backoff) -> None:
+    """One request in flight allowed, four asked for: the load completes, the limiter
+    came down, and it kept requests under the cap rather than being throttled on most."""
+    with FaultServer(latency=0.01, max_in_flight=1) as server:
+        seeded = seed_org(server.client("organizations"), 120, ous=20)
+        minimum = sum(minimum_calls().values())
+        ctx = _context(server.url, concurrency=4)
+        snap = Loader(ctx).load()
+        throttled = server.injector.throttled
+
+    _assert_complete(snap, seeded)
+    assert throttled > 0, "the cap never throttled: the test tested nothing"
+    assert ctx.stats.throttled == throttled
+    assert ctx.limiter.decreases > 0
+    assert ctx.limiter.current < 4
+    assert ctx.stats.total_calls == minimum  # throttles cost retries, never extra calls
+    # Once the limit came down, requests stayed under the cap: a small share throttled.
+    assert throttled <= minimum // 5, (throttled, minimum)
+    assert ctx.limiter.in_flight == 0, "a limiter slot leaked"
+
+
+def test_throttled_attempt_gives_its_slot_back_while_it_waits(aws_credentials,
+                                                              fast_backoff) -> None:
+    with FaultServer() as server:
+        seed_org(server.client("organizations"), 5, ous=1)
+        server.fail("ListRoots", "TooManyRequestsException", times=2)
+        ctx = _context(server.url, concurrency=1)
+        seen: list[int] = []
+        # Runs after orgtui's own needs-retry hook (registered first).
+        ctx.session.events.register(
+            "needs-retry", lambda **_: seen.append(ctx.limiter.in_flight),
+            unique_id="test-probe")
+        roots = ctx.pages("list_roots", "Roots")
+    assert len(roots) == 1
+    assert ctx.stats.throttled == 2
+    # While the two throttled attempts waited for their retry, they held no slot; the
+    # attempt that succeeded held one; afterwards none is held.
+    assert seen == [0, 0, 1]
+    assert ctx.limiter.in_flight == 0
+
+
+def test_read_is_asked_again_when_botocore_gives_up_on_a_throttle(aws_credentials,
+                                                                   fast_backoff) -> None:
+    with FaultServer() as server:
+        seed_org(server.client("organizations"), 5, ous=1)
+        server.fail("ListRoots", "TooManyRequestsException", times=3)
+        ctx = _context(server.url, max_attempts=1)  # botocore gives up at once
+        roots = ctx.pages("list_roots", "Roots")
+        assert server.counts["ListRoots"] == 4
+    assert len(roots) == 1
+    assert ctx.limiter.in_flight == 0
+
+
+def test_other_errors_are_not_asked_again(aws_credentials, fast_backoff) -> None:
+    with FaultServer() as server:
+        seed_org(server.client("organizations"), 5, ous=1)
+        server.fail("ListRoots", "AccessDeniedException", times=None)
+        ctx = _context(server.url, max_attempts=1)
+        with pytest.raises(ClientError):
+            ctx.pages("list_roots", "Roots")
+        assert server.counts["ListRoots"] == 1
+    assert ctx.limiter.in_flight == 0
+
+
+# --- the limiter -------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_limiter_halves_on_throttle_and_floors_at_one() -> None:
+    limiter = AdaptiveLimiter(16, clock=Clock())
+    assert limiter.current == 16
+    expected = [8, 4, 2, 1, 1, 1]
+    for want in expected:
+        limiter.on_throttle()
+        assert limiter.current == want
+    assert limiter.limit >= 1.0
+    assert limiter.decreases == len(expected)
+
+
+def test_limiter_counts_one_burst_once() -> None:
+    """A throttle of a request sent before the last decrease changes nothing."""
+    limiter = AdaptiveLimiter(8, clock=Clock())
+    sent: list[threading.Thread] = []
+    barrier = threading.Barrier(4)
+    done = threading.Barrier(4)
+
+    def request() -> None:
+        limiter.acquire()  # all four sent under the limit of 8
+        barrier.wait()
+        done.wait()  # all four answered "throttled" together
+        limiter.on_throttle()
+        limiter.release()
+
+    for _ in range(3):
+        sent.append(threading.Thread(target=request))
+        sent[-1].start()
+    limiter.acquire()
+    barrier.wait()
+    done.wait()
+    limiter.on_throttle()
+    limiter.release()
+    for t in sent:
+        t.join()
+    assert limiter.decreases == 1
+    assert limiter.current == 4
+    assert limiter.in_flight == 0
+
+
+def test_limiter_recovers_fast_to_under_the_ceiling_then_probes() -> None:
+    clock = Clock()
+    limiter = AdaptiveLimiter(16, probe_interval=2.0, clock=clock)
+    for _ in range(6):
+        limiter.acquire()
+    limiter.on_throttle()  # six in flight when throttled: the cap is below six
+    for _ in range(6):
+        limiter.release()
+    assert limiter.current == 8 and limiter.ceiling == 6
+
+    # Sent again with five in flight, under the new limit, and throttled again.
+    for _ in range(5):
+        limiter.acquire()
+    limiter.on_throttle()
+    for _ in range(5):
+        limiter.release()
+    assert limiter.current == 4 and limiter.safe == 4
+
+    # Two throttles later the limit sits at the safe level; without the clock moving,
+    # a thousand successes do not push it past it.
+    for _ in range(1000):
+        limiter.on_success()
+    assert limiter.current == 4
+
+    # Each probe interval without a throttle adds one, up to the maximum.
+    for step in range(1, 13):
+        clock.now += 2.0
+        limiter.on_success()
+        assert limiter.current == 4 + step
+    assert limiter.increases == 12 and limiter.current == 16
+    clock.now += 2.0
+    limiter.on_success()
+    assert limiter.current == 16
+
+
+def test_limiter_climbs_back_within_a_window_of_successes() -> None:
+    """Below the safe level the increase is about +1 per `limit` successes (one round
+    trip's worth), so the climb from 1 back to 7 takes a few dozen successes."""
+    limiter = AdaptiveLimiter(8, clock=Clock())
+    for _ in range(8):
+        limiter.acquire()
+    for _ in range(4):
+        limiter.on_throttle()
+        limiter._local.epoch = limiter._epoch  # sent again after each decrease
+    for _ in range(8):
+        limiter.release()
+    assert limiter.current == 1 and limiter.safe == 7
+    successes = 0
+    while limiter.current < 7:
+        limiter.on_success()
+        successes += 1
+    assert successes <= 1 + 2 + 3 + 4 + 5 + 6 + 4  # about one per unit of limit
+    for _ in range(100):
+        limiter.on_success()
+    assert limiter.current == 7  # no further without a probe interval
+
+
+def test_limiter_blocks_beyond_its_limit() -> None:
+    limiter = AdaptiveLimiter(2, clock=Clock())
+    limiter.acquire()
+    limiter.acquire()
+    got_in = threading.Event()
+
+    def third() -> None:
+        limiter.acquire()
+        got_in.set()
+        limiter.release()
+
+    t = threading.Thread(target=third)
+    t.start()
+    assert not got_in.wait(0.1)
+    limiter.release()
+    assert got_in.wait(5)
+    t.join()
+    limiter.release()
+    assert limiter.in_flight == 0 and limiter.peak_in_flight == 2
