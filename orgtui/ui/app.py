@@ -113,8 +113,61 @@ class OrgApp(App[int]):
         return self.query_one("#tree", OrgTree)
 
     def open_removal(self, account_ids: list[str]) -> None:
-        """Open the removal dialog for these accounts (placeholder until removal lands)."""
-        self.notify("Removal is not available yet.", severity="warning")
+        """Open the removal dialog for these accounts.
+
+        The dialog re-checks each account live, removes them one at a time in its own
+        thread worker, and hands every outcome back (`_removal_outcome`) as it lands. A
+        member caller gets LeaveOrganization for its own account through the same dialog.
+        In audit mode nothing opens; the session's read-only guard would stop the call
+        anyway.
+        """
+        from orgtui.ui.screens.removal import RemovalScreen
+
+        if self.read_only:
+            self.action_read_only_notice()
+            return
+        snap = self.snapshot
+        if snap is None:
+            self.notify("The organization is still loading.", severity="warning")
+            return
+        ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
+        if not ids:
+            self.notify("None of these accounts is in the organization any more.",
+                        severity="warning")
+            return
+        leave = not snap.is_management_caller
+        if leave:
+            own = snap.caller.account
+            if own not in ids:
+                self.notify("Signed in to a member account, orgtui can only make this "
+                            "account leave the organization: put the cursor on it and press r.",
+                            severity="warning")
+                return
+            ids = [own]
+        self.push_screen(
+            RemovalScreen(self.ctx, snap, ids, clock=self.clock, leave=leave,
+                          on_outcome=self._removal_outcome),
+            callback=self._removal_closed,
+        )
+
+    def _removal_outcome(self, outcome: Any) -> None:
+        """One account's outcome, on the UI thread: drop it if it left, say why if not."""
+        if outcome.left_view:
+            self.apply_removal(outcome.account_id)
+        elif outcome.status in ("refused", "unknown"):
+            self.notify(f"{outcome.what}\n{outcome.fix}", title=outcome.name,
+                        severity="error" if outcome.status == "refused" else "warning",
+                        timeout=12)
+
+    def _removal_closed(self, outcomes: list[Any] | None) -> None:
+        if not outcomes:
+            return
+        removed = sum(1 for o in outcomes if o.status == "removed")
+        others = len(outcomes) - removed
+        message = f"{removed} account{'s' if removed != 1 else ''} left the organization."
+        if others:
+            message += f" {others} did not (see the notices and the audit log)."
+        self.notify(message, severity="information" if not others else "warning")
 
     def apply_removal(self, account_id: str) -> None:
         """An account left the organization: drop it from the snapshot, the tree, the

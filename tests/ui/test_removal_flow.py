@@ -1,0 +1,207 @@
+"""The whole removal flow in the app: filter, `r`, the dialog, the call, the tree after it;
+bulk with a refusal; audit mode's guard below the UI; leaving as a member account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from orgtui import store
+from orgtui.aws.errors import ReadOnlyViolation
+from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
+from orgtui.ui.app import READ_ONLY_NOTICE, OrgApp
+from orgtui.ui.screens.removal import RemovalScreen
+from orgtui.ui.widgets.org_tree import OrgTree
+from tests.conftest import DEMO_NOW
+from tests.support.faults import FaultServer
+from tests.support.orgs import AccountSpec, OuSpec, build_org
+from tests.ui.conftest import SIZE, plain, text_of, wait_loaded
+
+WRITE_OP = "RemoveAccountFromOrganization"
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -> None:
+    for _ in range(limit):
+        if condition():
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    assert condition(), "timed out"
+
+
+async def open_dialog(pilot: Pilot, app: OrgApp) -> RemovalScreen:
+    await pilot.press("r")
+    await until(pilot, lambda: isinstance(app.screen, RemovalScreen))
+    dialog = app.screen
+    assert isinstance(dialog, RemovalScreen)
+    await until(pilot, lambda: dialog.checks is not None)
+    return dialog
+
+
+async def confirm(pilot: Pilot, dialog: RemovalScreen, typed: str) -> None:
+    dialog.query_one("#removal-input", Input).focus()
+    await pilot.press(*typed, "enter")
+    await until(pilot, lambda: dialog.phase == "done")
+
+
+def dialog_text(dialog: RemovalScreen, selector: str) -> str:
+    return plain(dialog.query_one(selector, Static).content, width=110)
+
+
+def notices(app: OrgApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_filter_r_type_the_id_and_it_is_gone(make_app, demo):
+    app = make_app()
+    target = demo.accounts["northwind-prod"]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("slash", *"northwind-prod", "enter")
+        await pilot.pause()
+        tree = app.query_one(OrgTree)
+        assert tree.cursor_ref.id == target
+        dialog = await open_dialog(pilot, app)
+        body = dialog_text(dialog, "#removal-accounts")
+        assert "divest=northwind" in body and "owner=ops@northwind.example" in body
+        await confirm(pilot, dialog, target)
+        # The tree and the counts updated as soon as the outcome landed, without a reload.
+        assert target not in app.snapshot.accounts and target not in tree.nodes
+        main = app.screen_stack[0]
+        assert "39 accounts" in plain(main.query_one("#header-status", Static).content)
+        await pilot.press("enter")  # Close
+        await pilot.pause()
+        assert not isinstance(app.screen, RemovalScreen)
+        assert "39 accounts" in text_of(app, "#header-status")
+        assert any("1 account left the organization" in n for n in notices(app))
+    ids = {a["Id"] for a in app.ctx.org.list_accounts()["Accounts"]}
+    assert target not in ids
+    assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
+    [backup] = list(store.tag_backup_dir(app.snapshot.organization.id).glob("*.json"))
+    assert backup.name.startswith(target)
+
+
+async def test_bulk_with_a_refusal_in_the_middle_keeps_the_app_usable(make_app, demo):
+    app = make_app()
+    names = ["northwind-prod", "sandbox-carol", "northwind-dev"]
+    ids = [demo.accounts[n] for n in names]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        for acc_id in ids:
+            app.jump_to(acc_id)
+            await pilot.press("space")
+        assert app.marked == set(ids)
+        dialog = await open_dialog(pilot, app)
+        assert dialog.expected == "3"
+        await confirm(pilot, dialog, "3")
+        summary = dialog_text(dialog, "#removal-accounts")
+        assert "Removed: 2" in summary and "Refused: 1" in summary
+        assert "phone verification" in summary
+        assert any("phone verification" in n for n in notices(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RemovalScreen)
+        assert ids[1] in app.snapshot.accounts
+        assert ids[0] not in app.snapshot.accounts and ids[2] not in app.snapshot.accounts
+        assert app.marked == {ids[1]}
+        # Still usable: move and open the refused account's detail.
+        app.jump_to(ids[1])
+        await pilot.pause()
+        assert "sandbox-carol" in text_of(app, "#detail-body")
+    assert app.ctx.stats.calls[WRITE_OP] == 3
+
+
+async def test_blocked_account_no_call(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.jump_to(demo.accounts["security-tooling"])
+        dialog = await open_dialog(pilot, app)
+        assert dialog.query_one("#removal-input", Input).disabled
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.ctx.stats.calls[WRITE_OP] == 0
+
+
+async def test_audit_mode_r_opens_nothing(make_app, demo):
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.jump_to(demo.accounts["northwind-prod"])
+        await pilot.press("r")
+        await pilot.pause()
+        assert not isinstance(app.screen, RemovalScreen)
+        app.open_removal([demo.accounts["northwind-prod"]])  # even called directly
+        await pilot.pause()
+        assert not isinstance(app.screen, RemovalScreen)
+        assert notices(app)[-1] == READ_ONLY_NOTICE
+
+
+async def test_audit_mode_guard_below_the_ui_sends_no_write(aws_credentials):
+    """A UI bug that pushed the dialog in audit mode still sends nothing but reads."""
+    with FaultServer() as server:
+        built = build_org(server.client("organizations"), (OuSpec("Out", (
+            AccountSpec("leaving", tags={"k": "v"}, joined_method="INVITED",
+                        joined_days_ago=400),)),))
+        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
+                                        credentials=("testing", "testing", None),
+                                        read_only=True))
+        app = OrgApp(ctx, read_only=True, clock=lambda: DEMO_NOW)
+        target = built.accounts["leaving"]
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(pilot, app)
+            dialog = RemovalScreen(ctx, app.snapshot, [target], clock=app.clock,
+                                   on_outcome=app._removal_outcome)
+            app.push_screen(dialog)
+            await until(pilot, lambda: dialog.checks is not None)
+            await confirm(pilot, dialog, target)
+            [outcome] = dialog.outcomes
+            assert isinstance(outcome.error, ReadOnlyViolation) and not outcome.sent
+            assert "read-only" in dialog_text(dialog, "#removal-accounts")
+            assert target in app.snapshot.accounts
+        writes = {op: n for op, n in server.counts.items()
+                  if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+        assert writes == {}
+        assert server.counts["DescribeAccount"] >= 1
+
+
+async def test_member_leaves_with_r_on_its_own_account(isolated_env):
+    from orgtui import demo as demo_mod
+    from tests.ui.conftest import demo_context
+
+    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    try:
+        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        me = running.accounts["northwind-dev"]
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(pilot, app)
+            assert app.snapshot.member_mode
+            app.jump_to(me)
+            dialog = await open_dialog(pilot, app)
+            assert dialog.leave
+            assert "Leave the organization" in dialog_text(dialog, "#removal-title")
+            await confirm(pilot, dialog, me)
+            assert "Left: 1" in dialog_text(dialog, "#removal-accounts")
+            assert me not in app.snapshot.accounts
+        assert app.ctx.stats.calls["LeaveOrganization"] == 1
+        assert [r["event"] for r in store.read_audit()] == ["leave-started", "leave-ok"]
+    finally:
+        running.stop()
+
+
+async def test_member_cannot_remove_other_accounts(isolated_env):
+    from orgtui import demo as demo_mod
+    from tests.ui.conftest import demo_context
+
+    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    try:
+        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(pilot, app)
+            app.open_removal([running.accounts["northwind-prod"]])
+            await pilot.pause()
+            assert not isinstance(app.screen, RemovalScreen)
+    finally:
+        running.stop()
