@@ -83,6 +83,17 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None) -> G
         ("Id", acc.id), ("Email", acc.email or "—"), ("State", state), ("Joined", joined),
         ("OU path", path), ("ARN", acc.arn or "—"),
     ])]
+    # Why it can or cannot leave comes first; the facts behind it follow.
+    parts.append(_heading("Findings"))
+    findings = view.assessments[account_id].findings
+    if not findings:
+        parts.append(Text("No findings: nothing stands in the way of removal.",
+                          style=Style(color="green")))
+    for f in findings:
+        style = SEVERITY_STYLES.get(f.severity, Style())
+        parts.append(Text.assemble((f"{f.severity.upper()} {f.code}", style)))
+        parts.append(Text.assemble("  ", (f.message, style if f.severity == "blocker" else "")))
+        parts.append(Text.assemble("  ", ("Fix: ", LABEL), f.fix))
     tags = snap.tags_of(account_id)
     parts.append(_heading("Tags"))
     if tags:
@@ -94,16 +105,6 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None) -> G
     parts.append(Text("\n".join(services)) if services
                  else Text("none" if snap.enriched else "none read", style=LABEL))
     parts += _policies(view, account_id)
-    parts.append(_heading("Findings"))
-    findings = view.assessments[account_id].findings
-    if not findings:
-        parts.append(Text("No findings: nothing stands in the way of removal.",
-                          style=Style(color="green")))
-    for f in findings:
-        style = SEVERITY_STYLES.get(f.severity, Style())
-        parts.append(Text.assemble((f"{f.severity.upper()} {f.code}", style)))
-        parts.append(Text.assemble("  ", (f.message, style if f.severity == "blocker" else "")))
-        parts.append(Text.assemble("  ", ("Fix: ", LABEL), f.fix))
     return Group(*parts)
 
 

@@ -1,0 +1,56 @@
+"""The snapshot cache: painted at once marked stale, replaced when the refresh lands, saved
+after a full load."""
+
+from __future__ import annotations
+
+import threading
+
+from orgtui import store
+from orgtui.aws.loader import Loader
+from tests.ui.conftest import SIZE, demo_context, text_of, wait_loaded
+
+
+async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo, monkeypatch):
+    cached = Loader(demo_context()).load()
+    saved: list[tuple[str, object]] = []
+    asked: list[str] = []
+
+    def load_snapshot(key):
+        asked.append(key)
+        return cached
+
+    monkeypatch.setattr(store, "load_snapshot", load_snapshot)
+    monkeypatch.setattr(store, "save_snapshot", lambda key, snap: saved.append((key, snap)))
+    gate = threading.Event()
+    real = Loader.load_structure
+
+    def held(self):
+        assert gate.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Loader, "load_structure", held)
+    app = make_app(cache_key="k1", use_cache=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if app.view is not None:
+                break
+            await pilot.pause(0.05)
+        assert asked == ["k1"]
+        assert app.snapshot is cached and not app.loaded
+        assert "stale (cached " in text_of(app, "#header-status")
+        gate.set()
+        await wait_loaded(pilot, app)
+        assert app.snapshot is not cached
+        assert "stale" not in text_of(app, "#header-status")
+        assert saved and saved[-1][0] == "k1" and saved[-1][1].enriched
+
+
+async def test_no_cache_key_no_cache(make_app, monkeypatch):
+    monkeypatch.setattr(store, "load_snapshot", lambda key: (_ for _ in ()).throw(
+        AssertionError("the cache must not be read")))
+    saved: list[object] = []
+    monkeypatch.setattr(store, "save_snapshot", lambda key, snap: saved.append(snap))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.loaded and not saved

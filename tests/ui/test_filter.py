@@ -1,0 +1,110 @@
+"""The filter (`/`): live matching by name, id, email, tag and verdict; enter jumps; escape."""
+
+from __future__ import annotations
+
+from orgtui.ui.widgets.filter_bar import FilterInput
+from orgtui.ui.widgets.org_tree import OrgTree
+from tests.ui.conftest import SIZE, text_of, wait_loaded
+
+
+async def _filter(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+def _shown_accounts(tree: OrgTree) -> set[str]:
+    return {ref.id for ref in (n.data for n in tree.nodes.values()) if ref.kind == "account"}
+
+
+async def test_filter_by_name_is_live(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        await _filter(pilot, "north")
+        assert isinstance(app.focused, FilterInput)
+        northwind = {demo.accounts[n] for n in
+                     ("northwind-prod", "northwind-dev", "northwind-shared")}
+        assert tree.matches == northwind
+        # Only the matches and the OUs above them are in the tree, opened.
+        assert _shown_accounts(tree) == northwind
+        assert tree.nodes[demo.ous["Divesting"]].is_expanded
+        assert demo.ous["Security"] not in tree.nodes
+        assert 'filter "north": 3 of 40 accounts match' in text_of(app, "#status")
+        await pilot.press(*"wind-d")
+        assert tree.matches == {demo.accounts["northwind-dev"]}
+
+
+async def test_filter_by_id_email_tag_and_verdict(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        box = app.query_one(FilterInput)
+        cases = {
+            demo.accounts["tailspin-prod"]: {demo.accounts["tailspin-prod"]},
+            "aws+ml-dev@example.com": {demo.accounts["ml-dev"]},
+            "pci=in-scope": {demo.accounts["cardvault-prod"], demo.accounts["tokenizer-prod"]},
+            "env=staging": {demo.accounts[n] for n in
+                            ("web-staging", "payments-staging", "data-staging")},
+        }
+        await pilot.press("slash")
+        for query, expected in cases.items():
+            box.value = ""
+            await pilot.press(*query)
+            await pilot.pause()
+            assert tree.matches == expected, query
+        box.value = ""
+        await pilot.press(*"blocked")
+        await pilot.pause()
+        blocked = {a for a, v in app.view.verdicts.items() if v == "blocked"}
+        assert tree.matches == blocked and len(blocked) == 9
+        assert demo.accounts["security-tooling"] in blocked
+        box.value = "ready"
+        await pilot.pause()
+        assert tree.matches == {a for a, v in app.view.verdicts.items() if v == "ready"}
+        assert demo.accounts["northwind-prod"] in tree.matches
+
+
+async def test_enter_jumps_to_the_first_match_and_escape_clears(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        await _filter(pilot, "ledger")
+        await pilot.press("enter")
+        assert app.focused is tree
+        assert tree.cursor_ref.id == demo.accounts["ledger-prod"]
+        for ou in ("Workloads", "Prod", "Payments"):
+            assert tree.nodes[demo.ous[ou]].is_expanded
+        assert "ledger-prod" in text_of(app, "#detail-body")
+        await pilot.press("escape")
+        assert tree.matches is None
+        assert not app.query_one(FilterInput).display
+        assert app.filter_query == ""
+        # Everything is back, and the cursor stayed on the account.
+        assert demo.accounts["billing-reports"] in tree.nodes
+        assert tree.cursor_ref.id == demo.accounts["ledger-prod"]
+
+
+async def test_escape_in_the_input_clears_the_filter(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        await _filter(pilot, "sandbox")
+        assert len(tree.matches) == 5
+        await pilot.press("escape")
+        assert tree.matches is None and app.focused is tree
+
+
+async def test_no_match_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await _filter(pilot, "zzz-nothing")
+        assert app.query_one(OrgTree).matches == set()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("No account matches" in n.message for n in app._notifications)

@@ -1,0 +1,81 @@
+"""Marking with space, the `r` key in live and audit sessions, and apply_removal."""
+
+from __future__ import annotations
+
+from orgtui.ui.app import READ_ONLY_NOTICE
+from orgtui.ui.widgets.org_tree import OrgTree
+from tests.ui.conftest import SIZE, text_of, wait_loaded
+
+
+async def test_space_marks_and_unmarks(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        target = demo.accounts["northwind-dev"]
+        app.jump_to(target)
+        await pilot.press("space")
+        assert app.marked == {target}
+        assert "1 marked" in text_of(app, "#status")
+        label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
+        assert label.startswith("✔ northwind-dev")
+        await pilot.press("space")
+        assert app.marked == set()
+        assert "marked" not in text_of(app, "#status")
+
+
+async def test_r_opens_removal_for_the_marked_or_the_cursor(make_app, demo):
+    app = make_app()
+    opened: list[list[str]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.open_removal = opened.append  # type: ignore[method-assign]
+        app.jump_to(demo.accounts["northwind-shared"])
+        await pilot.press("r")
+        assert opened == [[demo.accounts["northwind-shared"]]]
+        await pilot.press("space")
+        app.jump_to(demo.accounts["northwind-dev"])
+        await pilot.press("space", "r")
+        assert sorted(opened[-1]) == sorted([demo.accounts["northwind-shared"],
+                                             demo.accounts["northwind-dev"]])
+        footer_keys = {k: b.binding.id for k, b in app.screen.active_bindings.items()
+                       if b.binding.show and b.enabled}
+        assert footer_keys.get("r") == "remove"
+
+
+async def test_audit_r_says_read_only_and_is_not_in_the_footer(make_app, demo):
+    app = make_app(read_only=True)
+    opened: list[list[str]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.open_removal = opened.append  # type: ignore[method-assign]
+        app.jump_to(demo.accounts["northwind-prod"])
+        await pilot.press("r")
+        await pilot.pause()
+        assert opened == []
+        assert [n.message for n in app._notifications][-1] == READ_ONLY_NOTICE
+        shown = [b.binding.id for b in app.screen.active_bindings.values()
+                 if b.binding.show and b.enabled]
+        assert "remove" not in shown
+
+
+async def test_apply_removal_updates_tree_counts_and_marks(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        gone = demo.accounts["northwind-dev"]
+        app.jump_to(gone)
+        await pilot.press("space")
+        calls = app.ctx.stats.total_calls
+        app.apply_removal(gone)
+        await pilot.pause()
+        assert gone not in app.snapshot.accounts and gone not in tree.nodes
+        assert app.marked == set()
+        assert app.view.counts_of(demo.ous["Divesting"]).total == 3
+        divesting = tree.render_label(tree.nodes[demo.ous["Divesting"]], tree.rich_style,
+                                      tree.rich_style).plain
+        assert "3 accounts" in divesting
+        assert "39 accounts" in text_of(app, "#header-status")
+        assert tree.cursor_ref is not None and tree.cursor_ref.id != gone
+        assert app.ctx.stats.total_calls == calls  # no reload
