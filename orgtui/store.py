@@ -77,7 +77,19 @@ def tag_backup_dir(org_id: str) -> Path:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create a folder (and its parents) with mode 0700."""
+    """Create a folder with mode 0700, and any missing parents 0700 too.
+
+    `mkdir(parents=True)` would create the parents (such as the `orgtui` folder above
+    `log/`) with the umask's mode, usually 0755.
+    """
+    missing: list[Path] = []
+    current = path
+    while not current.exists() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing[1:]):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     os.chmod(path, DIR_MODE)
     return path
@@ -411,31 +423,39 @@ def save_snapshot(key: str, snap: Snapshot) -> Path:
     return path
 
 
-def load_snapshot(key: str) -> Snapshot | None:
+def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | None:
     """The cached Snapshot for `key`, or None when there is none.
 
     Never raises on a bad file: a corrupt, unreadable or other-version cache is set aside
-    as `<key>.json.bad` (so it can be looked at, and is not read again) and None returned.
+    as `<key>.json.bad` (so it can be looked at, and is not read again) and None returned;
+    what happened is appended to `problems`, when given, for the user to be told.
     """
     path = snapshot_path(key)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except OSError:
-        _set_aside(path)
+    except OSError as exc:
+        _set_aside(path, exc.strerror or str(exc), problems)
         return None
     try:
         return snapshot_from_dict(json.loads(raw))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError,
-            RecursionError):
-        _set_aside(path)
+            RecursionError) as exc:
+        _set_aside(path, str(exc) or type(exc).__name__, problems)
         return None
 
 
-def _set_aside(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.replace(path, path.with_name(path.name + ".bad"))
+def _set_aside(path: Path, why: str = "", problems: list[str] | None = None) -> None:
+    aside = path.with_name(path.name + ".bad")
+    try:
+        os.replace(path, aside)
+        where = f"; it was moved to {aside}"
+    except OSError:
+        where = ""
+    if problems is not None:
+        problems.append(f"The snapshot cache {path} could not be read ({why}){where}. "
+                        "The organization is read afresh.")
 
 
 def forget_snapshot(key: str) -> None:
