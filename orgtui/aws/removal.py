@@ -435,6 +435,13 @@ def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | No
     except Exception as exc:
         outcome = _after_failure(ctx, snap, account_id, name, exc, check, backup, operation,
                                  profile)
+    except BaseException:
+        # ctrl+c (or the terminal closing) while the call was in flight: whether AWS carried
+        # it out is unknown; say so in the log before going down.
+        _try_audit(f"{verb}-interrupted", **_audit_base(snap, account_id, name, operation),
+                   outcome="unknown", message="Interrupted while the call was in flight; "
+                   "reload to see whether the account left.")
+        raise
     else:
         request_id = str(response.get("ResponseMetadata", {}).get("RequestId", ""))
         done = "left the organization" if leave else "was removed from the organization"
@@ -479,7 +486,10 @@ def _after_failure(ctx: AwsContext, snap: Snapshot, account_id: str, name: str,
                        f"{name} ({account_id}) was already gone from the organization.",
                        "Nothing else to do; the view drops it.", **base)
     lost_answer = isinstance(exc, (ReadTimeoutError, ConnectionClosedError))
-    if code in UNCERTAIN or lost_answer:
+    # A bare 5xx (no AWS error in the body) came from a gateway that may have passed the
+    # call on: as uncertain as an internal error.
+    bare_5xx = code.isdigit() and int(code) >= 500
+    if code in UNCERTAIN or lost_answer or bare_5xx:
         return _find_truth(ctx, snap, account_id, name, err, base, operation)
     what, fix = err.what, err.fix
     if code == "ConstraintViolationException" and (

@@ -50,7 +50,8 @@ class Fault:
     # broken proxy or connection does; "after" lets the call reach moto first, then answers
     # the error (the change happened, the caller is told it failed); "reset" lets the call
     # reach moto, sends the status line, headers and half the body, then cuts the TCP
-    # connection (botocore sees ConnectionClosedError; for a write, the change happened).
+    # connection (botocore sees ConnectionClosedError; for a write, the change happened);
+    # "drop_after" lets the call reach moto, then answers the bare 502 of "drop".
     kind: str = "error"
     # Let the first `skip` matching requests through untouched (a failure mid-load).
     skip: int = 0
@@ -184,6 +185,9 @@ class FaultInjector:
                 return self._reset(environ)
             result = list(self.app(environ, _Discard(start_response) if fault else
                                    start_response))
+            if fault is not None and fault.kind == "drop_after":
+                return self._respond(start_response, 502, b"<html>Bad Gateway</html>",
+                                     "text/html")
             if fault is not None:  # kind == "after"
                 return self._respond(start_response, fault.status,
                                      error_body(fault.code, fault.message, fault.reason))
