@@ -121,7 +121,9 @@ def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
 
 
 def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
-    applied = [a for a in snap.applied_policies(account.id) if a.policy.id not in DEFAULT_POLICY_IDS]
+    applied = [
+        a for a in snap.applied_policies(account.id) if a.policy.id not in DEFAULT_POLICY_IDS
+    ]
     if applied:
         listed = "; ".join(
             f"{a.policy.name} ({a.policy.type}, attached to "

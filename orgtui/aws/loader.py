@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from orgtui.aws.session import AwsContext
 from orgtui.model import (
     DEFAULT_POLICY_IDS,
     Account,
@@ -31,7 +32,6 @@ from orgtui.model import (
     Snapshot,
     frozen_map,
 )
-from orgtui.aws.session import AwsContext
 
 # (phase, done, total or None). Called from worker threads.
 ProgressFn = Callable[[str, int, "int | None"], None]
