@@ -231,3 +231,13 @@ def test_no_region_anywhere_still_works(capsys, monkeypatch, aws_credentials, is
     assert code == 0, err
     _check_complete(json.loads(out), built)
     assert scopes and all("/us-east-1/" in s for s in scopes if s)
+
+
+def test_garbled_answer_in_words():
+    """An answer botocore cannot parse (a captive portal, a wrong --endpoint-url)."""
+    from botocore.parsers import ResponseParserError
+
+    from orgtui.aws.errors import translate
+
+    problem = translate(ResponseParserError("Unable to parse response, invalid XML received"))
+    assert "could not be read" in problem.what and "--endpoint-url" in problem.fix

@@ -25,6 +25,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.parsers import ResponseParserError
 
 
 class OrgtuiError(Exception):
@@ -260,6 +261,11 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
     if isinstance(exc, ReadTimeoutError):
         return OrgtuiError(
             "AWS did not answer in time.", "Check your network and try again."
+        )
+    if isinstance(exc, ResponseParserError):
+        return OrgtuiError(
+            "The endpoint's answer could not be read: it is not what AWS sends.",
+            "Check --endpoint-url and any proxy between you and AWS, then try again.",
         )
     if isinstance(exc, BotoCoreError):
         return OrgtuiError(f"AWS client error: {exc}.",

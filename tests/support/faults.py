@@ -83,6 +83,22 @@ def operation_of(environ: dict[str, Any], body: bytes) -> str:
     return environ.get("PATH_INFO", "")
 
 
+def is_json_request(environ: dict[str, Any]) -> bool:
+    """JSON protocols (Organizations) name the operation in X-Amz-Target; query protocols
+    (STS) send a form and expect XML errors."""
+    return bool(environ.get("HTTP_X_AMZ_TARGET")) or "json" in environ.get("CONTENT_TYPE", "")
+
+
+def xml_error_body(code: str, message: str) -> bytes:
+    """An error as query-protocol services (STS) answer it."""
+    from xml.sax.saxutils import escape
+
+    return (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+            f"<Type>Sender</Type><Code>{escape(code)}</Code>"
+            f"<Message>{escape(message or code)}</Message></Error>"
+            f"<RequestId>fault-{time.monotonic_ns()}</RequestId></ErrorResponse>").encode()
+
+
 def error_body(code: str, message: str, reason: str | None = None) -> bytes:
     payload: dict[str, Any] = {"__type": code, "Message": message or code}
     if reason:
@@ -120,6 +136,14 @@ class FaultInjector:
     @property
     def total(self) -> int:
         return sum(n for op, n in self.counts.items() if not op.startswith("/moto-api"))
+
+    def _error(self, environ: dict[str, Any], start_response: Callable[..., Any],
+               status: int, code: str, message: str, reason: str | None = None) -> list[bytes]:
+        """An AWS error in the protocol of the request: JSON, or XML for STS."""
+        if is_json_request(environ):
+            return self._respond(start_response, status, error_body(code, message, reason))
+        return self._respond(start_response, status, xml_error_body(code, message),
+                             "text/xml")
 
     def _respond(self, start_response: Callable[..., Any], status: int, body: bytes,
                  content_type: str = "application/x-amz-json-1.1") -> list[bytes]:
@@ -170,8 +194,8 @@ class FaultInjector:
                 self.in_flight += 1
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         if over_cap:
-            return self._respond(start_response, 400,
-                                 error_body("TooManyRequestsException", THROTTLE_MESSAGE))
+            return self._error(environ, start_response, 400, "TooManyRequestsException",
+                               THROTTLE_MESSAGE)
         try:
             if self.latency:
                 time.sleep(self.latency)
@@ -179,8 +203,8 @@ class FaultInjector:
                 return self._respond(start_response, 502, b"<html>Bad Gateway</html>",
                                      "text/html")
             if fault is not None and fault.kind == "error":
-                return self._respond(start_response, fault.status,
-                                     error_body(fault.code, fault.message, fault.reason))
+                return self._error(environ, start_response, fault.status, fault.code,
+                                   fault.message, fault.reason)
             if fault is not None and fault.kind == "reset":
                 return self._reset(environ)
             result = list(self.app(environ, _Discard(start_response) if fault else
@@ -189,8 +213,8 @@ class FaultInjector:
                 return self._respond(start_response, 502, b"<html>Bad Gateway</html>",
                                      "text/html")
             if fault is not None:  # kind == "after"
-                return self._respond(start_response, fault.status,
-                                     error_body(fault.code, fault.message, fault.reason))
+                return self._error(environ, start_response, fault.status, fault.code,
+                                   fault.message, fault.reason)
             return result
         finally:
             with self._lock:
