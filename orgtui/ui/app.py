@@ -243,10 +243,14 @@ class OrgApp(App[int]):
         from orgtui.aws.loader import Loader
 
         if use_cache and self.cache_key:
+            problems: list[str] = []
             try:
-                cached = store.load_snapshot(self.cache_key)
+                cached = store.load_snapshot(self.cache_key, problems=problems)
             except Exception:  # a bad cache is never fatal: read AWS afresh
                 cached = None
+            for problem in problems:  # a corrupt cache was set aside: say so
+                self.call_from_thread(self.notify, problem, title="Cache set aside",
+                                      severity="warning")
             if cached is not None:
                 self.call_from_thread(self._paint_cached, generation,
                                       OrgView(cached, self.clock()))

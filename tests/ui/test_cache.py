@@ -15,7 +15,7 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
     saved: list[tuple[str, object]] = []
     asked: list[str] = []
 
-    def load_snapshot(key):
+    def load_snapshot(key, problems=None):
         asked.append(key)
         return cached
 
@@ -46,7 +46,7 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
 
 
 async def test_no_cache_key_no_cache(make_app, monkeypatch):
-    monkeypatch.setattr(store, "load_snapshot", lambda key: (_ for _ in ()).throw(
+    monkeypatch.setattr(store, "load_snapshot", lambda key, problems=None: (_ for _ in ()).throw(
         AssertionError("the cache must not be read")))
     saved: list[object] = []
     monkeypatch.setattr(store, "save_snapshot", lambda key, snap: saved.append(snap))
