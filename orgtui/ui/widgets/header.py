@@ -1,7 +1,8 @@
 """The header: who and what this session is looking at, and how fresh the data is.
 
-Line 1: organization id, management account, caller (account and ARN), mode badge.
-Line 2: loading progress, "stale (cached HH:MM)", incomplete data, or the verdict totals.
+Line 1: organization id, management account, mode badge.
+Line 2: the caller: account and ARN (ARNs of SSO roles are long; they get a line).
+Line 3: loading progress, "stale (cached HH:MM)", incomplete data, or the verdict totals.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class OrgHeader(Vertical):
         with Horizontal(id="header-top"):
             yield Static(Text("orgtui", style=Style(bold=True)), id="header-org")
             yield Static(mode_badge(self.read_only, self.demo), id="header-mode")
+        yield Static("", id="header-caller")
         with Horizontal(id="header-bottom"):
             yield Static("", id="header-status")
             yield ProgressBar(total=None, show_eta=False, id="header-progress")
@@ -51,13 +53,20 @@ class OrgHeader(Vertical):
         org = snap.organization
         dim = Style(dim=True)
         text = Text.assemble(
-            ("orgtui ", Style(bold=True)), ("organization ", dim), (org.id, Style(bold=True)),
+            ("orgtui  ", Style(bold=True)), ("organization ", dim), (org.id, Style(bold=True)),
             ("  management ", dim), org.management_account_id,
-            ("  caller ", dim), snap.caller.account, " ", (snap.caller.arn, dim),
         )
+        if org.management_account_email:
+            text.append(f" ({org.management_account_email})", style=dim)
+        caller = Text.assemble(("caller ", dim), (snap.caller.account, Style(bold=True)),
+                               "  ", snap.caller.arn)
         if snap.member_mode:
-            text.append("  member account view", style=Style(color="yellow"))
-        self.query_one("#header-org", Static).update(text)
+            caller.append("  member account: you see the organization and this account",
+                          style=Style(color="yellow"))
+        for widget_id, line in (("#header-org", text), ("#header-caller", caller)):
+            line.no_wrap = True
+            line.overflow = "ellipsis"
+            self.query_one(widget_id, Static).update(line)
 
     def show_status(self, text: Text | str) -> None:
         self.query_one("#header-status", Static).update(text)
