@@ -118,8 +118,14 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         opened: set[str] = set()
         if self.matches is not None and len(self.matches) <= AUTO_EXPAND_MATCHES:
             opened = set(self._visible or ())
+        cursor = self.cursor_ref
         self._build_tree(opened)
-        self.move_cursor(self.root)
+        # Stay where the cursor was when it is still shown (details landing mid-filter).
+        if cursor is not None and cursor.id in self.nodes:
+            self._build()
+            self.move_cursor(self.nodes[cursor.id])
+        else:
+            self.move_cursor(self.root)
 
     def _build_tree(self, opened: set[str]) -> None:
         assert self.view is not None

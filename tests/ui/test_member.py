@@ -1,0 +1,43 @@
+"""Member mode: a member account sees the organization and its own account only."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from orgtui.model import Account, Caller, Organization, Root, Snapshot, frozen_map
+from orgtui.ui.view import OrgView
+from orgtui.ui.widgets.detail import account_detail, root_detail
+from orgtui.ui.widgets.org_tree import OrgTree
+from tests.conftest import DEMO_NOW
+from tests.ui.conftest import plain
+
+
+def member_snapshot() -> Snapshot:
+    org = Organization("o-member", "arn:org", "111111111111", "mgmt@example.com", "ALL")
+    root = Root(org.id, f"Organization {org.id}", org.arn)
+    me = Account("222222222222", "This account", "", "", "ACTIVE", "UNKNOWN", None, root.id)
+    return Snapshot(
+        organization=org, caller=Caller(me.id, f"arn:aws:sts::{me.id}:assumed-role/x/y"),
+        roots=(root,), ous=frozen_map(), accounts=frozen_map({me.id: me}),
+        child_ous=frozen_map({root.id: ()}), child_accounts=frozen_map({root.id: (me.id,)}),
+        loaded_at=DEMO_NOW, member_mode=True, enriched=True,
+    )
+
+
+class TreeApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield OrgTree(id="tree")
+
+
+async def test_member_sees_the_organization_and_its_account():
+    view = OrgView(member_snapshot(), DEMO_NOW)
+    app = TreeApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        tree = app.query_one(OrgTree)
+        tree.show(view, keep_state=False)
+        await pilot.pause()
+        assert [n.data.id for n in tree.root.children] == ["222222222222"]
+    root_text = plain(root_detail(view, "o-member"))
+    assert "member account" in root_text and "o-member" in root_text
+    assert "111111111111" in root_text
+    assert "This account" in plain(account_detail(view, "222222222222"))
