@@ -76,6 +76,7 @@ class OrgApp(App[int]):
         cache_key: str | None = None,
         use_cache: bool = False,
         profile: str | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -98,6 +99,17 @@ class OrgApp(App[int]):
         self._fresh_structure: OrgView | None = None
         self._had_structure = False
         self._progress: tuple[str, int, int | None] | None = None
+        # The theme from the settings; a change made in the app is saved (`watch_theme`).
+        self._saved_theme = theme
+        self._remember_theme = False
+        self._theme_problem: str | None = None
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self._theme_problem = (
+                    f"{store.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
+                    f"the default ({self.theme}) is used. Pick one with ctrl+p, theme.")
 
     # --- public API (tests, the removal dialog) ---------------------------------------
 
@@ -222,10 +234,25 @@ class OrgApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self._theme_problem:
+            self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
+        self._remember_theme = True
         self.tree.focus()
         self.tree.loading = True
         self._refresh_status()
         self._start_load(first=True)
+
+    def watch_theme(self, name: str) -> None:
+        """Remember a theme chosen in the app (ctrl+p, theme) for the next start."""
+        if not self._remember_theme or name == self._saved_theme:
+            return
+        try:
+            store.save_setting("theme", name)
+        except store.StoreError as exc:
+            self.notify(f"{exc.what}\n{exc.fix}", title="Theme not remembered",
+                        severity="warning")
+            return
+        self._saved_theme = name
 
     # --- loading ----------------------------------------------------------------------
 
@@ -558,7 +585,8 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     if demo is None:
         cache_key = store.cache_key(cfg.profile, cfg.endpoint_url, cfg.region)
     app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
-                 use_cache=bool(cfg.use_cache), profile=cfg.profile)
+                 use_cache=bool(cfg.use_cache), profile=cfg.profile,
+                 theme=cfg.settings.theme)
     app.run()
     if app.fatal_error is not None:
         print(f"orgtui: error: {app.fatal_error.what}", file=sys.stderr)
