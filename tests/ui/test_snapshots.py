@@ -1,5 +1,7 @@
 """Snapshot tests (pytest-textual-snapshot) of the main screen, a blocked account's detail,
-and the filter in use, on the demo organization with its fixed clock.
+the filter in use, the help screen, audit mode and member mode (sandbox-bob), on the demo
+organization with its fixed clock. The removal dialog's snapshots (ready, review, blocked,
+bulk) are in test_removal_dialog.py.
 
 Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 """
@@ -40,3 +42,45 @@ def test_filter_in_use(make_app, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(make_app, snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_audit_mode_main_screen(make_app, demo, snap_compare):
+    app = make_app(read_only=True)
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.jump_to(demo.accounts["northwind-prod"])
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_member_mode_main_screen(isolated_env, snap_compare):
+    from orgtui import demo as demo_mod
+    from orgtui.ui.app import OrgApp
+    from tests.conftest import DEMO_NOW
+    from tests.ui.conftest import demo_context
+
+    running = demo_mod.start(now=DEMO_NOW, member="sandbox-bob")
+    try:
+        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+
+        async def run_before(pilot):
+            await wait_loaded(pilot, app)
+            app.jump_to(running.accounts["sandbox-bob"])
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    finally:
+        running.stop()
