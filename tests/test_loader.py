@@ -365,3 +365,25 @@ def test_structure_from_status_only_accounts():
     assert acc.state == "SUSPENDED"
     assert snap.ou_path(acc.id) == ["Main"]
     assert [f.code for f in assess(acc, snap, NOW).findings] == ["NOT_ACTIVE"]
+
+
+def test_accounts_and_ous_come_in_tree_order_whatever_order_the_calls_finish(demo):
+    """Reports and the removal dialog list accounts as the tree does, run after run."""
+    from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
+
+    ctx = AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
+                                    concurrency=8))
+    snap = Loader(ctx).load_structure()
+    ous: list[str] = []
+    accounts: list[str] = []
+
+    def walk(parent: str) -> None:
+        for ou_id in snap.child_ous.get(parent, ()):
+            ous.append(ou_id)
+            walk(ou_id)
+        accounts.extend(snap.child_accounts.get(parent, ()))
+
+    for root in snap.roots:
+        walk(root.id)
+    assert list(snap.ous) == ous and len(ous) == len(demo.ous) - 1  # demo.ous names Root
+    assert list(snap.accounts) == accounts and len(accounts) == len(demo.accounts) + 1

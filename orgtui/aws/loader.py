@@ -245,7 +245,25 @@ class Loader:
             return [lambda: list_ous(parent), lambda: list_accounts(parent)]
 
         self._run([job for root in roots for job in parent_jobs(root.id)])
-        return ous, accounts, child_ous, child_accounts
+        # The jobs finish in any order: keep OUs and accounts in tree order (each parent's
+        # OUs, depth first, then its accounts, as AWS lists them), so that reports and the
+        # removal dialog list them in the same order on every run.
+        tree_ous: dict[str, OrgUnit] = {}
+        tree_accounts: dict[str, Account] = {}
+
+        def visit(parent: str) -> None:
+            for ou_id in child_ous.get(parent, ()):
+                if ou_id in ous and ou_id not in tree_ous:
+                    tree_ous[ou_id] = ous[ou_id]
+                    visit(ou_id)
+            for acc_id in child_accounts.get(parent, ()):
+                tree_accounts.setdefault(acc_id, accounts[acc_id])
+
+        for root in roots:
+            visit(root.id)
+        tree_ous.update((k, v) for k, v in ous.items() if k not in tree_ous)
+        tree_accounts.update((k, v) for k, v in accounts.items() if k not in tree_accounts)
+        return tree_ous, tree_accounts, child_ous, child_accounts
 
     def _member_snapshot(self, org: Organization, caller: Caller) -> Snapshot:
         """What a member account can see: the organization and its own account."""
