@@ -70,8 +70,19 @@ async def _removal_checked(pilot: Pilot[Any], app: OrgApp) -> None:
     await _until(pilot, lambda: dialog.checks is not None, "the live re-check")
 
 
+async def _jump(pilot: Pilot[Any], app: OrgApp, account_id: str) -> None:
+    """Put the cursor on an account and wait until it is there (its OUs open lazily)."""
+    app.jump_to(account_id)
+
+    def there() -> bool:
+        ref = app.tree.cursor_ref
+        return ref is not None and ref.kind == "account" and ref.id == account_id
+
+    await _until(pilot, there, f"the cursor on {account_id}")
+
+
 async def main_blocked(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
-    app.jump_to(demo.accounts["security-tooling"])
+    await _jump(pilot, app, demo.accounts["security-tooling"])
 
 
 async def filter_in_use(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
@@ -79,24 +90,22 @@ async def filter_in_use(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
 
 
 async def removal_tags(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
-    app.jump_to(demo.accounts["northwind-prod"])
-    await pilot.pause()
+    await _jump(pilot, app, demo.accounts["northwind-prod"])
     await pilot.press("r")
     await _removal_checked(pilot, app)
 
 
 async def bulk_removal(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
     for name in ("security-tooling", "northwind-prod", "northwind-dev", "sandbox-carol"):
-        app.jump_to(demo.accounts[name])
-        await pilot.pause()
+        await _jump(pilot, app, demo.accounts[name])
         await pilot.press("space")
+    await _until(pilot, lambda: len(app.marked) == 4, "four marked accounts")
     await pilot.press("r")
     await _removal_checked(pilot, app)
 
 
 async def audit_mode(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
-    app.jump_to(demo.accounts["northwind-prod"])
-    await pilot.pause()
+    await _jump(pilot, app, demo.accounts["northwind-prod"])
     await pilot.press("r")  # says the session is read-only
     await _until(pilot, lambda: bool(app.screen.query("Toast")), "the read-only notice")
 
@@ -106,8 +115,7 @@ async def help_screen(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
 
 
 async def member_leave(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
-    app.jump_to(demo.caller_account_id)
-    await pilot.pause()
+    await _jump(pilot, app, demo.caller_account_id)
     await pilot.press("r")
     await _removal_checked(pilot, app)
 

@@ -62,7 +62,7 @@ def test_scene_renders(scene, tmp_path):
     assert path == tmp_path / f"{scene.name}.svg"
     text = svg_text(path)
     for words in EXPECTED[scene.name]:
-        assert words in text, f"{scene.name}: {words!r} not on screen"
+        assert words in text, f"{scene.name}: {words!r} not on screen:\n{text}"
 
 
 def test_readme_shows_every_screenshot_and_each_is_committed():
