@@ -1,0 +1,88 @@
+"""The IAM policies in README.md are exactly what orgtui calls.
+
+Every operation orgtui sends is counted by AwsContext.stats. A full load of the demo, the
+removal dialog's live re-checks, a removal AWS carries out, one it refuses, one orgtui
+refuses itself (blocked), and a member account leaving run here; the operations they send
+must be the README's policies: the audit policy the reads (List*, Describe*, Get*), the
+removal policy the writes. When they differ, fix the README.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from orgtui import demo as demo_mod
+from orgtui.aws import removal
+from orgtui.aws.loader import Loader
+from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
+from tests.conftest import DEMO_NOW
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+STS_OPERATIONS = {"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"}
+
+
+def readme_policies() -> dict[str, set[str]]:
+    """The Action lists of the README's JSON policy blocks, by statement Sid."""
+    section = README.read_text(encoding="utf-8").split("## IAM policies", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    policies: dict[str, set[str]] = {}
+    for block in re.findall(r"```json\n(.*?)```", section, flags=re.S):
+        for statement in json.loads(block)["Statement"]:
+            assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+            policies[statement["Sid"]] = set(statement["Action"])
+    return policies
+
+
+def action(operation: str) -> str:
+    service = "sts" if operation in STS_OPERATIONS else "organizations"
+    return f"{service}:{operation}"
+
+
+def context() -> AwsContext:
+    return AwsContext(SessionOptions(region=demo_mod.DEMO_REGION,
+                                     credentials=demo_mod.DEMO_CREDENTIALS))
+
+
+def operations_called(isolated_env) -> Counter[str]:
+    calls: Counter[str] = Counter()
+    running = demo_mod.start(now=DEMO_NOW)
+    try:
+        ctx = context()
+        snap = Loader(ctx).load()
+        ids = running.accounts
+        removal.check_accounts(ctx, snap, [ids["northwind-prod"], ids["security-tooling"]],
+                               DEMO_NOW)
+        outcomes = {name: removal.remove(ctx, snap, ids[name], now=DEMO_NOW)
+                    for name in ("northwind-prod", "sandbox-carol", "security-tooling")}
+        assert outcomes["northwind-prod"].status == "removed"
+        assert outcomes["sandbox-carol"].status == "refused"  # by AWS (the demo's rules)
+        assert outcomes["security-tooling"].status == "refused"  # by the live check
+        calls += ctx.stats.calls
+    finally:
+        running.stop()
+    running = demo_mod.start(now=DEMO_NOW, member="sandbox-bob")
+    try:
+        ctx = context()
+        snap = Loader(ctx).load()
+        assert snap.member_mode
+        outcome = removal.leave(ctx, snap, now=DEMO_NOW)
+        assert outcome.status == "removed", outcome
+        calls += ctx.stats.calls
+    finally:
+        running.stop()
+    return calls
+
+
+def test_readme_policies_are_exactly_the_operations_orgtui_calls(isolated_env):
+    policies = readme_policies()
+    assert set(policies) == {"OrgtuiAudit", "OrgtuiRemove"}
+    calls = operations_called(isolated_env)
+    reads = {action(op) for op in calls if op.startswith(READ_PREFIXES)}
+    writes = {action(op) for op in calls if not op.startswith(READ_PREFIXES)}
+    assert policies["OrgtuiAudit"] == reads
+    assert policies["OrgtuiRemove"] == writes
+    assert writes == {"organizations:RemoveAccountFromOrganization",
+                      "organizations:LeaveOrganization"}
