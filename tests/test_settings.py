@@ -1,0 +1,86 @@
+"""Settings (config.toml): every key is honoured, the command line wins over it, and the
+README's example is a valid file. Bad values and files: tests/test_files.py; the theme:
+tests/ui/test_theme.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from orgtui import store
+from orgtui.cli import make_context, parse
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def write_config(text: str) -> Path:
+    path = store.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def aws_profile(isolated_env, name: str) -> None:
+    config = isolated_env / "aws" / "config"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"[profile {name}]\nregion = ap-south-1\n"
+                      "aws_access_key_id = testing\naws_secret_access_key = testing\n")
+
+
+def test_config_path_is_the_platformdirs_one(isolated_env):
+    assert store.config_path() == (isolated_env / "xdg" / "xdg_config_home" / "orgtui"
+                                   / "config.toml")
+
+
+def test_every_setting_is_honoured(isolated_env, capsys):
+    aws_profile(isolated_env, "org-management")
+    write_config('profile = "org-management"\nregion = "eu-west-1"\nconcurrency = 9\n'
+                 'theme = "nord"\ncache = false\n')
+    cfg = parse([])
+    assert capsys.readouterr().err == ""
+    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (
+        "org-management", "eu-west-1", 9, False)
+    assert cfg.settings.theme == "nord"
+    ctx, demo = make_context(cfg)
+    assert demo is None
+    assert ctx.session.profile_name == "org-management"
+    assert ctx.region == "eu-west-1"
+    assert ctx.options.concurrency == 9
+
+
+def test_the_command_line_wins_over_the_settings(isolated_env):
+    aws_profile(isolated_env, "other")
+    write_config('profile = "org-management"\nregion = "eu-west-1"\nconcurrency = 9\n'
+                 "cache = true\n")
+    cfg = parse(["--profile", "other", "--region", "us-west-2", "--concurrency", "2",
+                 "--no-cache"])
+    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (
+        "other", "us-west-2", 2, False)
+    ctx, _ = make_context(cfg)
+    assert ctx.session.profile_name == "other" and ctx.options.concurrency == 2
+
+
+def test_defaults_without_a_settings_file():
+    assert not store.config_path().exists()
+    cfg = parse([])
+    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (None, None, 4, True)
+    assert cfg.settings == store.Settings()
+
+
+def test_the_demo_ignores_the_profile_setting():
+    write_config('profile = "org-management"\n')
+    cfg = parse(["--demo"])
+    assert cfg.profile is None and not cfg.use_cache
+
+
+def test_the_readme_example_is_a_valid_settings_file():
+    text = README.read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, flags=re.S)
+    assert example is not None
+    path = write_config(example.group(1))
+    settings, problems = store.load_settings(path)
+    assert problems == []
+    assert settings == store.Settings(profile="org-management", region="us-east-1",
+                                      concurrency=4, theme="textual-dark", cache=True)
+    assert set(store.Settings.__dataclass_fields__) == {
+        line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}
