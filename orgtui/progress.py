@@ -18,6 +18,7 @@ from rich.progress import (
     ProgressColumn,
     SpinnerColumn,
     Task,
+    TaskID,
     TextColumn,
 )
 from rich.text import Text
@@ -62,7 +63,7 @@ def stderr_progress(err: TextIO, stats: Any = None) -> Iterator[ProgressFn]:
     if stats is not None:
         columns.append(ThrottleColumn(stats))
     with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(phase: str, done: int, total: int | None) -> None:
             if phase not in tasks:

@@ -121,7 +121,7 @@ class OrgApp(App[int]):
         return self.view.assessments.get(account_id) if self.view else None
 
     @property
-    def tree(self) -> OrgTree:
+    def tree(self) -> OrgTree:  # type: ignore[override]  # DOMNode.tree: a debug rendering
         return self.query_one("#tree", OrgTree)
 
     def open_removal(self, account_ids: list[str]) -> None:
@@ -311,8 +311,8 @@ class OrgApp(App[int]):
             try:
                 store.save_snapshot(self.cache_key, snap)
             except Exception as exc:
-                problem = translate(exc) if not isinstance(exc, store.StoreError) else exc
-                self.call_from_thread(self.notify, f"{problem.what}\n{problem.fix}",
+                err = translate(exc) if not isinstance(exc, store.StoreError) else exc
+                self.call_from_thread(self.notify, f"{err.what}\n{err.fix}",
                                       title="Could not save the cache", severity="warning")
 
     @work(thread=True, group="cache", exit_on_error=False)
