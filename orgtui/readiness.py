@@ -19,6 +19,7 @@ from orgtui.model import (
     Verdict,
     utc,
 )
+from orgtui.text import plural
 
 WAIT_PERIOD = timedelta(days=4)
 
@@ -56,8 +57,7 @@ def delegated_admin(account: Account, snap: Snapshot, now: datetime) -> Iterable
         yield Finding(
             "DELEGATED_ADMIN",
             "blocker",
-            f"Delegated administrator for {len(services)} service"
-            f"{'s' if len(services) != 1 else ''}: {names}.",
+            f"Delegated administrator for {plural(len(services), 'service')}: {names}.",
             "Move the delegated administrator role to an account that stays in the "
             f"organization (organizations deregister-delegated-administrator for {names}, "
             "or the service's own console), then try again.",
@@ -94,6 +94,17 @@ def not_active(account: Account, snap: Snapshot, now: datetime) -> Iterable[Find
 def standalone_unverified(
     account: Account, snap: Snapshot, now: datetime
 ) -> Iterable[Finding]:
+    if account.joined_method not in ("CREATED", "INVITED") and snap.member_mode:
+        # A member can't read how its account joined: it may well be a CREATED one.
+        yield Finding(
+            "STANDALONE_UNVERIFIED",
+            "warning",
+            "A member account can't read how it joined the organization; if it was created "
+            "through Organizations, its payment method, phone verification, contact "
+            "information and support plan were never collected, and no API can check them.",
+            "Sign in to the account as its root user and check that a payment method, phone "
+            "verification, contact details and a support plan are in place; then leave.",
+        )
     if account.joined_method == "CREATED":
         yield Finding(
             "STANDALONE_UNVERIFIED",
@@ -114,7 +125,7 @@ def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
         yield Finding(
             "TAGS_WILL_BE_DELETED",
             "notice",
-            f"AWS deletes the account's {len(tags)} tag{'s' if len(tags) != 1 else ''} "
+            f"AWS deletes the account's {plural(len(tags), 'tag')} "
             f"when it leaves: {listed}.",
             "orgtui backs the tags up before removal; copy them wherever they must survive.",
         )
@@ -133,7 +144,7 @@ def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[F
         yield Finding(
             "POLICIES_STOP_APPLYING",
             "notice",
-            f"{len(applied)} polic{'ies' if len(applied) != 1 else 'y'} will stop applying: "
+            f"{plural(len(applied), 'policy', 'policies')} will stop applying: "
             f"{listed}.",
             "Make sure the account does not rely on these guardrails, or set up equivalent "
             "controls in the account itself.",

@@ -235,3 +235,20 @@ def test_assess_all_covers_every_account():
     assert results[MGMT_ID].verdict == "blocked"
     assert results[MEMBER].verdict == "ready"
     assert results["333333333333"].verdict == "blocked"
+
+
+def test_member_with_unknown_join_method_is_to_review() -> None:
+    """A member can't read its JoinedMethod: orgtui can't vouch for its standalone setup."""
+    from dataclasses import replace
+
+    account = Account(id="222233334444", name="This account", email="", arn="",
+                      state="ACTIVE", joined_method="UNKNOWN", joined_timestamp=None,
+                      parent_id=PROD_ID)
+    snap = make_snapshot(account)
+    member_snap = replace(snap, member_mode=True)
+    result = assess(account, member_snap, NOW)
+    assert result.verdict == "review"
+    assert [f.code for f in result.findings] == ["STANDALONE_UNVERIFIED"]
+    assert "can't read how it joined" in result.findings[0].message
+    # Outside member mode an unknown join method adds nothing (AWS always returns it).
+    assert assess(account, snap, NOW).verdict == "ready"

@@ -28,6 +28,7 @@ from textual.widgets import Footer, Input, Tree
 from orgtui import store
 from orgtui.aws.errors import OrgtuiError, translate
 from orgtui.model import Assessment, Snapshot
+from orgtui.text import plural
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
 from orgtui.ui.screens.help import HelpScreen
@@ -176,7 +177,7 @@ class OrgApp(App[int]):
             return
         removed = sum(1 for o in outcomes if o.status == "removed")
         others = len(outcomes) - removed
-        message = f"{removed} account{'s' if removed != 1 else ''} left the organization."
+        message = f"{plural(removed, 'account')} left the organization."
         if others:
             message += f" {others} did not (see the notices and the audit log)."
         self.notify(message, severity="information" if not others else "warning")
@@ -441,7 +442,7 @@ class OrgApp(App[int]):
             else:
                 counts = summary(self.view)
                 parts += [
-                    f"{counts.total} accounts · ",
+                    f"{plural(counts.total, 'account')} · ",
                     (f"{counts.blocked} blocked", Style(color="red", bold=True)), " · ",
                     (f"{counts.review} review", Style(color="yellow", bold=True)), " · ",
                     (f"{counts.ready} ready", Style(color="green", bold=True)),

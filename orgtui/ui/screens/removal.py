@@ -37,6 +37,7 @@ from orgtui.aws import removal
 from orgtui.aws.removal import LiveCheck, Outcome
 from orgtui.model import DEFAULT_POLICY_IDS, Assessment, Snapshot
 from orgtui.readiness import assess
+from orgtui.text import plural
 
 Clock = Callable[[], datetime]
 OutcomeFn = Callable[[Outcome], None]
@@ -77,10 +78,6 @@ NOTES_LEAVE = (
 def _indented(text: Text, left: int) -> Padding:
     """A line whose wrapped continuation lines keep its indentation."""
     return Padding(text, (0, 0, 0, left))
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 class RemovalScreen(ModalScreen[list[Outcome]]):
@@ -248,7 +245,7 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
         if self.leave:
             return Text.assemble(("Leave the organization ", RED), (org, BOLD),
                                  (" (LeaveOrganization for this account)", DIM))
-        return Text.assemble((f"Remove {_plural(n, 'account')} from the organization ", RED),
+        return Text.assemble((f"Remove {plural(n, 'account')} from the organization ", RED),
                              (org, BOLD), (" (RemoveAccountFromOrganization)", DIM))
 
     def _prompt(self) -> str:
@@ -259,10 +256,10 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
     def _confirm_label(self) -> str:
         if self.leave:
             return "Leave the organization"
-        return f"Remove {_plural(len(self.account_ids), 'account')}"
+        return f"Remove {plural(len(self.account_ids), 'account')}"
 
     def _drop_label(self) -> str:
-        return f"Drop the {_plural(len(self.blocked_ids), 'blocked account')} and go on"
+        return f"Drop the {plural(len(self.blocked_ids), 'blocked account')} and go on"
 
     def _account_block(self, account_id: str) -> list[RenderableType]:
         check = self.checks.get(account_id) if self.checks is not None else None
@@ -345,7 +342,7 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
         if self.phase != "confirm":
             return Text("")
         if self.checking:
-            return Text(f"Checking {_plural(len(self.account_ids), 'account')} live with "
+            return Text(f"Checking {plural(len(self.account_ids), 'account')} live with "
                         "AWS… (the live check decides)", style=YELLOW)
         parts: list[str | tuple[str, Style]] = []
         if self.check_error:
@@ -362,7 +359,7 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
                           "account is in the set", RED))
             others = len(self.account_ids) - len(blocked)
             parts.append((f"; drop the blocked and go on with the other "
-                          f"{_plural(others, 'account')}." if others else ".", RED))
+                          f"{plural(others, 'account')}." if others else ".", RED))
         else:
             parts.append((f"Type {self.expected} and press enter to "
                           f"{'leave' if self.leave else 'remove'}; "
@@ -499,7 +496,7 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
         self.query_one("#removal-progress-box").display = True
         bar = self.query_one("#removal-progress", ProgressBar)
         bar.update(total=len(self.account_ids), progress=0)
-        self._progress_text(f"Starting: {_plural(len(self.account_ids), 'account')}…")
+        self._progress_text(f"Starting: {plural(len(self.account_ids), 'account')}…")
         self._run_removal(list(self.account_ids))
 
     def _progress_text(self, line: str) -> None:

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from orgtui.model import DEFAULT_POLICY_IDS, iso
+from orgtui.text import plural
 from orgtui.ui.view import OrgView, summary
 from orgtui.ui.widgets.org_tree import BADGE_STYLES, NodeRef, badge_text
 
@@ -111,7 +112,7 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None) -> G
 def _verdict_line(view: OrgView, ids: list[str]) -> Text:
     counts = summary(view, ids)
     return Text.assemble(
-        f"{counts.total} account{'s' if counts.total != 1 else ''}: ",
+        f"{plural(counts.total, 'account')}: ",
         (f"{counts.blocked} blocked", BADGE_STYLES["blocked"]), " · ",
         (f"{counts.review} review", BADGE_STYLES["review"]), " · ",
         (f"{counts.ready} ready", BADGE_STYLES["ready"]),

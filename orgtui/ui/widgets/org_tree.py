@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from orgtui.text import plural
 from orgtui.ui.view import OrgView
 
 CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint
@@ -47,7 +48,7 @@ def badge_text(view: OrgView, account_id: str) -> str:
 
 def counts_text(view: OrgView, container_id: str, matches: int | None = None) -> str:
     counts = view.counts_of(container_id)
-    text = f"{counts.total} account{'s' if counts.total != 1 else ''}"
+    text = plural(counts.total, "account")
     if counts.blocked:
         text += f" · {counts.blocked} blocked"
     if matches is not None:
