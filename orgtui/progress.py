@@ -64,10 +64,17 @@ def stderr_progress(err: TextIO, stats: Any = None) -> Iterator[ProgressFn]:
         columns.append(ThrottleColumn(stats))
     with Progress(*columns, console=console, transient=True) as bar:
         tasks: dict[str, TaskID] = {}
+        shown_throttles = [0]
 
         def update(phase: str, done: int, total: int | None) -> None:
             if phase not in tasks:
                 tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
             bar.update(tasks[phase], completed=done, total=total)
+            throttled = int(getattr(stats, "throttled", 0))
+            if throttled != shown_throttles[0]:
+                # Draw now rather than at the next timed refresh: a short throttled
+                # load could otherwise end before the note was ever shown.
+                shown_throttles[0] = throttled
+                bar.refresh()
 
         yield update
