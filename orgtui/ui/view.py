@@ -54,16 +54,22 @@ class SearchIndex:
         parts += [f"{k}={v}" for k, v in tags.items()]
         self.text[acc.id] = "\x00".join(parts).lower()
 
-    def match(self, query: str, verdicts: Mapping[str, str]) -> list[str]:
-        """Ids of the accounts that match every term of `query`, in index order."""
+    def match(self, query: str, verdicts: Mapping[str, str],
+              within: Iterable[str] | None = None) -> list[str]:
+        """Ids of the accounts that match every term of `query`, in index order.
+
+        `within` limits the scan to those ids (the matches of a shorter query).
+        """
         terms = query.lower().split()
         if not terms:
             return list(self.text)
         wanted = {t for t in terms if t in VERDICTS}
         words = [t for t in terms if t not in VERDICTS]
         found = []
-        for acc_id, hay in self.text.items():
-            if wanted and verdicts.get(acc_id) not in wanted:
+        candidates = self.text if within is None else within
+        for acc_id in candidates:
+            hay = self.text.get(acc_id)
+            if hay is None or (wanted and verdicts.get(acc_id) not in wanted):
                 continue
             if all(w in hay for w in words):
                 found.append(acc_id)
@@ -89,6 +95,7 @@ class OrgView:
             for container in self.containers_of(acc.id):
                 self.counts.setdefault(container, Counts()).add(verdict)
         self.index = SearchIndex.build(snapshot)
+        self._last_search: tuple[str, list[str]] = ("", [])
 
     # --- facts ------------------------------------------------------------------------
 
@@ -119,7 +126,19 @@ class OrgView:
         return self.chain_of(acc.parent_id) if acc else ()
 
     def search(self, query: str) -> list[str]:
-        return self.index.match(query, self.verdicts)
+        """Matching account ids. Typing on narrows: when the query only extends the last
+        one (and adds no verdict word, which matches by verdict, not text), every match
+        is among the last matches, so only those are scanned."""
+        query = query.lower().strip()
+        last_query, last = self._last_search
+        narrowing = (
+            bool(last_query)
+            and query.startswith(last_query)
+            and not set(VERDICTS).intersection(query.split())
+        )
+        found = self.index.match(query, self.verdicts, within=last if narrowing else None)
+        self._last_search = (query, found)
+        return found
 
     # --- changes ----------------------------------------------------------------------
 
@@ -135,6 +154,7 @@ class OrgView:
         new.assessments = {k: v for k, v in self.assessments.items() if k != account_id}
         new.verdicts = {k: v for k, v in self.verdicts.items() if k != account_id}
         new._chains = dict(self._chains)
+        new._last_search = ("", [])
         new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
                       for k, c in self.counts.items()}
         for container in containers:

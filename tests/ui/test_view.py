@@ -52,3 +52,31 @@ def test_without_account_adjusts_counts_and_index(demo):
     assert after.counts_of(demo.root_id).total == view.counts_of(demo.root_id).total - 1
     assert gone not in after.search("northwind")
     assert view.counts_of(demo.ous["Divesting"]).total == 4  # the old view is unchanged
+
+
+def test_typing_on_scans_only_the_last_matches(demo):
+    """A longer query searches within the shorter one's matches, not the whole index."""
+    from orgtui.ui.view import SearchIndex
+
+    view = _view(demo)
+    scanned: list[int] = []
+    real_match = SearchIndex.match
+
+    def counting(self, query, verdicts, within=None):
+        scanned.append(len(self.text) if within is None else len(list(within)))
+        return real_match(self, query, verdicts, within)
+
+    SearchIndex.match = counting  # type: ignore[method-assign]
+    try:
+        first = view.search("sand")
+        narrowed = view.search("sandbox-c")
+        verdict = view.search("sandbox-c review")  # a verdict word: full scan again
+        fresh = view.search("north")  # not an extension: full scan
+    finally:
+        SearchIndex.match = real_match  # type: ignore[method-assign]
+    total = len(view.index.text)
+    assert scanned == [total, len(first), total, total]
+    assert narrowed == [i for i in first if "sandbox-c" in view.index.text[i]]
+    assert narrowed == real_match(view.index, "sandbox-c", view.verdicts)
+    assert verdict == real_match(view.index, "sandbox-c review", view.verdicts)
+    assert fresh and all("north" in view.index.text[i] for i in fresh)
