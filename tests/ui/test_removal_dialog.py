@@ -243,7 +243,7 @@ async def test_checking_is_shown_until_the_live_check_lands(org, monkeypatch):
         await pilot.pause()
         assert "Checking 1 account live" in text(dialog, "#removal-check")
         assert "checking…" in text(dialog, "#removal-accounts")
-        assert dialog.query_one("#removal-input", Input).disabled
+        assert confirm_button(dialog).disabled
         gate.set()
         await checked(pilot, dialog)
         assert "checked live" in text(dialog, "#removal-accounts")
@@ -444,3 +444,80 @@ def test_snapshot_bulk(demo, snap_compare):
         _snap_host(demo, ["northwind-prod", "sandbox-carol", "security-tooling",
                           "northwind-dev"]),
         terminal_size=SIZE, run_before=_wait_checked)
+
+
+# --- typing straight away ----------------------------------------------------------------
+
+
+async def test_typing_goes_to_the_input_while_cancel_has_focus(org):
+    """r, type the id, enter: no tab needed, though Cancel has the focus at first."""
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "northwind-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        assert app.focused is dialog.query_one("#removal-cancel", Button)
+        await pilot.press(*acc_id)
+        assert dialog.query_one("#removal-input", Input).value == acc_id
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+    assert not in_org(ctx, acc_id)
+    assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
+
+
+async def test_enter_during_the_live_check_waits_for_it(org, monkeypatch):
+    """Typed and confirmed before the check landed: the live check decides, then it goes."""
+    demo, ctx, snap = org
+    gate = threading.Event()
+    real = removal.check_accounts
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(removal, "check_accounts", slow)
+    [acc_id] = ids_of(demo, "northwind-dev")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await pilot.pause()
+        assert dialog.checking
+        await pilot.press(*acc_id, "enter")
+        await pilot.pause()
+        assert dialog.phase == "confirm" and dialog.confirm_pending
+        assert "waiting for the live check" in text(dialog, "#removal-check")
+        assert store.read_audit() == []  # nothing written, nothing sent yet
+        gate.set()
+        await finished(pilot, dialog)
+    assert not in_org(ctx, acc_id)
+
+
+async def test_enter_during_the_check_of_a_blocked_account_sends_nothing(org, monkeypatch):
+    demo, ctx, snap = org
+    gate = threading.Event()
+    real = removal.check_accounts
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(removal, "check_accounts", slow)
+    [acc_id] = ids_of(demo, "security-tooling")
+    sent: list[str] = []
+    ctx.session.events.register(
+        "before-call.organizations.RemoveAccountFromOrganization",
+        lambda **kw: sent.append("remove"),
+    )
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await pilot.pause()
+        await pilot.press(*acc_id, "enter")
+        gate.set()
+        await checked(pilot, dialog)
+        await pilot.pause()
+        assert dialog.phase == "confirm" and not dialog.confirm_pending
+        assert confirm_button(dialog).disabled
+    assert sent == [] and in_org(ctx, acc_id)
+    assert store.read_audit() == []

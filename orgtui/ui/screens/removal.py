@@ -26,7 +26,7 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -166,6 +166,8 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
         self.check_error: str | None = None
         self.dropped_gone: list[str] = []
         self.phase = "confirm"  # confirm -> removing -> done
+        # Enter on a matching id while the live check runs: decided when it lands.
+        self.confirm_pending = False
         self.outcomes: list[Outcome] = []
         self._log: list[Text] = []
 
@@ -219,7 +221,10 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
             with Horizontal(id="removal-confirm"):
                 yield Label(self._prompt(), id="removal-prompt")
                 yield Input(placeholder=f"type {self.expected}", id="removal-input",
-                            disabled=not self.can_confirm)
+                            disabled=not self.can_confirm,
+                            # The first key typed moves the focus here; selecting the text
+                            # on focus would let the second key replace the first.
+                            select_on_focus=False)
             with Horizontal(id="removal-buttons"):
                 yield Button("Cancel", id="removal-cancel", variant="primary")
                 yield Button(self._drop_label(), id="removal-drop", variant="warning")
@@ -379,7 +384,9 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
         self.query_one("#removal-prompt", Label).update(self._prompt())
         box = self.query_one("#removal-input", Input)
         box.placeholder = f"type {self.expected}"
-        box.disabled = not self.can_confirm
+        # Typing is allowed while the live check runs (enter then waits for it); only a
+        # set the check found blocked can't be confirmed at all.
+        box.disabled = not (self.can_confirm or (self.phase == "confirm" and self.checking))
         others = len(self.account_ids) - len(self.blocked_ids)
         drop = self.query_one("#removal-drop", Button)
         drop.label = self._drop_label()
@@ -409,6 +416,7 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
     def _checks_failed(self, message: str) -> None:
         self.check_error = message
         self.checks = {}
+        self.confirm_pending = False  # a failed check never confirms by itself
         self._refresh()
 
     def _checks_landed(self, checks: dict[str, LiveCheck]) -> None:
@@ -421,8 +429,15 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
             self._emit(Outcome(account_id, name, "gone",
                                f"{name} ({account_id}) is no longer in the organization.",
                                "Nothing to do; the view drops it.", check=checks[account_id]))
-        self.query_one("#removal-input", Input).value = ""
+        if gone:  # what must be typed changed (the number of accounts)
+            self.query_one("#removal-input", Input).value = ""
+            self.confirm_pending = False
         self._refresh()
+        if self.confirm_pending:
+            # Enter was pressed on a matching id while the check ran: the live check
+            # decides now, exactly as if enter were pressed again.
+            self.confirm_pending = False
+            self._try_confirm()
 
     def _emit(self, outcome: Outcome) -> None:
         if self.on_outcome is not None:
@@ -453,6 +468,26 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
     def _close_pressed(self) -> None:
         self.dismiss(list(self.outcomes))
 
+    def on_key(self, event: events.Key) -> None:
+        """Typing goes to the confirmation input even while Cancel has the focus.
+
+        Cancel is focused first so that a stray enter keeps everything as it is; the
+        first printable key moves the focus to the input and is typed there, so "r, type
+        the id, enter" works without a tab.
+        """
+        box = self.query_one("#removal-input", Input)
+        if (
+            event.is_printable
+            and event.character
+            and self.focused is not box
+            and not box.disabled
+            and box.display
+        ):
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
     @on(Button.Pressed, "#removal-drop")
     def _drop_pressed(self) -> None:
         self.drop_blocked()
@@ -469,6 +504,11 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
             self.query_one("#removal-input", Input).focus()
 
     def _try_confirm(self) -> None:
+        if self.phase == "confirm" and self.checking and self.typed_matches():
+            self.confirm_pending = True
+            self.query_one("#removal-check", Static).update(
+                Text("Confirmed: waiting for the live check before anything is sent…"))
+            return
         if not self.can_confirm:
             self.app.bell()
             return
