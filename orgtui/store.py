@@ -118,6 +118,20 @@ def write_private(path: Path, data: str, *, exclusive: bool = False) -> None:
         raise _unwritable(path, exc) from exc
 
 
+def set_aside(path: Path) -> str:
+    """Rename a bad file to `<name>.bad`, so it is kept to look at but not read again.
+
+    Returns the words to append to the report ("; it was moved to ..."), or "" when it
+    could not be moved.
+    """
+    aside = path.with_name(path.name + ".bad")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        return ""
+    return f"; it was moved to {aside}"
+
+
 # --- audit log -------------------------------------------------------------------------
 
 _log_lock = threading.Lock()
@@ -229,12 +243,7 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        aside = path.with_name(path.name + ".bad")
-        try:
-            os.replace(path, aside)
-            where = f"; it was moved to {aside}"
-        except OSError:
-            where = ""
+        where = set_aside(path)
         problems.append(f"{path} could not be read ({exc}){where}. Defaults are used.")
         return Settings(), problems
     values: dict[str, Any] = {}
@@ -436,23 +445,18 @@ def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | Non
     except FileNotFoundError:
         return None
     except OSError as exc:
-        _set_aside(path, exc.strerror or str(exc), problems)
+        _cache_unreadable(path, exc.strerror or str(exc), problems)
         return None
     try:
         return snapshot_from_dict(json.loads(raw))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError,
             RecursionError) as exc:
-        _set_aside(path, str(exc) or type(exc).__name__, problems)
+        _cache_unreadable(path, str(exc) or type(exc).__name__, problems)
         return None
 
 
-def _set_aside(path: Path, why: str = "", problems: list[str] | None = None) -> None:
-    aside = path.with_name(path.name + ".bad")
-    try:
-        os.replace(path, aside)
-        where = f"; it was moved to {aside}"
-    except OSError:
-        where = ""
+def _cache_unreadable(path: Path, why: str, problems: list[str] | None) -> None:
+    where = set_aside(path)
     if problems is not None:
         problems.append(f"The snapshot cache {path} could not be read ({why}){where}. "
                         "The organization is read afresh.")

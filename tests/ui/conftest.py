@@ -36,6 +36,16 @@ def make_app(demo) -> Callable[..., OrgApp]:
     return build
 
 
+async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -> None:
+    """Pause until `condition()` holds (a bounded number of short pauses)."""
+    for _ in range(limit):
+        if condition():
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    assert condition(), "timed out"
+
+
 async def wait_loaded(pilot: Pilot, app: OrgApp, limit: int = 400) -> None:
     """Pause until the current load finished (structure and details, or a failure)."""
     for _ in range(limit):

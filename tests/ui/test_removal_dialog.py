@@ -8,7 +8,6 @@ flow is tested in tests/ui/test_removal_flow.py.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -26,7 +25,7 @@ from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.model import Snapshot
 from orgtui.ui.screens.removal import RemovalScreen
 from tests.conftest import DEMO_NOW
-from tests.ui.conftest import plain
+from tests.ui.conftest import plain, until
 
 SIZE = (120, 40)
 WRITE_OP = "RemoveAccountFromOrganization"
@@ -64,13 +63,18 @@ def ids_of(demo: Any, *names: str) -> list[str]:
     return [demo.accounts[n] for n in names]
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -> None:
-    for _ in range(limit):
-        if condition():
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    assert condition(), "timed out"
+@pytest.fixture
+def held_check(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold the dialog's live check until the returned event is set."""
+    gate = threading.Event()
+    real = removal.check_accounts
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(removal, "check_accounts", slow)
+    return gate
 
 
 async def checked(pilot: Pilot, dialog: RemovalScreen) -> None:
@@ -227,16 +231,9 @@ async def test_live_check_decides_over_a_stale_view(org):
     assert ctx.stats.calls[WRITE_OP] == 0
 
 
-async def test_checking_is_shown_until_the_live_check_lands(org, monkeypatch):
+async def test_checking_is_shown_until_the_live_check_lands(org, held_check):
     demo, ctx, snap = org
-    gate = threading.Event()
-    real = removal.check_accounts
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(removal, "check_accounts", slow)
+    gate = held_check
     app = Host(ctx, snap, ids_of(demo, "northwind-prod"))
     async with app.run_test(size=SIZE) as pilot:
         dialog = app.dialog
@@ -466,17 +463,10 @@ async def test_typing_goes_to_the_input_while_cancel_has_focus(org):
     assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
 
 
-async def test_enter_during_the_live_check_waits_for_it(org, monkeypatch):
+async def test_enter_during_the_live_check_waits_for_it(org, held_check):
     """Typed and confirmed before the check landed: the live check decides, then it goes."""
     demo, ctx, snap = org
-    gate = threading.Event()
-    real = removal.check_accounts
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(removal, "check_accounts", slow)
+    gate = held_check
     [acc_id] = ids_of(demo, "northwind-dev")
     app = Host(ctx, snap, [acc_id])
     async with app.run_test(size=SIZE) as pilot:
@@ -493,16 +483,9 @@ async def test_enter_during_the_live_check_waits_for_it(org, monkeypatch):
     assert not in_org(ctx, acc_id)
 
 
-async def test_enter_during_the_check_of_a_blocked_account_sends_nothing(org, monkeypatch):
+async def test_enter_during_the_check_of_a_blocked_account_sends_nothing(org, held_check):
     demo, ctx, snap = org
-    gate = threading.Event()
-    real = removal.check_accounts
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(removal, "check_accounts", slow)
+    gate = held_check
     [acc_id] = ids_of(demo, "security-tooling")
     sent: list[str] = []
     ctx.session.events.register(

@@ -3,8 +3,6 @@ bulk with a refusal; audit mode's guard below the UI; leaving as a member accoun
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -17,18 +15,9 @@ from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
-from tests.ui.conftest import SIZE, plain, text_of, wait_loaded
+from tests.ui.conftest import SIZE, plain, text_of, until, wait_loaded
 
 WRITE_OP = "RemoveAccountFromOrganization"
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -> None:
-    for _ in range(limit):
-        if condition():
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    assert condition(), "timed out"
 
 
 async def open_dialog(pilot: Pilot, app: OrgApp) -> RemovalScreen:
