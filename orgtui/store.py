@@ -305,7 +305,8 @@ def snapshot_path(key: str) -> Path:
 
 def _ts(value: datetime | None) -> str | None:
     """Full-precision ISO 8601 (UTC), so that a snapshot round-trips exactly."""
-    return utc(value).isoformat() if value is not None else None
+    ts = utc(value)
+    return ts.isoformat() if ts is not None else None
 
 
 def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:

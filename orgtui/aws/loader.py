@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -140,7 +141,7 @@ class Loader:
                     delegated[admin_id] = tuple(s["ServicePrincipal"] for s in items)
                 tracker.step()
 
-            return [lambda a=a["Id"]: services_of(a) for a in admins]
+            return [partial(services_of, a["Id"]) for a in admins]
 
         def load_policies(policy_type: str) -> list[Callable[[], None]]:
             found = self.ctx.pages("list_policies", "Policies", Filter=policy_type,
@@ -165,11 +166,11 @@ class Loader:
 
             # The AWS-managed full-access defaults are attached everywhere and never
             # reported: their targets would cost pages of calls for nothing.
-            return [lambda p=p["Id"]: targets_of(p) for p in wanted]
+            return [partial(targets_of, p["Id"]) for p in wanted]
 
         jobs: list[Callable[[], Any]] = [load_delegated]
-        jobs += [lambda t=t: load_policies(t) for t in sorted(policy_types)]
-        jobs += [lambda a=a: load_tags(a) for a in tag_ids]
+        jobs += [partial(load_policies, t) for t in sorted(policy_types)]
+        jobs += [partial(load_tags, a) for a in tag_ids]
         self._run(jobs)
         return replace(
             snap,
