@@ -334,16 +334,24 @@ def leave(ctx: AwsContext, snap: Snapshot, *, now: datetime | None = None) -> Ou
 def remove_many(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], *,
                 now: datetime | None = None,
                 progress: ProgressFn | None = None,
-                leave_own: bool = False) -> list[Outcome]:
+                leave_own: bool = False,
+                stop: threading.Event | None = None) -> list[Outcome]:
     """Remove several accounts, one at a time, going on past failures.
 
     `progress(i, total, account_id, None)` is called before each account and
     `progress(i, total, account_id, outcome)` after it. With `leave_own`, the caller's own
-    account (member mode) goes through LeaveOrganization instead.
+    account (member mode) goes through LeaveOrganization instead. When `stop` is set (the
+    terminal closed), the account in flight is finished and logged, and no other starts.
     """
     ids = list(dict.fromkeys(account_ids))
     outcomes: list[Outcome] = []
     for i, account_id in enumerate(ids):
+        if stop is not None and stop.is_set():
+            store.append_audit("remove-stopped", not_attempted=ids[i:],
+                               organization_id=snap.organization.id,
+                               caller_arn=snap.caller.arn,
+                               reason="orgtui was stopped (the terminal closed)")
+            break
         if progress:
             progress(i, len(ids), account_id, None)
         is_own = leave_own and account_id == snap.caller.account

@@ -8,7 +8,9 @@ dialog) and `apply_removal` (the tree after an account left).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 import sys
 import threading
 import time
@@ -90,6 +92,9 @@ class OrgApp(App[int]):
         # What is on screen, and the state of the session.
         self.view: OrgView | None = None
         self.marked: set[str] = set()
+        # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
+        # and logs it, no other account starts, then the app exits.
+        self.hangup = threading.Event()
         self.filter_query = ""
         self.generation = 0
         self.loading = False
@@ -235,6 +240,8 @@ class OrgApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.on_hangup)
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
@@ -242,6 +249,14 @@ class OrgApp(App[int]):
         self.tree.loading = True
         self._refresh_status()
         self._start_load(first=True)
+
+    def on_hangup(self) -> None:
+        """The terminal closed. Never leave a removal half-recorded: let the account in
+        flight finish and be logged (the removal dialog exits when it is done)."""
+        self.hangup.set()
+        removing = any(w.group == "removal-run" and w.is_running for w in self.workers)
+        if not removing:
+            self.exit()
 
     def watch_theme(self, name: str) -> None:
         """Remember a theme chosen in the app (ctrl+p, theme) for the next start."""

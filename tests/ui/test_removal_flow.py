@@ -194,3 +194,57 @@ async def test_member_cannot_remove_other_accounts(isolated_env):
             assert not isinstance(app.screen, RemovalScreen)
     finally:
         running.stop()
+
+
+async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stops(
+        make_app, demo, monkeypatch):
+    """SIGHUP during a bulk removal: the account in flight is finished and logged, the
+    rest are not started (and the log says so), then the app exits."""
+    import threading
+
+    from orgtui.aws import removal
+
+    names = ["northwind-prod", "northwind-dev", "contoso-web"]
+    ids = [demo.accounts[n] for n in names]
+    entered, release = threading.Event(), threading.Event()
+    real_act = removal._act
+
+    def held_act(*args, **kwargs):
+        entered.set()
+        release.wait(10)
+        return real_act(*args, **kwargs)
+
+    monkeypatch.setattr(removal, "_act", held_act)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        for acc_id in ids:
+            app.jump_to(acc_id)
+            await pilot.pause()
+            await pilot.press("space")
+        dialog = await open_dialog(pilot, app)
+        ids = list(dialog.account_ids)  # in tree order, as they will be removed
+        assert sorted(ids) == sorted(demo.accounts[n] for n in names)
+        dialog.query_one("#removal-input", Input).focus()
+        await pilot.press(*str(len(ids)), "enter")
+        await until(pilot, entered.is_set)
+        app.on_hangup()  # what the SIGHUP handler calls
+        assert app.is_running  # not while an account is in flight
+        release.set()
+        await until(pilot, lambda: not app.is_running)
+    events = [(r["event"], r.get("account_id")) for r in store.read_audit()]
+    assert events[:2] == [("remove-started", ids[0]), ("remove-ok", ids[0])]
+    assert events[2][0] == "remove-stopped"
+    assert store.read_audit()[2]["not_attempted"] == ids[1:]
+    assert len(events) == 3
+    remaining = {a["Id"] for a in app.ctx.org.list_accounts()["Accounts"]}
+    assert ids[0] not in remaining and set(ids[1:]) <= remaining
+
+
+async def test_terminal_closing_when_idle_exits_at_once(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.on_hangup()
+        await until(pilot, lambda: not app.is_running)
+    assert store.read_audit() == []

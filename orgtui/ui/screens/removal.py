@@ -551,7 +551,8 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
         try:
             outcomes = removal.remove_many(self.ctx, self.snapshot, account_ids,
                                            now=self.clock(), progress=progress,
-                                           leave_own=self.leave)
+                                           leave_own=self.leave,
+                                           stop=getattr(self.app, "hangup", None))
         except Exception as exc:  # remove_many never raises; a last safety net
             from orgtui.aws.errors import translate
 
@@ -587,6 +588,12 @@ class RemovalScreen(ModalScreen[list[Outcome]]):
     def _finished(self, outcomes: list[Outcome]) -> None:
         self.phase = "done"
         self.outcomes = list(outcomes)
+        hangup = getattr(self.app, "hangup", None)
+        if hangup is not None and hangup.is_set():
+            # The terminal closed during the removal: the account in flight is finished
+            # and logged; now the app can go.
+            self.app.exit()
+            return
         self.query_one("#removal-progress-box").display = False
         self.query_one("#removal-accounts", Static).update(self._summary())
         self.query_one("#removal-notes", Static).display = False
