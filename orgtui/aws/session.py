@@ -7,6 +7,7 @@ sent), call counting, and the throttle signal that drives the adaptive limiter.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -19,6 +20,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
@@ -91,6 +93,31 @@ def _error_code(response: Any) -> str:
     return ""
 
 
+class TruncatedAnswer(ConnectionClosedError):
+    """An answer shorter than its Content-Length: the connection was cut mid-answer."""
+
+
+def _check_complete_answer(response_dict: dict[str, Any], endpoint_url: str = "",
+                           **_: Any) -> None:
+    """Refuse an answer cut short before botocore parses it.
+
+    Some urllib3 releases hand botocore a body shorter than its Content-Length without an
+    error when the connection drops mid-answer; botocore then parses the half-read JSON as
+    an empty result, and a list page would look like "no more accounts". Raising here
+    turns it into a lost connection: reads ask again, a removal checks what happened.
+    """
+    body = response_dict.get("body")
+    headers = response_dict.get("headers") or {}
+    expected = str(headers.get("content-length", ""))
+    if (
+        isinstance(body, (bytes, bytearray))
+        and expected.isdigit()
+        and not headers.get("content-encoding")  # a decoded body has another length
+        and len(body) < int(expected)
+    ):
+        raise TruncatedAnswer(endpoint_url=endpoint_url)
+
+
 class AwsContext:
     """Clients for Organizations and STS sharing one session, its hooks and its limiter."""
 
@@ -116,6 +143,11 @@ class AwsContext:
         events.register("request-created", self._request_created, unique_id="orgtui-attempt")
         events.register("needs-retry", self._needs_retry, unique_id="orgtui-needs-retry")
         events.register("before-send", self._before_send, unique_id="orgtui-before-send")
+        events.register(
+            "before-parse",
+            functools.partial(_check_complete_answer, endpoint_url=options.endpoint_url or ""),
+            unique_id="orgtui-complete",
+        )
         # Per thread: does this thread's call hold a limiter slot ("held"), or did it give
         # it back while botocore backs off a throttled attempt ("suspended")?
         self._slot = threading.local()
@@ -232,6 +264,10 @@ class AwsContext:
                 return self.call(method, **args)
             except ClientError as exc:
                 if _error_code((None, exc.response)) not in THROTTLE_CODES or delay is None:
+                    raise
+            except TruncatedAnswer:
+                # botocore does not retry an answer refused after it was received.
+                if delay is None:
                     raise
             time.sleep(delay * (0.5 + random.random()))
         raise AssertionError("unreachable")
