@@ -102,6 +102,14 @@ async def type_in(pilot: Pilot, dialog: RemovalScreen, value: str) -> None:
     await pilot.pause()
 
 
+async def confirm_typed(pilot: Pilot, dialog: RemovalScreen, typed: str) -> None:
+    """Wait for the live check, type `typed`, press enter, wait for the removal to end."""
+    await checked(pilot, dialog)
+    await type_in(pilot, dialog, typed)
+    await pilot.press("enter")
+    await finished(pilot, dialog)
+
+
 def in_org(ctx: AwsContext, account_id: str) -> bool:
     return account_id in {a["Id"] for a in ctx.org.list_accounts()["Accounts"]}
 
@@ -344,10 +352,7 @@ async def test_payment_refusal_in_words(org):
     app = Host(ctx, snap, [acc_id])
     async with app.run_test(size=SIZE) as pilot:
         dialog = app.dialog
-        await checked(pilot, dialog)
-        await type_in(pilot, dialog, acc_id)
-        await pilot.press("enter")
-        await finished(pilot, dialog)
+        await confirm_typed(pilot, dialog, acc_id)
         summary = text(dialog, "#removal-accounts")
         assert "Refused: 1" in summary and "no payment method" in summary
         assert "add a payment method" in summary
@@ -365,10 +370,7 @@ async def test_audit_mode_guard_stops_a_forced_removal(demo):
     app = Host(ctx, snap, [acc_id])
     async with app.run_test(size=SIZE) as pilot:
         dialog = app.dialog
-        await checked(pilot, dialog)
-        await type_in(pilot, dialog, acc_id)
-        await pilot.press("enter")
-        await finished(pilot, dialog)
+        await confirm_typed(pilot, dialog, acc_id)
         summary = text(dialog, "#removal-accounts")
         assert "Refused: 1" in summary and "read-only" in summary
     [outcome] = app.dialog.outcomes
