@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,29 @@ def make_app(demo) -> Callable[..., OrgApp]:
                       clock=lambda: DEMO_NOW, **kwargs)
 
     return build
+
+
+class Held:
+    """A function replaced by one that waits for `release` before running the real one;
+    `entered` is set when a call arrives (see `hold`)."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+
+def hold(monkeypatch: pytest.MonkeyPatch, target: Any, name: str) -> Held:
+    """Hold every call of `target.name` until `.release` is set (at most 10 s)."""
+    held = Held()
+    real = getattr(target, name)
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        held.entered.set()
+        held.release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, waiting)
+    return held
 
 
 async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -> None:

@@ -25,7 +25,7 @@ from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.model import Snapshot
 from orgtui.ui.screens.removal import RemovalScreen
 from tests.conftest import DEMO_NOW
-from tests.ui.conftest import plain, until
+from tests.ui.conftest import hold, plain, until
 
 SIZE = (120, 40)
 WRITE_OP = "RemoveAccountFromOrganization"
@@ -66,15 +66,7 @@ def ids_of(demo: Any, *names: str) -> list[str]:
 @pytest.fixture
 def held_check(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Hold the dialog's live check until the returned event is set."""
-    gate = threading.Event()
-    real = removal.check_accounts
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(removal, "check_accounts", slow)
-    return gate
+    return hold(monkeypatch, removal, "check_accounts").release
 
 
 async def checked(pilot: Pilot, dialog: RemovalScreen) -> None:
@@ -322,14 +314,7 @@ async def test_bulk_goes_on_past_a_refusal_and_summarizes(org):
 
 async def test_escape_does_not_interrupt_a_running_removal(org, monkeypatch):
     demo, ctx, snap = org
-    gate = threading.Event()
-    real = removal.remove_many
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(removal, "remove_many", slow)
+    gate = hold(monkeypatch, removal, "remove_many").release
     [acc_id] = ids_of(demo, "northwind-prod")
     app = Host(ctx, snap, [acc_id])
     async with app.run_test(size=SIZE) as pilot:

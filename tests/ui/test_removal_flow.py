@@ -15,7 +15,7 @@ from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
-from tests.ui.conftest import SIZE, plain, text_of, until, wait_loaded
+from tests.ui.conftest import SIZE, hold, plain, text_of, until, wait_loaded
 
 WRITE_OP = "RemoveAccountFromOrganization"
 
@@ -200,21 +200,11 @@ async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stop
         make_app, demo, monkeypatch):
     """SIGHUP during a bulk removal: the account in flight is finished and logged, the
     rest are not started (and the log says so), then the app exits."""
-    import threading
-
     from orgtui.aws import removal
 
     names = ["northwind-prod", "northwind-dev", "contoso-web"]
     ids = [demo.accounts[n] for n in names]
-    entered, release = threading.Event(), threading.Event()
-    real_act = removal._act
-
-    def held_act(*args, **kwargs):
-        entered.set()
-        release.wait(10)
-        return real_act(*args, **kwargs)
-
-    monkeypatch.setattr(removal, "_act", held_act)
+    held = hold(monkeypatch, removal, "_act")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
@@ -227,10 +217,10 @@ async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stop
         assert sorted(ids) == sorted(demo.accounts[n] for n in names)
         dialog.query_one("#removal-input", Input).focus()
         await pilot.press(*str(len(ids)), "enter")
-        await until(pilot, entered.is_set)
+        await until(pilot, held.entered.is_set)
         app.on_hangup()  # what the SIGHUP handler calls
         assert app.is_running  # not while an account is in flight
-        release.set()
+        held.release.set()
         await until(pilot, lambda: not app.is_running)
     events = [(r["event"], r.get("account_id")) for r in store.read_audit()]
     assert events[:2] == [("remove-started", ids[0]), ("remove-ok", ids[0])]
