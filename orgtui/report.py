@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from orgtui.model import Assessment, Snapshot, iso
-from orgtui.readiness import assess
+from orgtui.rules import assess
 
 FORMATS = ("table", "json", "csv", "markdown")
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}

@@ -13,7 +13,7 @@ from orgtui.aws.loader import Loader
 from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 from orgtui.demo.runtime import all_demo_accounts
-from orgtui.readiness import assess_all
+from orgtui.rules import assess_all
 from tests.conftest import DEMO_NOW
 
 

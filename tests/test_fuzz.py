@@ -30,7 +30,7 @@ from orgtui.model import (
     Snapshot,
     frozen_map,
 )
-from orgtui.readiness import WAIT_PERIOD, assess
+from orgtui.rules import WAIT_PERIOD, assess
 
 FUZZ = settings(
     max_examples=60,

@@ -9,7 +9,7 @@ from pathlib import Path
 import orgtui
 
 CORE = [
-    "orgtui", "orgtui.model", "orgtui.readiness", "orgtui.report", "orgtui.store",
+    "orgtui", "orgtui.model", "orgtui.rules", "orgtui.rules.readiness", "orgtui.report", "orgtui.store",
     "orgtui.cli", "orgtui.progress", "orgtui.demo", "orgtui.demo.rules",
     "orgtui.demo.sample", "orgtui.demo.runtime",
 ]

@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from orgtui.model import DEFAULT_POLICY_IDS
-from orgtui.readiness import assess
+from orgtui.rules import assess
 from tests.support.faults import FaultServer
 from tests.support.orgs import (
     AccountSpec,

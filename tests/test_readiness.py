@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from orgtui.model import FULL_AWS_ACCESS_ID, Account, Policy
-from orgtui.readiness import WAIT_PERIOD, assess, assess_all, verdict_of
+from orgtui.rules import WAIT_PERIOD, assess, assess_all, verdict_of
 from tests.support.orgs import (
     MGMT_ID,
     PROD_ID,

@@ -38,7 +38,7 @@ from orgtui import store
 from orgtui.aws.errors import OrgtuiError, translate
 from orgtui.aws.session import THROTTLE_CODES, AwsContext
 from orgtui.model import Account, Assessment, Snapshot, Verdict, frozen_map
-from orgtui.readiness import assess
+from orgtui.rules import assess
 
 Status = Literal["removed", "gone", "refused", "unknown"]
 # (index of the account being worked on, how many in all, its id, its outcome or None

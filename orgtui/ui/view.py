@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from orgtui.model import Account, Assessment, Snapshot, Verdict
-from orgtui.readiness import assess
+from orgtui.rules import assess
 
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orgtui.aws.loader import Loader
-from orgtui.readiness import assess_all
+from orgtui.rules import assess_all
 from orgtui.ui.view import OrgView
 from tests.conftest import DEMO_NOW
 from tests.ui.conftest import demo_context

@@ -36,7 +36,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static
 from orgtui.aws import removal
 from orgtui.aws.removal import LiveCheck, Outcome
 from orgtui.model import DEFAULT_POLICY_IDS, Assessment, Snapshot
-from orgtui.readiness import assess
+from orgtui.rules import assess
 from orgtui.text import plural
 
 Clock = Callable[[], datetime]

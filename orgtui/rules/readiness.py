@@ -1,30 +1,24 @@
-"""Readiness rules: can an account leave the organization, and if not, why.
+"""Readiness rules: what AWS checks before an account may leave, and why it would refuse.
 
-Pure functions of (account, snapshot, now). Each rule returns the findings it has for an
-account; `assess` runs them all and derives the verdict. To add a rule, write a function
-with the `Rule` signature, append it to `RULES`, and test it in tests/test_readiness.py.
+Pure functions of (account, snapshot, now), each yielding its findings. The package
+(`orgtui.rules`) lists them in `RULES` and derives the verdict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from orgtui.model import (
     DEFAULT_POLICY_IDS,
     Account,
-    Assessment,
     Finding,
     Snapshot,
-    Verdict,
     utc,
 )
 from orgtui.text import plural
 
 WAIT_PERIOD = timedelta(days=4)
-
-Rule = Callable[[Account, Snapshot, datetime], Iterable[Finding]]
-
 
 def _fmt_time(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%d %H:%M UTC")
@@ -149,39 +143,3 @@ def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[F
             "Make sure the account does not rely on these guardrails, or set up equivalent "
             "controls in the account itself.",
         )
-
-
-RULES: tuple[Rule, ...] = (
-    delegated_admin,
-    wait_period,
-    not_active,
-    standalone_unverified,
-    tags_deleted,
-    policies_stop,
-)
-
-
-def verdict_of(findings: Iterable[Finding]) -> Verdict:
-    severities = {f.severity for f in findings}
-    if "blocker" in severities:
-        return "blocked"
-    if "warning" in severities:
-        return "review"
-    return "ready"
-
-
-def assess(account: Account, snap: Snapshot, now: datetime) -> Assessment:
-    """Findings and verdict for one account.
-
-    The management account gets MANAGEMENT_ACCOUNT alone: it can never leave, so the
-    other findings would be noise.
-    """
-    mgmt = tuple(management_account(account, snap, now))
-    if mgmt:
-        return Assessment(mgmt, "blocked")
-    findings = tuple(f for rule in RULES for f in rule(account, snap, now))
-    return Assessment(findings, verdict_of(findings))
-
-
-def assess_all(snap: Snapshot, now: datetime) -> Mapping[str, Assessment]:
-    return {acc_id: assess(acc, snap, now) for acc_id, acc in snap.accounts.items()}
