@@ -25,7 +25,7 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 from typing import Any  # noqa: E402
 
-from orgtui import store  # noqa: E402
+from orgtui import files  # noqa: E402
 from orgtui.aws.loader import Loader  # noqa: E402
 from orgtui.aws.session import AwsContext, SessionOptions  # noqa: E402
 from orgtui.ui.app import OrgApp  # noqa: E402
@@ -60,7 +60,7 @@ async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str) -> float:
 
 
 async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
-    key = store.cache_key(None, endpoint_url, None)
+    key = files.cache_key(None, endpoint_url, None)
     ctx = AwsContext(SessionOptions(endpoint_url=endpoint_url, read_only=True,
                                     credentials=("testing", "testing", None)))
     gate = threading.Event()

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from orgtui import __version__
-from orgtui.aws.errors import OrgtuiError, translate
+from orgtui.aws.errors import translate
+from orgtui.errors import OrgtuiError
+from orgtui.files import Settings, StoreError, load_settings
 from orgtui.report import FORMATS
-from orgtui.store import Settings, StoreError, load_settings
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_THRESHOLD = 0, 1, 2, 3
@@ -219,7 +220,7 @@ def save_cache(cfg: RunConfig, snap: Any, err: TextIO) -> None:
 
     A cache that can't be written costs only that speed: say so, and go on.
     """
-    from orgtui.store import cache_key, save_snapshot
+    from orgtui.files import cache_key, save_snapshot
 
     try:
         save_snapshot(cache_key(cfg.profile, cfg.endpoint_url, cfg.region), snap)
@@ -234,7 +235,7 @@ def run_tui(cfg: RunConfig, ctx: Any, demo: Any) -> int:
 
 
 def fail(exc: BaseException, profile: str | None, err: TextIO) -> int:
-    problem = exc if isinstance(exc, (OrgtuiError, StoreError)) else translate(exc, profile=profile)
+    problem = translate(exc, profile=profile)
     print(f"orgtui: error: {problem.what}", file=err)
     print(f"orgtui: fix: {problem.fix}", file=err)
     return EXIT_ERROR

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from orgtui import store
+from orgtui import files
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
@@ -32,8 +32,8 @@ def test_round_trip_is_exact(demo_snapshot: Snapshot) -> None:
     assert any(a.joined_timestamp is not None for a in snap.accounts.values())
     assert len(snap.accounts) > 10 and snap.ous
 
-    store.save_snapshot("k1", snap)
-    loaded = store.load_snapshot("k1")
+    files.save_snapshot("k1", snap)
+    loaded = files.load_snapshot("k1")
 
     assert loaded == snap
     # Order of children is the order AWS listed them, and it survives.
@@ -47,20 +47,20 @@ def test_round_trip_is_exact(demo_snapshot: Snapshot) -> None:
 
 
 def test_timestamps_are_iso_strings(demo_snapshot: Snapshot) -> None:
-    path = store.save_snapshot("k1", demo_snapshot)
+    path = files.save_snapshot("k1", demo_snapshot)
     data = json.loads(path.read_text())
-    assert data["version"] == store.SNAPSHOT_VERSION
+    assert data["version"] == files.SNAPSHOT_VERSION
     parsed = datetime.fromisoformat(data["loaded_at"])
     assert parsed == demo_snapshot.loaded_at
 
 
 def test_absent_cache_is_none() -> None:
-    assert store.load_snapshot("nothing-here") is None
+    assert files.load_snapshot("nothing-here") is None
 
 
 def test_file_and_folder_are_private(demo_snapshot: Snapshot) -> None:
-    path = store.save_snapshot("k1", demo_snapshot)
-    assert path == store.cache_dir() / "k1.json"
+    path = files.save_snapshot("k1", demo_snapshot)
+    assert path == files.cache_dir() / "k1.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     # No temporary file is left behind.
@@ -68,10 +68,10 @@ def test_file_and_folder_are_private(demo_snapshot: Snapshot) -> None:
 
 
 def test_save_replaces_the_previous_snapshot(demo_snapshot: Snapshot) -> None:
-    store.save_snapshot("k1", demo_snapshot)
+    files.save_snapshot("k1", demo_snapshot)
     smaller = demo_snapshot.without_account(next(iter(demo_snapshot.accounts)))
-    store.save_snapshot("k1", smaller)
-    assert store.load_snapshot("k1") == smaller
+    files.save_snapshot("k1", smaller)
+    assert files.load_snapshot("k1") == smaller
 
 
 @pytest.mark.parametrize(
@@ -87,46 +87,46 @@ def test_save_replaces_the_previous_snapshot(demo_snapshot: Snapshot) -> None:
     ids=["truncated", "binary", "wrong-shape", "missing-fields", "wrong-format", "empty"],
 )
 def test_corrupt_file_is_set_aside(content: bytes) -> None:
-    folder = store.ensure_dir(store.cache_dir())
+    folder = files.ensure_dir(files.cache_dir())
     path = folder / "k1.json"
     path.write_bytes(content)
 
-    assert store.load_snapshot("k1") is None
+    assert files.load_snapshot("k1") is None
 
     assert not path.exists()
     assert (folder / "k1.json.bad").read_bytes() == content
     # Once set aside, the next start simply finds no cache.
-    assert store.load_snapshot("k1") is None
+    assert files.load_snapshot("k1") is None
 
 
 def test_wrong_version_is_set_aside(demo_snapshot: Snapshot) -> None:
-    path = store.save_snapshot("k1", demo_snapshot)
+    path = files.save_snapshot("k1", demo_snapshot)
     data = json.loads(path.read_text())
-    data["version"] = store.SNAPSHOT_VERSION + 1
+    data["version"] = files.SNAPSHOT_VERSION + 1
     path.write_text(json.dumps(data))
 
-    assert store.load_snapshot("k1") is None
+    assert files.load_snapshot("k1") is None
     assert path.with_name("k1.json.bad").exists()
 
 
 def test_corrupt_row_is_set_aside(demo_snapshot: Snapshot) -> None:
-    path = store.save_snapshot("k1", demo_snapshot)
+    path = files.save_snapshot("k1", demo_snapshot)
     data = json.loads(path.read_text())
     data["accounts"][0] = data["accounts"][0][:3]  # a row cut short
     path.write_text(json.dumps(data))
 
-    assert store.load_snapshot("k1") is None
+    assert files.load_snapshot("k1") is None
     assert path.with_name("k1.json.bad").exists()
 
 
 def test_unwritable_cache_is_a_store_error(demo_snapshot: Snapshot, tmp_path) -> None:
-    folder = store.ensure_dir(store.cache_dir())
+    folder = files.ensure_dir(files.cache_dir())
     os.chmod(folder, 0o500)
     try:
         if os.access(folder, os.W_OK):  # running as root: permissions do not bind
             pytest.skip("permissions are not enforced for this user")
-        with pytest.raises(store.StoreError) as err:
-            store.save_snapshot("k1", demo_snapshot)
+        with pytest.raises(files.StoreError) as err:
+            files.save_snapshot("k1", demo_snapshot)
         assert "Could not write" in str(err.value)
     finally:
         os.chmod(folder, 0o700)
@@ -134,13 +134,13 @@ def test_unwritable_cache_is_a_store_error(demo_snapshot: Snapshot, tmp_path) ->
 
 def test_cache_key_differs_per_endpoint_and_profile() -> None:
     keys = {
-        store.cache_key(None, None, None),
-        store.cache_key("prod", None, None),
-        store.cache_key(None, "http://127.0.0.1:5000", None),
-        store.cache_key(None, None, "eu-west-1"),
+        files.cache_key(None, None, None),
+        files.cache_key("prod", None, None),
+        files.cache_key(None, "http://127.0.0.1:5000", None),
+        files.cache_key(None, None, "eu-west-1"),
     }
     assert len(keys) == 4
-    assert store.cache_key("prod", None, None) == store.cache_key("prod", None, None)
+    assert files.cache_key("prod", None, None) == files.cache_key("prod", None, None)
 
 
 SECRET_KEY_ID = "ASIAORGTUICACHETEST1"
@@ -175,13 +175,13 @@ def test_no_credentials_in_the_cache(moto_endpoint, monkeypatch, capsys) -> None
     assert main(["audit", "--report", "json", "--endpoint-url", moto_endpoint]) == 0
     capsys.readouterr()
 
-    files = list(store.cache_dir().glob("*.json"))
-    assert len(files) == 1, "the headless audit saves the organization it read"
-    text = files[0].read_text()
+    saved = list(files.cache_dir().glob("*.json"))
+    assert len(saved) == 1, "the headless audit saves the organization it read"
+    text = saved[0].read_text()
     assert "payments" in text  # the organization is there...
     for secret in (SECRET_KEY_ID, SECRET_ACCESS, SECRET_TOKEN):  # ...the credentials are not
         assert secret not in text
-    cached = store.load_snapshot(files[0].stem)
+    cached = files.load_snapshot(saved[0].stem)
     assert cached is not None and cached.enriched
 
 
@@ -192,11 +192,11 @@ def test_no_cache_flag_writes_nothing(moto_endpoint, capsys) -> None:
     assert main(["audit", "--report", "json", "--endpoint-url", moto_endpoint,
                  "--no-cache"]) == 0
     capsys.readouterr()
-    assert not store.cache_dir().exists() or not list(store.cache_dir().glob("*.json"))
+    assert not files.cache_dir().exists() or not list(files.cache_dir().glob("*.json"))
 
 
 def test_loaded_at_is_kept_in_utc(demo_snapshot: Snapshot) -> None:
     naive_free = replace(demo_snapshot, loaded_at=datetime(2026, 1, 2, 3, 4, 5, 678901,
                                                            tzinfo=timezone.utc))
-    store.save_snapshot("k1", naive_free)
-    assert store.load_snapshot("k1").loaded_at == naive_free.loaded_at
+    files.save_snapshot("k1", naive_free)
+    assert files.load_snapshot("k1").loaded_at == naive_free.loaded_at

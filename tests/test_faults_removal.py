@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from orgtui import store
+from orgtui import files
 from orgtui.aws import removal
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
@@ -71,7 +71,7 @@ def org(aws_credentials) -> Iterator[Org]:
 
 def audit_lines() -> list[dict[str, Any]]:
     """Every line of the audit log, each of which must be whole JSON."""
-    raw = store.audit_log_path().read_bytes()
+    raw = files.audit_log_path().read_bytes()
     assert raw.endswith(b"\n"), "the last line is half-written"
     return [json.loads(line) for line in raw.decode("utf-8").split("\n")[:-1]]
 
@@ -154,7 +154,7 @@ def test_interrupt_during_a_call_is_logged_as_unknown(org):
     fresh = Loader(org.ctx).load()
     assert ids[0] not in fresh.accounts
     assert ids[1] in fresh.accounts and ids[2] in fresh.accounts
-    backups = sorted(store.tag_backup_dir(org.snap.organization.id).glob("*.json"))
+    backups = sorted(files.tag_backup_dir(org.snap.organization.id).glob("*.json"))
     assert {json.loads(p.read_text())["account_id"] for p in backups} == {ids[0], ids[1]}
 
 
@@ -183,12 +183,12 @@ def test_session_credentials_never_reach_log_backups_or_cache(monkeypatch, isola
         outcomes = removal.remove_many(org.ctx, org.snap, [built.accounts["acc0"],
                                                            built.accounts["acc1"]])
         assert [o.status for o in outcomes] == ["removed", "removed"]
-    files = _all_files(isolated_env / "xdg")
-    names = {p.name for p in files}
+    written = _all_files(isolated_env / "xdg")
+    names = {p.name for p in written}
     assert "audit.jsonl" in names
-    assert any(p.suffix == ".json" and "tag-backups" in str(p) for p in files)
-    assert any("snapshots" in str(p) for p in files)
-    for path in files:
+    assert any(p.suffix == ".json" and "tag-backups" in str(p) for p in written)
+    assert any("snapshots" in str(p) for p in written)
+    for path in written:
         data = path.read_bytes()
         for secret in (KEY_ID, SECRET, TOKEN):
             assert secret.encode() not in data, f"{secret[:8]}... found in {path}"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orgtui import store
+from orgtui import files
 from orgtui.aws import removal
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
@@ -38,7 +38,7 @@ def mode(path: Path) -> int:
 
 
 def test_corrupt_settings_are_reported_set_aside_and_orgtui_runs(capsys):
-    path = store.config_path()
+    path = files.config_path()
     path.parent.mkdir(parents=True)
     path.write_text("concurrency = = 3\n[[[")
     code, out, err = run(capsys, "audit", "--report", "json", "--demo")
@@ -56,7 +56,7 @@ def test_corrupt_settings_are_reported_set_aside_and_orgtui_runs(capsys):
 
 
 def test_settings_not_utf8_are_set_aside(capsys):
-    path = store.config_path()
+    path = files.config_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(b"profile = \"\xff\xfe\"\n")
     code, _, err = run(capsys, "audit", "--report", "csv", "--demo")
@@ -66,7 +66,7 @@ def test_settings_not_utf8_are_set_aside(capsys):
 
 
 def test_bad_setting_values_are_reported_with_their_key(capsys):
-    path = store.config_path()
+    path = files.config_path()
     path.parent.mkdir(parents=True)
     path.write_text('concurrency = "many"\ncache = "yes"\ncolour = "blue"\nregion = 7\n')
     code, out, err = run(capsys, "audit", "--report", "json", "--demo")
@@ -89,19 +89,19 @@ def test_bad_setting_values_are_reported_with_their_key(capsys):
 @pytest.mark.parametrize("content", [b"", b"{", b"\x00\xff", b"[]", b'{"format": "x"}',
                                      b'{"format": "orgtui-snapshot", "version": 1}'])
 def test_corrupt_cache_is_reported_and_set_aside(content):
-    key = store.cache_key(None, "http://x", None)
-    path = store.snapshot_path(key)
+    key = files.cache_key(None, "http://x", None)
+    path = files.snapshot_path(key)
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
     problems: list[str] = []
-    assert store.load_snapshot(key, problems=problems) is None
+    assert files.load_snapshot(key, problems=problems) is None
     assert not path.exists()
     aside = path.with_name(path.name + ".bad")
     assert aside.read_bytes() == content
     assert len(problems) == 1 and str(aside) in problems[0] and "read afresh" in problems[0]
     # Gone from the way: the next start finds no cache and says nothing.
     problems.clear()
-    assert store.load_snapshot(key, problems=problems) is None and problems == []
+    assert files.load_snapshot(key, problems=problems) is None and problems == []
 
 
 def test_headless_audit_over_a_corrupt_cache(capsys, moto_endpoint):
@@ -109,14 +109,14 @@ def test_headless_audit_over_a_corrupt_cache(capsys, moto_endpoint):
 
     client = boto3.client("organizations", region_name="us-east-1", endpoint_url=moto_endpoint)
     client.create_organization(FeatureSet="ALL")
-    key = store.cache_key(None, moto_endpoint, None)  # as the CLI names it
-    path = store.snapshot_path(key)
+    key = files.cache_key(None, moto_endpoint, None)  # as the CLI names it
+    path = files.snapshot_path(key)
     path.parent.mkdir(parents=True)
     path.write_text("{not json")
     code, out, err = run(capsys, "audit", "--report", "json", "--endpoint-url", moto_endpoint)
     assert code == 0, err
     assert json.loads(out)["summary"]["accounts"] == 1
-    assert store.load_snapshot(key) is not None  # replaced by what was read
+    assert files.load_snapshot(key) is not None  # replaced by what was read
 
 
 # --- unwritable audit log or backup folder --------------------------------------------------
@@ -158,8 +158,8 @@ def _block(env: str, tmp_path: Path, monkeypatch) -> Path:
                                         ("XDG_DATA_HOME", "tag-backups")])
 def test_unwritable_folder_refuses_removal_until_fixed(org, monkeypatch, tmp_path, env, words):
     blocker = _block(env, tmp_path, monkeypatch)
-    with pytest.raises(store.StoreError) as caught:
-        store.check_writable()
+    with pytest.raises(files.StoreError) as caught:
+        files.check_writable()
     assert words in caught.value.what and "writable" in caught.value.fix
 
     account = org.built.accounts["a"]
@@ -174,13 +174,13 @@ def test_unwritable_folder_refuses_removal_until_fixed(org, monkeypatch, tmp_pat
     outcome = removal.remove(org.ctx, org.snap, account)
     assert outcome.status == "removed", outcome.what
     assert org.writes == {"RemoveAccountFromOrganization": 1}
-    assert [r["event"] for r in store.read_audit()][-2:] == ["remove-started", "remove-ok"]
+    assert [r["event"] for r in files.read_audit()][-2:] == ["remove-started", "remove-ok"]
 
 
 def test_audit_log_that_is_a_folder_refuses_removal(org):
     """A log path that can't be opened as a file (here a folder) is reported like a full
     disk: refused, in words, nothing sent."""
-    store.audit_log_path().mkdir(parents=True)
+    files.audit_log_path().mkdir(parents=True)
     outcome = removal.remove(org.ctx, org.snap, org.built.accounts["b"])
     assert outcome.status == "refused" and not outcome.sent
     assert "audit.jsonl" in outcome.what
@@ -192,7 +192,7 @@ def test_audit_log_that_is_a_folder_refuses_removal(org):
 
 def test_every_file_is_0600_and_every_folder_0700(org, isolated_env, capsys):
     """Settings, cache, audit log and tag backups, after a report and a removal."""
-    store.save_setting("concurrency", 3)
+    files.save_setting("concurrency", 3)
     code = main(["audit", "--report", "json", "--endpoint-url", org.server.url])
     capsys.readouterr()
     assert code == 0
@@ -201,17 +201,17 @@ def test_every_file_is_0600_and_every_folder_0700(org, isolated_env, capsys):
 
     roots = [isolated_env / "xdg" / d for d in ("xdg_config_home", "xdg_cache_home",
                                                  "xdg_state_home", "xdg_data_home")]
-    files, folders = [], []
+    found, folders = [], []
     for root in roots:
         app = root / "orgtui"
         assert app.is_dir(), f"nothing written under {root}"
         folders.append(app)
         for dirpath, dirnames, filenames in os.walk(app):
             folders += [Path(dirpath) / d for d in dirnames]
-            files += [Path(dirpath) / f for f in filenames]
-    kinds = {p.suffix for p in files}
+            found += [Path(dirpath) / f for f in filenames]
+    kinds = {p.suffix for p in found}
     assert {".toml", ".json", ".jsonl"} <= kinds
-    assert any("tag-backups" in str(p) for p in files)
-    wrong = {str(p): oct(mode(p)) for p in files if mode(p) != 0o600}
+    assert any("tag-backups" in str(p) for p in found)
+    wrong = {str(p): oct(mode(p)) for p in found if mode(p) != 0o600}
     wrong |= {str(p): oct(mode(p)) for p in folders if mode(p) != 0o700}
     assert wrong == {}

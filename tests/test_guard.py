@@ -9,10 +9,10 @@ from typing import Any
 import botocore.session
 import pytest
 
-from orgtui.aws.errors import ReadOnlyViolation
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from orgtui.cli import main
+from orgtui.errors import ReadOnlyViolation
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, PolicySpec, build_org
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import orgtui
 
 CORE = [
-    "orgtui", "orgtui.model", "orgtui.rules", "orgtui.rules.readiness", "orgtui.report", "orgtui.store",
+    "orgtui", "orgtui.model", "orgtui.errors", "orgtui.rules", "orgtui.rules.readiness",
+    "orgtui.report", "orgtui.files",
     "orgtui.cli", "orgtui.progress", "orgtui.demo", "orgtui.demo.rules",
     "orgtui.demo.sample", "orgtui.demo.runtime",
 ]

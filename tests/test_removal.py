@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from orgtui import store
+from orgtui import files
 from orgtui.aws import removal
-from orgtui.aws.errors import ReadOnlyViolation
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
+from orgtui.errors import ReadOnlyViolation
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, BuiltOrg, OuSpec, build_org
@@ -51,12 +51,12 @@ def demo_org(demo):
 
 
 def backups(org_id: str) -> list[Path]:
-    folder = store.tag_backup_dir(org_id)
+    folder = files.tag_backup_dir(org_id)
     return sorted(folder.glob("*.json")) if folder.exists() else []
 
 
 def events() -> list[str]:
-    return [r["event"] for r in store.read_audit()]
+    return [r["event"] for r in files.read_audit()]
 
 
 def mode(path: Path) -> int:
@@ -142,7 +142,7 @@ def test_ready_account_is_removed_with_backup_and_two_audit_lines(demo_org):
     assert data["account_id"] == acc_id and data["organization_id"] == snap.organization.id
 
     # Two audit lines, started then ok, 0600.
-    log = store.read_audit()
+    log = files.read_audit()
     assert [r["event"] for r in log] == ["remove-started", "remove-ok"]
     started, done = log
     assert started["caller_arn"] == snap.caller.arn
@@ -150,8 +150,8 @@ def test_ready_account_is_removed_with_backup_and_two_audit_lines(demo_org):
     assert started["account_id"] == acc_id and started["account_name"] == "northwind-prod"
     assert started["backup"] == str(backup)
     assert done["outcome"] == "ok" and done["request_id"]
-    assert mode(store.audit_log_path()) == 0o600
-    assert mode(store.audit_log_path().parent) == 0o700
+    assert mode(files.audit_log_path()) == 0o600
+    assert mode(files.audit_log_path().parent) == 0o700
 
 
 def test_no_credentials_in_the_log_or_the_backup(demo_org):
@@ -159,7 +159,7 @@ def test_no_credentials_in_the_log_or_the_backup(demo_org):
 
     demo, ctx, snap = demo_org
     removal.remove(ctx, snap, demo.accounts["northwind-prod"], now=DEMO_NOW)
-    text = store.audit_log_path().read_text() + "".join(
+    text = files.audit_log_path().read_text() + "".join(
         p.read_text() for p in backups(snap.organization.id))
     for secret in DEMO_CREDENTIALS[:2]:
         assert secret not in text
@@ -264,11 +264,11 @@ def test_failed_recheck_refuses(fault_org):
 
 def test_unwritable_backup_folder_means_no_call(fault_org, monkeypatch):
     def broken(*args: Any, **kwargs: Any) -> Path:
-        raise store.StoreError("Could not write /x/tag-backups/o-1/1.json: Permission denied.",
+        raise files.StoreError("Could not write /x/tag-backups/o-1/1.json: Permission denied.",
                                "Make /x/tag-backups/o-1 writable by you; no account is removed "
                                "until it is.")
 
-    monkeypatch.setattr(store, "backup_tags", broken)
+    monkeypatch.setattr(files, "backup_tags", broken)
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "refused" and not outcome.sent
     assert "Permission denied" in outcome.what and "writable" in outcome.fix
@@ -290,10 +290,10 @@ def test_unwritable_data_dir_means_no_call(fault_org, monkeypatch, tmp_path):
 
 def test_unwritable_audit_log_means_no_call(fault_org, monkeypatch):
     def broken(event: str, **fields: Any) -> dict[str, Any]:
-        raise store.StoreError("Could not write audit.jsonl: No space left on device.",
+        raise files.StoreError("Could not write audit.jsonl: No space left on device.",
                                "Free some disk space.")
 
-    monkeypatch.setattr(store, "append_audit", broken)
+    monkeypatch.setattr(files, "append_audit", broken)
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "refused" and not outcome.sent
     assert "No space left" in outcome.what
@@ -318,7 +318,7 @@ def test_demo_refusals_in_words(demo_org, name, reason, words, fix):
     assert words in outcome.what and fix in outcome.fix
     assert acc_id in {a["Id"] for a in ctx.org.list_accounts()["Accounts"]}
     assert events() == ["remove-started", "remove-error"]
-    done = store.read_audit()[-1]
+    done = files.read_audit()[-1]
     assert done["code"] == "ConstraintViolationException" and done["reason"] == reason
     assert done["request_id"]
 
@@ -353,7 +353,7 @@ def test_endpoint_refusals_in_words(fault_org, code, reason, words, fix):
     assert outcome.request_id.startswith("fault-")
     assert fault_org.writes == {WRITE_OP: 1}
     assert fault_org.in_org("ready-1")
-    done = store.read_audit()[-1]
+    done = files.read_audit()[-1]
     assert (done["event"], done["code"], done["reason"]) == ("remove-error", code, reason or "")
     assert done["request_id"] == outcome.request_id
 
@@ -573,7 +573,7 @@ def test_member_leaves_with_backup_and_log(member_demo):
     [backup] = backups(snap.organization.id)
     data = json.loads(backup.read_text())
     assert data["tags_complete"] is False and data["problems"]
-    log = store.read_audit()
+    log = files.read_audit()
     assert [r["event"] for r in log] == ["leave-started", "leave-ok"]
     assert log[0]["operation"] == "LeaveOrganization"
     assert log[0]["caller_arn"] == snap.caller.arn and me in snap.caller.arn
@@ -640,7 +640,7 @@ def test_demo_member_by_environment(isolated_env, monkeypatch):
 
 def test_demo_member_unknown_name(isolated_env):
     from orgtui import demo as demo_mod
-    from orgtui.aws.errors import OrgtuiError
+    from orgtui.errors import OrgtuiError
 
     with pytest.raises(OrgtuiError) as info:
         demo_mod.start(now=DEMO_NOW, member="nobody")

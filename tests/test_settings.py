@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from orgtui import store
+from orgtui import files
 from orgtui.cli import make_context, parse
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def write_config(text: str) -> Path:
-    path = store.config_path()
+    path = files.config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
@@ -28,7 +28,7 @@ def aws_profile(isolated_env, name: str) -> None:
 
 
 def test_config_path_is_the_platformdirs_one(isolated_env):
-    assert store.config_path() == (isolated_env / "xdg" / "xdg_config_home" / "orgtui"
+    assert files.config_path() == (isolated_env / "xdg" / "xdg_config_home" / "orgtui"
                                    / "config.toml")
 
 
@@ -61,10 +61,10 @@ def test_the_command_line_wins_over_the_settings(isolated_env):
 
 
 def test_defaults_without_a_settings_file():
-    assert not store.config_path().exists()
+    assert not files.config_path().exists()
     cfg = parse([])
     assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (None, None, 4, True)
-    assert cfg.settings == store.Settings()
+    assert cfg.settings == files.Settings()
 
 
 def test_the_demo_ignores_the_profile_setting():
@@ -78,9 +78,9 @@ def test_the_readme_example_is_a_valid_settings_file():
     example = re.search(r"```toml\n(.*?)```", text, flags=re.S)
     assert example is not None
     path = write_config(example.group(1))
-    settings, problems = store.load_settings(path)
+    settings, problems = files.load_settings(path)
     assert problems == []
-    assert settings == store.Settings(profile="org-management", region="us-east-1",
+    assert settings == files.Settings(profile="org-management", region="us-east-1",
                                       concurrency=4, theme="textual-dark", cache=True)
-    assert set(store.Settings.__dataclass_fields__) == {
+    assert set(files.Settings.__dataclass_fields__) == {
         line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}

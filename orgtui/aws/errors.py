@@ -1,7 +1,8 @@
 """Turn AWS and botocore failures into words a person can act on.
 
-Every failure a user can meet ends as an `OrgtuiError`: `what` happened and the `fix`.
-The CLI prints the two lines; the UI shows them in a notification or the dialog.
+Every failure a user can meet ends as an `OrgtuiError` (orgtui.errors): `what` happened
+and the `fix`. The CLI prints the two lines; the UI shows them in a notification or the
+dialog.
 """
 
 from __future__ import annotations
@@ -27,32 +28,9 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
-class OrgtuiError(Exception):
-    """A failure explained: what happened, and what to do about it."""
-
-    def __init__(
-        self,
-        what: str,
-        fix: str,
-        *,
-        code: str = "",
-        reason: str = "",
-        request_id: str = "",
-    ) -> None:
-        super().__init__(what)
-        self.what = what
-        self.fix = fix
-        self.code = code
-        self.reason = reason
-        self.request_id = request_id
-
-    def __str__(self) -> str:
-        return f"{self.what}\n{self.fix}"
-
-
-class ReadOnlyViolation(OrgtuiError):
-    """A write call attempted while the read-only guard is on."""
+__all__ = ["OrgtuiError", "ReadOnlyViolation", "translate"]
 
 
 # ConstraintViolationException reasons, as (what happened, what to do).

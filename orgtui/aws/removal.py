@@ -6,7 +6,7 @@ Order of events for every account, each step finished before the next starts:
 1. a **live re-check** (DescribeAccount, ListDelegatedServicesForAccount,
    ListTagsForResource) re-assessed with the readiness rules, so that a stale view never
    decides a removal; a blocked account is refused here and no write call is sent;
-2. ``store.check_writable()``, then the **tag backup** written and fsynced, then the
+2. ``files.check_writable()``, then the **tag backup** written and fsynced, then the
    **audit line** ``remove-started`` appended and fsynced; if either fails, no call;
 3. the call: RemoveAccountFromOrganization (or LeaveOrganization for a member caller)
    through ``ctx.call`` (ConcurrentModificationException retried there, throttling by
@@ -34,9 +34,10 @@ from typing import Any, Literal
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
-from orgtui import store
-from orgtui.aws.errors import OrgtuiError, translate
+from orgtui import files
+from orgtui.aws.errors import translate
 from orgtui.aws.session import THROTTLE_CODES, AwsContext
+from orgtui.errors import OrgtuiError
 from orgtui.model import Account, Assessment, Snapshot, Verdict, frozen_map
 from orgtui.rules import assess
 
@@ -347,7 +348,7 @@ def remove_many(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], *,
     outcomes: list[Outcome] = []
     for i, account_id in enumerate(ids):
         if stop is not None and stop.is_set():
-            store.append_audit("remove-stopped", not_attempted=ids[i:],
+            files.append_audit("remove-stopped", not_attempted=ids[i:],
                                organization_id=snap.organization.id,
                                caller_arn=snap.caller.arn,
                                reason="orgtui was stopped (the terminal closed)")
@@ -414,8 +415,8 @@ def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | No
 
     # 2. Backup and audit line first; no call without both on disk.
     try:
-        store.check_writable()
-        backup = store.backup_tags(
+        files.check_writable()
+        backup = files.backup_tags(
             snap.organization.id, account_id, check.tags,
             extra={
                 "account_name": name,
@@ -425,11 +426,11 @@ def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | No
                 "problems": list(check.problems),
             },
         )
-        store.append_audit(
+        files.append_audit(
             f"{verb}-started", **_audit_base(snap, account_id, name, operation),
             verdict=check.verdict, backup=str(backup),
         )
-    except store.StoreError as exc:
+    except files.StoreError as exc:
         return Outcome(account_id, name, "refused", f"Not removed: {exc.what}", exc.fix,
                        code="LocalWriteFailed", check=check)
 
@@ -463,12 +464,12 @@ def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | No
     result = {"removed": "ok", "gone": "gone", "refused": "error", "unknown": "unknown"}[
         outcome.status]
     try:
-        store.append_audit(
+        files.append_audit(
             f"{verb}-{result}", **_audit_base(snap, account_id, name, operation),
             outcome=result, code=outcome.code, reason=outcome.reason,
             request_id=outcome.request_id, message=outcome.what,
         )
-    except store.StoreError as exc:
+    except files.StoreError as exc:
         outcome = replace(outcome, notes=(*outcome.notes,
                                           f"The outcome could not be logged: {exc.what}"))
     return outcome
@@ -476,8 +477,8 @@ def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | No
 
 def _try_audit(event: str, **fields: Any) -> None:
     """A best-effort audit line for a refusal made before any call."""
-    with contextlib.suppress(store.StoreError):
-        store.append_audit(event, **fields)
+    with contextlib.suppress(files.StoreError):
+        files.append_audit(event, **fields)
 
 
 def _after_failure(ctx: AwsContext, snap: Snapshot, account_id: str, name: str,

@@ -27,8 +27,8 @@ from botocore.exceptions import (
 )
 
 from orgtui import __version__
-from orgtui.aws.errors import ReadOnlyViolation
 from orgtui.aws.limiter import AdaptiveLimiter
+from orgtui.errors import ReadOnlyViolation
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
 READ_PREFIXES = ("List", "Describe", "Get")

@@ -68,8 +68,8 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     from moto.moto_api._internal import mock_random
     from moto.organizations.models import organizations_backends
 
-    from orgtui.aws.errors import OrgtuiError
     from orgtui.demo.rules import deny_member, install, install_leave
+    from orgtui.errors import OrgtuiError
 
     fixed_now = now
     now = now or datetime.now(timezone.utc)

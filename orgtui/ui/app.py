@@ -27,8 +27,9 @@ from textual.containers import Horizontal, Vertical
 from textual.system_commands import SystemCommandsProvider
 from textual.widgets import Footer, Input, Tree
 
-from orgtui import store
-from orgtui.aws.errors import OrgtuiError, translate
+from orgtui import files
+from orgtui.aws.errors import translate
+from orgtui.errors import OrgtuiError
 from orgtui.model import Assessment, Snapshot
 from orgtui.text import plural
 from orgtui.ui.commands import OrgCommands
@@ -114,7 +115,7 @@ class OrgApp(App[int]):
                 self.theme = theme
             else:
                 self._theme_problem = (
-                    f"{store.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
+                    f"{files.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
                     f"the default ({self.theme}) is used. Pick one with ctrl+p, theme.")
 
     # --- public API (tests, the removal dialog) ---------------------------------------
@@ -263,8 +264,8 @@ class OrgApp(App[int]):
         if not self._remember_theme or name == self._saved_theme:
             return
         try:
-            store.save_setting("theme", name)
-        except store.StoreError as exc:
+            files.save_setting("theme", name)
+        except files.StoreError as exc:
             self.notify(f"{exc.what}\n{exc.fix}", title="Theme not remembered",
                         severity="warning")
             return
@@ -288,7 +289,7 @@ class OrgApp(App[int]):
         if use_cache and self.cache_key:
             problems: list[str] = []
             try:
-                cached = store.load_snapshot(self.cache_key, problems=problems)
+                cached = files.load_snapshot(self.cache_key, problems=problems)
             except Exception:  # a bad cache is never fatal: read AWS afresh
                 cached = None
             for problem in problems:  # a corrupt cache was set aside: say so
@@ -325,9 +326,9 @@ class OrgApp(App[int]):
         self.post_message(DetailsLoaded(generation, OrgView(snap, self.clock())))
         if self.cache_key:
             try:
-                store.save_snapshot(self.cache_key, snap)
+                files.save_snapshot(self.cache_key, snap)
             except Exception as exc:
-                err = translate(exc) if not isinstance(exc, store.StoreError) else exc
+                err = translate(exc)
                 self.call_from_thread(self.notify, f"{err.what}\n{err.fix}",
                                       title="Could not save the cache", severity="warning")
 
@@ -335,7 +336,7 @@ class OrgApp(App[int]):
     def _save_cache(self, snap: Snapshot) -> None:
         # The cache is a convenience; the next full load writes it again.
         with contextlib.suppress(Exception):
-            store.save_snapshot(self.cache_key or "", snap)
+            files.save_snapshot(self.cache_key or "", snap)
 
     def _paint_cached(self, generation: int, view: OrgView) -> None:
         if generation != self.generation or self.view is not None:
@@ -599,7 +600,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
     cache_key = None
     if demo is None:
-        cache_key = store.cache_key(cfg.profile, cfg.endpoint_url, cfg.region)
+        cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region)
     app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
                  use_cache=bool(cfg.use_cache), profile=cfg.profile,
                  theme=cfg.settings.theme)

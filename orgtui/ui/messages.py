@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from orgtui.aws.errors import OrgtuiError
+from orgtui.errors import OrgtuiError
 from orgtui.ui.view import OrgView
 
 

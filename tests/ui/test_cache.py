@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from orgtui import store
+from orgtui import files
 from orgtui.aws.loader import Loader
 from tests.ui.conftest import SIZE, demo_context, text_of, wait_loaded
 
@@ -19,8 +19,8 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
         asked.append(key)
         return cached
 
-    monkeypatch.setattr(store, "load_snapshot", load_snapshot)
-    monkeypatch.setattr(store, "save_snapshot", lambda key, snap: saved.append((key, snap)))
+    monkeypatch.setattr(files, "load_snapshot", load_snapshot)
+    monkeypatch.setattr(files, "save_snapshot", lambda key, snap: saved.append((key, snap)))
     gate = threading.Event()
     real = Loader.load_structure
 
@@ -46,10 +46,10 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
 
 
 async def test_no_cache_key_no_cache(make_app, monkeypatch):
-    monkeypatch.setattr(store, "load_snapshot", lambda key, problems=None: (_ for _ in ()).throw(
+    monkeypatch.setattr(files, "load_snapshot", lambda key, problems=None: (_ for _ in ()).throw(
         AssertionError("the cache must not be read")))
     saved: list[object] = []
-    monkeypatch.setattr(store, "save_snapshot", lambda key, snap: saved.append(snap))
+    monkeypatch.setattr(files, "save_snapshot", lambda key, snap: saved.append(snap))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)

@@ -3,12 +3,12 @@ reported in a notification and set aside, and the organization loads as usual.""
 
 from __future__ import annotations
 
-from orgtui import store
+from orgtui import files
 from tests.ui.conftest import SIZE, wait_loaded
 
 
 async def test_corrupt_cache_is_reported_and_the_app_loads(make_app):
-    path = store.snapshot_path("k-corrupt")
+    path = files.snapshot_path("k-corrupt")
     path.parent.mkdir(parents=True)
     path.write_text('{"format": "orgtui-snapshot", "version": 1, "accounts": [')
     app = make_app(cache_key="k-corrupt", use_cache=True)
@@ -22,4 +22,4 @@ async def test_corrupt_cache_is_reported_and_the_app_loads(make_app):
         assert "read afresh" in warnings[0].message
     # The bad file was set aside, and the full load saved a good one in its place.
     assert path.with_name(path.name + ".bad").read_text().endswith('"accounts": [')
-    assert store.load_snapshot("k-corrupt") is not None
+    assert files.load_snapshot("k-corrupt") is not None

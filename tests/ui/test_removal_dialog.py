@@ -16,12 +16,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
-from orgtui import store
+from orgtui import files
 from orgtui.aws import removal
-from orgtui.aws.errors import ReadOnlyViolation
 from orgtui.aws.loader import Loader
 from orgtui.aws.removal import Outcome
 from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.errors import ReadOnlyViolation
 from orgtui.model import Snapshot
 from orgtui.ui.screens.removal import RemovalScreen
 from tests.conftest import DEMO_NOW
@@ -141,7 +141,7 @@ async def test_ready_account_removed_after_typing_its_id(org):
         await pilot.pause()
     assert [[o.status for o in r] for r in app.results] == [["removed"]]
     assert not in_org(ctx, acc_id)
-    assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
+    assert [r["event"] for r in files.read_audit()] == ["remove-started", "remove-ok"]
 
 
 async def test_mistyped_id_does_nothing(org):
@@ -164,7 +164,7 @@ async def test_mistyped_id_does_nothing(org):
         assert dialog.phase == "confirm"
     assert ctx.stats.calls[WRITE_OP] == 0
     assert in_org(ctx, acc_id)
-    assert store.read_audit() == []
+    assert files.read_audit() == []
 
 
 async def test_escape_cancels_and_sends_nothing(org):
@@ -388,7 +388,7 @@ async def test_member_leaves_through_the_same_dialog(isolated_env):
             await finished(pilot, dialog)
             assert "Left: 1" in text(dialog, "#removal-accounts")
         assert ctx.stats.calls["LeaveOrganization"] == 1
-        assert [r["event"] for r in store.read_audit()] == ["leave-started", "leave-ok"]
+        assert [r["event"] for r in files.read_audit()] == ["leave-started", "leave-ok"]
     finally:
         running.stop()
 
@@ -447,7 +447,7 @@ async def test_typing_goes_to_the_input_while_cancel_has_focus(org):
         await pilot.press("enter")
         await finished(pilot, dialog)
     assert not in_org(ctx, acc_id)
-    assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
+    assert [r["event"] for r in files.read_audit()] == ["remove-started", "remove-ok"]
 
 
 async def test_enter_during_the_live_check_waits_for_it(org, held_check):
@@ -464,7 +464,7 @@ async def test_enter_during_the_live_check_waits_for_it(org, held_check):
         await pilot.pause()
         assert dialog.phase == "confirm" and dialog.confirm_pending
         assert "waiting for the live check" in text(dialog, "#removal-check")
-        assert store.read_audit() == []  # nothing written, nothing sent yet
+        assert files.read_audit() == []  # nothing written, nothing sent yet
         gate.set()
         await finished(pilot, dialog)
     assert not in_org(ctx, acc_id)
@@ -490,4 +490,4 @@ async def test_enter_during_the_check_of_a_blocked_account_sends_nothing(org, he
         assert dialog.phase == "confirm" and not dialog.confirm_pending
         assert confirm_button(dialog).disabled
     assert sent == [] and in_org(ctx, acc_id)
-    assert store.read_audit() == []
+    assert files.read_audit() == []

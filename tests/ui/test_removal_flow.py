@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from orgtui import store
-from orgtui.aws.errors import ReadOnlyViolation
+from orgtui import files
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
+from orgtui.errors import ReadOnlyViolation
 from orgtui.ui.app import READ_ONLY_NOTICE, OrgApp
 from orgtui.ui.screens.removal import RemovalScreen
 from orgtui.ui.widgets.org_tree import OrgTree
@@ -67,8 +67,8 @@ async def test_filter_r_type_the_id_and_it_is_gone(make_app, demo):
         assert any("1 account left the organization" in n for n in notices(app))
     ids = {a["Id"] for a in app.ctx.org.list_accounts()["Accounts"]}
     assert target not in ids
-    assert [r["event"] for r in store.read_audit()] == ["remove-started", "remove-ok"]
-    [backup] = list(store.tag_backup_dir(app.snapshot.organization.id).glob("*.json"))
+    assert [r["event"] for r in files.read_audit()] == ["remove-started", "remove-ok"]
+    [backup] = list(files.tag_backup_dir(app.snapshot.organization.id).glob("*.json"))
     assert backup.name.startswith(target)
 
 
@@ -175,7 +175,7 @@ async def test_member_leaves_with_r_on_its_own_account(isolated_env):
             assert "Left: 1" in dialog_text(dialog, "#removal-accounts")
             assert me not in app.snapshot.accounts
         assert app.ctx.stats.calls["LeaveOrganization"] == 1
-        assert [r["event"] for r in store.read_audit()] == ["leave-started", "leave-ok"]
+        assert [r["event"] for r in files.read_audit()] == ["leave-started", "leave-ok"]
     finally:
         running.stop()
 
@@ -222,10 +222,10 @@ async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stop
         assert app.is_running  # not while an account is in flight
         held.release.set()
         await until(pilot, lambda: not app.is_running)
-    events = [(r["event"], r.get("account_id")) for r in store.read_audit()]
+    events = [(r["event"], r.get("account_id")) for r in files.read_audit()]
     assert events[:2] == [("remove-started", ids[0]), ("remove-ok", ids[0])]
     assert events[2][0] == "remove-stopped"
-    assert store.read_audit()[2]["not_attempted"] == ids[1:]
+    assert files.read_audit()[2]["not_attempted"] == ids[1:]
     assert len(events) == 3
     remaining = {a["Id"] for a in app.ctx.org.list_accounts()["Accounts"]}
     assert ids[0] not in remaining and set(ids[1:]) <= remaining
@@ -237,4 +237,4 @@ async def test_terminal_closing_when_idle_exits_at_once(make_app):
         await wait_loaded(pilot, app)
         app.on_hangup()
         await until(pilot, lambda: not app.is_running)
-    assert store.read_audit() == []
+    assert files.read_audit() == []

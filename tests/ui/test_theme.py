@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.command import CommandPalette
 
-from orgtui import store
+from orgtui import files
 from orgtui.cli import parse
 from orgtui.ui import app as app_mod
 from tests.ui.conftest import SIZE, wait_loaded
@@ -31,23 +31,23 @@ async def _pick_theme_in_palette(pilot: Any, app: Any, name: str) -> None:
 
 async def test_theme_chosen_in_the_palette_is_remembered(make_app):
     app = make_app()
-    assert store.load_settings()[0].theme is None
+    assert files.load_settings()[0].theme is None
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await _pick_theme_in_palette(pilot, app, "nord")
         assert app.theme == "nord"
-    settings, problems = store.load_settings()
+    settings, problems = files.load_settings()
     assert settings.theme == "nord" and problems == []
 
 
 async def test_remembering_keeps_the_other_settings(make_app):
-    store.save_setting("concurrency", 7)
+    files.save_setting("concurrency", 7)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         app.theme = "gruvbox"
         await pilot.pause()
-    settings, _ = store.load_settings()
+    settings, _ = files.load_settings()
     assert (settings.theme, settings.concurrency) == ("gruvbox", 7)
 
 
@@ -58,7 +58,7 @@ async def test_theme_from_settings_is_applied_at_start(make_app):
         assert app.theme == "dracula"
         assert app.current_theme.name == "dracula"
     # Applying the saved theme is not a change: nothing is written.
-    assert not store.config_path().exists()
+    assert not files.config_path().exists()
 
 
 async def test_unknown_theme_in_settings_is_reported_and_ignored(make_app):
@@ -69,11 +69,11 @@ async def test_unknown_theme_in_settings_is_reported_and_ignored(make_app):
         assert app.theme == default
         messages = [n.message for n in app._notifications]
         assert any("'theme'" in m and "no-such-theme" in m for m in messages), messages
-    assert not store.config_path().exists()
+    assert not files.config_path().exists()
 
 
 def test_run_app_passes_the_theme_from_config_toml(monkeypatch):
-    store.save_setting("theme", "monokai")
+    files.save_setting("theme", "monokai")
     cfg = parse(["--demo"])
     assert cfg.settings.theme == "monokai"
     seen: dict[str, str] = {}

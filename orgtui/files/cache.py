@@ -1,0 +1,209 @@
+"""The snapshot cache: the last organization read, painted at the next start.
+
+A cache never decides anything: it is a picture to show while AWS is read again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from orgtui.files.paths import FILE_MODE, cache_dir, ensure_dir, set_aside, unwritable
+from orgtui.model import (
+    Account,
+    Caller,
+    Organization,
+    OrgUnit,
+    Policy,
+    Root,
+    Snapshot,
+    frozen_map,
+    utc,
+)
+
+# Bump when the layout below changes: a file of another version is set aside, not misread.
+SNAPSHOT_FORMAT = "orgtui-snapshot"
+SNAPSHOT_VERSION = 1
+
+
+def cache_key(profile: str | None, endpoint_url: str | None, region: str | None) -> str:
+    """The name of the cache file for one way of reaching AWS (the org is known only later)."""
+    raw = json.dumps([profile or "", endpoint_url or "", region or ""])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def snapshot_path(key: str) -> Path:
+    return cache_dir() / f"{key}.json"
+
+
+def _ts(value: datetime | None) -> str | None:
+    """Full-precision ISO 8601 (UTC), so that a snapshot round-trips exactly."""
+    ts = utc(value)
+    return ts.isoformat() if ts is not None else None
+
+
+def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:
+    """The cache's JSON form of a snapshot: plain data, no credentials (none are in it).
+
+    Accounts and OUs are stored as rows (lists) rather than objects: at 10,000 accounts
+    that halves the file and its parse time, which is what paints the first frame.
+    """
+    org, caller = snap.organization, snap.caller
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "version": SNAPSHOT_VERSION,
+        "saved_at": _ts(datetime.now(timezone.utc)),
+        "loaded_at": _ts(snap.loaded_at),
+        "organization": [org.id, org.arn, org.management_account_id,
+                         org.management_account_email, org.feature_set],
+        "caller": [caller.account, caller.arn, caller.user_id],
+        "roots": [[r.id, r.name, r.arn, [list(p) for p in r.policy_types]] for r in snap.roots],
+        "ous": [[o.id, o.name, o.arn, o.parent_id] for o in snap.ous.values()],
+        "accounts": [
+            [a.id, a.name, a.email, a.arn, a.state, a.joined_method, _ts(a.joined_timestamp),
+             a.parent_id]
+            for a in snap.accounts.values()
+        ],
+        "child_ous": {k: list(v) for k, v in snap.child_ous.items()},
+        "child_accounts": {k: list(v) for k, v in snap.child_accounts.items()},
+        "tags": {k: dict(v) for k, v in snap.tags.items()},
+        "delegated": {k: list(v) for k, v in snap.delegated.items()},
+        "policies": [[p.id, p.name, p.type, p.aws_managed] for p in snap.policies.values()],
+        "attachments": {k: list(v) for k, v in snap.attachments.items()},
+        "enriched": snap.enriched,
+        "problems": list(snap.problems),
+        "member_mode": snap.member_mode,
+    }
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a timestamp: {value!r}")
+    return utc(datetime.fromisoformat(value))
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"not a list of strings: {value!r}")
+    return tuple(value)
+
+
+def snapshot_from_dict(data: Any) -> Snapshot:
+    """The snapshot a cache file holds. ValueError (or KeyError/TypeError) on a bad file."""
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise ValueError("not an orgtui snapshot")
+    if data.get("version") != SNAPSHOT_VERSION:
+        raise ValueError(f"snapshot version {data.get('version')!r}, not {SNAPSHOT_VERSION}")
+    org_id, org_arn, mgmt_id, mgmt_email, feature_set = data["organization"]
+    account, arn, user_id = data["caller"]
+    roots = tuple(
+        Root(id=rid, name=name, arn=rarn, policy_types=tuple((t, st) for t, st in ptypes))
+        for rid, name, rarn, ptypes in data["roots"]
+    )
+    ous = {oid: OrgUnit(oid, name, oarn, parent) for oid, name, oarn, parent in data["ous"]}
+    accounts = {
+        row[0]: Account(id=row[0], name=row[1], email=row[2], arn=row[3], state=row[4],
+                        joined_method=row[5], joined_timestamp=_timestamp(row[6]),
+                        parent_id=row[7])
+        for row in data["accounts"]
+    }
+    tags: dict[str, Mapping[str, str]] = {}
+    for acc_id, kv in data["tags"].items():
+        if not isinstance(kv, dict):
+            raise ValueError(f"tags of {acc_id} are not a map")
+        tags[acc_id] = frozen_map(kv)
+    loaded_at = _timestamp(data["loaded_at"])
+    if loaded_at is None:
+        raise ValueError("snapshot without loaded_at")
+    return Snapshot(
+        organization=Organization(org_id, org_arn, mgmt_id, mgmt_email, feature_set),
+        caller=Caller(account, arn, user_id),
+        roots=roots,
+        ous=frozen_map(ous),
+        accounts=frozen_map(accounts),
+        child_ous=frozen_map({k: _strings(v) for k, v in data["child_ous"].items()}),
+        child_accounts=frozen_map({k: _strings(v) for k, v in data["child_accounts"].items()}),
+        loaded_at=loaded_at,
+        tags=frozen_map(tags),
+        delegated=frozen_map({k: _strings(v) for k, v in data["delegated"].items()}),
+        policies=frozen_map({pid: Policy(pid, name, ptype, bool(managed))
+                             for pid, name, ptype, managed in data["policies"]}),
+        attachments=frozen_map({k: _strings(v) for k, v in data["attachments"].items()}),
+        enriched=bool(data["enriched"]),
+        problems=_strings(data["problems"]),
+        member_mode=bool(data["member_mode"]),
+    )
+
+
+def save_snapshot(key: str, snap: Snapshot) -> Path:
+    """Save the last organization read as `<cache>/<key>.json`, 0600, atomically.
+
+    The file is written beside its final name and moved over it with os.replace, so a
+    reader sees the old snapshot or the new one, never half of one. A snapshot is plain
+    data about the organization; credentials never reach it.
+    """
+    path = snapshot_path(key)
+    text = json.dumps(snapshot_to_dict(snap), ensure_ascii=False, separators=(",", ":"))
+    tmp: str | None = None
+    try:
+        ensure_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), FILE_MODE)
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise unwritable(path, exc) from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return path
+
+
+def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | None:
+    """The cached Snapshot for `key`, or None when there is none.
+
+    Never raises on a bad file: a corrupt, unreadable or other-version cache is set aside
+    as `<key>.json.bad` (so it can be looked at, and is not read again) and None returned;
+    what happened is appended to `problems`, when given, for the user to be told.
+    """
+    path = snapshot_path(key)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        _cache_unreadable(path, exc.strerror or str(exc), problems)
+        return None
+    try:
+        return snapshot_from_dict(json.loads(raw))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError,
+            RecursionError) as exc:
+        _cache_unreadable(path, str(exc) or type(exc).__name__, problems)
+        return None
+
+
+def _cache_unreadable(path: Path, why: str, problems: list[str] | None) -> None:
+    where = set_aside(path)
+    if problems is not None:
+        problems.append(f"The snapshot cache {path} could not be read ({why}){where}. "
+                        "The organization is read afresh.")
+
+
+def forget_snapshot(key: str) -> None:
+    """Delete the cached snapshot for `key`, if any."""
+    with contextlib.suppress(FileNotFoundError):
+        snapshot_path(key).unlink()

@@ -1,0 +1,88 @@
+"""Settings: config.toml read with every problem reported and the default used."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orgtui.files.paths import config_path, set_aside, write_private
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str | None = None
+    region: str | None = None
+    concurrency: int = 4
+    theme: str | None = None
+    cache: bool = True
+
+
+_SETTING_TYPES: dict[str, type] = {
+    "profile": str,
+    "region": str,
+    "concurrency": int,
+    "theme": str,
+    "cache": bool,
+}
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
+    """Settings from config.toml, and the problems found in it.
+
+    A bad file or value never stops orgtui: the problem is reported (with its key) and
+    the default is used. An unreadable file is set aside as config.toml.bad.
+    """
+    path = path or config_path()
+    problems: list[str] = []
+    if not path.exists():
+        return Settings(), problems
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        where = set_aside(path)
+        problems.append(f"{path} could not be read ({exc}){where}. Defaults are used.")
+        return Settings(), problems
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        expected = _SETTING_TYPES.get(key)
+        if expected is None:
+            problems.append(f"{path}: unknown setting '{key}' ignored.")
+        elif expected is int and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 1 <= value <= 64):
+            problems.append(f"{path}: '{key}' must be a whole number from 1 to 64; "
+                            "the default is used.")
+        elif not isinstance(value, expected):
+            problems.append(f"{path}: '{key}' must be a {expected.__name__}; "
+                            "the default is used.")
+        else:
+            values[key] = value
+    return Settings(**values), problems
+
+
+def save_setting(key: str, value: Any, path: Path | None = None) -> None:
+    """Set one key in config.toml, keeping the others."""
+    path = path or config_path()
+    current: dict[str, Any] = {}
+    if path.exists():
+        try:
+            current = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            current = {}
+    current[key] = value
+    write_private(path, "".join(f"{k} = {_toml_value(v)}\n" for k, v in current.items()))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value))  # a JSON string is a valid TOML basic string
