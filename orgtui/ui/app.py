@@ -18,12 +18,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from rich.style import Style
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.system_commands import SystemCommandsProvider
 from textual.widgets import Footer, Input, Tree
 
@@ -31,20 +30,20 @@ from orgtui import files
 from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
 from orgtui.model import Assessment, Snapshot
-from orgtui.text import plural
+from orgtui.text import clean, plural
+from orgtui.ui.bindings import help_rows
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.view import OrgView, summary
 from orgtui.ui.widgets.detail import DetailPane
 from orgtui.ui.widgets.filter_bar import FilterInput
-from orgtui.ui.widgets.header import OrgHeader
+from orgtui.ui.widgets.header import LoadState, OrgHeader
 from orgtui.ui.widgets.org_tree import NodeRef, OrgTree
 from orgtui.ui.widgets.status import StatusLine
 
 Clock = Callable[[], datetime]
 READ_ONLY_NOTICE = "This session is read-only (orgtui audit): nothing can be removed."
-PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation"}
 
 
 def _utc_now() -> datetime:
@@ -66,6 +65,7 @@ class OrgApp(App[int]):
         Binding("ctrl+r", "reload", "Reload", id="reload"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit_app", "Quit", id="quit"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="focus-next"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, id="palette",
                 priority=True),  # the footer shows the palette key on its own
     ]
@@ -100,6 +100,7 @@ class OrgApp(App[int]):
         self.generation = 0
         self.loading = False
         self.loaded = False  # the last load finished (details read, or failed)
+        self.first_load_done = False  # a later load is a reload
         self.stale_at: datetime | None = None  # painted from the cache, loaded at
         self.incomplete: str | None = None  # why the details are missing, if they are
         self.fatal_error: OrgtuiError | None = None
@@ -130,6 +131,24 @@ class OrgApp(App[int]):
     @property
     def tree(self) -> OrgTree:  # type: ignore[override]  # DOMNode.tree: a debug rendering
         return self.query_one("#tree", OrgTree)
+
+    def is_marked(self, account_id: str) -> bool:
+        return account_id in self.marked
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice of the session: never markup (names, errors and the user's query
+        are untrusted), each line cleaned so no control character reaches the terminal
+        (the lines themselves are kept)."""
+        lines = "\n".join(clean(line) for line in message.split("\n"))
+        super().notify(lines, title=clean(title), severity=severity, timeout=timeout,
+                       markup=False)
+
+    def notify_error(self, error: OrgtuiError, *, title: str = "",
+                     severity: SeverityLevel = "error", timeout: float | None = 12) -> None:
+        """What went wrong and what to do, on two lines."""
+        self.notify(f"{clean(error.what)}\n{clean(error.fix)}", title=title,
+                    severity=severity, timeout=timeout)
 
     def open_removal(self, account_ids: list[str]) -> None:
         """Open the removal dialog for these accounts.
@@ -165,7 +184,7 @@ class OrgApp(App[int]):
             ids = [own]
         self.push_screen(
             RemovalScreen(self.ctx, snap, ids, clock=self.clock, leave=leave,
-                          on_outcome=self._removal_outcome),
+                          on_outcome=self._removal_outcome, stop=self.hangup),
             callback=self._removal_closed,
         )
 
@@ -174,11 +193,16 @@ class OrgApp(App[int]):
         if outcome.left_view:
             self.apply_removal(outcome.account_id)
         elif outcome.status in ("refused", "unknown"):
-            self.notify(f"{outcome.what}\n{outcome.fix}", title=outcome.name,
+            self.notify(f"{clean(outcome.what)}\n{clean(outcome.fix)}", title=outcome.name,
                         severity="error" if outcome.status == "refused" else "warning",
                         timeout=12)
 
     def _removal_closed(self, outcomes: list[Any] | None) -> None:
+        if self.hangup.is_set():
+            # The terminal closed during a removal: the account in flight was finished
+            # and logged; now the app can go.
+            self.exit()
+            return
         if not outcomes:
             return
         removed = sum(1 for o in outcomes if o.status == "removed")
@@ -235,9 +259,9 @@ class OrgApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield FilterInput(id="filter")
-                yield OrgTree(id="tree")
+                yield OrgTree(is_marked=self.is_marked, id="tree")
             yield DetailPane(id="detail")
-        yield StatusLine(id="status")
+        yield StatusLine(read_only=self.read_only, id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -260,14 +284,17 @@ class OrgApp(App[int]):
             self.exit()
 
     def watch_theme(self, name: str) -> None:
-        """Remember a theme chosen in the app (ctrl+p, theme) for the next start."""
+        """Repaint what takes its colours from the theme; remember a theme chosen in the
+        app (ctrl+p, theme) for the next start."""
+        with contextlib.suppress(Exception):  # before the first compose: nothing to paint
+            self._refresh_panels()
+            self.tree.refresh_labels()
         if not self._remember_theme or name == self._saved_theme:
             return
         try:
             files.save_setting("theme", name)
         except files.StoreError as exc:
-            self.notify(f"{exc.what}\n{exc.fix}", title="Theme not remembered",
-                        severity="warning")
+            self.notify_error(exc, title="Theme not remembered", severity="warning")
             return
         self._saved_theme = name
 
@@ -387,12 +414,13 @@ class OrgApp(App[int]):
             title = "Tags, policies or delegation could not be read: data is incomplete"
         else:
             title = "Reload failed: showing the organization as read before"
-        self.notify(f"{error.what}\n{error.fix}", title=title, severity="error", timeout=12)
+        self.notify_error(error, title=title)
         self._refresh_panels()
 
     def _finish_load(self) -> None:
         self.loading = False
         self.loaded = True
+        self.first_load_done = True
         self._progress = None
 
     def _show_view(self, view: OrgView) -> None:
@@ -406,7 +434,6 @@ class OrgApp(App[int]):
             if self.focused is None:
                 tree.focus()
             self.refresh_bindings()
-        tree.marked = self.marked
         same = (old is not None
                 and old.snapshot.child_ous == view.snapshot.child_ous
                 and old.snapshot.child_accounts == view.snapshot.child_accounts)
@@ -435,35 +462,15 @@ class OrgApp(App[int]):
             header = self.query_one("#header", OrgHeader)
         except Exception:
             return
-        parts: list[tuple[str, Style] | str] = []
-        if self.stale_at is not None:
-            cached = self.stale_at.astimezone().strftime("%H:%M")
-            parts.append((f"stale (cached {cached})", Style(color="yellow", bold=True)))
-            parts.append(" · ")
-        if self.loading:
-            phase, done, total = self._progress or ("structure", 0, None)
-            count = f" {done}/{total}" if total else (f" {done}" if done else "")
-            verb = "Reloading: " if self.view is not None and not self.stale_at else ""
-            parts.append((f"{verb}{PHASES.get(phase, phase)}…{count}", Style(italic=True)))
-            header.show_progress(done if phase == "details" else None, total)
-        else:
-            header.show_progress(None, None)
-        if self.view is not None and not self.loading:
-            if self.incomplete or self.view.snapshot.problems:
-                why = self.incomplete or "; ".join(self.view.snapshot.problems)
-                if parts:
-                    parts.append(" · ")
-                parts.append((f"Incomplete data: {why} (ctrl+r retries)",
-                              Style(color="yellow", bold=True)))
-            else:
-                counts = summary(self.view)
-                parts += [
-                    f"{plural(counts.total, 'account')} · ",
-                    (f"{counts.blocked} blocked", Style(color="red", bold=True)), " · ",
-                    (f"{counts.review} review", Style(color="yellow", bold=True)), " · ",
-                    (f"{counts.ready} ready", Style(color="green", bold=True)),
-                ]
-        header.show_status(Text.assemble(*parts))
+        phase, done, total = self._progress or ("structure", 0, None)
+        view = self.view
+        incomplete = None
+        if view is not None and (self.incomplete or view.snapshot.problems):
+            incomplete = self.incomplete or "; ".join(view.snapshot.problems)
+        header.show_load(LoadState(
+            loading=self.loading, reloading=self.loading and self.first_load_done,
+            phase=phase, done=done, total=total, stale_at=self.stale_at,
+            incomplete=incomplete, counts=summary(view) if view is not None else None))
 
     def _refresh_status(self) -> None:
         try:
@@ -590,7 +597,12 @@ class OrgApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.read_only))
+            sources = (OrgTree, FilterInput, type(self))
+
+            def allowed(action: str) -> bool:
+                return self.check_action(action.rpartition(".")[2], ()) is not False
+
+            self.push_screen(HelpScreen(help_rows(sources, allowed)))
 
     def action_quit_app(self) -> None:
         self.exit(0, return_code=0)
@@ -606,7 +618,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
                  theme=cfg.settings.theme)
     app.run()
     if app.fatal_error is not None:
-        print(f"orgtui: error: {app.fatal_error.what}", file=sys.stderr)
-        print(f"orgtui: fix: {app.fatal_error.fix}", file=sys.stderr)
+        print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)
+        print(f"orgtui: fix: {clean(app.fatal_error.fix)}", file=sys.stderr)
         return 1
     return app.return_code or 0

@@ -11,11 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from orgtui.model import Account, Assessment, Snapshot, Verdict
 from orgtui.rules import assess
 
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a line of the tree (or a row of the table) stands for."""
+
+    kind: Literal["root", "ou", "account"]
+    id: str
 
 
 @dataclass

@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 from textual.app import App, ComposeResult
 
 from orgtui.model import Account, Caller, Organization, OrgUnit, Root, Snapshot, frozen_map
+from orgtui.ui.render import verdict_word
 from orgtui.ui.view import OrgView
-from orgtui.ui.widgets.org_tree import CHUNK, OrgTree, badge_text
+from orgtui.ui.widgets.org_tree import CHUNK, OrgTree
 from tests.conftest import DEMO_NOW
 
 T0 = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -96,6 +97,9 @@ async def test_reveal_completes_a_partly_built_ou():
 def test_badge_marks_verdicts_that_may_change():
     snap = big_snapshot(n_ous=1, per_ou=0, big=2)
     from dataclasses import replace
+
+    def badge_text(view: OrgView, account_id: str) -> str:
+        return verdict_word(view.verdict(account_id), view.complete)
 
     partial = OrgView(replace(snap, enriched=False), DEMO_NOW)
     ready = snap.child_accounts["ou-big-0000"][1]

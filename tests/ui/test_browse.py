@@ -83,7 +83,7 @@ async def test_detail_of_a_ready_account(make_app, demo):
         assert "northwind-prod" in text and "READY" in text
         assert demo.accounts["northwind-prod"] in text
         assert "aws+northwind-prod@example.com" in text
-        assert "INVITED" in text and "ACTIVE" in text
+        assert "Invited, joined on" in text and "ACTIVE" in text
         assert "Root / Divesting" in text
         assert "divest" in text and "northwind" in text and "ops@northwind.example" in text
         assert "DenyLeaveOrganization" in text and "inherited from Root" in text
@@ -98,7 +98,7 @@ async def test_detail_of_a_review_account(make_app, demo):
         app.jump_to(demo.accounts["tailspin-prod"])
         await pilot.pause()
         text = detail_text(app)
-        assert "REVIEW" in text and "CREATED" in text
+        assert "REVIEW" in text and "Created in the organization on" in text
         assert "WARNING STANDALONE_UNVERIFIED" in text
         assert "Fix: Sign in to the account as its root user" in text
 

@@ -18,7 +18,7 @@ async def test_space_marks_and_unmarks(make_app, demo):
         assert app.marked == {target}
         assert "1 marked" in text_of(app, "#status")
         label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
-        assert label.startswith("✔ northwind-dev")
+        assert label.startswith("✔ ready   northwind-dev")
         await pilot.press("space")
         assert app.marked == set()
         assert "marked" not in text_of(app, "#status")
