@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from orgtui.aws.codes import is_denied
 from orgtui.aws.session import AwsContext
 from orgtui.model import (
     DEFAULT_POLICY_IDS,
@@ -42,10 +43,6 @@ PAGE = 20  # the most Organizations returns per page
 
 def _noop(phase: str, done: int, total: int | None) -> None:
     pass
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class _Progress:
@@ -80,10 +77,7 @@ class Loader:
         try:
             roots = self._roots()
         except ClientError as exc:
-            if caller.account != org.management_account_id and _code(exc) in (
-                "AccessDeniedException",
-                "AccessDenied",
-            ):
+            if caller.account != org.management_account_id and is_denied(exc):
                 return self._member_snapshot(org, caller)
             raise
         ous, accounts, child_ous, child_accounts = self._walk(roots)

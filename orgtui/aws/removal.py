@@ -35,8 +35,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from orgtui import files
+from orgtui.aws.codes import DENIED, UNCERTAIN, error_code, is_throttle
 from orgtui.aws.errors import translate
-from orgtui.aws.session import THROTTLE_CODES, AwsContext
+from orgtui.aws.session import AwsContext
 from orgtui.errors import OrgtuiError
 from orgtui.model import Account, Assessment, Snapshot, Verdict, frozen_map
 from orgtui.rules import assess
@@ -46,10 +47,6 @@ Status = Literal["removed", "gone", "refused", "unknown"]
 # while it is still in progress). Called from the worker thread.
 ProgressFn = Callable[[int, int, str, "Outcome | None"], None]
 
-DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
-# Errors after which the request may have reached AWS and done its work.
-UNCERTAIN = frozenset({"ServiceException", "InternalFailure", "ServiceUnavailable",
-                       "InternalServerError"})
 
 
 # Backoff between throttled attempts of a write call (seconds; tests shorten it).
@@ -90,14 +87,10 @@ def send_write(ctx: AwsContext, operation: str, **kwargs: Any) -> Any:
         try:
             return ctx.call(method, **kwargs)
         except ClientError as exc:
-            if _code(exc) not in THROTTLE_CODES or delay is None:
+            if not is_throttle(exc) or delay is None:
                 raise
         time.sleep(delay)
     raise AssertionError("unreachable")
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -174,7 +167,7 @@ def check_account(ctx: AwsContext, snap: Snapshot, account_id: str,
         raw = ctx.call(ctx.org.describe_account, AccountId=account_id)["Account"]
         account: Account = Account.from_api(raw, parent_id)
     except ClientError as exc:
-        code = _code(exc)
+        code = error_code(exc)
         if code == "AccountNotFoundException":
             return LiveCheck(account_id, known, snap, None, gone=True,
                              stale_verdict=stale_verdict)
@@ -193,7 +186,7 @@ def check_account(ctx: AwsContext, snap: Snapshot, account_id: str,
                           AccountId=account_id)
         delegated = tuple(s["ServicePrincipal"] for s in items)
     except ClientError as exc:
-        code = _code(exc)
+        code = error_code(exc)
         if code == "AccountNotRegisteredException":
             delegated = ()
         elif code == "AccountNotFoundException":
@@ -213,7 +206,7 @@ def check_account(ctx: AwsContext, snap: Snapshot, account_id: str,
         items = ctx.pages("list_tags_for_resource", "Tags", ResourceId=account_id)
         tags = {t["Key"]: t["Value"] for t in items}
     except ClientError as exc:
-        code = _code(exc)
+        code = error_code(exc)
         if code in DENIED and tolerate_denied:
             tags = dict(snap.tags_of(account_id))
             problems.append("tags could not be read (management account only); the backup "
@@ -524,7 +517,7 @@ def _find_truth(ctx: AwsContext, snap: Snapshot, account_id: str, name: str,
         else:
             ctx.call(ctx.org.describe_account, AccountId=account_id)
     except ClientError as exc:
-        code = _code(exc)
+        code = error_code(exc)
         if code in ("AccountNotFoundException", "AWSOrganizationsNotInUseException"):
             return Outcome(
                 account_id, name, "removed",

@@ -27,6 +27,7 @@ from botocore.exceptions import (
 )
 
 from orgtui import __version__
+from orgtui.aws.codes import CONCURRENT, error_code, is_throttle
 from orgtui.aws.limiter import AdaptiveLimiter
 from orgtui.errors import ReadOnlyViolation
 
@@ -36,9 +37,6 @@ CREDENTIAL_OPERATIONS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRo
 # Attempts for a request whose connection failed. The retry mode's max_attempts is sized
 # to ride out throttling; spent on an unreachable endpoint it would take minutes to say so.
 CONNECT_ATTEMPTS = 2
-THROTTLE_CODES = frozenset(
-    {"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"}
-)
 
 # Extra waits (seconds, jittered) for a read that botocore gave up on while throttled.
 READ_THROTTLE_BACKOFF = (1.0, 2.0, 4.0, 8.0, 8.0)
@@ -85,12 +83,6 @@ class CallStats:
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())
-
-
-def _error_code(response: Any) -> str:
-    if isinstance(response, tuple) and len(response) == 2 and isinstance(response[1], dict):
-        return str(response[1].get("Error", {}).get("Code", ""))
-    return ""
 
 
 class TruncatedAnswer(ConnectionClosedError):
@@ -190,7 +182,7 @@ class AwsContext:
         if (isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
                 and attempts >= CONNECT_ATTEMPTS):
             raise caught_exception
-        if _error_code(response) in THROTTLE_CODES:
+        if is_throttle(response):
             self.stats.count_throttle()
             self.limiter.on_throttle()
             # A throttled attempt sleeps before its retry: give its slot to a request that
@@ -240,8 +232,7 @@ class AwsContext:
             try:
                 result = fn(**kwargs)
             except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
-                if code != "ConcurrentModificationException" or attempt == 5:
+                if error_code(exc) != CONCURRENT or attempt == 5:
                     raise
             else:
                 self.limiter.on_success()
@@ -263,7 +254,7 @@ class AwsContext:
             try:
                 return self.call(method, **args)
             except ClientError as exc:
-                if _error_code((None, exc.response)) not in THROTTLE_CODES or delay is None:
+                if not is_throttle(exc) or delay is None:
                     raise
             except TruncatedAnswer:
                 # botocore does not retry an answer refused after it was received.
