@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -35,8 +35,8 @@ from orgtui.model import (
     frozen_map,
 )
 
-# (phase, done, total or None). Called from worker threads.
-ProgressFn = Callable[[str, int, "int | None"], None]
+if TYPE_CHECKING:
+    from orgtui.loading import ProgressFn
 
 PAGE = 20  # the most Organizations returns per page
 

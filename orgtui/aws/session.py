@@ -153,6 +153,11 @@ class AwsContext:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
 
+    @property
+    def profile(self) -> str | None:
+        """The profile in use (--profile, or AWS_PROFILE), to name in the words of errors."""
+        return self.options.profile or self.session._session.get_config_variable("profile")
+
     # --- hooks -----------------------------------------------------------------------
 
     def _before_call(self, model: Any, **_: Any) -> None:
