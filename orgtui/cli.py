@@ -7,9 +7,12 @@ error; 3 the --fail-on threshold was met. Never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -232,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = parse(argv)
     except SystemExit as exc:  # argparse: --help, --version (0) or a usage error (2)
         return int(exc.code or 0)
+    files.use_demo_folders(cfg.demo)
     demo = None
+    ctx: AwsContext | None = None
     try:
         ctx, demo = make_context(cfg)
         if cfg.report:
@@ -247,5 +252,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             "AWS_DEFAULT_PROFILE")
         return fail(exc, profile, err)
     finally:
+        if ctx is not None:
+            ctx.cancel()  # a read still in flight makes no further call
         if demo is not None:
             demo.stop()
+
+
+def entry() -> None:
+    """The console script: `main()`, then exit at once.
+
+    A load stopped by an error, ctrl+c or quit may leave a read in flight in a worker
+    thread; Python would wait for it (up to a request's timeout) before exiting, and a
+    second ctrl+c would print a traceback from that wait. Reads can be abandoned, and no
+    write is ever left in flight (the app waits for a removal to finish and be logged),
+    so after a short grace the process ends without waiting.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    deadline = time.monotonic() + 0.5
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        os._exit(code)
+    raise SystemExit(code)

@@ -24,16 +24,23 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    ReadTimeoutError,
 )
 
 from orgtui import __version__
 from orgtui.aws.codes import CONCURRENT, error_code, is_throttle
 from orgtui.aws.limiter import AdaptiveLimiter
-from orgtui.errors import ReadOnlyViolation
+from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
 READ_PREFIXES = ("List", "Describe", "Get")
-CREDENTIAL_OPERATIONS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"})
+# Calls that obtain credentials and change nothing: the read-only guard lets them through.
+# A profile with role_arn signs in with sts:AssumeRole*; botocore's SSO token provider
+# refreshes an expiring SSO token with sso-oidc:CreateToken.
+CREDENTIAL_OPERATIONS = frozenset({
+    ("sts", "AssumeRole"), ("sts", "AssumeRoleWithSAML"), ("sts", "AssumeRoleWithWebIdentity"),
+    ("sso-oidc", "CreateToken"),
+})
 # Attempts for a request whose connection failed. The retry mode's max_attempts is sized
 # to ride out throttling; spent on an unreachable endpoint it would take minutes to say so.
 CONNECT_ATTEMPTS = 2
@@ -55,6 +62,12 @@ class SessionOptions:
     # load 2x slower than standard retries + the AIMD limiter (benchmarks/RESULTS.md).
     retry_mode: str = "standard"
     max_attempts: int = 12
+    # A dead endpoint (it accepts connections and never answers) must end in words within
+    # a minute: each attempt waits `read_timeout`, and a read is tried `read_attempts`
+    # times (throttling is retried apart, by `max_attempts`).
+    connect_timeout: float = 5
+    read_timeout: float = 10
+    read_attempts: int = 3
     # Explicit credentials, used by the demo and tests; None means the standard chain.
     credentials: tuple[str, str, str | None] | None = None
 
@@ -83,6 +96,14 @@ class CallStats:
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())
+
+
+class Cancelled(OrgtuiError):
+    """The session ended (orgtui is quitting): no further call is made."""
+
+    def __init__(self) -> None:
+        super().__init__("orgtui is stopping: the call was not made.",
+                         "Start orgtui again to continue.", code="Cancelled")
 
 
 class TruncatedAnswer(ConnectionClosedError):
@@ -147,11 +168,17 @@ class AwsContext:
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
             max_pool_connections=max(10, options.concurrency + 2),
             user_agent_extra=f"orgtui/{__version__}",
-            connect_timeout=10,
-            read_timeout=30,
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
         )
+        # Set when the session ends (quit): no call starts and no attempt is retried.
+        self.cancelled = threading.Event()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """End the session: calls not yet started raise Cancelled, none is retried."""
+        self.cancelled.set()
 
     @property
     def profile(self) -> str | None:
@@ -163,12 +190,12 @@ class AwsContext:
     def _before_call(self, model: Any, **_: Any) -> None:
         name = model.name
         service = model.service_model.service_name
+        if self.cancelled.is_set():
+            raise Cancelled()
         if (
             self.options.read_only
             and not name.startswith(READ_PREFIXES)
-            # A profile with role_arn signs in through sts:AssumeRole*: that obtains
-            # credentials and changes nothing, so the guard lets it through.
-            and not (service == "sts" and name in CREDENTIAL_OPERATIONS)
+            and (service, name) not in CREDENTIAL_OPERATIONS
         ):
             raise ReadOnlyViolation(
                 f"Refused {name}: this session is read-only (orgtui audit).",
@@ -184,8 +211,13 @@ class AwsContext:
                      caught_exception: Any = None, **_: Any) -> None:
         # Runs after botocore's own retry handler (session-wide handlers come last):
         # raising here ends the retries of a connection that can't be made.
+        if caught_exception is not None and self.cancelled.is_set():
+            raise caught_exception
         if (isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
                 and attempts >= CONNECT_ATTEMPTS):
+            raise caught_exception
+        if isinstance(caught_exception, ReadTimeoutError) and (
+                attempts >= self.options.read_attempts):
             raise caught_exception
         if is_throttle(response):
             self.stats.count_throttle()

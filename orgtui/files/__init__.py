@@ -28,6 +28,8 @@ from orgtui.files.paths import (
     ensure_dir,
     set_aside,
     tag_backup_dir,
+    tag_backups_root,
+    use_demo_folders,
     write_private,
 )
 from orgtui.files.settings import Settings, load_settings, save_setting
@@ -38,5 +40,5 @@ __all__ = [
     "check_writable", "config_path", "ensure_dir", "forget_snapshot", "load_settings",
     "load_snapshot", "read_audit", "save_setting", "save_snapshot", "set_aside",
     "snapshot_from_dict", "snapshot_path", "snapshot_to_dict", "tag_backup_dir",
-    "write_private",
+    "tag_backups_root", "use_demo_folders", "write_private",
 ]
