@@ -22,7 +22,7 @@ from orgtui.files.paths import (
     unwritable,
     write_all,
 )
-from orgtui.model import iso
+from orgtui.model import Refusal, iso, parse_iso
 
 _log_lock = threading.Lock()
 
@@ -85,3 +85,31 @@ def check_writable() -> None:
             raise unwritable(folder / ".", exc) from exc
         if not os.access(folder, os.W_OK | os.X_OK):
             raise unwritable(folder / ".", PermissionError(13, "Permission denied"))
+
+
+def read_refusals(organization_id: str) -> dict[str, tuple[Refusal, ...]]:
+    """AWS's refusals of a removal or leave in this organization, per account, oldest
+    first: the `*-error` lines whose answer carried a ConstraintViolationException Reason.
+    A refusal in another organization counts for nothing here."""
+    found: dict[str, list[Refusal]] = {}
+    for record in read_audit():
+        event = str(record.get("event", ""))
+        if (event not in ("remove-error", "leave-error")
+                or record.get("organization_id") != organization_id
+                or record.get("code") != "ConstraintViolationException"
+                or not record.get("reason")):
+            continue
+        when = _time(record.get("time"))
+        account_id = record.get("account_id")
+        if when is None or not isinstance(account_id, str):
+            continue
+        operation = str(record.get("operation") or "RemoveAccountFromOrganization")
+        found.setdefault(account_id, []).append(Refusal(when, str(record["reason"]), operation))
+    return {k: tuple(sorted(v, key=lambda r: r.time)) for k, v in found.items()}
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return parse_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
