@@ -17,11 +17,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from orgtui import ids
+from orgtui.aws.codes import is_denied
 from orgtui.aws.session import AwsContext
+from orgtui.errors import OrgtuiError
 from orgtui.model import (
     DEFAULT_POLICY_IDS,
     Account,
@@ -32,20 +35,29 @@ from orgtui.model import (
     Root,
     Snapshot,
     frozen_map,
+    required,
 )
 
-# (phase, done, total or None). Called from worker threads.
-ProgressFn = Callable[[str, int, "int | None"], None]
+if TYPE_CHECKING:
+    from orgtui.loading import ProgressFn
 
 PAGE = 20  # the most Organizations returns per page
+# AWS nests OUs at most five levels below the root; far deeper means a broken endpoint.
+MAX_DEPTH = 16
+
+
+def _bad_tree(parent: str, again: str | None) -> OrgtuiError:
+    what = (f"OU {again} was listed again under {parent}: the organization's OU listing "
+            "has a cycle" if again else
+            f"the OUs below {parent} nest deeper than {MAX_DEPTH} levels")
+    return OrgtuiError(
+        f"The endpoint's answer can't be a real organization: {what}.",
+        "Check --endpoint-url and any proxy between you and AWS, then try again.",
+        code="MalformedAnswer")
 
 
 def _noop(phase: str, done: int, total: int | None) -> None:
     pass
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class _Progress:
@@ -80,10 +92,7 @@ class Loader:
         try:
             roots = self._roots()
         except ClientError as exc:
-            if caller.account != org.management_account_id and _code(exc) in (
-                "AccessDeniedException",
-                "AccessDenied",
-            ):
+            if caller.account != org.management_account_id and is_denied(exc):
                 return self._member_snapshot(org, caller)
             raise
         ous, accounts, child_ous, child_accounts = self._walk(roots)
@@ -189,26 +198,21 @@ class Loader:
     # --- structure -------------------------------------------------------------------
 
     def _organization(self) -> Organization:
-        raw = self.ctx.call(self.ctx.org.describe_organization)["Organization"]
-        return Organization(
-            id=raw["Id"],
-            arn=raw.get("Arn", ""),
-            management_account_id=raw.get("MasterAccountId", ""),
-            management_account_email=raw.get("MasterAccountEmail", ""),
-            feature_set=raw.get("FeatureSet", ""),
-        )
+        return Organization.from_api(
+            required(self.ctx.call(self.ctx.org.describe_organization), "Organization",
+                     "DescribeOrganization"))
 
     def _caller(self) -> Caller:
-        raw = self.ctx.call(self.ctx.sts.get_caller_identity)
-        return Caller(account=raw["Account"], arn=raw["Arn"], user_id=raw.get("UserId", ""))
+        return Caller.from_api(self.ctx.call(self.ctx.sts.get_caller_identity))
 
     def _roots(self) -> list[Root]:
         return [
             Root(
-                id=r["Id"],
-                name=r.get("Name", "Root"),
-                arn=r.get("Arn", ""),
-                policy_types=tuple((p["Type"], p["Status"]) for p in r.get("PolicyTypes", [])),
+                id=ids.checked("root", required(r, "Id", "ListRoots"), "ListRoots"),
+                name=str(r.get("Name") or "Root"),
+                arn=str(r.get("Arn") or ""),
+                policy_types=tuple((str(p.get("Type")), str(p.get("Status")))
+                                   for p in r.get("PolicyTypes") or []),
             )
             for r in self.ctx.pages("list_roots", "Roots", MaxResults=PAGE)
         ]
@@ -223,15 +227,26 @@ class Loader:
         lock = threading.Lock()
         tracker = _Progress(self.progress, "structure", None)
 
-        def list_ous(parent: str) -> list[Callable[[], Any]]:
+        where = "ListOrganizationalUnitsForParent"
+        seen = {root.id for root in roots}
+
+        def list_ous(parent: str, depth: int) -> list[Callable[[], Any]]:
             items = self.ctx.pages("list_organizational_units_for_parent",
                                    "OrganizationalUnits", ParentId=parent, MaxResults=PAGE)
+            found = [ids.checked("ou", required(o, "Id", where), where) for o in items]
             with lock:
-                child_ous[parent] = tuple(o["Id"] for o in items)
-                for o in items:
-                    ous[o["Id"]] = OrgUnit(o["Id"], o.get("Name", o["Id"]), o.get("Arn", ""),
-                                           parent)
-            return [job for o in items for job in parent_jobs(o["Id"])]
+                # Each OU has one parent: an OU met twice (under itself, an ancestor or
+                # another parent) would make the walk endless.
+                again = next((o for i, o in enumerate(found)
+                              if o in seen or o in found[:i]), None)
+                if again is not None or depth > MAX_DEPTH:
+                    raise _bad_tree(parent, again)
+                seen.update(found)
+                child_ous[parent] = tuple(found)
+                for ou_id, o in zip(found, items, strict=True):
+                    ous[ou_id] = OrgUnit(ou_id, str(o.get("Name") or ou_id),
+                                         str(o.get("Arn") or ""), parent)
+            return [job for ou_id in found for job in parent_jobs(ou_id, depth + 1)]
 
         def list_accounts(parent: str) -> None:
             items = self.ctx.pages("list_accounts_for_parent", "Accounts", ParentId=parent,
@@ -242,10 +257,10 @@ class Loader:
                     accounts[a["Id"]] = Account.from_api(a, parent)
             tracker.step(len(items))
 
-        def parent_jobs(parent: str) -> list[Callable[[], Any]]:
-            return [lambda: list_ous(parent), lambda: list_accounts(parent)]
+        def parent_jobs(parent: str, depth: int) -> list[Callable[[], Any]]:
+            return [lambda: list_ous(parent, depth), lambda: list_accounts(parent)]
 
-        self._run([job for root in roots for job in parent_jobs(root.id)])
+        self._run([job for root in roots for job in parent_jobs(root.id, 1)])
         # The jobs finish in any order: keep OUs and accounts in tree order (each parent's
         # OUs, depth first, then its accounts, as AWS lists them), so that reports and the
         # removal dialog list them in the same order on every run.
@@ -294,17 +309,23 @@ class Loader:
     # --- execution -------------------------------------------------------------------
 
     def _run(self, jobs: Iterable[Callable[[], Any]]) -> None:
-        """Run jobs on a bounded pool; a job may return more jobs. The first error wins."""
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui") as pool:
-            pending: set[Future[Any]] = {pool.submit(job) for job in jobs}
-            try:
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        more = fut.result()
-                        if more:
-                            pending |= {pool.submit(job) for job in more}
-            except BaseException:
-                for fut in pending:
-                    fut.cancel()
-                raise
+        """Run jobs on a bounded pool; a job may return more jobs. The first error wins,
+        at once: jobs not started are dropped, and jobs in flight are not waited for
+        (each ends by itself within one request's timeout), so a dead endpoint or ctrl+c
+        stops the load now rather than after every request in flight gave up."""
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui")
+        pending: set[Future[Any]] = set()
+        failed = False
+        try:
+            pending = {pool.submit(job) for job in jobs}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    more = fut.result()
+                    if more:
+                        pending |= {pool.submit(job) for job in more}
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            pool.shutdown(wait=not failed, cancel_futures=True)

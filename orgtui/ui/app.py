@@ -26,8 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.system_commands import SystemCommandsProvider
 from textual.widgets import Footer, Input, Tree
 
-from orgtui import files
-from orgtui.aws.errors import translate
+from orgtui import files, loading
 from orgtui.errors import OrgtuiError
 from orgtui.model import Assessment, Snapshot
 from orgtui.text import clean, plural
@@ -310,21 +309,8 @@ class OrgApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, generation: int, use_cache: bool) -> None:
-        """Read the organization (structure, then details), posting what is known."""
-        from orgtui.aws.loader import Loader
-
-        if use_cache and self.cache_key:
-            problems: list[str] = []
-            try:
-                cached = files.load_snapshot(self.cache_key, problems=problems)
-            except Exception:  # a bad cache is never fatal: read AWS afresh
-                cached = None
-            for problem in problems:  # a corrupt cache was set aside: say so
-                self.call_from_thread(self.notify, problem, title="Cache set aside",
-                                      severity="warning")
-            if cached is not None:
-                self.call_from_thread(self._paint_cached, generation,
-                                      OrgView(cached, self.clock()))
+        """Read the organization through the core's one load path (cached picture, then
+        structure, then details), posting each stage as it is known."""
         lock = threading.Lock()
         last = [0.0]
 
@@ -336,34 +322,30 @@ class OrgApp(App[int]):
                 last[0] = now
             self.post_message(LoadProgress(generation, phase, done, total))
 
-        loader = Loader(self.ctx, progress=progress)
+        options = loading.LoadOptions(cache_key=self.cache_key, read_cache=use_cache)
         try:
-            snap = loader.load_structure()
-        except Exception as exc:
-            self.post_message(LoadFailed(generation, "structure",
-                                         translate(exc, profile=self.profile)))
-            return
-        self.post_message(StructureLoaded(generation, OrgView(snap, self.clock())))
-        try:
-            snap = loader.enrich(snap)
-        except Exception as exc:
-            self.post_message(LoadFailed(generation, "details",
-                                         translate(exc, profile=self.profile)))
-            return
-        self.post_message(DetailsLoaded(generation, OrgView(snap, self.clock())))
-        if self.cache_key:
-            try:
-                files.save_snapshot(self.cache_key, snap)
-            except Exception as exc:
-                err = translate(exc)
-                self.call_from_thread(self.notify, f"{err.what}\n{err.fix}",
-                                      title="Could not save the cache", severity="warning")
+            for stage in loading.stages(self.ctx, options, progress):
+                for problem in stage.problems:
+                    title = ("Cache set aside" if stage.name == "cached"
+                             else "Could not save the cache")
+                    self.call_from_thread(self.notify, problem, title=title,
+                                          severity="warning")
+                if stage.snapshot is None:
+                    continue
+                view = OrgView(stage.snapshot, self.clock())
+                if stage.name == "cached":
+                    self.call_from_thread(self._paint_cached, generation, view)
+                elif stage.name == "structure":
+                    self.post_message(StructureLoaded(generation, view))
+                else:
+                    self.post_message(DetailsLoaded(generation, view))
+        except loading.LoadFailed as exc:
+            self.post_message(LoadFailed(generation, exc.stage, exc))
 
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, snap: Snapshot) -> None:
         # The cache is a convenience; the next full load writes it again.
-        with contextlib.suppress(Exception):
-            files.save_snapshot(self.cache_key or "", snap)
+        loading.remember(self.cache_key, snap)
 
     def _paint_cached(self, generation: int, view: OrgView) -> None:
         if generation != self.generation or self.view is not None:

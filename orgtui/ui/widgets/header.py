@@ -19,13 +19,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
+from orgtui.loading import PHASES
 from orgtui.model import Snapshot
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import counts_line, safe
 from orgtui.ui.view import Counts
-
-PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation"}
 
 
 def mode_badge(read_only: bool, demo: bool, pal: Palette) -> Text:
