@@ -50,22 +50,31 @@ class OrgCommands(Provider):
 
     def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
         app = self.org_app
+        main = app.main
         actions: list[tuple[str, str, Callable[[], Any]]] = [
             ("Reload the organization", "read AWS again (ctrl+r)", app.action_reload),
             ("Filter accounts", "name, id, email, tag key=value, verdict, code, OU (/)",
-             app.action_filter),
+             main.action_filter),
             ("Show blocked accounts", "filter on the verdict blocked",
-             partial(app.set_filter, "blocked")),
+             partial(main.set_filter, "blocked")),
             ("Show accounts to review", "filter on the verdict review",
-             partial(app.set_filter, "review")),
+             partial(main.set_filter, "review")),
             ("Show ready accounts", "filter on the verdict ready",
-             partial(app.set_filter, "ready")),
-            ("Clear the filter", "show every account (escape)", app.action_clear_filter),
+             partial(main.set_filter, "ready")),
+            ("Show delegated administrators", "filter on the finding DELEGATED_ADMIN",
+             partial(main.set_filter, "DELEGATED_ADMIN")),
+            ("Clear the filter", "show every account (escape)", main.action_clear_filter),
+            ("Switch between the tree and the table", "accounts in a sortable table (t)",
+             main.action_toggle_table),
             ("Show the keys", "help (?)", app.action_help),
         ]
         if not app.read_only:
-            actions.append(("Remove marked accounts", "or the one under the cursor (r)",
-                            app.action_remove))
+            actions += [
+                ("Mark every account shown", "the filter's matches, or all; again to "
+                 "unmark (A)", main.action_mark_all),
+                ("Remove marked accounts", "or the one under the cursor (r)",
+                 main.action_remove),
+            ]
         return actions
 
     async def discover(self) -> Hits:
@@ -97,7 +106,7 @@ class OrgCommands(Provider):
             where = " / ".join(view.snapshot.ou_path(acc.id))
             yield Hit(max(score, 0.5),
                       hit_content(matcher, text, f"{view.verdict(acc.id)} · {where}"),
-                      partial(self.org_app.jump_to, acc.id), text=clean(text))
+                      partial(self.org_app.main.jump_to, acc.id), text=clean(text))
             shown += 1
             if shown >= MAX_ACCOUNT_HITS:
                 return

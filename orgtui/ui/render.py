@@ -21,7 +21,7 @@ from rich.text import Text
 from orgtui.model import DEFAULT_POLICY_IDS, Account, Finding, Snapshot, iso
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
-from orgtui.ui.view import Counts
+from orgtui.ui.view import Counts, verdict_word
 
 HEADING = Style(bold=True, underline=True)
 MARK = "✔ "  # before a marked account
@@ -53,13 +53,6 @@ def fields(rows: Iterable[tuple[str, str | Text]]) -> Table:
 
 
 # --- verdicts and counts ------------------------------------------------------------------
-
-
-def verdict_word(verdict: str, complete: bool = True) -> str:
-    """The verdict word; a `?` when the data is incomplete and the verdict may change."""
-    if verdict != "blocked" and not complete:
-        return f"{verdict}?"
-    return verdict
 
 
 def verdict_badge(verdict: str, pal: Palette, *, complete: bool = True,

@@ -77,7 +77,7 @@ async def test_detail_of_a_ready_account(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["northwind-prod"])
+        app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.pause()
         text = detail_text(app)
         assert "northwind-prod" in text and "READY" in text
@@ -95,7 +95,7 @@ async def test_detail_of_a_review_account(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["tailspin-prod"])
+        app.main.jump_to(demo.accounts["tailspin-prod"])
         await pilot.pause()
         text = detail_text(app)
         assert "REVIEW" in text and "Created in the organization on" in text
@@ -107,7 +107,7 @@ async def test_detail_of_a_blocked_account(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["security-tooling"])
+        app.main.jump_to(demo.accounts["security-tooling"])
         await pilot.pause()
         text = detail_text(app)
         assert "BLOCKED" in text
@@ -136,7 +136,7 @@ async def test_state_shown_when_not_active(make_app, demo):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         tree = app.query_one(OrgTree)
-        app.jump_to(demo.accounts["contoso-legacy"])
+        app.main.jump_to(demo.accounts["contoso-legacy"])
         await pilot.pause()
         label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
         assert "contoso-legacy" in label and "blocked" in label and "SUSPENDED" in label
@@ -179,7 +179,7 @@ async def test_reload_reads_again_and_keeps_the_place(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["ledger-prod"])
+        app.main.jump_to(demo.accounts["ledger-prod"])
         await pilot.pause()
         calls = app.ctx.stats.calls["DescribeOrganization"]
         generation = app.generation

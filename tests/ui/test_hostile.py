@@ -64,7 +64,7 @@ async def test_starts_browses_every_node_and_shows_names_literally(org):
         assert app.return_code is None and app.view is not None
         tree = app.query_one(OrgTree)
         for name, acc_id in org.accounts.items():
-            app.jump_to(acc_id)
+            app.main.jump_to(acc_id)
             await pilot.pause()
             assert tree.cursor_ref.id == acc_id
             label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
@@ -84,7 +84,7 @@ async def test_starts_browses_every_node_and_shows_names_literally(org):
         svg = assert_clean_screen(app)
         assert not in_svg(svg, "forged-row  000000000000") or in_svg(svg, "fake\\n├─")
         # Tags and the policy name, with their markup and escapes, read literally.
-        app.jump_to(org.accounts[h.REFUSED])
+        app.main.jump_to(org.accounts[h.REFUSED])
         await pilot.pause()
         detail = detail_text(app)
         assert shown(h.POLICY) in detail and "k[/]" in detail and shown(h.OSC52) in detail
@@ -126,8 +126,7 @@ async def test_dialog_and_refusal_notice_hold_no_action(org, monkeypatch):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_loaded(pilot, app)
         # Every hostile account in one dialog: it opens, draws, and says nothing raw.
-        for acc_id in org.accounts.values():
-            app.marked.add(acc_id)
+        app.main.set_marks(org.accounts.values(), True)
         app.open_removal(list(org.accounts.values()))
         await until(pilot, lambda: isinstance(app.screen, RemovalScreen))
         dialog = app.screen
@@ -138,10 +137,10 @@ async def test_dialog_and_refusal_notice_hold_no_action(org, monkeypatch):
         assert_clean_screen(app)
         await pilot.press("escape")
         await pilot.pause()
-        app.marked.clear()
+        app.main.set_marks(org.accounts.values(), False)
         # The refused one: AWS says no, and the notice names it literally.
         target = org.accounts[h.REFUSED]
-        app.jump_to(target)
+        app.main.jump_to(target)
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, RemovalScreen))
         dialog = app.screen
@@ -202,7 +201,7 @@ def test_snapshot_hostile_main_screen(org, snap_compare):
 
     async def run_before(pilot: Pilot) -> None:
         await wait_loaded(pilot, app)
-        app.jump_to(org.accounts[h.REFUSED])
+        app.main.jump_to(org.accounts[h.REFUSED])
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -526,3 +526,22 @@ async def test_the_consoles_dashed_account_id_confirms(org):
         await pilot.press("enter")
         await finished(pilot, dialog)
     assert not in_org(ctx, acc_id)
+
+
+async def test_a_big_set_gives_ready_accounts_one_line_each(org, monkeypatch):
+    """Hundreds of accounts (A, then r): blocked and review ones in full, ready ones one
+    line each with their tags counted; the fixed summary counts every tag."""
+    from orgtui.ui.screens import removal_text
+
+    monkeypatch.setattr(removal_text, "DETAILED", 2)
+    demo, ctx, snap = org
+    ids = ids_of(demo, "northwind-prod", "northwind-dev", "sandbox-carol")
+    app = Host(ctx, snap, ids)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        body = text(dialog, "#removal-accounts")
+        assert "STANDALONE_UNVERIFIED" in body  # sandbox-carol, to review: in full
+        assert "Ready (2)" in body and "3 tags" in body and "2 tags" in body
+        assert not re.search(r"divest +northwind", body)  # counted, not listed
+        assert "6 tags on 3 accounts will be deleted, counted below" in summary_text(dialog)

@@ -96,7 +96,7 @@ async def test_verdict_colours_follow_the_theme(make_app, demo):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         tree = app.query_one(OrgTree)
-        app.jump_to(demo.accounts["security-tooling"])
+        app.main.jump_to(demo.accounts["security-tooling"])
         await pilot.pause()
         for theme in ("textual-light", "nord", "ansi-dark"):
             app.theme = theme

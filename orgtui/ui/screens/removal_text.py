@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from orgtui.aws.removal import LiveCheck, Outcome
     from orgtui.model import Account, Assessment, Snapshot
 
+DETAILED = 40  # up to this many accounts, every one gets its whole block
 # Shown in their own sections (every tag, every policy) rather than as findings.
 OWN_SECTIONS = ("TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING")
 
@@ -162,8 +163,11 @@ def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) ->
         if cell_len(head.plain) + listed.cell_len <= width:
             return [_line(head, listed)]
     where = "" if len(accounts) == 1 else f" on {plural(len(with_tags), 'account')}"
+    # A big set lists the tags of its ready accounts as counts only.
+    below = ", counted below; all backed up first." if len(accounts) > DETAILED else (
+        ", listed below.")
     return [_line((f"{plural(total, 'tag')}{where} will be deleted", pal.warning),
-                  (", listed below.", DIM))]
+                  (below, DIM))]
 
 
 # --- one account, in the scroll area ------------------------------------------------------
@@ -225,9 +229,26 @@ def _losses(facts: AccountFacts, pal: Palette) -> list[RenderableType]:
 
 
 def accounts_text(accounts: Sequence[AccountFacts], pal: Palette, checking: bool) -> Group:
+    """One block per account; in a big set, ready accounts get one line each (their
+    tags counted), so that what needs reading (blocked, review) is not buried."""
     parts: list[RenderableType] = []
+    brief = len(accounts) > DETAILED
     for facts in accounts:
+        if brief and not facts.blocked and facts.verdict == "ready":
+            continue
         parts += account_block(facts, pal, checking)
+    if brief:
+        ready = [f for f in accounts if not f.blocked and f.verdict == "ready"]
+        if ready:
+            parts.append(Text(f"Ready ({len(ready)}): no finding stands in the way; the "
+                              "tags AWS deletes are counted here and backed up first.",
+                              style=pal.success))
+        for facts in ready:
+            parts.append(indented(Text.assemble(
+                "□ ", safe(facts.name, BOLD), "  ", safe(facts.account_id), "  ",
+                safe(" / ".join(facts.snapshot.ou_path(facts.account_id)), DIM),
+                (f"  {plural(len(facts.tags), 'tag')}" if facts.tags else "", pal.warning)),
+                2))
     if not accounts:
         parts.append(Text("No account left to remove.", style=DIM))
     return Group(*parts)

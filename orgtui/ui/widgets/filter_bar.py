@@ -8,15 +8,15 @@ from textual.binding import Binding, BindingType
 
 from orgtui.ui.widgets.safe_input import SafeInput
 
-# Short enough for the input at 80 columns; `?` lists every term.
-PLACEHOLDER = "name, id, tag k=v, blocked, DELEGATED_ADMIN, ou:Prod… (? help)"
+# Fits the input at 80 columns; the help screen (?) lists every kind of term.
+PLACEHOLDER = "name, id, k=v, verdict, CODE, ou:Name"
 
 
 class FilterInput(SafeInput):
     """An Input whose escape clears the filter and gives the tree back the focus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.clear_filter", "Clear filter", id="clear-filter"),
+        Binding("escape", "screen.clear_filter", "Clear filter", id="clear-filter"),
         Binding("enter", "submit", "First match", show=False, id="filter-first-match"),
     ]
 

@@ -47,8 +47,8 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         Binding("down,j", "cursor_down", "Down", show=False, id="move-down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="move-up"),
         Binding("enter,l", "open", "Open", id="open"),
-        Binding("h", "close", "Collapse", id="collapse"),
-        Binding("space", "app.mark", "Mark", id="mark"),
+        Binding("h", "close", "Collapse", show=False, id="collapse"),
+        Binding("space", "screen.mark", "Mark", id="mark"),
         Binding("pagedown", "page_down", show=False),
         Binding("pageup", "page_up", show=False),
         Binding("home", "scroll_home", show=False),
@@ -69,6 +69,7 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         self.nodes: dict[str, TreeNode[NodeRef]] = {}
         self._filled: set[str] = set()
         self._pending: dict[str, list[str]] = {}
+        self._could_open = True
 
     # --- building ---------------------------------------------------------------------
 
@@ -106,10 +107,17 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             opened = set(self._visible or ())
         cursor = self.cursor_ref
         self._build_tree(opened)
-        # Stay where the cursor was when it is still shown (details landing mid-filter).
-        if cursor is not None and cursor.id in self.nodes:
+        # Typing in the filter never throws the cursor back to the root: it stays on its
+        # account (or OU) while that is shown, else it goes to the first match.
+        shown = self.matches is None or (cursor is not None and cursor.id in self.matches)
+        if cursor is not None and cursor.kind == "account" and shown:
+            self.reveal(cursor.id)
+        elif (cursor is not None and cursor.id in self.nodes
+              and (cursor.kind == "ou" or self.matches is None)):
             self._build()
             self.move_cursor(self.nodes[cursor.id])
+        elif (first := self.first_match()) is not None:
+            self.reveal(first)
         else:
             self.move_cursor(self.root)
 
@@ -193,9 +201,11 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             node = self.nodes.get(container)
             if node is None:
                 return False
-            self.fill(node, complete=True)
+            self.fill(node)  # its OUs, and its first accounts
             node.expand()
-        self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id], complete=True)
+        if account_id not in self.nodes:  # further down a big OU: the rest of it now
+            self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id],
+                      complete=True)
         target = self.nodes.get(account_id)
         if target is None:
             return False
@@ -312,6 +322,21 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         return icon + self._label(ref).cell_len
 
     # --- actions ----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`enter` is offered only where it opens something (not on an account)."""
+        if action == "open":
+            node = self.cursor_node
+            return node is not None and node.allow_expand
+        return True
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        node = self.cursor_node
+        can_open = node is not None and node.allow_expand
+        if can_open != self._could_open:  # the footer's "⏎ Open" comes and goes
+            self._could_open = can_open
+            self.refresh_bindings()
 
     def action_open(self) -> None:
         """Open an OU (or step into it when open); on an account, nothing to open."""

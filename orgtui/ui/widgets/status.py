@@ -31,5 +31,6 @@ class StatusLine(Static):
             # The query is the user's text: cleaned, never markup.
             text.append_text(safe(f'filter "{query}": {shown} of {total} accounts match'))
         if not text:
-            text.append("space marks · / filters · ? help", style=DIM)
+            hint = "/ filters · t table · ? help"
+            text.append(hint if self.read_only else f"space marks · {hint}", style=DIM)
         self.update(text)
