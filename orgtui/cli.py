@@ -93,6 +93,10 @@ class RunConfig:
     accounts: tuple[str, ...]
     fail_on: str | None
     settings: Settings
+    # Where the impact checks look (settings only): StackSets and RAM beside the session's
+    # region; Identity Center's region when it is not the session's.
+    impact_regions: tuple[str, ...] = ()
+    identity_center_region: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -128,6 +132,8 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         accounts=tuple(dict.fromkeys(args.account or ())),
         fail_on=args.fail_on,
         settings=settings,
+        impact_regions=settings.impact_regions,
+        identity_center_region=settings.identity_center_region,
     )
 
 
@@ -158,6 +164,8 @@ def make_context(cfg: RunConfig) -> tuple[Any, Any]:
             concurrency=cfg.concurrency,
             read_only=cfg.read_only,
             credentials=credentials,
+            impact_regions=cfg.impact_regions,
+            identity_center_region=cfg.identity_center_region,
         )
     )
     return ctx, demo
@@ -178,6 +186,7 @@ def run_report(cfg: RunConfig, ctx: Any, err: TextIO) -> int:
                 "Check the account ids (run without --account to list every account).",
             )
         snap = loader.enrich(snap, only=cfg.accounts or None)
+        snap = loader.read_impact(snap)  # never fails: a check it can't make is skipped
     if snap.member_mode:
         print(
             f"orgtui: note: these are the credentials of member account {snap.caller.account}, "

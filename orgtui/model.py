@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, Literal
 
+from orgtui.impact_model import Impact
+
 Severity = Literal["blocker", "warning", "notice"]
 Verdict = Literal["blocked", "review", "ready"]
 
@@ -159,7 +161,9 @@ class Snapshot:
     `children` maps a parent id (root or OU) to its child OU ids and account ids, in the
     order AWS listed them. Enrichment maps (`tags`, `delegated`, `attachments`) are empty
     until enrichment ran; `enriched` says whether it did, and `problems` records parts
-    that could not be read, so that partial data is never shown as complete.
+    that could not be read, so that partial data is never shown as complete. `impact`
+    holds what the impact checks read (StackSets, Identity Center, RAM, SCP texts) and
+    which of them were made.
     """
 
     organization: Organization
@@ -178,6 +182,7 @@ class Snapshot:
     enriched: bool = False
     problems: tuple[str, ...] = ()
     member_mode: bool = False
+    impact: Impact = field(default_factory=Impact)
 
     # --- structure -------------------------------------------------------------------
 
@@ -267,4 +272,5 @@ class Snapshot:
             attachments=frozen_map(
                 {k: v for k, v in self.attachments.items() if k != account_id}
             ),
+            impact=self.impact.without_account(account_id),
         )

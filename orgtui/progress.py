@@ -23,7 +23,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation"}
+PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation",
+          "impact": "Reading what breaks (StackSets, Identity Center, RAM, SCPs)"}
 
 ProgressFn = Callable[[str, int, "int | None"], None]
 

@@ -81,6 +81,8 @@ def test_the_readme_example_is_a_valid_settings_file():
     settings, problems = files.load_settings(path)
     assert problems == []
     assert settings == files.Settings(profile="org-management", region="us-east-1",
-                                      concurrency=4, theme="textual-dark", cache=True)
+                                      concurrency=4, theme="textual-dark", cache=True,
+                                      impact_regions=("eu-west-1",),
+                                      identity_center_region="eu-west-1")
     assert set(files.Settings.__dataclass_fields__) == {
         line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}

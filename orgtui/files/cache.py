@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from orgtui.files.paths import FILE_MODE, cache_dir, ensure_dir, set_aside, unwritable
+from orgtui.impact_model import (
+    Check,
+    Impact,
+    PermissionSetInfo,
+    ResourceShareInfo,
+    StackSetInfo,
+)
 from orgtui.model import (
     Account,
     Caller,
@@ -30,7 +37,7 @@ from orgtui.model import (
 
 # Bump when the layout below changes: a file of another version is set aside, not misread.
 SNAPSHOT_FORMAT = "orgtui-snapshot"
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: the impact checks (`impact`)
 
 
 def cache_key(profile: str | None, endpoint_url: str | None, region: str | None) -> str:
@@ -80,6 +87,27 @@ def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:
         "enriched": snap.enriched,
         "problems": list(snap.problems),
         "member_mode": snap.member_mode,
+        "impact": impact_to_dict(snap.impact),
+    }
+
+
+def impact_to_dict(impact: Impact) -> dict[str, Any]:
+    """The impact checks as plain data: rows (lists), like the accounts."""
+    return {
+        "checks": {n: [c.status, c.reason, list(c.regions), c.note]
+                   for n, c in impact.checks.items()},
+        "stack_sets": [[s.id, s.name, s.region, s.permission_model, s.auto_deployment,
+                        s.retain_stacks, list(s.ou_ids)] for s in impact.stack_sets.values()],
+        "stack_instances": {k: [list(p) for p in v] for k, v in impact.stack_instances.items()},
+        "trusted_services": list(impact.trusted_services),
+        "baseline_targets": sorted(impact.baseline_targets),
+        "identity_center_region": impact.identity_center_region,
+        "permission_sets": [[p.arn, p.name, p.instance_arn]
+                            for p in impact.permission_sets.values()],
+        "provisioned": {k: list(v) for k, v in impact.provisioned.items()},
+        "shares": [[s.arn, s.name, s.region, list(s.principals), s.retain_on_leave]
+                   for s in impact.shares.values()],
+        "scp_documents": dict(impact.scp_documents),
     }
 
 
@@ -95,6 +123,60 @@ def _strings(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"not a list of strings: {value!r}")
     return tuple(value)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not a string: {value!r}")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"not true or false: {value!r}")
+    return value
+
+
+def _map(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"not a map: {value!r}")
+    return value
+
+
+def impact_from_dict(data: Any) -> Impact:
+    """The Impact of a cache file; ValueError when a field has the wrong type."""
+    data = _map(data)
+    checks = {}
+    for name, (status, reason, regions, note) in _map(data["checks"]).items():
+        if status not in ("checked", "skipped"):
+            raise ValueError(f"check status {status!r}")
+        checks[_str(name)] = Check(status, _str(reason), _strings(regions), _str(note))
+    stack_sets = {
+        _str(sid): StackSetInfo(sid, _str(name), _str(region), _str(model), _bool(auto),
+                                _bool(retain), _strings(ou_ids))
+        for sid, name, region, model, auto, retain, ou_ids in data["stack_sets"]
+    }
+    instances = {_str(k): tuple((_str(s), _str(r)) for s, r in v)
+                 for k, v in _map(data["stack_instances"]).items()}
+    permission_sets = {_str(arn): PermissionSetInfo(arn, _str(name), _str(instance))
+                       for arn, name, instance in data["permission_sets"]}
+    shares = {_str(arn): ResourceShareInfo(arn, _str(name), _str(region), _strings(principals),
+                                           _bool(retain))
+              for arn, name, region, principals, retain in data["shares"]}
+    return Impact(
+        checks=frozen_map(checks),
+        stack_sets=frozen_map(stack_sets),
+        stack_instances=frozen_map(instances),
+        trusted_services=_strings(data["trusted_services"]),
+        baseline_targets=frozenset(_strings(data["baseline_targets"])),
+        identity_center_region=_str(data["identity_center_region"]),
+        permission_sets=frozen_map(permission_sets),
+        provisioned=frozen_map({_str(k): _strings(v)
+                                for k, v in _map(data["provisioned"]).items()}),
+        shares=frozen_map(shares),
+        scp_documents=frozen_map({_str(k): _str(v)
+                                  for k, v in _map(data["scp_documents"]).items()}),
+    )
 
 
 def snapshot_from_dict(data: Any) -> Snapshot:
@@ -141,6 +223,7 @@ def snapshot_from_dict(data: Any) -> Snapshot:
         enriched=bool(data["enriched"]),
         problems=_strings(data["problems"]),
         member_mode=bool(data["member_mode"]),
+        impact=impact_from_dict(data["impact"]),
     )
 
 

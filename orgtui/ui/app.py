@@ -323,6 +323,7 @@ class OrgApp(App[int]):
             self.post_message(LoadFailed(generation, "details",
                                          translate(exc, profile=self.profile)))
             return
+        snap = loader.read_impact(snap)  # never fails: a check it can't make is skipped
         self.post_message(DetailsLoaded(generation, OrgView(snap, self.clock())))
         if self.cache_key:
             try:
