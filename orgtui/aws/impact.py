@@ -61,7 +61,7 @@ NOT_MANAGEMENT = ("the caller is not the management account, which administers t
 ACCESS_DENIED = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation",
                            "AuthorizationError", "UnauthorizedException"})
 NOT_SERVED = frozenset({"UnknownOperationException", "InvalidAction", "UnsupportedOperation",
-                        "NotImplemented", "404", "501"})
+                        "NotImplemented"})
 # The botocore services each check calls, to name the IAM action of a refused call.
 SERVICES = {
     "stacksets": ("cloudformation",),
@@ -90,10 +90,13 @@ def why(ctx: AwsContext, exc: BaseException, services: Iterable[str]) -> str:
         action = iam_action(ctx, exc.operation_name, services)
         if code in ACCESS_DENIED:
             return f"access denied: {action}"
-        if code in NOT_SERVED:
+        if code in NOT_SERVED or code.isdigit():
+            # A bare HTTP status: the endpoint (a moto server, LocalStack, a proxy) does not
+            # serve the call. Its body is quoted only when it is a short line, not a page.
             answer = f"HTTP {code}" if code.isdigit() else code
+            short = len(message) <= 80 and "<" not in message and "\n" not in message
             return (f"not reachable at this endpoint: {action} answered {answer}"
-                    f"{f' ({clean(message)})' if message else ''}")
+                    f"{f' ({clean(message)})' if message and short else ''}")
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
         url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
         return f"not reachable at this endpoint{f' ({clean(url)})' if url else ''}"
@@ -138,8 +141,9 @@ def _control_tower(trusted: _Outcome, baselines: _Outcome | None, stacksets: Che
         return skipped(stacksets.reason)
     notes = [stacksets.note] if stacksets.note else []
     if baselines is not None and baselines.error:
-        notes.append(f"Control Tower baselines were not read: {baselines.error}. Enrolment is "
-                     "judged from trusted access and the AWSControlTowerBP- StackSets only")
+        notes.append(f"Control Tower baselines were not read: {baselines.error.rstrip('.')}. "
+                     "Enrolment is judged from trusted access and the AWSControlTowerBP- "
+                     "StackSets only")
     elif not found_sets and not (baselines and baselines.value):
         notes.append(f"trusted access is on but no AWSControlTowerBP- StackSet or enabled "
                      f"baseline was found in {', '.join(stacksets.regions) or region}; if "

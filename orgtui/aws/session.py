@@ -168,7 +168,7 @@ class AwsContext:
             connect_timeout=10,
             read_timeout=30,
         )
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, int], Any] = {}
         self._clients_lock = threading.Lock()
 
     # --- hooks -----------------------------------------------------------------------
@@ -217,18 +217,28 @@ class AwsContext:
 
     # --- clients ---------------------------------------------------------------------
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """The client of a service in a region (default: the session's), made once."""
-        key = (service, region or self.region)
+    def client(self, service: str, region: str | None = None,
+               attempts: int | None = None) -> Any:
+        """The client of a service in a region (default: the session's), made once.
+
+        `attempts` caps botocore's attempts per call below the session's, for a best-effort
+        read that must not spend minutes retrying an endpoint that can't serve it (throttles
+        are still asked again by `pages` and `read`).
+        """
+        key = (service, region or self.region, attempts or 0)
         with self._clients_lock:
             if key not in self._clients:
                 if self.session.get_credentials() is None:
                     raise NoCredentialsError()
+                config = self.config
+                if attempts:
+                    config = config.merge(Config(retries={"mode": self.options.retry_mode,
+                                                          "max_attempts": attempts}))
                 self._clients[key] = self.session.client(
                     service,
                     region_name=key[1],
                     endpoint_url=self.options.endpoint_url,
-                    config=self.config,
+                    config=config,
                 )
             return self._clients[key]
 
