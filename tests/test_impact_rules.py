@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orgtui.impact_model import (
     Check,
@@ -424,3 +426,28 @@ def test_without_account_drops_its_impact_entries_only():
     assert after.impact.stack_sets == snap.impact.stack_sets
     assert after.impact.checks == snap.impact.checks
     assert snap.without_account(OTHER).impact.stack_instances == snap.impact.stack_instances
+
+
+# --- anything a policy document may hold never breaks the rule ----------------------------
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+    | st.sampled_from(["Deny", "Allow", "*", "organizations:*", "Action", "NotAction"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["Effect", "Action", "NotAction", "Condition", "Statement", "Resource",
+                         "x"]), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_any_document_gives_a_denial_or_none(doc):
+    result = leave_denial(json.dumps(doc))
+    assert result is None or isinstance(result.conditional, bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_any_pattern_matches_or_not_without_error(pattern):
+    assert action_matches(pattern) in (True, False)

@@ -75,7 +75,10 @@ SERVICES = {
 def iam_action(ctx: AwsContext, operation: str, services: Iterable[str]) -> str:
     """The IAM action of an operation ("sso:ListInstances"), from the services' models."""
     for service in services:
-        model = ctx.client(service).meta.service_model
+        try:
+            model = ctx.client(service).meta.service_model
+        except Exception:  # naming the action must never be what fails
+            continue
         if operation in model.operation_names:
             return f"{model.signing_name}:{operation}"
     return operation
@@ -200,7 +203,7 @@ def read_impact(ctx: AwsContext, snap: Snapshot, regions: Iterable[str] = (),
             step(2)
         impact = _assemble(regions, ic_region, f_sets.result() if f_sets else None,
                            f_ct.result() if f_ct else None, f_ic.result(), f_ram.result(),
-                           f_scp.result(), ctx.region)
+                           f_scp.result(), ctx.region, snap.enriched)
     return replace(snap, impact=impact)
 
 
@@ -225,7 +228,7 @@ def _assemble(regions: tuple[str, ...], ic_region: str,
               sets: dict[str, _Outcome] | None,
               ct: tuple[_Outcome, _Outcome | None] | None,
               ic: _Outcome, ram: dict[str, _Outcome], scp: _Outcome,
-              home: str) -> Impact:
+              home: str, enriched: bool) -> Impact:
     """One Impact from the outcomes of the reads."""
     checks: dict[str, Check] = {}
     stack_sets: dict[str, Any] = {}
@@ -265,6 +268,8 @@ def _assemble(regions: tuple[str, ...], ic_region: str,
     shares: dict[str, ResourceShareInfo] = {
         s.arn: s for o in ram.values() if not o.error for s in o.value}
     checks["scp_leave"] = skipped(scp.error) if scp.error else Check("checked")
+    if not enriched:
+        checks["scp_leave"] = skipped("the organization's policies were not read")
     return Impact(
         checks=frozen_map({n: checks[n] for n in CHECK_NAMES}),
         stack_sets=frozen_map(stack_sets),
