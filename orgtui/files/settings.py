@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from orgtui.files.paths import config_path, set_aside, write_private
+from orgtui.model import DEFAULT_ATTEST_TAG
+from orgtui.text import clean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +25,8 @@ class Settings:
     concurrency: int = 4
     theme: str | None = None
     cache: bool = True
+    # The tag that records "this CREATED account's standalone sign-up was checked".
+    standalone_tag: str = DEFAULT_ATTEST_TAG
 
 
 _SETTING_TYPES: dict[str, type] = {
@@ -31,6 +35,7 @@ _SETTING_TYPES: dict[str, type] = {
     "concurrency": int,
     "theme": str,
     "cache": bool,
+    "standalone_tag": str,
 }
 
 
@@ -62,9 +67,16 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         elif not isinstance(value, expected):
             problems.append(f"{path}: '{key}' must be a {expected.__name__}; "
                             "the default is used.")
+        elif key == "standalone_tag" and not _tag_key(str(value)):
+            problems.append(f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
+                            "printable characters; the default is used.")
         else:
             values[key] = value
     return Settings(**values), problems
+
+
+def _tag_key(value: str) -> bool:
+    return 1 <= len(value) <= 128 and value.strip() == value and clean(value) == value
 
 
 def save_setting(key: str, value: Any, path: Path | None = None) -> None:
