@@ -39,13 +39,16 @@ def _account_id(value: str) -> str:
     return value
 
 
-def _concurrency(value: str) -> int:
+def _concurrency(value: str) -> int | str:
+    if value == "auto":
+        return value
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not `auto` or a whole number") from None
     if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError("must be from 1 to 64")
+        raise argparse.ArgumentTypeError("must be `auto` or from 1 to 64")
     return n
 
 
@@ -68,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="send requests to this endpoint (moto server, LocalStack, VPC endpoint)")
     aws.add_argument("--demo", action="store_true",
                      help="use the embedded sample organization (moto), no AWS needed")
-    aws.add_argument("--concurrency", type=_concurrency, metavar="N", default=None,
-                     help="requests in flight at most (default 4)")
+    aws.add_argument("--concurrency", type=_concurrency, metavar="N|auto", default=None,
+                     help="requests in flight at most; auto (the default) finds the level "
+                     "AWS allows, between 1 and 32")
     aws.add_argument("--no-cache", action="store_true",
                      help="do not paint the last snapshot at start, read AWS afresh")
     rep = parser.add_argument_group("report (with `audit`)")
@@ -93,7 +97,7 @@ class RunConfig:
     region: str | None
     endpoint_url: str | None
     demo: bool
-    concurrency: int
+    concurrency: int | None  # None: auto
     use_cache: bool
     report: str | None
     output: str | None
@@ -128,7 +132,8 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         region=args.region or settings.region,
         endpoint_url=args.endpoint_url,
         demo=args.demo,
-        concurrency=args.concurrency or settings.concurrency,
+        concurrency=(settings.concurrency if args.concurrency is None
+                     else None if args.concurrency == "auto" else args.concurrency),
         use_cache=settings.cache and not args.no_cache and not args.demo,
         report=args.report,
         output=args.output,

@@ -79,7 +79,8 @@ class Loader:
     def __init__(self, ctx: AwsContext, progress: ProgressFn | None = None) -> None:
         self.ctx = ctx
         self.progress = progress or _noop
-        self.workers = max(1, ctx.options.concurrency)
+        # One thread per request the limiter may allow in flight; it decides how many run.
+        self.workers = ctx.limiter.maximum
 
     # --- public ----------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from botocore.exceptions import (
 
 from orgtui import __version__
 from orgtui.aws.codes import CONCURRENT, error_code, is_throttle
-from orgtui.aws.limiter import AdaptiveLimiter
+from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
@@ -56,7 +56,9 @@ class SessionOptions:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    concurrency: int = 4
+    # Requests in flight at most: None is `auto` (start at 8, find the level AWS allows
+    # between 1 and 32); a number fixes the ceiling.
+    concurrency: int | None = None
     read_only: bool = False
     # standard, not adaptive: measured, adaptive's client-side rate limit made a throttled
     # load 2x slower than standard retries + the AIMD limiter (benchmarks/RESULTS.md).
@@ -137,7 +139,8 @@ class AwsContext:
     def __init__(self, options: SessionOptions) -> None:
         self.options = options
         self.stats = CallStats()
-        self.limiter = AdaptiveLimiter(max(1, options.concurrency))
+        ceiling = options.concurrency or AUTO_MAX
+        self.limiter = AdaptiveLimiter(ceiling, start=min(ceiling, AUTO_START))
         kwargs: dict[str, Any] = {}
         if options.profile:
             kwargs["profile_name"] = options.profile
@@ -166,7 +169,7 @@ class AwsContext:
         self._slot = threading.local()
         self.config = Config(
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
-            max_pool_connections=max(10, options.concurrency + 2),
+            max_pool_connections=max(10, ceiling + 2),
             user_agent_extra=f"orgtui/{__version__}",
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,

@@ -22,7 +22,7 @@ else:  # pragma: no cover
 class Settings:
     profile: str | None = None
     region: str | None = None
-    concurrency: int = 4
+    concurrency: int | None = None  # None: auto
     theme: str | None = None
     cache: bool = True
     # The tag that records "this CREATED account's standalone sign-up was checked".
@@ -32,7 +32,7 @@ class Settings:
 _SETTING_TYPES: dict[str, type] = {
     "profile": str,
     "region": str,
-    "concurrency": int,
+    "concurrency": object,  # "auto" or a whole number, checked below
     "theme": str,
     "cache": bool,
     "standalone_tag": str,
@@ -60,10 +60,12 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         expected = _SETTING_TYPES.get(key)
         if expected is None:
             problems.append(f"{path}: unknown setting '{key}' ignored.")
-        elif expected is int and (isinstance(value, bool) or not isinstance(value, int)
-                                  or not 1 <= value <= 64):
-            problems.append(f"{path}: '{key}' must be a whole number from 1 to 64; "
-                            "the default is used.")
+        elif key == "concurrency" and value != "auto" and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64):
+            problems.append(f"{path}: 'concurrency' must be \"auto\" or a whole number from "
+                            "1 to 64; the default (auto) is used.")
+        elif key == "concurrency":
+            values[key] = None if value == "auto" else value
         elif not isinstance(value, expected):
             problems.append(f"{path}: '{key}' must be a {expected.__name__}; "
                             "the default is used.")
