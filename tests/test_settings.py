@@ -81,7 +81,7 @@ def test_the_readme_example_is_a_valid_settings_file():
     settings, problems = files.load_settings(path)
     assert problems == []
     assert settings == files.Settings(profile="org-management", region="us-east-1",
-                                      concurrency=4, theme="textual-dark", cache=True)
+                                      concurrency=None, theme="textual-dark", cache=True)
     assert set(files.Settings.__dataclass_fields__) == {
         line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}
 
