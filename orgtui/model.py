@@ -237,6 +237,8 @@ class Snapshot:
     # removal in this organization (the audit log), and the attestation tag's key.
     refusals: Mapping[str, tuple[Refusal, ...]] = field(default_factory=lambda: _EMPTY)
     attest_tag: str = DEFAULT_ATTEST_TAG
+    # What could not be read about one account (its tags), in words, per account id.
+    account_notes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
 
     # --- structure -------------------------------------------------------------------
 
