@@ -6,7 +6,7 @@ the session's call stats at every refresh, so that a slow load does not look stu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -23,10 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation",
-          "impact": "Reading what breaks (StackSets, Identity Center, RAM, SCPs)"}
-
-ProgressFn = Callable[[str, int, "int | None"], None]
+from orgtui.loading import PHASES, ProgressFn
 
 
 def throttle_note(throttled: int) -> str:

@@ -199,7 +199,7 @@ def test_no_identity_center_instance_is_a_skip_in_words(moto_in_process):
 
 
 def test_readers_follow_both_token_spellings_and_drop_duplicates(aws_credentials):
-    ctx = make_ctx(impact_regions=())
+    ctx = make_ctx(impact_regions=(), concurrency=1)  # stubbed answers come in order
     ram = stubbed(ctx, "ram")
     share_arn = "arn:aws:ram:us-east-1:123456789012:resource-share/abc"
     ram.add_response("get_resource_shares", {"resourceShares": [], "nextToken": "t1"})
@@ -240,7 +240,6 @@ def test_readers_follow_both_token_spellings_and_drop_duplicates(aws_credentials
     cf.add_client_error("describe_stack_set", "StackSetNotFoundException")
     from orgtui.aws.readers.cloudformation import read_stack_sets
 
-    ctx.options = replace(ctx.options, concurrency=1)  # the stubbed answers come in order
     result = read_stack_sets(ctx, REGION)
     cf.assert_no_pending_responses()
     assert list(result.sets) == ["sm:1"]

@@ -25,7 +25,7 @@ def each(ctx: AwsContext, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     todo = list(items)
     if len(todo) <= 1:
         return [fn(item) for item in todo]
-    workers = min(len(todo), max(1, ctx.options.concurrency))
+    workers = min(len(todo), ctx.limiter.maximum)  # the limiter's ceiling bounds the calls
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="orgtui-impact") as pool:
         futures = [pool.submit(fn, item) for item in todo]
         done, pending = wait(futures, return_when=FIRST_EXCEPTION)
