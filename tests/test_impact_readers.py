@@ -372,3 +372,14 @@ def test_throttled_after_every_retry_skips_the_check(server, capsys, monkeypatch
     assert entry["status"] == "skipped"
     assert entry["reason"] == "AWS kept throttling ListPermissionSets after every retry."
     assert doc["checks"]["ram"]["status"] == "checked"
+
+
+def test_a_session_ended_during_the_read_stops_it_instead_of_skipping(moto_in_process):
+    from orgtui.aws.session import Cancelled
+
+    impact_org(in_process_clients, per_ou=2)
+    ctx = make_ctx()
+    snap = Loader(ctx).load()
+    ctx.cancel()
+    with pytest.raises(Cancelled):
+        read_impact(ctx, snap)

@@ -32,6 +32,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
 )
 
+from orgtui.aws.codes import DENIED, NOT_SERVED, error_code
 from orgtui.aws.errors import translate
 from orgtui.aws.readers import each
 from orgtui.aws.readers.cloudformation import StackSetsRead, read_stack_sets
@@ -39,7 +40,7 @@ from orgtui.aws.readers.controltower import read_baseline_targets
 from orgtui.aws.readers.identity_center import Assignees, read_assignees, read_identity_center
 from orgtui.aws.readers.policies import read_policy_documents, read_trusted_services
 from orgtui.aws.readers.ram import read_shares
-from orgtui.aws.session import AwsContext
+from orgtui.aws.session import AwsContext, Cancelled
 from orgtui.impact_model import (
     CHECK_NAMES,
     CONTROL_TOWER_PRINCIPAL,
@@ -58,10 +59,6 @@ ProgressFn = Callable[[str, int, "int | None"], None]
 MEMBER = "the caller is a member account"
 NOT_MANAGEMENT = ("the caller is not the management account, which administers the "
                   "service-managed StackSets")
-ACCESS_DENIED = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation",
-                           "AuthorizationError", "UnauthorizedException"})
-NOT_SERVED = frozenset({"UnknownOperationException", "InvalidAction", "UnsupportedOperation",
-                        "NotImplemented"})
 # The botocore services each check calls, to name the IAM action of a refused call.
 SERVICES = {
     "stacksets": ("cloudformation",),
@@ -87,11 +84,10 @@ def iam_action(ctx: AwsContext, operation: str, services: Iterable[str]) -> str:
 def why(ctx: AwsContext, exc: BaseException, services: Iterable[str]) -> str:
     """Why a read failed, in words for a skipped check's reason."""
     if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {}) or {}
-        code = str(error.get("Code", ""))
-        message = str(error.get("Message", "") or "")
+        code = error_code(exc)
+        message = str((exc.response.get("Error") or {}).get("Message", "") or "")
         action = iam_action(ctx, exc.operation_name, services)
-        if code in ACCESS_DENIED:
+        if code in DENIED:
             return f"access denied: {action}"
         if code in NOT_SERVED or code.isdigit():
             # A bare HTTP status: the endpoint (a moto server, LocalStack, a proxy) does not
@@ -117,6 +113,8 @@ class _Outcome:
 def _attempt(ctx: AwsContext, services: Iterable[str], fn: Callable[[], T]) -> _Outcome:
     try:
         return _Outcome(value=fn())
+    except Cancelled:
+        raise  # the session ended (quit): the load stops, nothing is skipped or saved
     except Exception as exc:  # coverage, never failure: a check is skipped, the load goes on
         return _Outcome(error=why(ctx, exc, services))
 
@@ -165,7 +163,8 @@ def attached_scps(snap: Snapshot) -> list[str]:
 def read_impact(ctx: AwsContext, snap: Snapshot, regions: Iterable[str] = (),
                 identity_center_region: str | None = None,
                 progress: ProgressFn | None = None) -> Snapshot:
-    """The snapshot with `impact` read: every check checked or skipped, never an error."""
+    """The snapshot with `impact` read: every check checked or skipped, never an error
+    (only `Cancelled`, when the session ends during the read)."""
     if snap.member_mode:
         return replace(snap, impact=skipped_all(MEMBER))
     regions = tuple(dict.fromkeys(r for r in (ctx.region, *regions) if r))

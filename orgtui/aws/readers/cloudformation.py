@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from orgtui.aws.codes import error_code
 from orgtui.aws.readers import each
 from orgtui.aws.session import AwsContext
 from orgtui.impact_model import CONTROL_TOWER_STACKSET_PREFIX, StackSetInfo
@@ -50,7 +51,7 @@ def read_stack_sets(ctx: AwsContext, region: str) -> StackSetsRead:
             instances = ctx.pages("list_stack_instances", "Summaries", client=cf,
                                   StackSetName=ref, MaxResults=PAGE)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "StackSetNotFoundException":
+            if error_code(exc) == "StackSetNotFoundException":
                 return None  # deleted since it was listed: nothing of it can be lost
             raise
         auto = described.get("AutoDeployment") or summary.get("AutoDeployment") or {}

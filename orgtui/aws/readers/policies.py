@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from botocore.exceptions import ClientError
 
+from orgtui.aws.codes import error_code
 from orgtui.aws.readers import each
 from orgtui.aws.session import AwsContext
 
@@ -32,7 +33,7 @@ def read_policy_documents(ctx: AwsContext, policy_ids: Iterable[str]) -> dict[st
         try:
             policy = ctx.read(ctx.org.describe_policy, PolicyId=policy_id)["Policy"]
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "PolicyNotFoundException":
+            if error_code(exc) == "PolicyNotFoundException":
                 return policy_id, None
             raise
         return policy_id, str(policy.get("Content") or "")
