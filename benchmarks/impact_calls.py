@@ -38,11 +38,18 @@ from tests.support.faults import FaultServer  # noqa: E402
 
 REGION = "us-east-1"
 IMPACT_OPERATIONS = (
-    "ListStackSets", "DescribeStackSet", "ListStackInstances",
-    "ListAWSServiceAccessForOrganization", "ListEnabledBaselines",
-    "ListInstances", "ListPermissionSets", "DescribePermissionSet",
+    "ListStackSets",
+    "DescribeStackSet",
+    "ListStackInstances",
+    "ListAWSServiceAccessForOrganization",
+    "ListEnabledBaselines",
+    "ListInstances",
+    "ListPermissionSets",
+    "DescribePermissionSet",
     "ListAccountsForProvisionedPermissionSet",
-    "GetResourceShares", "GetResourceShareAssociations", "DescribePolicy",
+    "GetResourceShares",
+    "GetResourceShareAssociations",
+    "DescribePolicy",
 )
 
 
@@ -60,31 +67,54 @@ def seed_impact(server: FaultServer, seeded: Any) -> dict[str, int]:
     first_level = [ou.id for ou in backend.ou if ou.parent_id == seeded.root_id]
     members = seeded.account_ids[1:]
     cf = server.client("cloudformation", REGION)
-    stack_set(cf, MANAGEMENT_ACCOUNT, "org-baseline", (REGION,), ou_ids=first_level,
-              auto=True, retain=False)
-    stack_set(cf, MANAGEMENT_ACCOUNT, "kept-roles", (REGION,), ou_ids=first_level[:2],
-              auto=True, retain=True)
-    stack_set(cf, MANAGEMENT_ACCOUNT, "AWSControlTowerBP-BASELINE-CONFIG", (REGION,),
-              accounts=members[:50])
+    stack_set(
+        cf,
+        MANAGEMENT_ACCOUNT,
+        "org-baseline",
+        (REGION,),
+        ou_ids=first_level,
+        auto=True,
+        retain=False,
+    )
+    stack_set(
+        cf,
+        MANAGEMENT_ACCOUNT,
+        "kept-roles",
+        (REGION,),
+        ou_ids=first_level[:2],
+        auto=True,
+        retain=True,
+    )
+    stack_set(
+        cf,
+        MANAGEMENT_ACCOUNT,
+        "AWSControlTowerBP-BASELINE-CONFIG",
+        (REGION,),
+        accounts=members[:50],
+    )
     stack_set(cf, MANAGEMENT_ACCOUNT, "self-managed-roles", (REGION,), accounts=members[:20])
     from moto.cloudformation.models import cloudformation_backends
 
-    lengths = {f"instances:{s.name}": len(s.stack_instances) for s in
-               cloudformation_backends[MANAGEMENT_ACCOUNT][REGION].stacksets.values()}
+    lengths = {
+        f"instances:{s.name}": len(s.stack_instances)
+        for s in cloudformation_backends[MANAGEMENT_ACCOUNT][REGION].stacksets.values()
+    }
 
     sso_backend = ssoadmin_backends[MANAGEMENT_ACCOUNT][REGION]
     faithful_identity_center(sso_backend)
     sso = server.client("sso-admin", REGION)
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
     for i in range(5):
-        arn = sso.create_permission_set(Name=f"ps-{i}", InstanceArn=instance)[
-            "PermissionSet"]["PermissionSetArn"]
+        arn = sso.create_permission_set(Name=f"ps-{i}", InstanceArn=instance)["PermissionSet"][
+            "PermissionSetArn"
+        ]
         targets = members if i == 0 else members[i::10]
         # Assigned directly on the backend (the API would take one request per account),
         # provisioned as AWS does on assignment (orgtui.demo.impact).
         for account in targets:
-            sso_backend.account_assignments.append(AccountAssignment(
-                instance, account, "AWS_ACCOUNT", arn, "GROUP", f"g-{i}"))
+            sso_backend.account_assignments.append(
+                AccountAssignment(instance, account, "AWS_ACCOUNT", arn, "GROUP", f"g-{i}")
+            )
             sso_backend.orgtui_provisioned.setdefault(arn, {})[account] = None
         lengths[f"provisioned:ps-{i}"] = len(targets)
 
@@ -92,14 +122,27 @@ def seed_impact(server: FaultServer, seeded: Any) -> dict[str, int]:
     org_arn = org.describe_organization()["Organization"]["Arn"]
     # moto checks an OU principal against the first page of the root's OUs only: share
     # with the first ten first-level OUs it accepts.
-    for i, ou in enumerate(org.list_organizational_units_for_parent(
-            ParentId=seeded.root_id, MaxResults=10)["OrganizationalUnits"]):
-        share(ram, MANAGEMENT_ACCOUNT, f"share-{i}",
-              f"arn:aws:ec2:{REGION}:{MANAGEMENT_ACCOUNT}:subnet/subnet-{i:017x}",
-              [ou["Arn"]], retain=False)
-    share(ram, MANAGEMENT_ACCOUNT, "org-wide",
-          f"arn:aws:ec2:{REGION}:{MANAGEMENT_ACCOUNT}:prefix-list/pl-0123456789abcdef0",
-          [org_arn], retain=True)
+    for i, ou in enumerate(
+        org.list_organizational_units_for_parent(ParentId=seeded.root_id, MaxResults=10)[
+            "OrganizationalUnits"
+        ]
+    ):
+        share(
+            ram,
+            MANAGEMENT_ACCOUNT,
+            f"share-{i}",
+            f"arn:aws:ec2:{REGION}:{MANAGEMENT_ACCOUNT}:subnet/subnet-{i:017x}",
+            [ou["Arn"]],
+            retain=False,
+        )
+    share(
+        ram,
+        MANAGEMENT_ACCOUNT,
+        "org-wide",
+        f"arn:aws:ec2:{REGION}:{MANAGEMENT_ACCOUNT}:prefix-list/pl-0123456789abcdef0",
+        [org_arn],
+        retain=True,
+    )
     return lengths
 
 
@@ -107,9 +150,14 @@ def measure(n: int, concurrency: int) -> dict[str, Any]:
     with FaultServer() as server:
         seeded = seed_org(server.client("organizations"), n)
         lengths = seed_impact(server, seeded)
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region=REGION,
-                                        concurrency=concurrency,
-                                        credentials=("testing", "testing", None)))
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region=REGION,
+                concurrency=concurrency,
+                credentials=("testing", "testing", None),
+            )
+        )
         loader = Loader(ctx)
         snap = loader.load()
         before = Counter(server.counts)
@@ -117,16 +165,32 @@ def measure(n: int, concurrency: int) -> dict[str, Any]:
         snap = loader.read_impact(snap)
         seconds = time.perf_counter() - started
         calls = Counter(server.counts) - before
-    found = Counter(f.code for a in assess_all(snap, snap.loaded_at).values()
-                    for f in a.findings)
-    extra_pages = sum(max(0, math.ceil(length / 100) - 1) for key, length in lengths.items()
-                      if not key.startswith("instances:self-managed"))
-    return {"accounts": n, "calls": dict(calls), "total": sum(calls.values()),
-            "aws_total": sum(calls.values()) + extra_pages, "seconds": round(seconds, 2),
-            "checks": {k: v.status for k, v in snap.impact.checks.items()},
-            "findings": {k: v for k, v in found.items() if k in (
-                "STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED",
-                "IDENTITY_CENTER_ACCESS_LOST", "RAM_SHARES_LOST", "LEAVE_DENIED_BY_SCP")}}
+    found = Counter(f.code for a in assess_all(snap, snap.loaded_at).values() for f in a.findings)
+    extra_pages = sum(
+        max(0, math.ceil(length / 100) - 1)
+        for key, length in lengths.items()
+        if not key.startswith("instances:self-managed")
+    )
+    return {
+        "accounts": n,
+        "calls": dict(calls),
+        "total": sum(calls.values()),
+        "aws_total": sum(calls.values()) + extra_pages,
+        "seconds": round(seconds, 2),
+        "checks": {k: v.status for k, v in snap.impact.checks.items()},
+        "findings": {
+            k: v
+            for k, v in found.items()
+            if k
+            in (
+                "STACKSET_STACKS_DELETED",
+                "CONTROL_TOWER_ENROLLED",
+                "IDENTITY_CENTER_ACCESS_LOST",
+                "RAM_SHARES_LOST",
+                "LEAVE_DENIED_BY_SCP",
+            )
+        },
+    }
 
 
 def main() -> int:
@@ -147,8 +211,10 @@ def main() -> int:
         print(f"| {op} | " + " | ".join(str(r["calls"].get(op, 0)) for r in rows) + " |")
     print()
     for r in rows:
-        print(f"{r['accounts']:,} accounts: checks {r['checks']}; findings {r['findings']}",
-              file=sys.stderr)
+        print(
+            f"{r['accounts']:,} accounts: checks {r['checks']}; findings {r['findings']}",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -76,8 +76,11 @@ class StackSetInfo:
     @property
     def deletes_stacks_on_leave(self) -> bool:
         """CloudFormation deletes this set's stacks in an account that leaves."""
-        return (self.permission_model == "SERVICE_MANAGED" and self.auto_deployment
-                and not self.retain_stacks)
+        return (
+            self.permission_model == "SERVICE_MANAGED"
+            and self.auto_deployment
+            and not self.retain_stacks
+        )
 
     @property
     def control_tower(self) -> bool:
@@ -111,7 +114,8 @@ class Impact:
     stack_sets: Mapping[str, StackSetInfo] = field(default_factory=lambda: _EMPTY)
     # account id -> (StackSetId, region of the stack instance) pairs
     stack_instances: Mapping[str, tuple[tuple[str, str], ...]] = field(
-        default_factory=lambda: _EMPTY)
+        default_factory=lambda: _EMPTY
+    )
     trusted_services: tuple[str, ...] = ()  # ListAWSServiceAccessForOrganization
     # OU and account ids with an enabled Control Tower baseline (ListEnabledBaselines)
     baseline_targets: frozenset[str] = frozenset()
@@ -149,8 +153,10 @@ class Impact:
 
     def permission_set_names(self, account_id: str) -> list[str]:
         """Names of the permission sets provisioned to the account, each once, sorted."""
-        names = {self.permission_sets[arn].name if arn in self.permission_sets else arn
-                 for arn in self.provisioned.get(account_id, ())}
+        names = {
+            self.permission_sets[arn].name if arn in self.permission_sets else arn
+            for arn in self.provisioned.get(account_id, ())
+        }
         return sorted(names, key=str.lower)
 
     def without_account(self, account_id: str) -> Impact:

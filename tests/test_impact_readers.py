@@ -24,8 +24,13 @@ from tests.support.faults import FaultServer
 from tests.support.impact import OTHER_REGION, REGION, impact_org
 
 CREDS = ("testing", "testing", None)
-IMPACT_CODES = ("STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED",
-                "IDENTITY_CENTER_ACCESS_LOST", "RAM_SHARES_LOST", "LEAVE_DENIED_BY_SCP")
+IMPACT_CODES = (
+    "STACKSET_STACKS_DELETED",
+    "CONTROL_TOWER_ENROLLED",
+    "IDENTITY_CENTER_ACCESS_LOST",
+    "RAM_SHARES_LOST",
+    "LEAVE_DENIED_BY_SCP",
+)
 # What the checks cost on impact_org, whatever its size, with impact_regions = [eu-west-1]:
 # StackSets: ListStackSets per region; DescribeStackSet and ListStackInstances for the two
 # service-managed sets and Control Tower's (not for the self-managed `roles`). Control
@@ -33,24 +38,32 @@ IMPACT_CODES = ("STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED",
 # then two calls per permission set (3). RAM: shares per region, associations where there
 # are shares. SCPs: DescribePolicy per attached SCP (3), never FullAWSAccess.
 IMPACT_CALLS = {
-    "ListStackSets": 2, "DescribeStackSet": 3, "ListStackInstances": 3,
-    "ListAWSServiceAccessForOrganization": 1, "ListEnabledBaselines": 1,
-    "ListInstances": 1, "ListPermissionSets": 1, "DescribePermissionSet": 3,
+    "ListStackSets": 2,
+    "DescribeStackSet": 3,
+    "ListStackInstances": 3,
+    "ListAWSServiceAccessForOrganization": 1,
+    "ListEnabledBaselines": 1,
+    "ListInstances": 1,
+    "ListPermissionSets": 1,
+    "DescribePermissionSet": 3,
     "ListAccountsForProvisionedPermissionSet": 3,
-    "GetResourceShares": 2, "GetResourceShareAssociations": 1,
+    "GetResourceShares": 2,
+    "GetResourceShareAssociations": 1,
     "DescribePolicy": 3,
 }
 
 
 def make_ctx(endpoint: str | None = None, **options) -> AwsContext:
     options.setdefault("impact_regions", (OTHER_REGION,))
-    return AwsContext(SessionOptions(endpoint_url=endpoint, credentials=CREDS, region=REGION,
-                                     **options))
+    return AwsContext(
+        SessionOptions(endpoint_url=endpoint, credentials=CREDS, region=REGION, **options)
+    )
 
 
 def in_process_clients(service: str, region: str):
-    return boto3.client(service, region_name=region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        service, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 def load(ctx: AwsContext):
@@ -84,12 +97,16 @@ def test_each_finding_lands_on_the_accounts_the_rules_select(moto_in_process):
     snap, calls = load(make_ctx(read_only=True))
     checks = snap.impact.checks
     assert {n: c.status for n, c in checks.items()} == dict.fromkeys(
-        ("stacksets", "control_tower", "identity_center", "ram", "scp_leave"), "checked")
+        ("stacksets", "control_tower", "identity_center", "ram", "scp_leave"), "checked"
+    )
     assert checks["stacksets"].regions == checks["ram"].regions == (REGION, OTHER_REGION)
     # moto has no controltower: the baseline read is best effort, and the note says so
     note = checks["control_tower"].note
-    assert "not reachable at this endpoint" in note and "controltower:ListEnabledBaselines" \
-        in note and "baselines were not read" in note
+    assert (
+        "not reachable at this endpoint" in note
+        and "controltower:ListEnabledBaselines" in note
+        and "baselines were not read" in note
+    )
     assert codes_by_account(snap) == org.expected
     assert calls == IMPACT_CALLS
     findings = assess_all(snap, DEMO_NOW)
@@ -128,8 +145,7 @@ def test_assignees_are_read_for_one_account_on_demand(moto_in_process):
     found = assignees(ctx, snap, org.sandbox[0])
     assert (found.users, found.groups) == (1, 1)  # u-alice and g-admins
     assert Counter(ctx.stats.calls) - before == {"ListAccountAssignments": 1}
-    assert (assignees(ctx, snap, org.loose).users, assignees(ctx, snap, org.loose).groups) \
-        == (1, 0)
+    assert (assignees(ctx, snap, org.loose).users, assignees(ctx, snap, org.loose).groups) == (1, 0)
     before = Counter(ctx.stats.calls)
     assert assignees(ctx, snap, org.shared[0]) == type(found)(users=0, groups=0)
     assert Counter(ctx.stats.calls) == before  # nothing provisioned there: no call
@@ -154,8 +170,9 @@ def test_member_mode_skips_every_check_without_a_call(isolated_env):
 
     running = demo_mod.start(now=DEMO_NOW, member="sandbox-bob")
     try:
-        ctx = AwsContext(SessionOptions(region=demo_mod.DEMO_REGION,
-                                        credentials=demo_mod.DEMO_CREDENTIALS))
+        ctx = AwsContext(
+            SessionOptions(region=demo_mod.DEMO_REGION, credentials=demo_mod.DEMO_CREDENTIALS)
+        )
         snap, calls = load(ctx)
     finally:
         running.stop()
@@ -203,40 +220,91 @@ def test_readers_follow_both_token_spellings_and_drop_duplicates(aws_credentials
     ram = stubbed(ctx, "ram")
     share_arn = "arn:aws:ram:us-east-1:123456789012:resource-share/abc"
     ram.add_response("get_resource_shares", {"resourceShares": [], "nextToken": "t1"})
-    ram.add_response("get_resource_shares", {"resourceShares": [
-        {"resourceShareArn": share_arn, "name": "s", "status": "ACTIVE",
-         "resourceShareConfiguration": {"retainSharingOnAccountLeaveOrganization": True}},
-        {"resourceShareArn": share_arn + "-gone", "name": "gone", "status": "DELETED"}]},
-        {"resourceOwner": "SELF", "resourceShareStatus": "ACTIVE", "maxResults": 500,
-         "nextToken": "t1"})
-    ram.add_response("get_resource_share_associations", {"resourceShareAssociations": [
-        {"resourceShareArn": share_arn, "associatedEntity": "111122223333",
-         "status": "ASSOCIATED"},
-        {"resourceShareArn": share_arn, "associatedEntity": "111122223333",
-         "status": "ASSOCIATED"}]})
+    ram.add_response(
+        "get_resource_shares",
+        {
+            "resourceShares": [
+                {
+                    "resourceShareArn": share_arn,
+                    "name": "s",
+                    "status": "ACTIVE",
+                    "resourceShareConfiguration": {"retainSharingOnAccountLeaveOrganization": True},
+                },
+                {"resourceShareArn": share_arn + "-gone", "name": "gone", "status": "DELETED"},
+            ]
+        },
+        {
+            "resourceOwner": "SELF",
+            "resourceShareStatus": "ACTIVE",
+            "maxResults": 500,
+            "nextToken": "t1",
+        },
+    )
+    ram.add_response(
+        "get_resource_share_associations",
+        {
+            "resourceShareAssociations": [
+                {
+                    "resourceShareArn": share_arn,
+                    "associatedEntity": "111122223333",
+                    "status": "ASSOCIATED",
+                },
+                {
+                    "resourceShareArn": share_arn,
+                    "associatedEntity": "111122223333",
+                    "status": "ASSOCIATED",
+                },
+            ]
+        },
+    )
     from orgtui.aws.readers.ram import read_shares
 
     [found] = read_shares(ctx, REGION)
     ram.assert_no_pending_responses()
-    assert (found.name, found.principals, found.retain_on_leave) == ("s", ("111122223333",),
-                                                                     True)
+    assert (found.name, found.principals, found.retain_on_leave) == ("s", ("111122223333",), True)
 
     cf = stubbed(ctx, "cloudformation")
-    summary = {"StackSetName": "sm", "StackSetId": "sm:1", "Status": "ACTIVE",
-               "PermissionModel": "SERVICE_MANAGED"}
-    cf.add_response("list_stack_sets", {"Summaries": [
-        summary, {**summary, "StackSetName": "self", "StackSetId": "self:1",
-                  "PermissionModel": "SELF_MANAGED"},
-        {**summary, "StackSetName": "old", "StackSetId": "old:1", "Status": "DELETED"},
-        {**summary, "StackSetName": "vanished", "StackSetId": "vanished:1"}]})
-    cf.add_response("describe_stack_set", {"StackSet": {
-        "StackSetName": "sm", "StackSetId": "sm:1", "PermissionModel": "SERVICE_MANAGED",
-        "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False},
-        "OrganizationalUnitIds": ["ou-ab12-cdef3456"]}})
+    summary = {
+        "StackSetName": "sm",
+        "StackSetId": "sm:1",
+        "Status": "ACTIVE",
+        "PermissionModel": "SERVICE_MANAGED",
+    }
+    cf.add_response(
+        "list_stack_sets",
+        {
+            "Summaries": [
+                summary,
+                {
+                    **summary,
+                    "StackSetName": "self",
+                    "StackSetId": "self:1",
+                    "PermissionModel": "SELF_MANAGED",
+                },
+                {**summary, "StackSetName": "old", "StackSetId": "old:1", "Status": "DELETED"},
+                {**summary, "StackSetName": "vanished", "StackSetId": "vanished:1"},
+            ]
+        },
+    )
+    cf.add_response(
+        "describe_stack_set",
+        {
+            "StackSet": {
+                "StackSetName": "sm",
+                "StackSetId": "sm:1",
+                "PermissionModel": "SERVICE_MANAGED",
+                "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False},
+                "OrganizationalUnitIds": ["ou-ab12-cdef3456"],
+            }
+        },
+    )
     instance = {"StackSetId": "sm:1", "Account": "111122223333", "Region": "us-east-1"}
     cf.add_response("list_stack_instances", {"Summaries": [instance], "NextToken": "n1"})
-    cf.add_response("list_stack_instances", {"Summaries": [instance]},
-                    {"StackSetName": "sm:1", "MaxResults": 100, "NextToken": "n1"})
+    cf.add_response(
+        "list_stack_instances",
+        {"Summaries": [instance]},
+        {"StackSetName": "sm:1", "MaxResults": 100, "NextToken": "n1"},
+    )
     cf.add_client_error("describe_stack_set", "StackSetNotFoundException")
     from orgtui.aws.readers.cloudformation import read_stack_sets
 
@@ -272,8 +340,7 @@ def impact_calls(counts: Counter) -> dict[str, int]:
     return {op: n for op, n in counts.items() if op in IMPACT_CALLS}
 
 
-def test_calls_do_not_grow_with_the_organization_through_the_endpoint(server, capsys,
-                                                                      two_regions):
+def test_calls_do_not_grow_with_the_organization_through_the_endpoint(server, capsys, two_regions):
     measured = []
     for per_ou in (2, 12):
         server.reset()
@@ -281,11 +348,16 @@ def test_calls_do_not_grow_with_the_organization_through_the_endpoint(server, ca
         code, doc, err = run(capsys, server.url)
         assert code == 0, err
         assert doc["summary"]["accounts"] == 3 * per_ou + 2
-        assert doc["checks"]["stacksets"] == {"status": "checked",
-                                              "regions": ["us-east-1", "eu-west-1"]}
-        got = {code: {a["id"] for a in doc["accounts"]
-                      if any(f["code"] == code for f in a["findings"])}
-               for code in IMPACT_CODES}
+        assert doc["checks"]["stacksets"] == {
+            "status": "checked",
+            "regions": ["us-east-1", "eu-west-1"],
+        }
+        got = {
+            code: {
+                a["id"] for a in doc["accounts"] if any(f["code"] == code for f in a["findings"])
+            }
+            for code in IMPACT_CODES
+        }
         assert got == org.expected
         measured.append(impact_calls(server.counts))
     assert measured[0] == measured[1] == IMPACT_CALLS
@@ -293,16 +365,26 @@ def test_calls_do_not_grow_with_the_organization_through_the_endpoint(server, ca
 
 DENIALS = [
     # (operation, error code, the check it skips, the reason)
-    ("ListStackSets", "AccessDenied", "stacksets",
-     "access denied: cloudformation:ListStackSets"),
-    ("ListInstances", "AccessDeniedException", "identity_center",
-     "access denied: sso:ListInstances"),
-    ("GetResourceShares", "AccessDeniedException", "ram",
-     "access denied: ram:GetResourceShares"),
-    ("DescribePolicy", "AccessDeniedException", "scp_leave",
-     "access denied: organizations:DescribePolicy"),
-    ("ListAWSServiceAccessForOrganization", "AccessDeniedException", "control_tower",
-     "access denied: organizations:ListAWSServiceAccessForOrganization"),
+    ("ListStackSets", "AccessDenied", "stacksets", "access denied: cloudformation:ListStackSets"),
+    (
+        "ListInstances",
+        "AccessDeniedException",
+        "identity_center",
+        "access denied: sso:ListInstances",
+    ),
+    ("GetResourceShares", "AccessDeniedException", "ram", "access denied: ram:GetResourceShares"),
+    (
+        "DescribePolicy",
+        "AccessDeniedException",
+        "scp_leave",
+        "access denied: organizations:DescribePolicy",
+    ),
+    (
+        "ListAWSServiceAccessForOrganization",
+        "AccessDeniedException",
+        "control_tower",
+        "access denied: organizations:ListAWSServiceAccessForOrganization",
+    ),
 ]
 
 
@@ -321,12 +403,17 @@ def test_access_denied_skips_that_check_only(server, capsys, operation, code, ch
             assert entry == {"status": "skipped", "reason": reason}
         elif name != check:
             assert entry["status"] == "checked", (name, entry)
-    got = {c: {a["id"] for a in doc["accounts"] if any(f["code"] == c for f in a["findings"])}
-           for c in IMPACT_CODES}
-    lost = {"stacksets": ["STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED"],
-            "identity_center": ["IDENTITY_CENTER_ACCESS_LOST"], "ram": ["RAM_SHARES_LOST"],
-            "scp_leave": ["LEAVE_DENIED_BY_SCP"],
-            "control_tower": ["CONTROL_TOWER_ENROLLED"]}[check]
+    got = {
+        c: {a["id"] for a in doc["accounts"] if any(f["code"] == c for f in a["findings"])}
+        for c in IMPACT_CODES
+    }
+    lost = {
+        "stacksets": ["STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED"],
+        "identity_center": ["IDENTITY_CENTER_ACCESS_LOST"],
+        "ram": ["RAM_SHARES_LOST"],
+        "scp_leave": ["LEAVE_DENIED_BY_SCP"],
+        "control_tower": ["CONTROL_TOWER_ENROLLED"],
+    }[check]
     assert got == {c: set() if c in lost else ids for c, ids in org.expected.items()}
 
 
@@ -344,16 +431,25 @@ def test_baselines_denied_is_a_note_and_control_tower_stays_checked(server, caps
 
 def test_skipped_checks_never_fail_the_report_or_fail_on(server, capsys):
     org = impact_org(server.client, per_ou=2)
-    for operation in ("ListStackSets", "ListInstances", "GetResourceShares", "DescribePolicy",
-                      "ListAWSServiceAccessForOrganization"):
+    for operation in (
+        "ListStackSets",
+        "ListInstances",
+        "GetResourceShares",
+        "DescribePolicy",
+        "ListAWSServiceAccessForOrganization",
+    ):
         server.fail(operation, "AccessDeniedException", status=403)
     code, doc, err = run(capsys, server.url, "--account", org.loose, "--fail-on", "review")
     assert code == 0, err
     assert {c["status"] for c in doc["checks"].values()} == {"skipped"}
     assert doc["accounts"][0]["verdict"] == "ready"
     # markdown and csv say what was not checked
-    assert main(["audit", "--report", "markdown", "--endpoint-url", server.url,
-                 "--account", org.loose]) == 0
+    assert (
+        main(
+            ["audit", "--report", "markdown", "--endpoint-url", server.url, "--account", org.loose]
+        )
+        == 0
+    )
     md = capsys.readouterr().out
     assert "**Not checked:** stacksets (access denied: cloudformation:ListStackSets);" in md
 
@@ -362,8 +458,9 @@ def test_throttled_after_every_retry_skips_the_check(server, capsys, monkeypatch
     from orgtui.aws import session
 
     monkeypatch.setattr(session, "READ_THROTTLE_BACKOFF", (0.01,))
-    monkeypatch.setattr(session, "SessionOptions",
-                        lambda **kw: SessionOptions(**{**kw, "max_attempts": 2}))
+    monkeypatch.setattr(
+        session, "SessionOptions", lambda **kw: SessionOptions(**{**kw, "max_attempts": 2})
+    )
     impact_org(server.client, per_ou=2)
     server.fail("ListPermissionSets", "ThrottlingException")
     code, doc, err = run(capsys, server.url)

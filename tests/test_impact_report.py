@@ -20,12 +20,18 @@ from orgtui.model import frozen_map
 from tests.conftest import DEMO_NOW
 from tests.support.orgs import make_account, make_snapshot
 
-IMPACT_CODES = ("STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED",
-                "IDENTITY_CENTER_ACCESS_LOST", "RAM_SHARES_LOST", "LEAVE_DENIED_BY_SCP")
+IMPACT_CODES = (
+    "STACKSET_STACKS_DELETED",
+    "CONTROL_TOWER_ENROLLED",
+    "IDENTITY_CENTER_ACCESS_LOST",
+    "RAM_SHARES_LOST",
+    "LEAVE_DENIED_BY_SCP",
+)
 
 
-def names_under(ous: tuple[DemoOU, ...], wanted: str | None = None, inside: bool = False
-                ) -> set[str]:
+def names_under(
+    ous: tuple[DemoOU, ...], wanted: str | None = None, inside: bool = False
+) -> set[str]:
     """Names of the sample's accounts in OU `wanted` (at any depth), or all of them."""
     found: set[str] = set()
     for ou in ous:
@@ -54,9 +60,11 @@ def test_demo_puts_each_impact_code_on_the_accounts_the_rules_select(demo_doc):
     assert with_code(demo_doc, "STACKSET_STACKS_DELETED") == sandbox
     assert with_code(demo_doc, "CONTROL_TOWER_ENROLLED") == sandbox
     assert with_code(demo_doc, "IDENTITY_CENTER_ACCESS_LOST") == {
-        name for grants in USERS_AND_GROUPS.values() for _, names in grants for name in names}
+        name for grants in USERS_AND_GROUPS.values() for _, names in grants for name in names
+    }
     assert with_code(demo_doc, "RAM_SHARES_LOST") == names_under(ORGANIZATION, "Workloads") | {
-        "contoso-main"}
+        "contoso-main"
+    }
     # DenyLeaveOrganization is attached at the root: every member account
     assert with_code(demo_doc, "LEAVE_DENIED_BY_SCP") == members
     by_name = {a["name"]: a for a in demo_doc["accounts"]}
@@ -80,8 +88,10 @@ def test_demo_impact_findings_name_what_is_lost(demo_doc):
     assert "dns-resolver-rules" not in json.dumps(demo_doc)  # retained on leave
     scp = by_name["legacy-monolith"]["LEAVE_DENIED_BY_SCP"]["message"]
     assert "DenyLeaveOrganization (attached to Root" in scp
-    assert "BreakGlassOnly (attached to legacy-monolith" in scp and "conditional on " \
-        "aws:PrincipalArn" in scp
+    assert (
+        "BreakGlassOnly (attached to legacy-monolith" in scp
+        and "conditional on aws:PrincipalArn" in scp
+    )
     # RegionGuardrail's NotAction spares organizations:*; the others don't touch leaving
     assert all(name not in scp for name in ("RegionGuardrail", "DenyPublicS3"))
 
@@ -106,13 +116,17 @@ def test_demo_checks_block(demo_doc):
 
 def skipped_doc() -> dict:
     acc = make_account("222222222222", name="app")
-    impact = Impact(checks=frozen_map({
-        "stacksets": Check("checked", regions=("us-east-1", "eu-west-1")),
-        "control_tower": Check("checked"),
-        "identity_center": Check("skipped", reason="access denied: sso:ListInstances"),
-        "ram": Check("checked", regions=("us-east-1",), note="not read in eu-west-1: x"),
-        "scp_leave": Check("checked"),
-    }))
+    impact = Impact(
+        checks=frozen_map(
+            {
+                "stacksets": Check("checked", regions=("us-east-1", "eu-west-1")),
+                "control_tower": Check("checked"),
+                "identity_center": Check("skipped", reason="access denied: sso:ListInstances"),
+                "ram": Check("checked", regions=("us-east-1",), note="not read in eu-west-1: x"),
+                "scp_leave": Check("checked"),
+            }
+        )
+    )
     return report.build(replace(make_snapshot(acc), impact=impact), DEMO_NOW)
 
 
@@ -131,8 +145,10 @@ def test_json_checks_block_sits_between_summary_and_accounts():
 def test_markdown_says_what_was_not_checked_under_the_summary():
     lines = report.render(skipped_doc(), "markdown").splitlines()
     summary = next(i for i, line in enumerate(lines) if line.startswith("**2 accounts"))
-    assert lines[summary + 2] == ("**Not checked:** identity_center (access denied: "
-                                  "sso:ListInstances). Findings of these kinds may be missing.")
+    assert lines[summary + 2] == (
+        "**Not checked:** identity_center (access denied: "
+        "sso:ListInstances). Findings of these kinds may be missing."
+    )
 
 
 def test_csv_keeps_one_row_per_account_and_names_unchecked_checks():
@@ -151,8 +167,9 @@ def test_all_checked_reports_say_so(demo_doc):
     md = report.render(demo_doc, "markdown")
     assert "Impact checks: all made" in md and "Not checked" not in md
     assert "Not checked" not in report.render(demo_doc, "table")
-    assert {r["unchecked"] for r in csv.DictReader(io.StringIO(report.render(demo_doc,
-                                                                             "csv")))} == {""}
+    assert {
+        r["unchecked"] for r in csv.DictReader(io.StringIO(report.render(demo_doc, "csv")))
+    } == {""}
 
 
 def test_a_snapshot_never_read_for_impact_reports_every_check_as_not_read():
@@ -169,8 +186,10 @@ def write(text: str) -> None:
 
 
 def test_region_settings_reach_the_session():
-    write('impact_regions = ["eu-west-1", "ap-southeast-2", "eu-west-1"]\n'
-          'identity_center_region = "eu-central-1"\n')
+    write(
+        'impact_regions = ["eu-west-1", "ap-southeast-2", "eu-west-1"]\n'
+        'identity_center_region = "eu-central-1"\n'
+    )
     cfg = parse(["audit"])
     assert cfg.impact_regions == ("eu-west-1", "ap-southeast-2")  # duplicates dropped
     assert cfg.identity_center_region == "eu-central-1"
@@ -179,13 +198,16 @@ def test_region_settings_reach_the_session():
     assert ctx.options.identity_center_region == "eu-central-1"
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ('impact_regions = "eu-west-1"\n', "'impact_regions' must be a list"),
-    ('impact_regions = ["eu-west-1", "Europe"]\n', "not regions: 'Europe'"),
-    ("impact_regions = [1]\n", "not regions: 1"),
-    ('identity_center_region = "moon-1"\n', "'identity_center_region' = 'moon-1' is not"),
-    ("identity_center_region = 3\n", "'identity_center_region' must be a str"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('impact_regions = "eu-west-1"\n', "'impact_regions' must be a list"),
+        ('impact_regions = ["eu-west-1", "Europe"]\n', "not regions: 'Europe'"),
+        ("impact_regions = [1]\n", "not regions: 1"),
+        ('identity_center_region = "moon-1"\n', "'identity_center_region' = 'moon-1' is not"),
+        ("identity_center_region = 3\n", "'identity_center_region' must be a str"),
+    ],
+)
 def test_bad_region_settings_are_reported_and_the_default_used(text, words):
     write(text)
     settings, problems = files.load_settings()

@@ -34,8 +34,13 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 MEMBER = "222222222222"
 OTHER = "333333333333"
 ORG_ARN = f"arn:aws:organizations::{MGMT_ID}:organization/o-test"
-IMPACT_CODES = ["STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED",
-                "IDENTITY_CENTER_ACCESS_LOST", "RAM_SHARES_LOST", "LEAVE_DENIED_BY_SCP"]
+IMPACT_CODES = [
+    "STACKSET_STACKS_DELETED",
+    "CONTROL_TOWER_ENROLLED",
+    "IDENTITY_CENTER_ACCESS_LOST",
+    "RAM_SHARES_LOST",
+    "LEAVE_DENIED_BY_SCP",
+]
 
 
 def snap_with(impact: Impact, *accounts, **kwargs):
@@ -43,22 +48,37 @@ def snap_with(impact: Impact, *accounts, **kwargs):
     return replace(make_snapshot(*accounts, **kwargs), impact=impact)
 
 
-def stack_set(name: str, *, model: str = "SERVICE_MANAGED", auto: bool = True,
-              retain: bool = False, region: str = "us-east-1") -> StackSetInfo:
-    return StackSetInfo(id=f"{name}:0000", name=name, region=region, permission_model=model,
-                        auto_deployment=auto, retain_stacks=retain)
+def stack_set(
+    name: str,
+    *,
+    model: str = "SERVICE_MANAGED",
+    auto: bool = True,
+    retain: bool = False,
+    region: str = "us-east-1",
+) -> StackSetInfo:
+    return StackSetInfo(
+        id=f"{name}:0000",
+        name=name,
+        region=region,
+        permission_model=model,
+        auto_deployment=auto,
+        retain_stacks=retain,
+    )
 
 
-def with_stacks(*sets_and_instances: tuple[StackSetInfo, list[tuple[str, str]]],
-                **kwargs) -> Impact:
+def with_stacks(
+    *sets_and_instances: tuple[StackSetInfo, list[tuple[str, str]]], **kwargs
+) -> Impact:
     """Impact holding StackSets and (account, region) instances of each."""
     instances: dict[str, list[tuple[str, str]]] = {}
     for info, pairs in sets_and_instances:
         for account, region in pairs:
             instances.setdefault(account, []).append((info.id, region))
-    return Impact(stack_sets=frozen_map({s.id: s for s, _ in sets_and_instances}),
-                  stack_instances=frozen_map({k: tuple(v) for k, v in instances.items()}),
-                  **kwargs)
+    return Impact(
+        stack_sets=frozen_map({s.id: s for s, _ in sets_and_instances}),
+        stack_instances=frozen_map({k: tuple(v) for k, v in instances.items()}),
+        **kwargs,
+    )
 
 
 def found(rule, account_id: str, snap) -> list:
@@ -70,8 +90,13 @@ def found(rule, account_id: str, snap) -> list:
 
 def test_impact_rules_follow_the_readiness_rules_in_order():
     names = [r.__name__ for r in RULES]
-    assert names[-5:] == ["stacksets_deleted", "control_tower_enrolled",
-                          "identity_center_lost", "ram_shares_lost", "leave_denied"]
+    assert names[-5:] == [
+        "stacksets_deleted",
+        "control_tower_enrolled",
+        "identity_center_lost",
+        "ram_shares_lost",
+        "leave_denied",
+    ]
 
 
 # --- STACKSET_STACKS_DELETED -----------------------------------------------------------
@@ -82,7 +107,8 @@ def test_stackset_names_each_set_with_its_regions_and_is_a_warning():
     other = stack_set("logging", region="eu-west-1")
     impact = with_stacks(
         (deleting, [(MEMBER, "us-east-1"), (MEMBER, "eu-west-1"), (MEMBER, "us-east-1")]),
-        (other, [(MEMBER, "eu-west-1"), (OTHER, "eu-west-1")]))
+        (other, [(MEMBER, "eu-west-1"), (OTHER, "eu-west-1")]),
+    )
     snap = snap_with(impact)
     [f] = found(stacksets_deleted, MEMBER, snap)
     assert (f.code, f.severity) == ("STACKSET_STACKS_DELETED", "warning")
@@ -95,11 +121,14 @@ def test_stackset_names_each_set_with_its_regions_and_is_a_warning():
     assert "logging (eu-west-1)" in g.message and "baseline" not in g.message
 
 
-@pytest.mark.parametrize("info", [
-    stack_set("self", model="SELF_MANAGED"),  # self-managed: nothing happens on leave
-    stack_set("kept", retain=True),  # retains its stacks
-    stack_set("manual", auto=False),  # no automatic deployment: stacks are not removed
-])
+@pytest.mark.parametrize(
+    "info",
+    [
+        stack_set("self", model="SELF_MANAGED"),  # self-managed: nothing happens on leave
+        stack_set("kept", retain=True),  # retains its stacks
+        stack_set("manual", auto=False),  # no automatic deployment: stacks are not removed
+    ],
+)
 def test_stacksets_that_keep_their_stacks_add_nothing(info):
     snap = snap_with(with_stacks((info, [(MEMBER, "us-east-1")])))
     assert found(stacksets_deleted, MEMBER, snap) == []
@@ -131,9 +160,13 @@ def test_control_tower_stack_instance_with_trusted_access_is_a_warning():
 
 def test_control_tower_needs_trusted_access():
     bp = stack_set("AWSControlTowerBP-BASELINE-CONFIG", model="SELF_MANAGED")
-    snap = snap_with(with_stacks((bp, [(MEMBER, "us-east-1")]),
-                                 trusted_services=("sso.amazonaws.com",),
-                                 baseline_targets=frozenset({PROD_ID})))
+    snap = snap_with(
+        with_stacks(
+            (bp, [(MEMBER, "us-east-1")]),
+            trusted_services=("sso.amazonaws.com",),
+            baseline_targets=frozenset({PROD_ID}),
+        )
+    )
     assert found(control_tower_enrolled, MEMBER, snap) == []
 
 
@@ -162,8 +195,11 @@ def test_a_service_managed_control_tower_set_gives_both_warnings():
 
 
 def ps(name: str) -> PermissionSetInfo:
-    return PermissionSetInfo(f"arn:aws:sso:::permissionSet/ssoins-1/ps-{name.lower()}", name,
-                             "arn:aws:sso:::instance/ssoins-1")
+    return PermissionSetInfo(
+        f"arn:aws:sso:::permissionSet/ssoins-1/ps-{name.lower()}",
+        name,
+        "arn:aws:sso:::instance/ssoins-1",
+    )
 
 
 def test_identity_center_lists_permission_sets_once_each_sorted():
@@ -171,7 +207,8 @@ def test_identity_center_lists_permission_sets_once_each_sorted():
     dup = replace(dup, name="ReadOnly")  # two permission sets with one name
     impact = Impact(
         permission_sets=frozen_map({p.arn: p for p in (admin, read, dup)}),
-        provisioned=frozen_map({MEMBER: (read.arn, admin.arn, read.arn, dup.arn)}))
+        provisioned=frozen_map({MEMBER: (read.arn, admin.arn, read.arn, dup.arn)}),
+    )
     snap = snap_with(impact)
     [f] = found(identity_center_lost, MEMBER, snap)
     assert (f.code, f.severity) == ("IDENTITY_CENTER_ACCESS_LOST", "notice")
@@ -185,8 +222,13 @@ def test_identity_center_lists_permission_sets_once_each_sorted():
 
 
 def share(name: str, *principals: str, retain: bool = False) -> ResourceShareInfo:
-    return ResourceShareInfo(f"arn:aws:ram:us-east-1:{MGMT_ID}:resource-share/{name}", name,
-                             "us-east-1", principals, retain)
+    return ResourceShareInfo(
+        f"arn:aws:ram:us-east-1:{MGMT_ID}:resource-share/{name}",
+        name,
+        "us-east-1",
+        principals,
+        retain,
+    )
 
 
 def ou_arn(ou_id: str) -> str:
@@ -214,9 +256,12 @@ def test_ram_share_to_a_child_ou_does_not_reach_the_parent():
 
 
 def test_ram_share_to_the_organization_the_account_or_a_role_in_it():
-    snap = shares_snap(share("org-wide", ORG_ARN), share("direct", MEMBER),
-                       share("role", f"arn:aws:iam::{MEMBER}:role/Consumer"),
-                       share("elsewhere", "444444444444", ou_arn("ou-root-otherou1")))
+    snap = shares_snap(
+        share("org-wide", ORG_ARN),
+        share("direct", MEMBER),
+        share("role", f"arn:aws:iam::{MEMBER}:role/Consumer"),
+        share("elsewhere", "444444444444", ou_arn("ou-root-otherou1")),
+    )
     [f] = found(ram_shares_lost, MEMBER, snap)
     assert "3 resource shares" in f.message
     assert "direct (us-east-1, shared with the account)" in f.message
@@ -247,20 +292,38 @@ def test_ram_share_reaching_twice_is_listed_once_with_both_ways():
 # --- LEAVE_DENIED_BY_SCP: matching ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("pattern", [
-    "organizations:LeaveOrganization", "ORGANIZATIONS:leaveorganization",
-    "organizations:*", "*", "organizations:Leave*", "organizations:*Organization",
-    "organizations:Leave?rganization", "*:LeaveOrganization", "organizations:*Leave*",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "organizations:LeaveOrganization",
+        "ORGANIZATIONS:leaveorganization",
+        "organizations:*",
+        "*",
+        "organizations:Leave*",
+        "organizations:*Organization",
+        "organizations:Leave?rganization",
+        "*:LeaveOrganization",
+        "organizations:*Leave*",
+    ],
+)
 def test_patterns_that_match_leave_organization(pattern):
     assert action_matches(pattern)
 
 
-@pytest.mark.parametrize("pattern", [
-    "organizations:Leave", "organizations:LeaveOrganizations", "organizations:Remove*",
-    "s3:*", "organizations:?eave", "organization:*", "organizations:[L]eaveOrganization",
-    "organizations:Leave.Organization", "",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "organizations:Leave",
+        "organizations:LeaveOrganizations",
+        "organizations:Remove*",
+        "s3:*",
+        "organizations:?eave",
+        "organization:*",
+        "organizations:[L]eaveOrganization",
+        "organizations:Leave.Organization",
+        "",
+    ],
+)
 def test_patterns_that_do_not_match(pattern):
     assert not action_matches(pattern)
 
@@ -273,25 +336,31 @@ def deny(action, key: str = "Action", **extra):
     return {"Effect": "Deny", key: action, "Resource": "*", **extra}
 
 
-@pytest.mark.parametrize("statement", [
-    deny("organizations:LeaveOrganization"),
-    deny(["s3:*", "organizations:Leave*"]),
-    deny("*"),
-    deny("organizations:*"),
-    deny(["ec2:*", "iam:*"], key="NotAction"),  # denies everything else, leaving included
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        deny("organizations:LeaveOrganization"),
+        deny(["s3:*", "organizations:Leave*"]),
+        deny("*"),
+        deny("organizations:*"),
+        deny(["ec2:*", "iam:*"], key="NotAction"),  # denies everything else, leaving included
+    ],
+)
 def test_deny_statements_that_deny_leaving(statement):
     assert leave_denial(document(statement)).conditional is False
 
 
-@pytest.mark.parametrize("statement", [
-    deny("s3:*"),
-    deny(["organizations:*", "iam:*"], key="NotAction"),  # spares organizations:*
-    deny("organizations:Leave*", key="NotAction"),
-    {"Effect": "Allow", "Action": "organizations:LeaveOrganization", "Resource": "*"},
-    {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"},
-    {"Effect": "Deny", "Resource": "*"},  # neither Action nor NotAction
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        deny("s3:*"),
+        deny(["organizations:*", "iam:*"], key="NotAction"),  # spares organizations:*
+        deny("organizations:Leave*", key="NotAction"),
+        {"Effect": "Allow", "Action": "organizations:LeaveOrganization", "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Resource": "*"},  # neither Action nor NotAction
+    ],
+)
 def test_statements_that_do_not_deny_leaving(statement):
     assert leave_denial(document(statement)) is None
 
@@ -305,14 +374,16 @@ def test_a_single_statement_object_and_a_bad_document():
 
 
 def test_a_condition_makes_the_denial_conditional_with_its_keys():
-    cond = {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"},
-            "Bool": {"aws:ViaAWSService": "false"}}
+    cond = {
+        "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"},
+        "Bool": {"aws:ViaAWSService": "false"},
+    }
     denial = leave_denial(document(deny("*", Condition=cond)))
-    assert denial.conditional and denial.condition_keys == ("aws:PrincipalArn",
-                                                            "aws:ViaAWSService")
+    assert denial.conditional and denial.condition_keys == ("aws:PrincipalArn", "aws:ViaAWSService")
     # an unconditional statement in the same policy wins
-    both = leave_denial(document(deny("*", Condition=cond),
-                                 deny("organizations:LeaveOrganization")))
+    both = leave_denial(
+        document(deny("*", Condition=cond), deny("organizations:LeaveOrganization"))
+    )
     assert both.conditional is False
 
 
@@ -326,8 +397,9 @@ TAGS = Policy("p-tagpolicy1", "Tags", "TAG_POLICY")
 FULL = Policy(FULL_AWS_ACCESS_ID, "FullAWSAccess", "SERVICE_CONTROL_POLICY", True)
 DOCS = {
     DENY_LEAVE.id: document(deny("organizations:Leave*")),
-    BREAK_GLASS.id: document(deny("*", Condition={
-        "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}})),
+    BREAK_GLASS.id: document(
+        deny("*", Condition={"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}})
+    ),
     S3_ONLY.id: document(deny("s3:*")),
     TAGS.id: document(deny("*")),  # not an SCP: its content never denies an action
     FULL.id: document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
@@ -335,9 +407,11 @@ DOCS = {
 
 
 def scp_snap(attachments, docs=DOCS):
-    return snap_with(Impact(scp_documents=frozen_map(docs)),
-                     policies=[DENY_LEAVE, BREAK_GLASS, S3_ONLY, TAGS, FULL],
-                     attachments=attachments)
+    return snap_with(
+        Impact(scp_documents=frozen_map(docs)),
+        policies=[DENY_LEAVE, BREAK_GLASS, S3_ONLY, TAGS, FULL],
+        attachments=attachments,
+    )
 
 
 def test_inherited_scp_names_the_policy_and_where_it_is_attached():
@@ -355,8 +429,10 @@ def test_inherited_scp_names_the_policy_and_where_it_is_attached():
 def test_direct_and_conditional_scp():
     snap = scp_snap({MEMBER: (BREAK_GLASS.id,)})
     [f] = found(leave_denied, MEMBER, snap)
-    assert f"BreakGlassOnly (attached to acct-{MEMBER} {MEMBER}; conditional on " \
-           "aws:PrincipalArn)" in f.message
+    assert (
+        f"BreakGlassOnly (attached to acct-{MEMBER} {MEMBER}; conditional on "
+        "aws:PrincipalArn)" in f.message
+    )
     assert "may deny" in f.message and "Unless the condition is met" in f.message
     assert found(leave_denied, OTHER, snap) == []  # attached to MEMBER only
 
@@ -380,28 +456,38 @@ def test_without_documents_or_with_non_scp_policies_nothing_is_found():
 def everything(account_id: str) -> Impact:
     admin = ps("Admin")
     bp = stack_set("AWSControlTowerBP-BASELINE-CONFIG", model="SELF_MANAGED")
-    impact = with_stacks((stack_set("baseline"), [(account_id, "us-east-1")]),
-                         (bp, [(account_id, "us-east-1")]), trusted_services=CT_ON)
+    impact = with_stacks(
+        (stack_set("baseline"), [(account_id, "us-east-1")]),
+        (bp, [(account_id, "us-east-1")]),
+        trusted_services=CT_ON,
+    )
     shared = share("subnets", ORG_ARN)
-    return replace(impact, permission_sets=frozen_map({admin.arn: admin}),
-                   provisioned=frozen_map({account_id: (admin.arn,)}),
-                   shares=frozen_map({shared.arn: shared}),
-                   scp_documents=frozen_map(DOCS),
-                   checks=frozen_map({"stacksets": Check("checked", regions=("us-east-1",))}))
+    return replace(
+        impact,
+        permission_sets=frozen_map({admin.arn: admin}),
+        provisioned=frozen_map({account_id: (admin.arn,)}),
+        shares=frozen_map({shared.arn: shared}),
+        scp_documents=frozen_map(DOCS),
+        checks=frozen_map({"stacksets": Check("checked", regions=("us-east-1",))}),
+    )
 
 
 def test_every_impact_finding_in_order_on_a_member():
     acc = make_account(MEMBER)
-    snap = replace(make_snapshot(acc, policies=[DENY_LEAVE], attachments={
-        ROOT_ID: (DENY_LEAVE.id,)}), impact=everything(MEMBER))
+    snap = replace(
+        make_snapshot(acc, policies=[DENY_LEAVE], attachments={ROOT_ID: (DENY_LEAVE.id,)}),
+        impact=everything(MEMBER),
+    )
     result = assess(acc, snap, NOW)
     assert [f.code for f in result.findings] == ["POLICIES_STOP_APPLYING", *IMPACT_CODES]
     assert result.verdict == "review"
 
 
 def test_the_management_account_gets_none_of_them():
-    snap = replace(make_snapshot(policies=[DENY_LEAVE], attachments={
-        ROOT_ID: (DENY_LEAVE.id,)}), impact=everything(MGMT_ID))
+    snap = replace(
+        make_snapshot(policies=[DENY_LEAVE], attachments={ROOT_ID: (DENY_LEAVE.id,)}),
+        impact=everything(MGMT_ID),
+    )
     result = assess(snap.accounts[MGMT_ID], snap, NOW)
     assert [f.code for f in result.findings] == ["MANAGEMENT_ACCOUNT"]
 
@@ -410,16 +496,21 @@ def test_a_snapshot_without_the_impact_read_finds_nothing_and_says_not_read():
     acc = make_account(MEMBER)
     snap = make_snapshot(acc)
     assert not any(f.code in IMPACT_CODES for f in assess(acc, snap, NOW).findings)
-    assert snap.impact.unchecked == ("stacksets", "control_tower", "identity_center", "ram",
-                                     "scp_leave")
+    assert snap.impact.unchecked == (
+        "stacksets",
+        "control_tower",
+        "identity_center",
+        "ram",
+        "scp_leave",
+    )
     assert snap.impact.check("ram").reason == "not read in this load"
 
 
 def test_without_account_drops_its_impact_entries_only():
-    snap = replace(make_snapshot(make_account(MEMBER), make_account(OTHER)),
-                   impact=everything(MEMBER))
-    snap = replace(snap, impact=replace(snap.impact, baseline_targets=frozenset({MEMBER,
-                                                                                 PROD_ID})))
+    snap = replace(
+        make_snapshot(make_account(MEMBER), make_account(OTHER)), impact=everything(MEMBER)
+    )
+    snap = replace(snap, impact=replace(snap.impact, baseline_targets=frozenset({MEMBER, PROD_ID})))
     after = snap.without_account(MEMBER)
     assert MEMBER not in after.impact.stack_instances and MEMBER not in after.impact.provisioned
     assert after.impact.baseline_targets == {PROD_ID}
@@ -432,12 +523,23 @@ def test_without_account_drops_its_impact_entries_only():
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
     | st.sampled_from(["Deny", "Allow", "*", "organizations:*", "Action", "NotAction"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["Effect", "Action", "NotAction", "Condition", "Statement", "Resource",
-                         "x"]), inner, max_size=4),
-    max_leaves=20)
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["Effect", "Action", "NotAction", "Condition", "Statement", "Resource", "x"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None)

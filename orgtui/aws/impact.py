@@ -57,8 +57,9 @@ T = TypeVar("T")
 ProgressFn = Callable[[str, int, "int | None"], None]
 
 MEMBER = "the caller is a member account"
-NOT_MANAGEMENT = ("the caller is not the management account, which administers the "
-                  "service-managed StackSets")
+NOT_MANAGEMENT = (
+    "the caller is not the management account, which administers the service-managed StackSets"
+)
 # The botocore services each check calls, to name the IAM action of a refused call.
 SERVICES = {
     "stacksets": ("cloudformation",),
@@ -94,8 +95,10 @@ def why(ctx: AwsContext, exc: BaseException, services: Iterable[str]) -> str:
             # serve the call. Its body is quoted only when it is a short line, not a page.
             answer = f"HTTP {code}" if code.isdigit() else code
             short = len(message) <= 80 and "<" not in message and "\n" not in message
-            return (f"not reachable at this endpoint: {action} answered {answer}"
-                    f"{f' ({clean(message)})' if message and short else ''}")
+            return (
+                f"not reachable at this endpoint: {action} answered {answer}"
+                f"{f' ({clean(message)})' if message and short else ''}"
+            )
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
         url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
         return f"not reachable at this endpoint{f' ({clean(url)})' if url else ''}"
@@ -132,8 +135,9 @@ def _regional(regions: tuple[str, ...], outcomes: dict[str, _Outcome]) -> Check:
     return Check("checked", regions=read, note=note)
 
 
-def _control_tower(trusted: _Outcome, baselines: _Outcome | None, stacksets: Check,
-                   found_sets: bool, region: str) -> Check:
+def _control_tower(
+    trusted: _Outcome, baselines: _Outcome | None, stacksets: Check, found_sets: bool, region: str
+) -> Check:
     if trusted.error:
         return skipped(trusted.error)
     if CONTROL_TOWER_PRINCIPAL not in trusted.value:
@@ -142,27 +146,39 @@ def _control_tower(trusted: _Outcome, baselines: _Outcome | None, stacksets: Che
         return skipped(stacksets.reason)
     notes = [stacksets.note] if stacksets.note else []
     if baselines is not None and baselines.error:
-        notes.append(f"Control Tower baselines were not read: {baselines.error.rstrip('.')}. "
-                     "Enrolment is judged from trusted access and the AWSControlTowerBP- "
-                     "StackSets only")
+        notes.append(
+            f"Control Tower baselines were not read: {baselines.error.rstrip('.')}. "
+            "Enrolment is judged from trusted access and the AWSControlTowerBP- "
+            "StackSets only"
+        )
     elif not found_sets and not (baselines and baselines.value):
-        notes.append(f"trusted access is on but no AWSControlTowerBP- StackSet or enabled "
-                     f"baseline was found in {', '.join(stacksets.regions) or region}; if "
-                     "Control Tower's home region is another, add it to impact_regions")
+        notes.append(
+            f"trusted access is on but no AWSControlTowerBP- StackSet or enabled "
+            f"baseline was found in {', '.join(stacksets.regions) or region}; if "
+            "Control Tower's home region is another, add it to impact_regions"
+        )
     return Check("checked", note="; ".join(notes))
 
 
 def attached_scps(snap: Snapshot) -> list[str]:
     """Ids of the SCPs attached anywhere, the AWS-managed full-access defaults excepted."""
     ids = {pid for targets in snap.attachments.values() for pid in targets}
-    return sorted(pid for pid in ids if pid not in DEFAULT_POLICY_IDS
-                  and pid in snap.policies
-                  and snap.policies[pid].type == "SERVICE_CONTROL_POLICY")
+    return sorted(
+        pid
+        for pid in ids
+        if pid not in DEFAULT_POLICY_IDS
+        and pid in snap.policies
+        and snap.policies[pid].type == "SERVICE_CONTROL_POLICY"
+    )
 
 
-def read_impact(ctx: AwsContext, snap: Snapshot, regions: Iterable[str] = (),
-                identity_center_region: str | None = None,
-                progress: ProgressFn | None = None) -> Snapshot:
+def read_impact(
+    ctx: AwsContext,
+    snap: Snapshot,
+    regions: Iterable[str] = (),
+    identity_center_region: str | None = None,
+    progress: ProgressFn | None = None,
+) -> Snapshot:
     """The snapshot with `impact` read: every check checked or skipped, never an error
     (only `Cancelled`, when the session ends during the read)."""
     if snap.member_mode:
@@ -173,19 +189,20 @@ def read_impact(ctx: AwsContext, snap: Snapshot, regions: Iterable[str] = (),
     step = _Steps(progress, len(CHECK_NAMES))
 
     def regional(name: str, fn: Callable[[AwsContext, str], T]) -> dict[str, _Outcome]:
-        outcomes = each(ctx, lambda r: _attempt(ctx, SERVICES[name], lambda: fn(ctx, r)),
-                        regions)
+        outcomes = each(ctx, lambda r: _attempt(ctx, SERVICES[name], lambda: fn(ctx, r)), regions)
         return dict(zip(regions, outcomes, strict=True))
 
     def trusted_and_baselines() -> tuple[_Outcome, _Outcome | None]:
         trusted = _attempt(ctx, SERVICES["control_tower"], lambda: read_trusted_services(ctx))
         if trusted.error or CONTROL_TOWER_PRINCIPAL not in trusted.value:
             return trusted, None
-        return trusted, _attempt(ctx, SERVICES["control_tower"],
-                                 lambda: read_baseline_targets(ctx, ctx.region))
+        return trusted, _attempt(
+            ctx, SERVICES["control_tower"], lambda: read_baseline_targets(ctx, ctx.region)
+        )
 
     scps = attached_scps(snap)
     with ThreadPoolExecutor(max_workers=5, thread_name_prefix="orgtui-impact") as pool:
+
         def submit(fn: Callable[[], T]) -> Future[T]:
             fut = pool.submit(fn)
             fut.add_done_callback(lambda _: step())
@@ -193,16 +210,28 @@ def read_impact(ctx: AwsContext, snap: Snapshot, regions: Iterable[str] = (),
 
         f_sets = submit(lambda: regional("stacksets", read_stack_sets)) if management else None
         f_ct = submit(trusted_and_baselines) if management else None
-        f_ic = submit(lambda: _attempt(ctx, SERVICES["identity_center"],
-                                       lambda: read_identity_center(ctx, ic_region)))
+        f_ic = submit(
+            lambda: _attempt(
+                ctx, SERVICES["identity_center"], lambda: read_identity_center(ctx, ic_region)
+            )
+        )
         f_ram = submit(lambda: regional("ram", read_shares))
-        f_scp = submit(lambda: _attempt(ctx, SERVICES["scp_leave"],
-                                        lambda: read_policy_documents(ctx, scps)))
+        f_scp = submit(
+            lambda: _attempt(ctx, SERVICES["scp_leave"], lambda: read_policy_documents(ctx, scps))
+        )
         if not management:
             step(2)
-        impact = _assemble(regions, ic_region, f_sets.result() if f_sets else None,
-                           f_ct.result() if f_ct else None, f_ic.result(), f_ram.result(),
-                           f_scp.result(), ctx.region, snap.enriched)
+        impact = _assemble(
+            regions,
+            ic_region,
+            f_sets.result() if f_sets else None,
+            f_ct.result() if f_ct else None,
+            f_ic.result(),
+            f_ram.result(),
+            f_scp.result(),
+            ctx.region,
+            snap.enriched,
+        )
     return replace(snap, impact=impact)
 
 
@@ -223,11 +252,17 @@ class _Steps:
             self.fn("impact", done, self.total)
 
 
-def _assemble(regions: tuple[str, ...], ic_region: str,
-              sets: dict[str, _Outcome] | None,
-              ct: tuple[_Outcome, _Outcome | None] | None,
-              ic: _Outcome, ram: dict[str, _Outcome], scp: _Outcome,
-              home: str, enriched: bool) -> Impact:
+def _assemble(
+    regions: tuple[str, ...],
+    ic_region: str,
+    sets: dict[str, _Outcome] | None,
+    ct: tuple[_Outcome, _Outcome | None] | None,
+    ic: _Outcome,
+    ram: dict[str, _Outcome],
+    scp: _Outcome,
+    home: str,
+    enriched: bool,
+) -> Impact:
     """One Impact from the outcomes of the reads."""
     checks: dict[str, Check] = {}
     stack_sets: dict[str, Any] = {}
@@ -249,8 +284,9 @@ def _assemble(regions: tuple[str, ...], ic_region: str,
         if baselines is not None and not baselines.error:
             targets = baselines.value
         found = any(s.control_tower for s in stack_sets.values())
-        checks["control_tower"] = _control_tower(trusted_outcome, baselines,
-                                                 checks["stacksets"], found, home)
+        checks["control_tower"] = _control_tower(
+            trusted_outcome, baselines, checks["stacksets"], found, home
+        )
     permission_sets: dict[str, Any] = {}
     provisioned: dict[str, tuple[str, ...]] = {}
     if ic.error:
@@ -258,14 +294,16 @@ def _assemble(regions: tuple[str, ...], ic_region: str,
     elif not ic.value.instances:
         checks["identity_center"] = skipped(
             f"no IAM Identity Center instance in {ic_region} (if it lives in another "
-            "region, set identity_center_region)")
+            "region, set identity_center_region)"
+        )
     else:
         checks["identity_center"] = Check("checked")
         permission_sets = ic.value.permission_sets
         provisioned = {k: tuple(v) for k, v in ic.value.provisioned.items()}
     checks["ram"] = _regional(regions, ram)
     shares: dict[str, ResourceShareInfo] = {
-        s.arn: s for o in ram.values() if not o.error for s in o.value}
+        s.arn: s for o in ram.values() if not o.error for s in o.value
+    }
     checks["scp_leave"] = skipped(scp.error) if scp.error else Check("checked")
     if not enriched:
         checks["scp_leave"] = skipped("the organization's policies were not read")
@@ -295,12 +333,14 @@ def assignees(ctx: AwsContext, snap: Snapshot, account_id: str) -> Assignees | N
     impact = snap.impact
     if not impact.checked("identity_center"):
         return None
-    sets = [impact.permission_sets[arn] for arn in impact.provisioned.get(account_id, ())
-            if arn in impact.permission_sets]
+    sets = [
+        impact.permission_sets[arn]
+        for arn in impact.provisioned.get(account_id, ())
+        if arn in impact.permission_sets
+    ]
     if not sets:
         return Assignees(users=0, groups=0)
     try:
-        return read_assignees(ctx, impact.identity_center_region or ctx.region, account_id,
-                              sets)
+        return read_assignees(ctx, impact.identity_center_region or ctx.region, account_id, sets)
     except Exception as exc:
         raise translate(exc) from exc

@@ -26,8 +26,11 @@ _IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):")
 
 def stacksets_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
     deleting = sorted(
-        ((s, regions) for s, regions in snap.impact.stacks_of(account.id)
-         if s.deletes_stacks_on_leave),
+        (
+            (s, regions)
+            for s, regions in snap.impact.stacks_of(account.id)
+            if s.deletes_stacks_on_leave
+        ),
         key=lambda item: (item[0].name.lower(), item[0].region),
     )
     if deleting:
@@ -45,21 +48,25 @@ def stacksets_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterab
         )
 
 
-def control_tower_enrolled(account: Account, snap: Snapshot,
-                           now: datetime) -> Iterable[Finding]:
+def control_tower_enrolled(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
     impact = snap.impact
     if not impact.control_tower_on:
         return
-    stacks = sorted(((s, regions) for s, regions in impact.stacks_of(account.id)
-                     if s.control_tower), key=lambda item: item[0].name.lower())
+    stacks = sorted(
+        ((s, regions) for s, regions in impact.stacks_of(account.id) if s.control_tower),
+        key=lambda item: item[0].name.lower(),
+    )
     evidence = []
     if stacks:
         listed = "; ".join(f"{s.name} ({', '.join(regions)})" for s, regions in stacks)
-        evidence.append(f"it holds stacks of Control Tower's "
-                        f"{plural(len(stacks), 'StackSet')} {listed}")
+        evidence.append(
+            f"it holds stacks of Control Tower's {plural(len(stacks), 'StackSet')} {listed}"
+        )
     if account.parent_id in impact.baseline_targets:
-        evidence.append(f"its OU {snap.node_name(account.parent_id)} ({account.parent_id}) "
-                        "has an enabled Control Tower baseline")
+        evidence.append(
+            f"its OU {snap.node_name(account.parent_id)} ({account.parent_id}) "
+            "has an enabled Control Tower baseline"
+        )
     if account.id in impact.baseline_targets:
         evidence.append("it has an enabled Control Tower baseline of its own")
     if evidence:
@@ -74,8 +81,7 @@ def control_tower_enrolled(account: Account, snap: Snapshot,
         )
 
 
-def identity_center_lost(account: Account, snap: Snapshot,
-                         now: datetime) -> Iterable[Finding]:
+def identity_center_lost(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
     names = snap.impact.permission_set_names(account.id)
     if names:
         yield Finding(
@@ -115,8 +121,9 @@ def ram_shares_lost(account: Account, snap: Snapshot, now: datetime) -> Iterable
     for share in sorted(snap.impact.shares.values(), key=lambda s: (s.name.lower(), s.arn)):
         if share.retain_on_leave:
             continue
-        ways = list(dict.fromkeys(
-            w for w in (_reach(p, account, snap) for p in share.principals) if w))
+        ways = list(
+            dict.fromkeys(w for w in (_reach(p, account, snap) for p in share.principals) if w)
+        )
         if ways:
             lost.append(f"{share.name} ({share.region}, {', '.join(ways)})")
     if lost:
@@ -142,8 +149,9 @@ class LeaveDenial:
 
 def action_matches(pattern: str, action: str = LEAVE_ACTION) -> bool:
     """IAM action matching: case-insensitive, `*` any run of characters, `?` one."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                    for c in pattern.lower())
+    regex = "".join(
+        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern.lower()
+    )
     return re.fullmatch(regex, action.lower(), flags=re.DOTALL) is not None
 
 
@@ -222,10 +230,12 @@ def leave_denied(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
         listed.append(text + ")")
     if listed:
         one = len(listed) == 1
-        how = ("may deny" if conditional_only else "denies" if one else "deny")
-        consequence = ("Unless the condition is met, it can't leave the organization on its "
-                       "own" if conditional_only
-                       else "It can't leave the organization on its own")
+        how = "may deny" if conditional_only else "denies" if one else "deny"
+        consequence = (
+            "Unless the condition is met, it can't leave the organization on its own"
+            if conditional_only
+            else "It can't leave the organization on its own"
+        )
         yield Finding(
             "LEAVE_DENIED_BY_SCP",
             "notice",

@@ -44,8 +44,12 @@ class ImpactOrg:
 
 
 def _statement(action: str, **extra: Any) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Action": action, "Resource": "*", **extra}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": action, "Resource": "*", **extra}],
+        }
+    )
 
 
 def impact_org(clients: Clients, per_ou: int) -> ImpactOrg:
@@ -54,13 +58,19 @@ def impact_org(clients: Clients, per_ou: int) -> ImpactOrg:
     org = clients("organizations", REGION)
 
     def accounts(prefix: str) -> tuple[AccountSpec, ...]:
-        return tuple(AccountSpec(f"{prefix}-{k}", joined_method="INVITED",
-                                 joined_days_ago=400) for k in range(per_ou))
+        return tuple(
+            AccountSpec(f"{prefix}-{k}", joined_method="INVITED", joined_days_ago=400)
+            for k in range(per_ou)
+        )
 
-    built = build_org(org, (
-        OuSpec("Sandbox", accounts("sandbox")),
-        OuSpec("Shared", accounts("shared"), (OuSpec("Team", accounts("team")),)),
-    ), root_accounts=(AccountSpec("loose", joined_method="INVITED", joined_days_ago=400),))
+    built = build_org(
+        org,
+        (
+            OuSpec("Sandbox", accounts("sandbox")),
+            OuSpec("Shared", accounts("shared"), (OuSpec("Team", accounts("team")),)),
+        ),
+        root_accounts=(AccountSpec("loose", joined_method="INVITED", joined_days_ago=400),),
+    )
     mgmt = built.management_account_id
     ids = built.accounts
     sandbox = [ids[f"sandbox-{k}"] for k in range(per_ou)]
@@ -70,20 +80,28 @@ def impact_org(clients: Clients, per_ou: int) -> ImpactOrg:
     for service in ("controltower.amazonaws.com", "sso.amazonaws.com"):
         org.enable_aws_service_access(ServicePrincipal=service)
     cf = clients("cloudformation", REGION)
-    stack_set(cf, mgmt, "guardrails", (REGION, OTHER_REGION), ou_ids=[built.ous["Sandbox"]],
-              auto=True, retain=False)
-    stack_set(cf, mgmt, "kept", (REGION,), ou_ids=[built.ous["Shared"]], auto=True,
-              retain=True)
+    stack_set(
+        cf,
+        mgmt,
+        "guardrails",
+        (REGION, OTHER_REGION),
+        ou_ids=[built.ous["Sandbox"]],
+        auto=True,
+        retain=False,
+    )
+    stack_set(cf, mgmt, "kept", (REGION,), ou_ids=[built.ous["Shared"]], auto=True, retain=True)
     stack_set(cf, mgmt, "roles", (REGION,), accounts=[loose])
     stack_set(cf, mgmt, "AWSControlTowerBP-BASELINE-CONFIG", (REGION,), accounts=sandbox)
 
     faithful_identity_center(ssoadmin_backends[mgmt][REGION])
     sso = clients("sso-admin", REGION)
     instance = sso.list_instances()["Instances"][0]["InstanceArn"]
-    admin = sso.create_permission_set(Name="Admin", InstanceArn=instance)[
-        "PermissionSet"]["PermissionSetArn"]
-    read = sso.create_permission_set(Name="ReadOnly", InstanceArn=instance)[
-        "PermissionSet"]["PermissionSetArn"]
+    admin = sso.create_permission_set(Name="Admin", InstanceArn=instance)["PermissionSet"][
+        "PermissionSetArn"
+    ]
+    read = sso.create_permission_set(Name="ReadOnly", InstanceArn=instance)["PermissionSet"][
+        "PermissionSetArn"
+    ]
     sso.create_permission_set(Name="Unused", InstanceArn=instance)
     assign(sso, instance, admin, ("GROUP", "g-admins"), sandbox)
     assign(sso, instance, admin, ("USER", "u-alice"), sandbox[:1])
@@ -91,23 +109,41 @@ def impact_org(clients: Clients, per_ou: int) -> ImpactOrg:
 
     ram = clients("ram", REGION)
     shared_arn = org.describe_organizational_unit(OrganizationalUnitId=built.ous["Shared"])[
-        "OrganizationalUnit"]["Arn"]
+        "OrganizationalUnit"
+    ]["Arn"]
     org_arn = org.describe_organization()["Organization"]["Arn"]
-    share(ram, mgmt, "subnets", f"arn:aws:ec2:{REGION}:{mgmt}:subnet/subnet-0123456789abcdef0",
-          [shared_arn], retain=False)
-    share(ram, mgmt, "resolver",
-          f"arn:aws:route53resolver:{REGION}:{mgmt}:resolver-rule/rslvr-rr-0123456789abc",
-          [org_arn], retain=True)
+    share(
+        ram,
+        mgmt,
+        "subnets",
+        f"arn:aws:ec2:{REGION}:{mgmt}:subnet/subnet-0123456789abcdef0",
+        [shared_arn],
+        retain=False,
+    )
+    share(
+        ram,
+        mgmt,
+        "resolver",
+        f"arn:aws:route53resolver:{REGION}:{mgmt}:resolver-rule/rslvr-rr-0123456789abc",
+        [org_arn],
+        retain=True,
+    )
 
     for name, content, target in (
         ("DenyLeave", _statement("organizations:Leave*"), built.ous["Sandbox"]),
-        ("OnlyBreakGlass", _statement("*", Condition={"ArnNotLike": {
-            "aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}}), loose),
+        (
+            "OnlyBreakGlass",
+            _statement(
+                "*",
+                Condition={"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}},
+            ),
+            loose,
+        ),
         ("DenyS3", _statement("s3:*"), built.root_id),
     ):
-        policy_id = org.create_policy(Name=name, Description=name, Content=content,
-                                      Type="SERVICE_CONTROL_POLICY")["Policy"][
-            "PolicySummary"]["Id"]
+        policy_id = org.create_policy(
+            Name=name, Description=name, Content=content, Type="SERVICE_CONTROL_POLICY"
+        )["Policy"]["PolicySummary"]["Id"]
         org.attach_policy(PolicyId=policy_id, TargetId=target)
 
     expected = {

@@ -32,24 +32,26 @@ class StackSetsRead:
 
 
 def _worth_reading(summary: Mapping[str, Any]) -> bool:
-    return (summary.get("Status", "ACTIVE") == "ACTIVE"
-            and (summary.get("PermissionModel") == "SERVICE_MANAGED"
-                 or str(summary.get("StackSetName", "")).startswith(
-                     CONTROL_TOWER_STACKSET_PREFIX)))
+    return summary.get("Status", "ACTIVE") == "ACTIVE" and (
+        summary.get("PermissionModel") == "SERVICE_MANAGED"
+        or str(summary.get("StackSetName", "")).startswith(CONTROL_TOWER_STACKSET_PREFIX)
+    )
 
 
 def read_stack_sets(ctx: AwsContext, region: str) -> StackSetsRead:
     """The service-managed and Control Tower StackSets administered from `region`."""
     cf = ctx.client("cloudformation", region)
-    summaries = ctx.pages("list_stack_sets", "Summaries", client=cf, Status="ACTIVE",
-                          MaxResults=PAGE)
+    summaries = ctx.pages(
+        "list_stack_sets", "Summaries", client=cf, Status="ACTIVE", MaxResults=PAGE
+    )
 
     def read_one(summary: Mapping[str, Any]) -> tuple[StackSetInfo, list[Any]] | None:
         ref = summary.get("StackSetId") or summary["StackSetName"]
         try:
             described = ctx.read(cf.describe_stack_set, StackSetName=ref)["StackSet"]
-            instances = ctx.pages("list_stack_instances", "Summaries", client=cf,
-                                  StackSetName=ref, MaxResults=PAGE)
+            instances = ctx.pages(
+                "list_stack_instances", "Summaries", client=cf, StackSetName=ref, MaxResults=PAGE
+            )
         except ClientError as exc:
             if error_code(exc) == "StackSetNotFoundException":
                 return None  # deleted since it was listed: nothing of it can be lost
@@ -59,8 +61,9 @@ def read_stack_sets(ctx: AwsContext, region: str) -> StackSetsRead:
             id=str(described.get("StackSetId") or ref),
             name=str(described.get("StackSetName") or summary.get("StackSetName") or ref),
             region=region,
-            permission_model=str(described.get("PermissionModel")
-                                 or summary.get("PermissionModel") or "SELF_MANAGED"),
+            permission_model=str(
+                described.get("PermissionModel") or summary.get("PermissionModel") or "SELF_MANAGED"
+            ),
             auto_deployment=bool(auto.get("Enabled", False)),
             retain_stacks=bool(auto.get("RetainStacksOnAccountRemoval", False)),
             ou_ids=tuple(described.get("OrganizationalUnitIds") or ()),

@@ -18,8 +18,9 @@ def read_baseline_targets(ctx: AwsContext, region: str) -> frozenset[str]:
     """Ids (OU or account) that an enabled Control Tower baseline targets."""
     ct = ctx.client("controltower", region, attempts=ATTEMPTS)
     targets: set[str] = set()
-    for baseline in ctx.pages("list_enabled_baselines", "enabledBaselines", client=ct,
-                              maxResults=PAGE):
+    for baseline in ctx.pages(
+        "list_enabled_baselines", "enabledBaselines", client=ct, maxResults=PAGE
+    ):
         # arn:aws:organizations::111122223333:ou/o-abc/ou-ab12-cd34ef56 (or .../account/o-abc/<id>)
         target = str(baseline.get("targetIdentifier") or "").rsplit("/", 1)[-1]
         if target:

@@ -28,22 +28,39 @@ class IdentityCenterRead:
 def read_identity_center(ctx: AwsContext, region: str) -> IdentityCenterRead:
     """Permission sets and where they are provisioned; no instances when there is none."""
     sso = ctx.client("sso-admin", region)
-    instances = [i["InstanceArn"] for i in
-                 ctx.pages("list_instances", "Instances", client=sso, MaxResults=PAGE)
-                 if i.get("Status", "ACTIVE") == "ACTIVE" and i.get("InstanceArn")]
+    instances = [
+        i["InstanceArn"]
+        for i in ctx.pages("list_instances", "Instances", client=sso, MaxResults=PAGE)
+        if i.get("Status", "ACTIVE") == "ACTIVE" and i.get("InstanceArn")
+    ]
     result = IdentityCenterRead(instances=tuple(instances))
-    pairs = [(instance, arn) for instance in instances
-             for arn in dict.fromkeys(ctx.pages("list_permission_sets", "PermissionSets",
-                                                client=sso, InstanceArn=instance,
-                                                MaxResults=PAGE))]
+    pairs = [
+        (instance, arn)
+        for instance in instances
+        for arn in dict.fromkeys(
+            ctx.pages(
+                "list_permission_sets",
+                "PermissionSets",
+                client=sso,
+                InstanceArn=instance,
+                MaxResults=PAGE,
+            )
+        )
+    ]
 
     def read_one(pair: tuple[str, str]) -> tuple[PermissionSetInfo, list[str]]:
         instance, arn = pair
-        described = ctx.read(sso.describe_permission_set, InstanceArn=instance,
-                             PermissionSetArn=arn)["PermissionSet"]
-        accounts = ctx.pages("list_accounts_for_provisioned_permission_set", "AccountIds",
-                             client=sso, InstanceArn=instance, PermissionSetArn=arn,
-                             MaxResults=PAGE)
+        described = ctx.read(
+            sso.describe_permission_set, InstanceArn=instance, PermissionSetArn=arn
+        )["PermissionSet"]
+        accounts = ctx.pages(
+            "list_accounts_for_provisioned_permission_set",
+            "AccountIds",
+            client=sso,
+            InstanceArn=instance,
+            PermissionSetArn=arn,
+            MaxResults=PAGE,
+        )
         return PermissionSetInfo(arn, str(described.get("Name") or arn), instance), accounts
 
     for info, accounts in each(ctx, read_one, pairs):
@@ -61,16 +78,23 @@ class Assignees:
     groups: int
 
 
-def read_assignees(ctx: AwsContext, region: str, account_id: str,
-                   permission_sets: Iterable[PermissionSetInfo]) -> Assignees:
+def read_assignees(
+    ctx: AwsContext, region: str, account_id: str, permission_sets: Iterable[PermissionSetInfo]
+) -> Assignees:
     """Distinct users and groups assigned to one account: ListAccountAssignments per
     permission set provisioned to it."""
     sso = ctx.client("sso-admin", region)
 
     def read_one(ps: PermissionSetInfo) -> list[dict[str, str]]:
-        return ctx.pages("list_account_assignments", "AccountAssignments", client=sso,
-                         InstanceArn=ps.instance_arn, AccountId=account_id,
-                         PermissionSetArn=ps.arn, MaxResults=PAGE)
+        return ctx.pages(
+            "list_account_assignments",
+            "AccountAssignments",
+            client=sso,
+            InstanceArn=ps.instance_arn,
+            AccountId=account_id,
+            PermissionSetArn=ps.arn,
+            MaxResults=PAGE,
+        )
 
     users: set[str] = set()
     groups: set[str] = set()
@@ -78,5 +102,6 @@ def read_assignees(ctx: AwsContext, region: str, account_id: str,
         for a in assignments:
             kind = a.get("PrincipalType")
             (users if kind == "USER" else groups if kind == "GROUP" else set()).add(
-                str(a.get("PrincipalId")))
+                str(a.get("PrincipalId"))
+            )
     return Assignees(users=len(users), groups=len(groups))

@@ -19,10 +19,12 @@ PAGE = 20
 
 def read_trusted_services(ctx: AwsContext) -> tuple[str, ...]:
     """Service principals with trusted access to the organization."""
-    items = ctx.pages("list_aws_service_access_for_organization", "EnabledServicePrincipals",
-                      MaxResults=PAGE)
-    return tuple(dict.fromkeys(str(i["ServicePrincipal"]) for i in items
-                               if i.get("ServicePrincipal")))
+    items = ctx.pages(
+        "list_aws_service_access_for_organization", "EnabledServicePrincipals", MaxResults=PAGE
+    )
+    return tuple(
+        dict.fromkeys(str(i["ServicePrincipal"]) for i in items if i.get("ServicePrincipal"))
+    )
 
 
 def read_policy_documents(ctx: AwsContext, policy_ids: Iterable[str]) -> dict[str, str]:
@@ -38,5 +40,6 @@ def read_policy_documents(ctx: AwsContext, policy_ids: Iterable[str]) -> dict[st
             raise
         return policy_id, str(policy.get("Content") or "")
 
-    return {pid: doc for pid, doc in each(ctx, read_one, dict.fromkeys(policy_ids))
-            if doc is not None}
+    return {
+        pid: doc for pid, doc in each(ctx, read_one, dict.fromkeys(policy_ids)) if doc is not None
+    }

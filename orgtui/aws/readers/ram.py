@@ -14,16 +14,29 @@ PAGE = 500  # the most RAM returns per page
 
 def read_shares(ctx: AwsContext, region: str) -> list[ResourceShareInfo]:
     ram = ctx.client("ram", region)
-    shares = [s for s in ctx.pages("get_resource_shares", "resourceShares", client=ram,
-                                   resourceOwner="SELF", resourceShareStatus="ACTIVE",
-                                   maxResults=PAGE)
-              if s.get("status", "ACTIVE") == "ACTIVE" and s.get("resourceShareArn")]
+    shares = [
+        s
+        for s in ctx.pages(
+            "get_resource_shares",
+            "resourceShares",
+            client=ram,
+            resourceOwner="SELF",
+            resourceShareStatus="ACTIVE",
+            maxResults=PAGE,
+        )
+        if s.get("status", "ACTIVE") == "ACTIVE" and s.get("resourceShareArn")
+    ]
     if not shares:
         return []  # nothing shared: no associations to read
     principals: dict[str, list[str]] = {}
-    for assoc in ctx.pages("get_resource_share_associations", "resourceShareAssociations",
-                           client=ram, associationType="PRINCIPAL",
-                           associationStatus="ASSOCIATED", maxResults=PAGE):
+    for assoc in ctx.pages(
+        "get_resource_share_associations",
+        "resourceShareAssociations",
+        client=ram,
+        associationType="PRINCIPAL",
+        associationStatus="ASSOCIATED",
+        maxResults=PAGE,
+    ):
         if assoc.get("status", "ASSOCIATED") != "ASSOCIATED":
             continue
         entity = str(assoc.get("associatedEntity") or "")
@@ -36,8 +49,11 @@ def read_shares(ctx: AwsContext, region: str) -> list[ResourceShareInfo]:
             name=str(s.get("name") or s["resourceShareArn"]),
             region=region,
             principals=tuple(principals.get(str(s["resourceShareArn"]), ())),
-            retain_on_leave=bool((s.get("resourceShareConfiguration") or {}).get(
-                "retainSharingOnAccountLeaveOrganization", False)),
+            retain_on_leave=bool(
+                (s.get("resourceShareConfiguration") or {}).get(
+                    "retainSharingOnAccountLeaveOrganization", False
+                )
+            ),
         )
         for s in shares
     ]
