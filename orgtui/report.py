@@ -78,9 +78,13 @@ def build(
 
 
 def unchecked(doc: Mapping[str, Any]) -> list[str]:
-    """The impact checks the report's document says were not made, with why, in words."""
-    return [f"{name} ({check.get('reason') or 'not read'})"
-            for name, check in doc.get("checks", {}).items() if check["status"] != "checked"]
+    """The impact checks the report's document says were not made, with why, in words;
+    checks skipped for the same reason are named together."""
+    by_reason: dict[str, list[str]] = {}
+    for name, check in doc.get("checks", {}).items():
+        if check["status"] != "checked":
+            by_reason.setdefault(check.get("reason") or "not read", []).append(name)
+    return [f"{', '.join(names)} ({reason})" for reason, names in by_reason.items()]
 
 
 def to_json(doc: Mapping[str, Any]) -> str:
