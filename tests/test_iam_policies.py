@@ -69,7 +69,7 @@ def operations_called(isolated_env) -> Counter[str]:
         calls += ctx.stats.actions
     finally:
         running.stop()
-    running = demo_mod.start(now=DEMO_NOW, member="sandbox-bob")
+    running = demo_mod.start(now=DEMO_NOW, member="fabrikam-dev")  # no SCP stops it
     try:
         ctx = context()
         loader = Loader(ctx)

@@ -65,8 +65,10 @@ def test_demo_puts_each_impact_code_on_the_accounts_the_rules_select(demo_doc):
     assert with_code(demo_doc, "RAM_SHARES_LOST") == names_under(ORGANIZATION, "Workloads") | {
         "contoso-main"
     }
-    # DenyLeaveOrganization is attached at the root: every member account
-    assert with_code(demo_doc, "LEAVE_DENIED_BY_SCP") == members
+    # DenyLeaveOrganization is attached to every top OU but Acquisitions; BreakGlassOnly
+    # (conditional) to legacy-monolith: the acquired companies and billing-reports may leave.
+    free = names_under(ORGANIZATION, "Acquisitions") | {"billing-reports"}
+    assert with_code(demo_doc, "LEAVE_DENIED_BY_SCP") == members - free
     by_name = {a["name"]: a for a in demo_doc["accounts"]}
     assert [f["code"] for f in by_name["management"]["findings"]] == ["MANAGEMENT_ACCOUNT"]
 
@@ -86,8 +88,10 @@ def test_demo_impact_findings_name_what_is_lost(demo_doc):
     ram = by_name["web-prod"]["RAM_SHARES_LOST"]["message"]
     assert "network-shared-subnets (us-east-1, through OU Workloads)" in ram
     assert "dns-resolver-rules" not in json.dumps(demo_doc)  # retained on leave
+    scp = by_name["sandbox-bob"]["LEAVE_DENIED_BY_SCP"]["message"]
+    assert "DenyLeaveOrganization (attached to Sandbox" in scp and "conditional" not in scp
     scp = by_name["legacy-monolith"]["LEAVE_DENIED_BY_SCP"]["message"]
-    assert "DenyLeaveOrganization (attached to Root" in scp
+    assert "DenyLeaveOrganization" not in scp
     assert (
         "BreakGlassOnly (attached to legacy-monolith" in scp
         and "conditional on aws:PrincipalArn" in scp

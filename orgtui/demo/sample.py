@@ -192,7 +192,10 @@ ROOT_ACCOUNTS: tuple[DemoAccount, ...] = (
 # Service control policies: (name, description, where they are attached by OU or account
 # name, "Root" for the root).
 SCPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("DenyLeaveOrganization", "Members may not leave on their own", ("Root",)),
+    # On the OUs, not the root: the acquired companies (Acquisitions) and the accounts
+    # under the root may leave on their own (sign in as fabrikam-dev to try it).
+    ("DenyLeaveOrganization", "Members may not leave on their own",
+     ("Security", "Infrastructure", "Workloads", "Sandbox", "Divesting", "Suspended")),
     ("RegionGuardrail", "Only approved regions", ("Root",)),
     ("ProtectSecurityBaseline", "No changes to GuardDuty, Config, CloudTrail", ("Security",)),
     ("DenyPublicS3", "Block public buckets", ("Workloads",)),
@@ -211,7 +214,8 @@ def _deny(sid: str, action: Any, condition: dict[str, Any] | None = None,
 
 
 # What each SCP says. Two deny organizations:LeaveOrganization (LEAVE_DENIED_BY_SCP): the
-# first outright, at the root; BreakGlassOnly with a condition. The others deny things
+# first outright, on most OUs (the demo refuses those members' LeaveOrganization as AWS
+# does); BreakGlassOnly with a condition. The others deny things
 # that don't touch it; RegionGuardrail's NotAction spares organizations:*.
 SCP_DOCUMENTS: dict[str, list[dict[str, Any]]] = {
     "DenyLeaveOrganization": [_deny("DenyLeave", "organizations:LeaveOrganization")],
