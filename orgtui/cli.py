@@ -39,13 +39,16 @@ def _account_id(value: str) -> str:
     return value
 
 
-def _concurrency(value: str) -> int:
+def _concurrency(value: str) -> int | str:
+    if value == "auto":
+        return value
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not `auto` or a whole number") from None
     if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError("must be from 1 to 64")
+        raise argparse.ArgumentTypeError("must be `auto` or from 1 to 64")
     return n
 
 
@@ -68,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="send requests to this endpoint (moto server, LocalStack, VPC endpoint)")
     aws.add_argument("--demo", action="store_true",
                      help="use the embedded sample organization (moto), no AWS needed")
-    aws.add_argument("--concurrency", type=_concurrency, metavar="N", default=None,
-                     help="requests in flight at most (default 4)")
+    aws.add_argument("--concurrency", type=_concurrency, metavar="N|auto", default=None,
+                     help="requests in flight at most; auto (the default) finds the level "
+                     "AWS allows, between 1 and 32")
     aws.add_argument("--no-cache", action="store_true",
                      help="do not paint the last snapshot at start, read AWS afresh")
     rep = parser.add_argument_group("report (with `audit`)")
@@ -93,13 +97,17 @@ class RunConfig:
     region: str | None
     endpoint_url: str | None
     demo: bool
-    concurrency: int
+    concurrency: int | None  # None: auto
     use_cache: bool
     report: str | None
     output: str | None
     accounts: tuple[str, ...]
     fail_on: str | None
     settings: Settings
+    # Where the impact checks look (settings only): StackSets and RAM beside the session's
+    # region; Identity Center's region when it is not the session's.
+    impact_regions: tuple[str, ...] = ()
+    identity_center_region: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -128,13 +136,16 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         region=args.region or settings.region,
         endpoint_url=args.endpoint_url,
         demo=args.demo,
-        concurrency=args.concurrency or settings.concurrency,
+        concurrency=(settings.concurrency if args.concurrency is None
+                     else None if args.concurrency == "auto" else args.concurrency),
         use_cache=settings.cache and not args.no_cache and not args.demo,
         report=args.report,
         output=args.output,
         accounts=tuple(dict.fromkeys(args.account or ())),
         fail_on=args.fail_on,
         settings=settings,
+        impact_regions=settings.impact_regions,
+        identity_center_region=settings.identity_center_region,
     )
 
 
@@ -165,6 +176,8 @@ def make_context(cfg: RunConfig) -> tuple[AwsContext, DemoOrg | None]:
             concurrency=cfg.concurrency,
             read_only=cfg.read_only,
             credentials=credentials,
+            impact_regions=cfg.impact_regions,
+            identity_center_region=cfg.identity_center_region,
         )
     )
     return ctx, demo
@@ -176,7 +189,8 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
 
     options = loading.LoadOptions(
         cache_key=files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region),
-        write_cache=cfg.use_cache, only=cfg.accounts or None)
+        write_cache=cfg.use_cache, only=cfg.accounts or None,
+        attest_tag=cfg.settings.standalone_tag)
     with stderr_progress(err, ctx.stats) as progress:
         snap, problems = loading.load(ctx, options, progress)
     for problem in problems:

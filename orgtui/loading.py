@@ -1,5 +1,5 @@
 """The one load both the report and the TUI use: cached snapshot first, then the
-organization's structure, then its details, then the cache saved.
+organization's structure, then its details and the impact checks, then the cache saved.
 
 `stages()` yields what is known as soon as it is known, so the TUI can paint the cached
 picture at once and the fresh tree before its details, and the report simply takes the
@@ -19,13 +19,13 @@ failed: before the structure nothing true can be shown; after it, the structure 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from orgtui import files
 from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
-from orgtui.model import Snapshot
+from orgtui.model import DEFAULT_ATTEST_TAG, Snapshot, frozen_map
 
 if TYPE_CHECKING:
     from orgtui.aws.session import AwsContext
@@ -35,6 +35,7 @@ ProgressFn = Callable[[str, int, "int | None"], None]
 PHASES = {
     "structure": "Reading OUs and accounts",
     "details": "Reading tags, policies, delegation",
+    "impact": "Reading what breaks (StackSets, Identity Center, RAM, SCPs)",
 }
 StageName = Literal["cached", "structure", "details"]
 
@@ -47,6 +48,7 @@ class LoadOptions:
     read_cache: bool = False  # paint the cached snapshot first
     write_cache: bool = True  # save a whole organization once fully read
     only: Sequence[str] | None = None  # read per-account details of these accounts only
+    attest_tag: str = DEFAULT_ATTEST_TAG  # the setting `standalone_tag`
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,13 @@ class LoadFailed(OrgtuiError):
         self.stage = stage
 
 
+def with_records(snap: Snapshot, options: LoadOptions) -> Snapshot:
+    """The snapshot with what is not AWS's and never cached: the attestation tag's key
+    (a setting) and AWS's earlier refusals in this organization (the audit log)."""
+    return replace(snap, attest_tag=options.attest_tag,
+                   refusals=frozen_map(files.read_refusals(snap.organization.id)))
+
+
 def cached(options: LoadOptions) -> Stage | None:
     """The cached picture, when asked for and there is one (or a problem to tell)."""
     if not (options.read_cache and options.cache_key):
@@ -77,7 +86,7 @@ def cached(options: LoadOptions) -> Stage | None:
     snap = files.load_snapshot(options.cache_key, problems=problems)
     if snap is None and not problems:
         return None
-    return Stage("cached", snap, tuple(problems))
+    return Stage("cached", with_records(snap, options) if snap else None, tuple(problems))
 
 
 def stages(ctx: AwsContext, options: LoadOptions,
@@ -91,7 +100,7 @@ def stages(ctx: AwsContext, options: LoadOptions,
         yield first
     loader = Loader(ctx, progress=progress)
     try:
-        snap = loader.load_structure()
+        snap = with_records(loader.load_structure(), options)
         missing = [a for a in options.only or () if a not in snap.accounts]
     except Exception as exc:
         raise LoadFailed("structure", translate(exc, profile=profile)) from None
@@ -103,6 +112,8 @@ def stages(ctx: AwsContext, options: LoadOptions,
     yield Stage("structure", snap)
     try:
         snap = loader.enrich(snap, only=options.only or None)
+        # Never fails for AWS: a check it can't make is skipped, with its reason.
+        snap = loader.read_impact(snap)
     except Exception as exc:
         raise LoadFailed("details", translate(exc, profile=profile)) from None
     problems: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orgtui.impact_model import CHECK_NAMES
 from orgtui.model import Assessment, Snapshot, iso
 from orgtui.rules import assess
 
@@ -71,17 +72,32 @@ def build(
         },
         "caller": {"account": snap.caller.account, "arn": snap.caller.arn},
         "summary": {"accounts": len(accounts), **counts},
+        "checks": {name: snap.impact.check(name).to_report(name) for name in CHECK_NAMES},
         "accounts": accounts,
     }
+
+
+def unchecked(doc: Mapping[str, Any]) -> list[str]:
+    """The impact checks the report's document says were not made, with why, in words;
+    checks skipped for the same reason are named together."""
+    by_reason: dict[str, list[str]] = {}
+    for name, check in doc.get("checks", {}).items():
+        if check["status"] != "checked":
+            by_reason.setdefault(check.get("reason") or "not read", []).append(name)
+    return [f"{', '.join(names)} ({reason})" for reason, names in by_reason.items()]
 
 
 def to_json(doc: Mapping[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+# `unchecked` (last, so the columns before keep their places) names the impact checks that
+# were skipped, e.g. "identity_center;ram". Skipping is organization-wide, so every row
+# carries the same value: CSV stays one row per account, and a row cut out of the file
+# still says that its findings may be incomplete. The reasons are in the JSON report.
 CSV_COLUMNS = (
     "id", "name", "email", "state", "joined_method", "joined_timestamp", "parent_id",
-    "ou_path", "verdict", "findings", "delegated_services", "tags", "policies",
+    "ou_path", "verdict", "findings", "delegated_services", "tags", "policies", "unchecked",
 )
 
 
@@ -93,6 +109,7 @@ def to_csv(doc: Mapping[str, Any]) -> str:
     # take it for a line break: rows holding one are written with every field quoted.
     quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
+    skipped = ";".join(n for n, c in doc.get("checks", {}).items() if c["status"] != "checked")
     for a in doc["accounts"]:
         row = [
             a["id"], a["name"], a["email"], a["state"], a["joined_method"],
@@ -101,6 +118,7 @@ def to_csv(doc: Mapping[str, Any]) -> str:
             ";".join(a["delegated_services"]),
             ";".join(f"{k}={v}" for k, v in a["tags"].items()),
             ";".join(p["name"] for p in a["policies"]),
+            skipped,
         ]
         (quoted if any("\r" in str(cell) for cell in row) else writer).writerow(row)
     return out.getvalue()
@@ -125,6 +143,8 @@ def to_markdown(doc: Mapping[str, Any]) -> str:
         f"**{s['accounts']} accounts: {s['blocked']} blocked, {s['review']} to review, "
         f"{s['ready']} ready.**",
         "",
+        _md_checks(doc),
+        "",
         "| Account | Id | OU path | State | Verdict | Findings |",
         "|---|---|---|---|---|---|",
     ]
@@ -147,6 +167,14 @@ def to_markdown(doc: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _md_checks(doc: Mapping[str, Any]) -> str:
+    """The line under the summary: which impact checks were made, and which not and why."""
+    missing = unchecked(doc)
+    if not missing:
+        return "Impact checks: all made (StackSets, Control Tower, Identity Center, RAM, SCPs)."
+    return f"**Not checked:** {_md('; '.join(missing))}. Findings of these kinds may be missing."
+
+
 def to_table(doc: Mapping[str, Any], console: Console) -> None:
     s = doc["summary"]
     table = Table(
@@ -164,6 +192,9 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
             "\n".join(f["code"] for f in a["findings"]) or "-",
         )
     console.print(table)
+    missing = unchecked(doc)
+    if missing:
+        console.print(f"Not checked: {escape('; '.join(missing))}.", style="yellow")
 
 
 def render(doc: Mapping[str, Any], fmt: str, *, width: int | None = None) -> str:

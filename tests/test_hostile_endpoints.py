@@ -139,3 +139,15 @@ def test_a_cancelled_session_makes_no_further_call(server):
         loading.load(ctx, loading.LoadOptions())
     assert "stopping" in failed.value.what
     assert server.injector.total == 0
+
+
+def test_one_accounts_tags_not_found_gives_it_a_note_and_the_load_goes_on(server):
+    server.fail("ListTagsForResource", "TargetNotFoundException", times=1,
+                message="You specified a target that doesn't exist.")
+    ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
+                                    credentials=("testing", "testing", None)))
+    snap, _ = loading.load(ctx, loading.LoadOptions())
+    assert snap.enriched and not snap.problems
+    assert len(snap.account_notes) == 1
+    (note,) = next(iter(snap.account_notes.values()))
+    assert "TargetNotFoundException" in note

@@ -20,6 +20,7 @@ from orgtui import files
 from orgtui.aws.codes import DENIED, error_code
 from orgtui.aws.errors import translate
 from orgtui.aws.session import AwsContext
+from orgtui.aws.writes import Outcome
 from orgtui.errors import OrgtuiError
 from orgtui.model import (
     Account,
@@ -204,6 +205,22 @@ class _Reader:
             if code in ("AccountNotFoundException", "TargetNotFoundException"):
                 raise _Gone() from None
             raise
+
+
+def refused_by_check(account_id: str, name: str, check: LiveCheck, verb: str) -> Outcome:
+    """The outcome of a write the live check did not allow."""
+    if check.error is not None:
+        err = check.error
+        return Outcome(account_id, name, "refused",
+                       f"Not {verb}: the live re-check failed. {err.what}",
+                       err.fix, code=err.code, reason=err.reason,
+                       request_id=err.request_id, check=check, error=err)
+    assert check.assessment is not None
+    blockers = check.assessment.blockers
+    what = f"Not {verb}: " + " ".join(f.message for f in blockers)
+    fix = " ".join(f.fix for f in blockers)
+    codes = ",".join(f.code for f in blockers)
+    return Outcome(account_id, name, "refused", what, fix, code=codes, check=check)
 
 
 def updated_snapshot(snap: Snapshot, account: Account, tags: Mapping[str, str],

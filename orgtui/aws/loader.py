@@ -11,27 +11,25 @@ policy call per account). Every list call follows NextToken to the end.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timezone
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from orgtui import ids
+from orgtui.aws import details
 from orgtui.aws.codes import is_denied
+from orgtui.aws.details import PAGE
 from orgtui.aws.session import AwsContext
 from orgtui.errors import OrgtuiError
 from orgtui.model import (
-    DEFAULT_POLICY_IDS,
     Account,
     Caller,
     Organization,
     OrgUnit,
-    Policy,
     Root,
     Snapshot,
     frozen_map,
@@ -41,7 +39,6 @@ from orgtui.model import (
 if TYPE_CHECKING:
     from orgtui.loading import ProgressFn
 
-PAGE = 20  # the most Organizations returns per page
 # AWS nests OUs at most five levels below the root; far deeper means a broken endpoint.
 MAX_DEPTH = 16
 
@@ -79,12 +76,26 @@ class Loader:
     def __init__(self, ctx: AwsContext, progress: ProgressFn | None = None) -> None:
         self.ctx = ctx
         self.progress = progress or _noop
-        self.workers = max(1, ctx.options.concurrency)
+        # One thread per request the limiter may allow in flight; it decides how many run.
+        self.workers = ctx.limiter.maximum
 
     # --- public ----------------------------------------------------------------------
 
     def load(self) -> Snapshot:
         return self.enrich(self.load_structure())
+
+    def read_impact(self, snap: Snapshot) -> Snapshot:
+        """Add the impact checks (what breaks when an account leaves), after `enrich`.
+
+        Never raises for AWS: a check that can't be made is skipped with its reason. The
+        regions come from the session options (settings `impact_regions`,
+        `identity_center_region`).
+        """
+        from orgtui.aws.impact import read_impact
+
+        options = self.ctx.options
+        return read_impact(self.ctx, snap, options.impact_regions,
+                           options.identity_center_region, progress=self.progress)
 
     def load_structure(self) -> Snapshot:
         org = self._organization()
@@ -108,92 +119,19 @@ class Loader:
         )
 
     def enrich(self, snap: Snapshot, only: Iterable[str] | None = None) -> Snapshot:
-        """Add tags, delegated administrators and policies.
+        """Add tags, delegated administrators and policies (`orgtui.aws.details`).
 
         `only` limits the per-account calls (tags) to those accounts, for a report on a
         few accounts of a large organization.
         """
         if snap.member_mode:
             return replace(snap, enriched=True)
-        policy_types = {t for root in snap.roots for t in root.enabled_policy_types}
-        if snap.organization.feature_set == "ALL":
-            # SCPs are the policies that matter most here; asking costs one call, and when
-            # the type is disabled AWS has detached them all, so nothing false is found.
-            policy_types.add("SERVICE_CONTROL_POLICY")
+        types = details.policy_types(snap)
         tag_ids = list(only) if only is not None else list(snap.accounts)
-        tracker = _Progress(self.progress, "details", len(tag_ids) + 1 + len(policy_types))
-        tags: dict[str, dict[str, str]] = {}
-        delegated: dict[str, tuple[str, ...]] = {}
-        policies: dict[str, Policy] = {}
-        attachments: dict[str, list[str]] = defaultdict(list)
-        lock = threading.Lock()
-
-        def load_tags(account_id: str) -> None:
-            items = self.ctx.pages("list_tags_for_resource", "Tags", ResourceId=account_id)
-            if items:
-                with lock:
-                    tags[account_id] = {t["Key"]: t["Value"] for t in items}
-            tracker.step()
-
-        def load_delegated() -> list[Callable[[], None]]:
-            admins = self.ctx.pages("list_delegated_administrators", "DelegatedAdministrators",
-                                    MaxResults=PAGE)
-            tracker.step()
-            if tracker.total is not None:
-                tracker.total += len(admins)
-
-            def services_of(admin_id: str) -> None:
-                items = self.ctx.pages("list_delegated_services_for_account",
-                                       "DelegatedServices", AccountId=admin_id,
-                                       MaxResults=PAGE)
-                with lock:
-                    delegated[admin_id] = tuple(s["ServicePrincipal"] for s in items)
-                tracker.step()
-
-            return [partial(services_of, a["Id"]) for a in admins]
-
-        def load_policies(policy_type: str) -> list[Callable[[], None]]:
-            found = self.ctx.pages("list_policies", "Policies", Filter=policy_type,
-                                   MaxResults=PAGE)
-            tracker.step()
-            wanted = [p for p in found if p["Id"] not in DEFAULT_POLICY_IDS]
-            if tracker.total is not None:
-                tracker.total += len(wanted)
-            with lock:
-                for p in found:
-                    policies[p["Id"]] = Policy(p["Id"], p.get("Name", p["Id"]),
-                                               p.get("Type", policy_type),
-                                               bool(p.get("AwsManaged", False)))
-
-            def targets_of(policy_id: str) -> None:
-                items = self.ctx.pages("list_targets_for_policy", "Targets",
-                                       PolicyId=policy_id, MaxResults=PAGE)
-                with lock:
-                    for target in items:
-                        attachments[target["TargetId"]].append(policy_id)
-                tracker.step()
-
-            # The AWS-managed full-access defaults are attached everywhere and never
-            # reported: their targets would cost pages of calls for nothing.
-            return [partial(targets_of, p["Id"]) for p in wanted]
-
-        jobs: list[Callable[[], Any]] = [load_delegated]
-        jobs += [partial(load_policies, t) for t in sorted(policy_types)]
-        jobs += [partial(load_tags, a) for a in tag_ids]
-        self._run(jobs)
-        return replace(
-            snap,
-            tags=frozen_map({k: frozen_map(v) for k, v in tags.items()}),
-            delegated=frozen_map(delegated),
-            policies=frozen_map(policies),
-            # Sorted: targets are listed concurrently, and the order must not depend on
-            # which call finished first (findings and screens must be reproducible).
-            attachments=frozen_map({
-                k: tuple(sorted(v, key=lambda p: (policies[p].name if p in policies else p, p)))
-                for k, v in attachments.items()
-            }),
-            enriched=True,
-        )
+        found = details.Details(self.ctx, _Progress(self.progress, "details",
+                                                    len(tag_ids) + 1 + len(types)))
+        self._run(details.jobs(found, types, tag_ids))
+        return found.into(snap)
 
     # --- structure -------------------------------------------------------------------
 

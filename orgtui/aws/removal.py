@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 from orgtui import files
 from orgtui.aws.codes import UNCERTAIN, error_code
 from orgtui.aws.errors import translate
-from orgtui.aws.live import LiveCheck, check_account, check_accounts
+from orgtui.aws.live import LiveCheck, check_account, check_accounts, refused_by_check
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
     Outcome,
@@ -63,22 +63,6 @@ def _label(account_id: str, snap: Snapshot, check: LiveCheck | None = None) -> s
         return check.account.name
     acc = snap.accounts.get(account_id)
     return acc.name if acc and acc.name else account_id
-
-
-def refused_by_check(account_id: str, name: str, check: LiveCheck, verb: str) -> Outcome:
-    """The outcome of a write the live check did not allow."""
-    if check.error is not None:
-        err = check.error
-        return Outcome(account_id, name, "refused",
-                       f"Not {verb}: the live re-check failed. {err.what}",
-                       err.fix, code=err.code, reason=err.reason,
-                       request_id=err.request_id, check=check, error=err)
-    assert check.assessment is not None
-    blockers = check.assessment.blockers
-    what = f"Not {verb}: " + " ".join(f.message for f in blockers)
-    fix = " ".join(f.fix for f in blockers)
-    codes = ",".join(f.code for f in blockers)
-    return Outcome(account_id, name, "refused", what, fix, code=codes, check=check)
 
 
 def remove(ctx: AwsContext, snap: Snapshot, account_id: str, *,

@@ -80,6 +80,9 @@ class Outcome:
     notes: tuple[str, ...] = ()
     error: OrgtuiError | None = None
     target: str = ""
+    # The organization as known after the write (attest, deregister): for the view to
+    # update without a reload.
+    after: Snapshot | None = None
 
     @property
     def ok(self) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from orgtui.files.paths import config_path, set_aside, write_private
+from orgtui.model import DEFAULT_ATTEST_TAG
+from orgtui.text import clean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,18 +23,41 @@ else:  # pragma: no cover
 class Settings:
     profile: str | None = None
     region: str | None = None
-    concurrency: int = 4
+    concurrency: int | None = None  # None: auto
     theme: str | None = None
     cache: bool = True
+    # The tag that records "this CREATED account's standalone sign-up was checked".
+    standalone_tag: str = DEFAULT_ATTEST_TAG
+    # Regions the impact checks read StackSets and RAM shares in, beside the session's.
+    impact_regions: tuple[str, ...] = ()
+    # Where IAM Identity Center lives, when not in the session's region.
+    identity_center_region: str | None = None
 
 
 _SETTING_TYPES: dict[str, type] = {
     "profile": str,
     "region": str,
-    "concurrency": int,
+    "concurrency": object,  # "auto" or a whole number, checked below
     "theme": str,
     "cache": bool,
+    "standalone_tag": str,
+    "impact_regions": list,
+    "identity_center_region": str,
 }
+# An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+
+def _region_problem(key: str, value: Any) -> str | None:
+    """Why a region setting is bad, or None."""
+    if key == "identity_center_region" and not REGION.match(value):
+        return f"'{key}' = {value!r} is not an AWS region name (like us-east-1)"
+    if key == "impact_regions":
+        bad = [v for v in value if not isinstance(v, str) or not REGION.match(v)]
+        if bad:
+            return (f"'{key}' must be a list of AWS region names (like [\"eu-west-1\"]); "
+                    f"not regions: {', '.join(repr(b) for b in bad)}")
+    return None
 
 
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
@@ -55,16 +81,27 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         expected = _SETTING_TYPES.get(key)
         if expected is None:
             problems.append(f"{path}: unknown setting '{key}' ignored.")
-        elif expected is int and (isinstance(value, bool) or not isinstance(value, int)
-                                  or not 1 <= value <= 64):
-            problems.append(f"{path}: '{key}' must be a whole number from 1 to 64; "
-                            "the default is used.")
+        elif key == "concurrency" and value != "auto" and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64):
+            problems.append(f"{path}: 'concurrency' must be \"auto\" or a whole number from "
+                            "1 to 64; the default (auto) is used.")
+        elif key == "concurrency":
+            values[key] = None if value == "auto" else value
         elif not isinstance(value, expected):
             problems.append(f"{path}: '{key}' must be a {expected.__name__}; "
                             "the default is used.")
+        elif key == "standalone_tag" and not _tag_key(str(value)):
+            problems.append(f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
+                            "printable characters; the default is used.")
+        elif (problem := _region_problem(key, value)) is not None:
+            problems.append(f"{path}: {problem}; the default is used.")
         else:
-            values[key] = value
+            values[key] = tuple(dict.fromkeys(value)) if isinstance(value, list) else value
     return Settings(**values), problems
+
+
+def _tag_key(value: str) -> bool:
+    return 1 <= len(value) <= 128 and value.strip() == value and clean(value) == value
 
 
 def save_setting(key: str, value: Any, path: Path | None = None) -> None:
@@ -81,6 +118,8 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -30,7 +30,7 @@ from textual.system_commands import SystemCommandsProvider
 
 from orgtui import files, loading
 from orgtui.errors import OrgtuiError
-from orgtui.model import Assessment, Snapshot
+from orgtui.model import DEFAULT_ATTEST_TAG, Assessment, Snapshot
 from orgtui.text import clean, plural
 from orgtui.ui.bindings import help_rows
 from orgtui.ui.commands import OrgCommands
@@ -78,6 +78,7 @@ class OrgApp(App[int]):
         use_cache: bool = False,
         profile: str | None = None,
         theme: str | None = None,
+        attest_tag: str = DEFAULT_ATTEST_TAG,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -87,6 +88,7 @@ class OrgApp(App[int]):
         self.cache_key = cache_key
         self.use_cache = use_cache and cache_key is not None
         self.profile = profile
+        self.attest_tag = attest_tag
         self.main = MainScreen(read_only=self.read_only, demo=demo)
         # The organization as last read, and the state of its loading.
         self.view: OrgView | None = None
@@ -290,7 +292,8 @@ class OrgApp(App[int]):
                 last[0] = now
             self.post_message(LoadProgress(generation, phase, done, total))
 
-        options = loading.LoadOptions(cache_key=self.cache_key, read_cache=use_cache)
+        options = loading.LoadOptions(cache_key=self.cache_key, read_cache=use_cache,
+                                      attest_tag=self.attest_tag)
         try:
             for stage in loading.stages(self.ctx, options, progress):
                 for problem in stage.problems:
@@ -427,7 +430,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
         cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region)
     app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
                  use_cache=bool(cfg.use_cache), profile=cfg.profile,
-                 theme=cfg.settings.theme)
+                 theme=cfg.settings.theme, attest_tag=cfg.settings.standalone_tag)
     app.run()
     if app.fatal_error is not None:
         print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)
