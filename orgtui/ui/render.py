@@ -82,12 +82,6 @@ def joined_text(acc: Account) -> str:
     return f"{method}, joined on {when}" if when else method
 
 
-def short_joined(acc: Account) -> str:
-    """`invited 2024-01-02` / `created 2025-07-16`, for a table column."""
-    when = (iso(acc.joined_timestamp) or "")[:10]
-    return f"{clean(acc.joined_method).lower() or '?'} {when}".strip()
-
-
 # --- findings, policies, tags -----------------------------------------------------------
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from rich.cells import cell_len
 
-from orgtui.model import Account, iso
+from orgtui.model import Account, iso, utc
 from orgtui.text import clean
 from orgtui.ui.view import OrgView
 
@@ -38,6 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("email", "Email", 40),
 )
 NAME_COLUMN = 1
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 VERDICT_RANK = {"blocked": 0, "review": 1, "ready": 2}
 
 
@@ -55,6 +57,15 @@ class TableModel:
         self._orders: dict[int, list[str]] = {}
         self._ranks: dict[int, dict[str, int]] = {}
         self._widths: tuple[int, ...] | None = None
+        self._paths: dict[str, str] = {}
+
+    def _path(self, account_id: str) -> str:
+        """The account's OU path, worked out once per parent."""
+        parent = self.view.snapshot.accounts[account_id].parent_id
+        found = self._paths.get(parent)
+        if found is None:
+            found = self._paths[parent] = " / ".join(self.view.snapshot.ou_path(account_id))
+        return found
 
     def cells(self, account_id: str) -> tuple[str, ...]:
         found = self._cells.get(account_id)
@@ -63,7 +74,7 @@ class TableModel:
             acc = snap.accounts[account_id]
             found = tuple(clean(v) for v in (
                 self.view.badge(account_id), acc.name, acc.id,
-                " / ".join(snap.ou_path(account_id)), acc.state, _joined(acc), acc.email))
+                self._path(account_id), acc.state, _joined(acc), acc.email))
             self._cells[account_id] = found
         return found
 
@@ -78,10 +89,10 @@ class TableModel:
         if key == "verdict":
             return lambda a: (VERDICT_RANK.get(self.view.verdict(a), 3), *name(a))
         if key == "ou":
-            return lambda a: (" / ".join(snap.ou_path(a)).casefold(), *name(a))
+            return lambda a: (self._path(a).casefold(), *name(a))
         if key == "joined":
-            return lambda a: (accounts[a].joined_method,
-                              iso(accounts[a].joined_timestamp) or "", *name(a))
+            return lambda a: (accounts[a].joined_method, accounts[a].joined_timestamp is None,
+                              utc(accounts[a].joined_timestamp) or EPOCH, *name(a))
         if key in ("state", "email"):
             return lambda a: (str(getattr(accounts[a], key)).casefold(), *name(a))
         if key == "id":

@@ -154,3 +154,16 @@ async def test_ten_thousand_rows_draw_only_what_is_on_screen():
         # Cells are built only for the rows drawn.
         assert len(model._cells) < 200
         assert plain(model.cells(table.rows[0])[1]).startswith("acct-0007")
+
+
+async def test_a_filter_that_matches_nothing_empties_the_table(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t", "slash", *"zzz-nothing")
+        await pilot.pause()
+        table = app.query_one(AccountTable)
+        assert table.rows == [] and table.cursor_account is None
+        assert "No account here" in detail_text(app)
+        await pilot.press("escape")
+        assert len(table.rows) == 40 and table.cursor_account is not None

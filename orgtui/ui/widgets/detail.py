@@ -149,8 +149,11 @@ class DetailPane(VerticalScroll):
 
     def show(self, view: OrgView | None, ref: NodeRef | None, note: str | None = None) -> None:
         body = self.query_one("#detail-body", Static)
-        if view is None or ref is None:
+        if view is None:
             body.update(Text(LOADING, style=DIM))
+            return
+        if ref is None:
+            body.update(Text("No account here: the filter shows none.", style=DIM))
             return
         snap = view.snapshot
         pal = palette(self.app)
