@@ -83,6 +83,16 @@ async def test_starts_browses_every_node_and_shows_names_literally(org):
         # The forged row of the newline name is not a row: one line holds it, escaped.
         svg = assert_clean_screen(app)
         assert not in_svg(svg, "forged-row  000000000000") or in_svg(svg, "fake\\n├─")
+        # The table: every name cleaned in its cells, nothing raw on screen.
+        await pilot.press("t")
+        table = app.main.table
+        for account_id in table.rows:
+            line = "".join(seg.text for seg in table._row_strip(account_id, False))
+            assert all(c not in line for c in h.RAW_CONTROLS) and "\n" not in line
+        for _ in range(len(table.rows)):
+            await pilot.press("down")
+        assert_clean_screen(app)
+        await pilot.press("t")
         # Tags and the policy name, with their markup and escapes, read literally.
         app.main.jump_to(org.accounts[h.REFUSED])
         await pilot.pause()
