@@ -139,6 +139,10 @@ class Impact:
         """Names of the checks that were not made, in report order."""
         return tuple(n for n in CHECK_NAMES if not self.checked(n))
 
+    def skipped_words(self) -> list[str]:
+        """The checks not made, with why: `identity_center (access denied: ...)`."""
+        return group_skipped((n, self.check(n).reason) for n in self.unchecked)
+
     @property
     def control_tower_on(self) -> bool:
         return CONTROL_TOWER_PRINCIPAL in self.trusted_services
@@ -173,6 +177,15 @@ def _without(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     if key not in data:
         return data
     return _frozen({k: v for k, v in data.items() if k != key})
+
+
+def group_skipped(skipped_checks: Iterable[tuple[str, str]]) -> list[str]:
+    """(check name, reason) pairs in words, checks skipped for the same reason named
+    together: `identity_center, ram (access denied: ...)`."""
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in skipped_checks:
+        by_reason.setdefault(reason or NOT_READ, []).append(name)
+    return [f"{', '.join(names)} ({reason})" for reason, names in by_reason.items()]
 
 
 def skipped_all(reason: str, names: Iterable[str] = CHECK_NAMES) -> Impact:

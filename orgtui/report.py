@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from orgtui.impact_model import CHECK_NAMES
+from orgtui.impact_model import CHECK_NAMES, group_skipped
 from orgtui.model import Assessment, Snapshot, iso
 from orgtui.rules import assess
 
@@ -80,11 +80,9 @@ def build(
 def unchecked(doc: Mapping[str, Any]) -> list[str]:
     """The impact checks the report's document says were not made, with why, in words;
     checks skipped for the same reason are named together."""
-    by_reason: dict[str, list[str]] = {}
-    for name, check in doc.get("checks", {}).items():
-        if check["status"] != "checked":
-            by_reason.setdefault(check.get("reason") or "not read", []).append(name)
-    return [f"{', '.join(names)} ({reason})" for reason, names in by_reason.items()]
+    return group_skipped((name, check.get("reason") or "not read")
+                         for name, check in doc.get("checks", {}).items()
+                         if check["status"] != "checked")
 
 
 def to_json(doc: Mapping[str, Any]) -> str:

@@ -63,7 +63,8 @@ def test_demo_puts_each_impact_code_on_the_accounts_the_rules_select(demo_doc):
         name for grants in USERS_AND_GROUPS.values() for _, names in grants for name in names
     }
     assert with_code(demo_doc, "RAM_SHARES_LOST") == names_under(ORGANIZATION, "Workloads") | {
-        "contoso-main"
+        "contoso-main",
+        "sandbox-bob",
     }
     # DenyLeaveOrganization is attached to every top OU but Acquisitions; BreakGlassOnly
     # (conditional) to legacy-monolith: the acquired companies and billing-reports may leave.
@@ -102,7 +103,19 @@ def test_demo_impact_findings_name_what_is_lost(demo_doc):
 
 def test_demo_verdicts_are_those_of_the_readiness_rules(demo_doc):
     # The impact warnings land on Sandbox accounts, all already to review or blocked.
-    assert demo_doc["summary"] == {"accounts": 40, "blocked": 9, "review": 14, "ready": 17}
+    # backup-vault (CREATED) carries the attestation tag: ready, not review.
+    assert demo_doc["summary"] == {"accounts": 40, "blocked": 9, "review": 13, "ready": 18}
+    by_name = {a["name"]: a for a in demo_doc["accounts"]}
+    vault = by_name["backup-vault"]
+    assert vault["verdict"] == "ready" and vault["joined_method"] == "CREATED"
+    attested = [f for f in vault["findings"] if f["code"] == "STANDALONE_ATTESTED"]
+    assert attested and "2026-10-01 alice" in attested[0]["message"]
+
+
+def test_one_demo_account_shows_every_impact_finding(demo_doc):
+    by_name = {a["name"]: a for a in demo_doc["accounts"]}
+    codes = [f["code"] for f in by_name["sandbox-bob"]["findings"]]
+    assert [c for c in codes if c in IMPACT_CODES] == list(IMPACT_CODES)
 
 
 def test_demo_checks_block(demo_doc):

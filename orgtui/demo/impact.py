@@ -11,10 +11,12 @@ Each impact finding has accounts that show it, and each kind has one that must a
   controltower service: the baseline read can't be made, and the check's note says so.
 - Identity Center: permission sets assigned to users and groups in several accounts
   (IDENTITY_CENTER_ACCESS_LOST).
-- RAM: subnets shared with the Workloads OU and a transit gateway with contoso-main
-  (RAM_SHARES_LOST); resolver rules shared with the organization, retained on leave:
-  nothing.
+- RAM: subnets shared with the Workloads OU, a transit gateway with contoso-main and a
+  subnet with sandbox-bob (RAM_SHARES_LOST); resolver rules shared with the organization,
+  retained on leave: nothing.
 - SCPs: see sample.SCP_DOCUMENTS (LEAVE_DENIED_BY_SCP).
+
+sandbox-bob carries all five impact findings at once (its removal dialog shows them all).
 
 Where moto (5.2) is wrong, this module makes it answer as AWS does, at moto's boundary and
 in this process only; orgtui's readers are never shaped around moto's mistakes:
@@ -202,6 +204,9 @@ USERS_AND_GROUPS: Mapping[str, list[tuple[tuple[str, str], tuple[str, ...]]]] = 
             ("GROUP", "a1b2c3d4-0001-platform-admins"),
             ("web-prod", "payments-prod", "network-hub", "shared-services", "northwind-prod"),
         ),
+        # bob runs his own sandbox: with the StackSets, Control Tower, the share below and
+        # the SCP, sandbox-bob shows all five impact findings in one dialog.
+        (("USER", "a1b2c3d4-1004-bob"), ("sandbox-bob",)),
     ],
     "ReadOnlyAccess": [
         (
@@ -326,6 +331,14 @@ def _seed_shares(
         "contoso-transit-gateway",
         f"{arn}:transit-gateway/tgw-0a1b2c3d4e5f60002",
         [accounts["contoso-main"]],
+        retain=False,
+    )
+    share(
+        ram,
+        mgmt_id,
+        "sandbox-bob-build-subnet",
+        f"{arn}:subnet/subnet-0a1b2c3d4e5f60003",
+        [accounts["sandbox-bob"]],
         retain=False,
     )
     share(

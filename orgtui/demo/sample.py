@@ -31,6 +31,10 @@ class DemoOU:
     children: tuple[DemoOU, ...] = ()
 
 
+# The attestation tag (setting `standalone_tag`, this is its default key).
+ATTESTED_TAG = "orgtui:standalone-verified"
+
+
 def _team(team: str, env: str, cost: str) -> dict[str, str]:
     return {"team": team, "env": env, "cost-center": cost}
 
@@ -60,8 +64,11 @@ ORGANIZATION: tuple[DemoOU, ...] = (
             DemoAccount("network-hub", joined="CREATED", age_days=720,
                         tags={"team": "network", "env": "shared"}),
             DemoAccount("shared-services", tags={"team": "platform", "env": "shared"}),
+            # Attested (issue 11): someone signed in as its root user and completed the
+            # sign-up, and recorded it with the attestation tag; it is ready.
             DemoAccount("backup-vault", joined="CREATED", age_days=365,
-                        tags={"team": "platform", "data": "backups"}),
+                        tags={"team": "platform", "data": "backups",
+                              ATTESTED_TAG: "2026-10-01 alice"}),
         ),
     ),
     DemoOU(

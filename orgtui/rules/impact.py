@@ -18,14 +18,24 @@ from typing import Any
 from orgtui.model import Account, Finding, Snapshot
 from orgtui.text import plural
 
+# The codes of these rules, in the order they are listed: what breaks when the account
+# leaves (the TUI groups them as "What breaks").
+IMPACT_CODES = (
+    "STACKSET_STACKS_DELETED",
+    "CONTROL_TOWER_ENROLLED",
+    "IDENTITY_CENTER_ACCESS_LOST",
+    "RAM_SHARES_LOST",
+    "LEAVE_DENIED_BY_SCP",
+)
 LEAVE_ACTION = "organizations:LeaveOrganization"
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _OU_PRINCIPAL = re.compile(r":ou/o-[^/]+/(ou-[0-9a-z]+-[0-9a-z]+)$")
 _IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):")
 
 
-def stacksets_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
-    deleting = sorted(
+def _deleting(account: Account, snap: Snapshot) -> list[tuple[Any, tuple[str, ...]]]:
+    """The StackSets whose stacks CloudFormation deletes in the account, with regions."""
+    return sorted(
         (
             (s, regions)
             for s, regions in snap.impact.stacks_of(account.id)
@@ -33,6 +43,10 @@ def stacksets_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterab
         ),
         key=lambda item: (item[0].name.lower(), item[0].region),
     )
+
+
+def stacksets_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    deleting = _deleting(account, snap)
     if deleting:
         listed = "; ".join(f"{s.name} ({', '.join(regions)})" for s, regions in deleting)
         yield Finding(
@@ -116,7 +130,8 @@ def _reach(principal: str, account: Account, snap: Snapshot) -> str | None:
     return None
 
 
-def ram_shares_lost(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+def _lost_shares(account: Account, snap: Snapshot) -> list[str]:
+    """The shares that stop reaching the account, each as `name (region, how)`."""
     lost: list[str] = []
     for share in sorted(snap.impact.shares.values(), key=lambda s: (s.name.lower(), s.arn)):
         if share.retain_on_leave:
@@ -126,6 +141,21 @@ def ram_shares_lost(account: Account, snap: Snapshot, now: datetime) -> Iterable
         )
         if ways:
             lost.append(f"{share.name} ({share.region}, {', '.join(ways)})")
+    return lost
+
+
+def lost_counts(account: Account, snap: Snapshot) -> dict[str, int]:
+    """How many things each impact finding names (StackSets deleting their stacks,
+    permission sets, resource shares): for a one-line summary of what breaks."""
+    return {
+        "STACKSET_STACKS_DELETED": len(_deleting(account, snap)),
+        "IDENTITY_CENTER_ACCESS_LOST": len(snap.impact.permission_set_names(account.id)),
+        "RAM_SHARES_LOST": len(_lost_shares(account, snap)),
+    }
+
+
+def ram_shares_lost(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    lost = _lost_shares(account, snap)
     if lost:
         yield Finding(
             "RAM_SHARES_LOST",

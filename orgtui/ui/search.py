@@ -56,18 +56,36 @@ class SearchIndex:
         index.roots = frozenset(r.id for r in snap.roots)
         codes: set[str] = set()
         for acc in snap.accounts.values():
-            found = assessments.get(acc.id)
-            parts = [acc.name, acc.id, acc.email, acc.state, acc.joined_method]
-            parts += [f"{k}={v}" for k, v in snap.tags_of(acc.id).items()]
-            parts += snap.delegated_services_of(acc.id)
-            index.text[acc.id] = "\x00".join(parts).lower()
-            own = frozenset(f.code for f in found.findings) if found else frozenset()
-            codes |= own
-            index.facts[acc.id] = Facts(found.verdict if found else "ready", own,
-                                        acc.joined_method.lower(), acc.state.lower(),
-                                        containers_of(acc.id))
+            codes |= index._add(snap, acc.id, assessments.get(acc.id), containers_of(acc.id))
         index.codes = frozenset(codes)
         return index
+
+    def _add(self, snap: Snapshot, account_id: str, found: Assessment | None,
+             containers: tuple[str, ...]) -> frozenset[str]:
+        """Index one account; returns its finding codes."""
+        acc = snap.accounts[account_id]
+        parts = [acc.name, acc.id, acc.email, acc.state, acc.joined_method]
+        parts += [f"{k}={v}" for k, v in snap.tags_of(acc.id).items()]
+        parts += snap.delegated_services_of(acc.id)
+        self.text[acc.id] = "\x00".join(parts).lower()
+        own = frozenset(f.code for f in found.findings) if found else frozenset()
+        self.facts[acc.id] = Facts(found.verdict if found else "ready", own,
+                                   acc.joined_method.lower(), acc.state.lower(), containers)
+        return own
+
+    def updated(self, snap: Snapshot, assessments: Mapping[str, Assessment],
+                containers_of: Callable[[str], tuple[str, ...]],
+                account_ids: Iterable[str]) -> SearchIndex:
+        """A new index where these accounts (their tags, delegation, findings changed)
+        are indexed again; the others are kept as they are."""
+        new = SearchIndex(dict(self.text), dict(self.facts), self.ou_names, self.codes,
+                          self.roots)
+        codes = set(self.codes)
+        for account_id in account_ids:
+            codes |= new._add(snap, account_id, assessments.get(account_id),
+                              containers_of(account_id))
+        new.codes = frozenset(codes)
+        return new
 
     # --- terms ------------------------------------------------------------------------
 

@@ -137,6 +137,34 @@ class OrgView:
         return new
 
 
+    def with_changes(self, snapshot: Snapshot, account_ids: Iterable[str]) -> OrgView:
+        """The view of `snapshot`, which differs from this view's only in the details of
+        these accounts (an attestation's tag, a deregistration): their assessments, the
+        counts above them and their search entries are redone, nothing else."""
+        ids = [a for a in dict.fromkeys(account_ids)
+               if a in snapshot.accounts and a in self.snapshot.accounts]
+        new = OrgView.__new__(OrgView)
+        new.snapshot = snapshot
+        new.now = self.now
+        new.assessments = dict(self.assessments)
+        new.verdicts = dict(self.verdicts)
+        new._chains = dict(self._chains)
+        new._last_search = ("", [])
+        new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
+                      for k, c in self.counts.items()}
+        for account_id in ids:
+            found = assess(snapshot.accounts[account_id], snapshot, self.now)
+            before, after = self.verdicts[account_id], found.verdict
+            new.assessments[account_id] = found
+            new.verdicts[account_id] = after
+            if before != after:
+                for container in new.containers_of(account_id):
+                    new.counts[container].add(before, -1)
+                    new.counts[container].add(after)
+        new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
+        return new
+
+
 def summary(view: OrgView, ids: Iterable[str] | None = None) -> Counts:
     """Verdict counts over some accounts (all of them by default)."""
     total = Counts()
