@@ -1,11 +1,11 @@
-"""The interactive session: the AWS context, read-only or not, loading, theme, and the
-removal dialog. What is on screen, and what the user does with it, is the main screen's
-(`orgtui.ui.screens.main.MainScreen`).
+"""The interactive session: the AWS context, read-only or not, loading, theme, quitting.
+What is on screen, and what the user does with it, is the main screen's
+(`orgtui.ui.screens.main.MainScreen`); the write dialogs (remove, attest, deregister) and
+what their outcomes do to the views are `writes` (`orgtui.ui.write_flow.WriteFlow`).
 
 `run_app(cfg, ctx, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
-with an injected clock. Every AWS call runs in a thread worker (`_load`, the dialog's)
-that posts messages back; the UI thread only paints. Removal plugs in through
-`open_removal` (the dialog) and `apply_removal` (the views after an account left).
+with an injected clock. Every AWS call runs in a thread worker (`_load`, the dialogs')
+that posts messages back; the UI thread only paints.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
+from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -31,17 +32,19 @@ from textual.system_commands import SystemCommandsProvider
 from orgtui import files, loading
 from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_ATTEST_TAG, Assessment, Snapshot
-from orgtui.text import clean, plural
+from orgtui.text import clean
 from orgtui.ui.bindings import help_rows
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
 from orgtui.ui.screens.help import HelpScreen
-from orgtui.ui.screens.main import READ_ONLY_NOTICE, MainScreen
+from orgtui.ui.screens.main import MainScreen
+from orgtui.ui.screens.write_dialog import RUN_GROUP
 from orgtui.ui.view import OrgView, summary
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.header import LoadState
 from orgtui.ui.widgets.org_tree import OrgTree
+from orgtui.ui.write_flow import READ_ONLY_NOTICE, WriteFlow
 
 __all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
@@ -62,6 +65,8 @@ class OrgApp(App[int]):
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit_app", "Quit", id="quit"),
+        # One press, everywhere (a dialog's input included): the same path as q.
+        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True, id="quit-ctrl-c"),
         Binding("tab", "focus_next", "Next pane", show=False, id="focus-next"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, id="palette",
                 priority=True),  # the footer shows the palette key on its own
@@ -90,6 +95,7 @@ class OrgApp(App[int]):
         self.profile = profile
         self.attest_tag = attest_tag
         self.main = MainScreen(read_only=self.read_only, demo=demo)
+        self.writes = WriteFlow(self)
         # The organization as last read, and the state of its loading.
         self.view: OrgView | None = None
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
@@ -136,10 +142,13 @@ class OrgApp(App[int]):
         incomplete = None
         if view is not None and (self.incomplete or view.snapshot.problems):
             incomplete = self.incomplete or "; ".join(view.snapshot.problems)
+        impact = view.snapshot.impact if view is not None and view.snapshot.enriched else None
         return LoadState(
             loading=self.loading, reloading=self.loading and self.first_load_done,
             phase=phase, done=done, total=total, stale_at=self.stale_at,
-            incomplete=incomplete, counts=summary(view) if view is not None else None)
+            incomplete=incomplete, counts=summary(view) if view is not None else None,
+            unchecked=impact.unchecked if impact else (),
+            skipped=tuple(impact.skipped_words()) if impact else ())
 
     # --- notices ------------------------------------------------------------------------
 
@@ -158,69 +167,26 @@ class OrgApp(App[int]):
         self.notify(f"{clean(error.what)}\n{clean(error.fix)}", title=title,
                     severity=severity, timeout=timeout)
 
-    # --- removal ------------------------------------------------------------------------
+    # --- writes (removal, attest, deregister: see write_flow.WriteFlow) ------------------
 
     def open_removal(self, account_ids: list[str]) -> None:
-        """Open the removal dialog for these accounts.
-
-        The dialog re-checks each account live, removes them one at a time in its own
-        thread worker, and hands every outcome back (`_removal_outcome`) as it lands. A
-        member caller gets LeaveOrganization for its own account through the same dialog.
+        """The removal dialog for these accounts (a member: LeaveOrganization for its own).
         In audit mode nothing opens; the session's read-only guard would stop the call
-        anyway.
-        """
-        from orgtui.ui.screens.removal import RemovalScreen
-
-        if self.read_only:
-            self.notify(READ_ONLY_NOTICE, severity="warning")
-            return
-        snap = self.snapshot
-        if snap is None:
-            self.notify("The organization is still loading.", severity="warning")
-            return
-        ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
-        if not ids:
-            self.notify("None of these accounts is in the organization any more.",
-                        severity="warning")
-            return
-        leave = not snap.is_management_caller
-        if leave:
-            own = snap.caller.account
-            if own not in ids:
-                self.notify("Signed in to a member account, orgtui can only make this "
-                            "account leave the organization: put the cursor on it and press r.",
-                            severity="warning")
-                return
-            ids = [own]
-        self.push_screen(
-            RemovalScreen(self.ctx, snap, ids, clock=self.clock, leave=leave,
-                          on_outcome=self._removal_outcome, stop=self.hangup),
-            callback=self._removal_closed,
-        )
+        anyway."""
+        self.writes.open_removal(account_ids)
 
     def _removal_outcome(self, outcome: Any) -> None:
-        """One account's outcome, on the UI thread: drop it if it left, say why if not."""
-        if outcome.left_view:
-            self.apply_removal(outcome.account_id)
-        elif outcome.status in ("refused", "unknown"):
-            self.notify(f"{clean(outcome.what)}\n{clean(outcome.fix)}", title=outcome.name,
-                        severity="error" if outcome.status == "refused" else "warning",
-                        timeout=12)
+        self.writes.outcome(outcome)
 
-    def _removal_closed(self, outcomes: list[Any] | None) -> None:
-        if self.hangup.is_set():
-            # The terminal closed during a removal: the account in flight was finished
-            # and logged; now the app can go.
-            self.exit()
-            return
-        if not outcomes:
-            return
-        removed = sum(1 for o in outcomes if o.status == "removed")
-        others = len(outcomes) - removed
-        message = f"{plural(removed, 'account')} left the organization."
-        if others:
-            message += f" {others} did not (see the notices and the audit log)."
-        self.notify(message, severity="information" if not others else "warning")
+    @property
+    def writing(self) -> bool:
+        """A write dialog's run is in flight."""
+        return any(w.group == RUN_GROUP and w.is_running for w in self.workers)
+
+    def remember(self) -> None:
+        """Save the view as it is now to the cache, for the next start."""
+        if self.cache_key and self.view is not None:
+            self._save_cache(self.view.snapshot)
 
     def apply_removal(self, account_id: str) -> None:
         """An account left the organization: drop it from the snapshot, the views, the
@@ -229,8 +195,7 @@ class OrgApp(App[int]):
             return
         self.view = self.view.without_account(account_id)
         self.main.drop_account(self.view, account_id)
-        if self.cache_key:
-            self._save_cache(self.view.snapshot)
+        self.remember()
 
     # --- start, signals, theme ----------------------------------------------------------
 
@@ -246,12 +211,8 @@ class OrgApp(App[int]):
         self._start_load(first=True)
 
     def on_hangup(self) -> None:
-        """The terminal closed. Never leave a removal half-recorded: let the account in
-        flight finish and be logged (the removal dialog exits when it is done)."""
-        self.hangup.set()
-        removing = any(w.group == "removal-run" and w.is_running for w in self.workers)
-        if not removing:
-            self.exit()
+        """The terminal closed: end the session as q does."""
+        self.action_quit_app()
 
     def watch_theme(self, name: str) -> None:
         """Repaint what takes its colours from the theme; remember a theme chosen in the
@@ -322,7 +283,7 @@ class OrgApp(App[int]):
         if generation != self.generation or self.view is not None:
             return
         self.stale_at = view.snapshot.loaded_at
-        self._show_view(view)
+        self.show(view)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.generation != self.generation:
@@ -341,7 +302,7 @@ class OrgApp(App[int]):
         if self.view is None:
             # First paint. A cached or complete view stays until the details land, so
             # that verdicts never step back to "still reading".
-            self._show_view(message.view)
+            self.show(message.view)
 
     def on_details_loaded(self, message: DetailsLoaded) -> None:
         if message.generation != self.generation:
@@ -350,7 +311,7 @@ class OrgApp(App[int]):
         self.incomplete = None
         self._fresh_structure = None
         self._finish_load()
-        self._show_view(message.view)
+        self.show(message.view)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.generation != self.generation:
@@ -366,7 +327,7 @@ class OrgApp(App[int]):
             self.incomplete = error.what
             if self._fresh_structure is not None:
                 self.stale_at = None
-                self._show_view(self._fresh_structure)
+                self.show(self._fresh_structure)
             title = "Tags, policies or delegation could not be read: data is incomplete"
         else:
             title = "Reload failed: showing the organization as read before"
@@ -379,7 +340,9 @@ class OrgApp(App[int]):
         self.first_load_done = True
         self._progress = None
 
-    def _show_view(self, view: OrgView) -> None:
+    def show(self, view: OrgView) -> None:
+        """Put a view of the organization on screen (a load, or a write that changed an
+        account)."""
         old, self.view = self.view, view
         self.main.show_view(view, old)
 
@@ -396,13 +359,34 @@ class OrgApp(App[int]):
         main = self.main
 
         def allowed(action: str) -> bool:
-            name = action.rpartition(".")[2]
-            return main.check_action(name, ()) is not False
+            _, name, parameters = parse_action(action)
+            return main.check_action(name, parameters) is not False
 
         sources = (OrgTree, AccountTable, FilterInput, MainScreen, type(self))
         self.push_screen(HelpScreen(help_rows(sources, allowed)))
 
     def action_quit_app(self) -> None:
+        """q, ctrl+c, ctrl+q, the terminal closing: end the session promptly.
+
+        A write in flight is never left half-recorded: no further account starts, the
+        one in flight is finished and logged, and its dialog closes, which ends the app
+        (`WriteFlow.closed`). Reads in flight (a load stuck on a silent endpoint) are
+        abandoned: the context is cancelled, so they make no further call, and nothing
+        waits for them (`run_app`).
+        """
+        self.hangup.set()
+        if self.writing:
+            self.notify("Quitting once the write in flight is finished and logged…",
+                        severity="warning", timeout=30)
+            return
+        self.quit_now()
+
+    async def action_quit(self) -> None:
+        """Textual's own quit (ctrl+q) takes the same path."""
+        self.action_quit_app()
+
+    def quit_now(self) -> None:
+        self.ctx.cancel()
         self.exit(0, return_code=0)
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
@@ -431,9 +415,27 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
                  use_cache=bool(cfg.use_cache), profile=cfg.profile,
                  theme=cfg.settings.theme, attest_tag=cfg.settings.standalone_tag)
-    app.run()
+    _run_without_waiting(app)
     if app.fatal_error is not None:
         print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)
         print(f"orgtui: fix: {clean(app.fatal_error.fix)}", file=sys.stderr)
         return 1
     return app.return_code or 0
+
+
+def _run_without_waiting(app: OrgApp) -> None:
+    """Run the app on a loop of its own, closed without waiting for worker threads.
+
+    `asyncio.run` ends by joining the default executor, where Textual runs thread
+    workers: a read stuck on a silent endpoint would keep the process alive after q until
+    its timeout. Closing the loop shuts the executor down without waiting; the console
+    script (`cli.entry`) then abandons reads still in flight. No write is abandoned: the
+    app exits only once a write in flight is finished and logged.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        app.run(loop=loop)
+    finally:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()

@@ -28,11 +28,29 @@ HELP: dict[str, str] = {
     "toggle-table": "switch between the tree and the account table",
     "sort-next": "in the table: sort by the next column (a click on a header sorts by it)",
     "sort-reverse": "in the table: reverse the order",
+    "attest": "attest that the marked accounts (or the one under the cursor) completed "
+              "their standalone sign-up (payment method, phone, contact information, "
+              "support plan, customer agreement): a dialog, the typed id or count, then "
+              "the attestation tag (TagResource) on each account created through "
+              "Organizations",
+    "attest-read-only": "nothing: this session is read-only (orgtui audit)",
+    "attest-narrow": "attest that the marked accounts (or the one under the cursor) "
+                     "completed their standalone sign-up: a dialog, the typed id or count, "
+                     "then the attestation tag (TagResource)",
+    "deregister": "deregister the account under the cursor as delegated administrator: a "
+                  "dialog lists its services and what stops, the typed account id, then "
+                  "DeregisterDelegatedAdministrator per service",
+    "deregister-read-only": "nothing: this session is read-only (orgtui audit)",
+    "deregister-narrow": "deregister the account under the cursor as delegated "
+                         "administrator: a dialog, the typed account id, then "
+                         "DeregisterDelegatedAdministrator per service",
     "remove": "remove the marked accounts, or the one under the cursor",
     "remove-read-only": "nothing: this session is read-only (orgtui audit)",
     "reload": "read the organization again",
     "help": "this help",
-    "quit": "quit",
+    "quit": "quit (a removal, attestation or deregistration in flight is finished and "
+            "logged first)",
+    "quit-ctrl-c": "quit, from anywhere (a dialog too)",
     "palette": "command palette: jump to an account, run an action, change the theme",
     "focus-next": "move the focus between the tree (or table) and the detail",
 }

@@ -42,7 +42,8 @@ def hit_content(matcher: Matcher | None, text: str, help_text: str) -> Content:
 
 
 class OrgCommands(Provider):
-    """Accounts (by name or id) and actions (reload, filter, help, remove)."""
+    """Accounts (by name or id) and actions (reload, filter, help, remove, attest,
+    deregister)."""
 
     @property
     def org_app(self) -> OrgApp:
@@ -74,6 +75,10 @@ class OrgCommands(Provider):
                  "unmark (A)", main.action_mark_all),
                 ("Remove marked accounts", "or the one under the cursor (r)",
                  main.action_remove),
+                ("Attest marked accounts", "their standalone sign-up is complete; or the "
+                 "one under the cursor (v)", main.action_attest),
+                ("Deregister the delegated administrator", "the account under the cursor, "
+                 "for every service (d)", main.action_deregister),
             ]
         return actions
 

@@ -1,5 +1,6 @@
-"""Text builders shared by the tree, the table, the detail pane, the header and the removal
-dialog, so a finding, a policy, a tag list or a verdict badge is drawn one way everywhere.
+"""Text builders shared by the tree, the table, the detail pane, the header and the write
+dialogs, so a finding, a policy, a tag list, a verdict badge or what breaks when an
+account leaves is drawn one way everywhere.
 
 Every string that came from AWS, a file or the user passes through `safe()` here: it is
 cleaned (`orgtui.text.clean`: control, bidi and zero-width characters shown as escapes,
@@ -18,7 +19,9 @@ from rich.style import Style, StyleType
 from rich.table import Table
 from rich.text import Text
 
-from orgtui.model import DEFAULT_POLICY_IDS, Account, Finding, Snapshot, iso
+from orgtui.errors import OrgtuiError
+from orgtui.model import DEFAULT_POLICY_IDS, Account, Assessment, Finding, Snapshot, iso
+from orgtui.rules.impact import IMPACT_CODES
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.view import Counts, verdict_word
@@ -143,3 +146,94 @@ def account_label(acc: Account, verdict: str, pal: Palette, *, complete: bool = 
     if acc.state != "ACTIVE":
         text.append(f"  {clean(acc.state)}", style=Style(color=pal.error.color, italic=True))
     return text
+
+
+# --- what breaks when the account leaves (impact) -----------------------------------------
+
+SEVERITY_RANK = {"blocker": 0, "warning": 1, "notice": 2}
+# Who is assigned through Identity Center, while it is being read.
+READING = "reading"
+
+
+def split_findings(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(what stands in the way, what breaks): the impact findings apart, warnings first."""
+    found = list(findings)
+    impact = sorted((f for f in found if f.code in IMPACT_CODES),
+                    key=lambda f: (SEVERITY_RANK.get(f.severity, 9), IMPACT_CODES.index(f.code)))
+    return [f for f in found if f.code not in IMPACT_CODES], impact
+
+
+def wants_assignees(found: Assessment | None) -> bool:
+    """Is who signs in through Identity Center worth counting for this account?"""
+    return found is not None and any(f.code == "IDENTITY_CENTER_ACCESS_LOST"
+                                     for f in found.findings)
+
+
+def assignees_text(state: object, pal: Palette) -> Text | None:
+    """How many users and groups sign in through Identity Center: counted (an object with
+    `users` and `groups`), READING, an OrgtuiError, or None (not to be shown)."""
+    if state is None:
+        return None
+    if state == READING:
+        return Text("Counting who is assigned through Identity Center…", style=DIM)
+    if isinstance(state, OrgtuiError):
+        return Text.assemble(("Who is assigned could not be read: ", pal.warning),
+                             safe(state.what))
+    users, groups = getattr(state, "users", 0), getattr(state, "groups", 0)
+    return Text.assemble("Assigned through Identity Center: ",
+                         (f"{plural(users, 'user')} and {plural(groups, 'group')}", BOLD),
+                         " lose their way in.")
+
+
+def what_breaks_lines(findings: Iterable[Finding], pal: Palette, *, indent: int = 0,
+                      assignees: object = None) -> list[RenderableType]:
+    """Each impact finding (warnings first) with what is lost and the fix; the count of
+    users and groups under IDENTITY_CENTER_ACCESS_LOST."""
+    out: list[RenderableType] = []
+    for f in split_findings(findings)[1]:
+        lines = finding_lines([f], pal, indent=indent)
+        counted = assignees_text(assignees, pal)
+        if f.code == "IDENTITY_CENTER_ACCESS_LOST" and counted is not None:
+            lines.insert(2, indented(counted, indent + 2))
+        out += lines
+    return out
+
+
+def checks_note(snap: Snapshot, pal: Palette) -> Text | None:
+    """`Not checked: identity_center (access denied: sso:ListInstances)`, or None when
+    every impact check was made (or the details are not read yet)."""
+    if not snap.enriched:
+        return None
+    skipped = snap.impact.skipped_words()
+    if not skipped:
+        return None
+    return Text.assemble(("Not checked: ", pal.warning), safe("; ".join(skipped)),
+                         (". What breaks may be incomplete.", DIM))
+
+
+def _stacksets_phrase(n: int) -> str:
+    return f"{n} StackSet's stacks deleted" if n == 1 else f"{n} StackSets' stacks deleted"
+
+
+def what_breaks_phrases(findings: Iterable[Finding], counts: Mapping[str, int],
+                        assignees: object = None) -> list[str]:
+    """What one account's removal destroys or cuts off, in short phrases for a summary
+    line: `1 StackSet's stacks deleted`, `2 permission sets lose access (3 users, 1 group)`.
+    Leaving being denied by an SCP changes nothing for a removal: not said here."""
+    codes = {f.code for f in findings}
+    phrases: list[str] = []
+    if "STACKSET_STACKS_DELETED" in codes:
+        phrases.append(_stacksets_phrase(counts.get("STACKSET_STACKS_DELETED", 0)))
+    if "CONTROL_TOWER_ENROLLED" in codes:
+        phrases.append("Control Tower drifts (unmanage it first)")
+    if "IDENTITY_CENTER_ACCESS_LOST" in codes:
+        n = counts.get("IDENTITY_CENTER_ACCESS_LOST", 0)
+        phrase = f"{plural(n, 'permission set')} {'loses' if n == 1 else 'lose'} access"
+        if hasattr(assignees, "users"):
+            users, groups = getattr(assignees, "users", 0), getattr(assignees, "groups", 0)
+            phrase += f" ({plural(users, 'user')}, {plural(groups, 'group')})"
+        phrases.append(phrase)
+    if "RAM_SHARES_LOST" in codes:
+        n = counts.get("RAM_SHARES_LOST", 0)
+        phrases.append(f"{plural(n, 'resource share')} {'stops' if n == 1 else 'stop'}")
+    return phrases

@@ -337,7 +337,7 @@ async def test_escape_does_not_interrupt_a_running_removal(org, monkeypatch):
         await type_in(pilot, dialog, acc_id)
         await pilot.press("enter")
         await pilot.pause()
-        assert dialog.phase == "removing"
+        assert dialog.phase == "running"
         await pilot.press("escape")
         await pilot.pause()
         assert app.results == [] and app.screen is dialog

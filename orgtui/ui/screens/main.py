@@ -1,12 +1,12 @@
 """The main screen: header, the tree or the account table (`t`), the detail pane, the
 status line and the footer; the filter, the marks and the keys that act on accounts.
 
-The app (`OrgApp`) keeps the session (AWS context, read-only, loading, theme, the removal
-dialog); this screen shows the view it is given (`show_view`) and owns what the user
+The app (`OrgApp`) keeps the session (AWS context, read-only, loading, theme, the write
+dialogs); this screen shows the view it is given (`show_view`) and owns what the user
 does with it: the filter, the marked accounts (`is_marked`, `marked`), which of the two
 views is shown and where its cursor is. Both views answer the same questions through
-`cursor_account` and `selected_accounts`, so `r` (and any key acting on "the marked
-accounts, or the one under the cursor") behaves the same in either.
+`cursor_account` and `selected_accounts`, so `r` and `v` ("the marked accounts, or the
+one under the cursor") and `d` (the one under the cursor) behave the same in either.
 """
 
 from __future__ import annotations
@@ -29,11 +29,14 @@ from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.header import OrgHeader
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.widgets.status import StatusLine
+from orgtui.ui.write_flow import read_only_notice
 
 if TYPE_CHECKING:
     from orgtui.ui.app import OrgApp
 
-READ_ONLY_NOTICE = "This session is read-only (orgtui audit): nothing can be removed."
+# From this width the footer shows v and d too (at 80 columns it keeps ? and q instead;
+# the help lists every key).
+WIDE_FOOTER = 108
 
 
 class MainScreen(Screen[None]):
@@ -46,8 +49,20 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("t", "toggle_table", "Table", id="toggle-table"),
         Binding("A", "mark_all", "Mark all", id="mark-all"),
+        # v and d are in the footer when it has room for them beside ? and q (the
+        # *-narrow twins, never shown, keep the keys working in a narrow terminal).
+        Binding("v", "attest", "Attest", id="attest"),
+        Binding("v", "attest('narrow')", "Attest", show=False, id="attest-narrow"),
+        Binding("d", "deregister", "Deregister", id="deregister"),
+        Binding("d", "deregister('narrow')", "Deregister", show=False, id="deregister-narrow"),
         Binding("r", "remove", "Remove", id="remove"),
-        Binding("r", "read_only_notice", "Remove", show=False, id="remove-read-only"),
+        # Audit mode: the keys say why nothing happens, and the footer does not offer them.
+        Binding("r", "read_only_notice('removed')", "Remove", show=False,
+                id="remove-read-only"),
+        Binding("v", "read_only_notice('attested')", "Attest", show=False,
+                id="attest-read-only"),
+        Binding("d", "read_only_notice('deregistered')", "Deregister", show=False,
+                id="deregister-read-only"),
     ]
 
     def __init__(self, *, read_only: bool, demo: bool) -> None:
@@ -88,6 +103,10 @@ class MainScreen(Screen[None]):
     @property
     def tree_view(self) -> OrgTree:
         return self.query_one("#tree", OrgTree)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
 
     @property
     def table(self) -> AccountTable:
@@ -322,6 +341,10 @@ class MainScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("attest", "deregister"):
+            if self.read_only:
+                return False  # audit mode: not shown, not run
+            return self.footer_is_wide == (parameters != ("narrow",))
         if action in ("remove", "mark", "mark_all"):
             return not self.read_only  # audit mode: not shown, not run
         if action == "read_only_notice":
@@ -396,7 +419,7 @@ class MainScreen(Screen[None]):
 
     def action_remove(self) -> None:
         if self.read_only:
-            self.action_read_only_notice()
+            self.action_read_only_notice("removed")
             return
         if self.view is None:
             self.notify("The organization is still loading.", severity="warning")
@@ -408,5 +431,20 @@ class MainScreen(Screen[None]):
             return
         self.org_app.open_removal(ids)
 
-    def action_read_only_notice(self) -> None:
-        self.notify(READ_ONLY_NOTICE, severity="warning")
+    @property
+    def footer_is_wide(self) -> bool:
+        return self.size.width >= WIDE_FOOTER
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # v and d in the footer, or not
+
+    def action_attest(self, _where: str = "") -> None:
+        """v: attest the marked accounts (or the one under the cursor)."""
+        self.org_app.writes.open_attest(self.selected_accounts())
+
+    def action_deregister(self, _where: str = "") -> None:
+        """d: deregister the account under the cursor as delegated administrator."""
+        self.org_app.writes.open_deregister(self.cursor_account())
+
+    def action_read_only_notice(self, what: str = "removed") -> None:
+        self.notify(read_only_notice(what), severity="warning")

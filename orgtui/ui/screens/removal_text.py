@@ -1,6 +1,6 @@
-"""What the removal dialog says: its title, the fixed summary above the scroll area, one
-block per account, the notes on what changes after it leaves, the line under the scroll
-area, and the summary at the end.
+"""What the removal dialog says: its title, the fixed summary above the scroll area (with
+a line on what breaks), one block per account (what breaks before the tags), the notes on
+what changes after it leaves, the line under the scroll area, and the summary at the end.
 
 Pure builders over the dialog's facts (`DialogFacts`), drawn with the shared pieces of
 `orgtui.ui.render` (findings, policies, tags, verdicts), so the dialog and the detail pane
@@ -9,7 +9,7 @@ say the same things the same way. Every name is cleaned there, never parsed as m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,23 +17,35 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from orgtui.rules.impact import lost_counts
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import (
+    checks_note,
     counts_line,
     finding_lines,
     indented,
     policy_lines,
     safe,
+    split_findings,
     tags_inline,
     tags_table,
     verdict_badge,
+    what_breaks_lines,
+    what_breaks_phrases,
 )
+from orgtui.ui.screens.write_text import (
+    checking_line,
+    failures,
+    one_line,
+    type_line,
+)
+from orgtui.ui.screens.write_text import title as say_title
 from orgtui.ui.view import Counts
 
 if TYPE_CHECKING:
     from orgtui.aws.removal import LiveCheck, Outcome
-    from orgtui.model import Account, Assessment, Snapshot
+    from orgtui.model import Account, Assessment, Finding, Snapshot
 
 DETAILED = 40  # up to this many accounts, every one gets its whole block
 # Shown in their own sections (every tag, every policy) rather than as findings.
@@ -72,6 +84,8 @@ class AccountFacts:
     blocked: bool
     check: LiveCheck | None
     management: bool
+    # Who is assigned through Identity Center (render.assignees_text), when counted.
+    assignees: object = None
 
     @property
     def verdict(self) -> str:
@@ -87,27 +101,27 @@ class AccountFacts:
     def tags(self) -> dict[str, str]:
         return dict(self.snapshot.tags_of(self.account_id))
 
+    @property
+    def breaks(self) -> list[Finding]:
+        """Its impact findings, warnings first."""
+        return split_findings(self.assessment.findings if self.assessment else ())[1]
+
+    def breaks_phrases(self) -> list[str]:
+        if self.account is None or self.management:
+            return []
+        return what_breaks_phrases(self.breaks, lost_counts(self.account, self.snapshot),
+                                   self.assignees)
+
 
 def title(org_id: str, count: int, leave: bool, pal: Palette) -> Text:
     if leave:
-        text = Text.assemble(("Leave the organization ", pal.error), safe(org_id, BOLD),
-                             ("  LeaveOrganization for this account", DIM))
-    else:
-        text = Text.assemble((f"Remove {plural(count, 'account')} from ", pal.error),
-                             safe(org_id, BOLD), ("  RemoveAccountFromOrganization", DIM))
-    text.no_wrap = True
-    text.overflow = "ellipsis"
-    return text
+        return say_title("Leave the organization", org_id, "LeaveOrganization for this account",
+                         pal.error)
+    return say_title(f"Remove {plural(count, 'account')} from", org_id,
+                     "RemoveAccountFromOrganization", pal.error)
 
 
 # --- the fixed summary -------------------------------------------------------------------
-
-
-def _line(*parts: str | Text | tuple[str, object]) -> Text:
-    text = Text.assemble(*parts)  # type: ignore[arg-type]
-    text.no_wrap = True
-    text.overflow = "ellipsis"
-    return text
 
 
 def _blocker_words(facts: AccountFacts) -> str:
@@ -127,25 +141,50 @@ def summary(accounts: Sequence[AccountFacts], pal: Palette, width: int,
         state = "  checking…" if checking else (
             "  (checked live)" if facts.check is not None and facts.check.error is None
             else "")
-        lines.append(_line(verdict_badge(facts.verdict, pal, upper=True), "  ",
+        lines.append(one_line(verdict_badge(facts.verdict, pal, upper=True), "  ",
                            safe(facts.name, BOLD), "  ", safe(facts.account_id),
                            "  ", safe(" / ".join(facts.snapshot.ou_path(facts.account_id)),
                                       DIM), (state, DIM)))
         if facts.blocked:
-            lines.append(_line(("Blocked ", pal.error), ("(fixes below): ", DIM),
+            lines.append(one_line(("Blocked ", pal.error), ("(fixes below): ", DIM),
                                safe(_blocker_words(facts))))
     else:
         counts = Counts()
         for facts in accounts:
             counts.add(facts.verdict)
-        lines.append(_line(counts_line(counts, pal),
+        lines.append(one_line(counts_line(counts, pal),
                            (" · checking live…" if checking else "", DIM)))
         blocked = [f for f in accounts if f.blocked]
         if blocked:
-            lines.append(_line((f"Blocked ({len(blocked)}, why and fixes below): ", pal.error),
+            lines.append(one_line((f"Blocked ({len(blocked)}, why and fixes below): ", pal.error),
                                safe(", ".join(f.name for f in blocked))))
     lines += _tags_summary(accounts, pal, width)
+    lines += _breaks_summary(accounts, pal)
     return Group(*lines)
+
+
+def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette) -> list[Text]:
+    """One line: what the removal destroys or cuts off (details below, per account); and
+    the impact checks that were not made."""
+    lines: list[Text] = []
+    if len(accounts) == 1:
+        phrases = accounts[0].breaks_phrases()
+        if phrases:
+            lines.append(one_line(("What breaks: ", pal.warning), safe(", ".join(phrases)),
+                                  (" (below)", DIM)))
+    else:
+        hit = [f for f in accounts if f.breaks_phrases()]
+        if hit:
+            lines.append(one_line(
+                (f"What breaks on {plural(len(hit), 'account')} ", pal.warning),
+                ("(below): ", DIM), safe(", ".join(f.name for f in hit))))
+    removable = [f for f in accounts if not f.management]
+    if removable:
+        skipped = checks_note(removable[0].snapshot, pal)
+        if skipped is not None:
+            skipped.no_wrap, skipped.overflow = True, "ellipsis"
+            lines.append(skipped)
+    return lines
 
 
 def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) -> list[Text]:
@@ -156,17 +195,17 @@ def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) ->
         return []
     if not total:
         read = all(f.snapshot.enriched or f.check is not None for f in removable)
-        return [_line(("No tags to lose." if read else "Tags not read yet.", DIM))]
+        return [one_line(("No tags to lose." if read else "Tags not read yet.", DIM))]
     head = Text(f"Tags AWS deletes ({total}, backed up first): ", style=pal.warning)
     if len(with_tags) == 1:
         listed = tags_inline(with_tags[0].tags)
         if cell_len(head.plain) + listed.cell_len <= width:
-            return [_line(head, listed)]
+            return [one_line(head, listed)]
     where = "" if len(accounts) == 1 else f" on {plural(len(with_tags), 'account')}"
     # A big set lists the tags of its ready accounts as counts only.
     below = ", counted below; all backed up first." if len(accounts) > DETAILED else (
         ", listed below.")
-    return [_line((f"{plural(total, 'tag')}{where} will be deleted", pal.warning),
+    return [one_line((f"{plural(total, 'tag')}{where} will be deleted", pal.warning),
                   (below, DIM))]
 
 
@@ -200,10 +239,12 @@ def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[Ren
         out.append(indented(Text.assemble(("Fix: ", DIM), safe(check.error.fix)), 4))
     for problem in check.problems if check is not None else ():
         out.append(indented(Text.assemble(("Not read: ", pal.warning), safe(problem)), 2))
-    findings = [f for f in (facts.assessment.findings if facts.assessment else ())
-                if f.code not in OWN_SECTIONS]
-    out += finding_lines(findings, pal, indent=2)
+    findings, breaks = split_findings(facts.assessment.findings if facts.assessment else ())
+    out += finding_lines([f for f in findings if f.code not in OWN_SECTIONS], pal, indent=2)
     if not facts.management:  # it never leaves: nothing is deleted, nothing stops
+        if breaks:  # before the tags: what breaks must not hide below a long tag list
+            out.append(indented(Text("What breaks when it leaves:", style=pal.warning), 2))
+            out += what_breaks_lines(breaks, pal, indent=4, assignees=facts.assignees)
         out += _losses(facts, pal)
     out.append(Text(""))
     return out
@@ -264,8 +305,7 @@ def check_line(pal: Palette, *, checking: bool, count: int, blocked: int, expect
                leave: bool, check_error: str | None, dropped: Sequence[str]) -> Text:
     """The line under the scroll area: checking, what to type, or why nothing can go."""
     if checking:
-        return Text(f"Checking {plural(count, 'account')} live with AWS… (the live check "
-                    "decides)", style=pal.warning)
+        return checking_line(count, pal)
     text = Text()
     if check_error:
         text.append_text(safe(f"Live check failed: {check_error} ", pal.error))
@@ -287,22 +327,11 @@ def check_line(pal: Palette, *, checking: bool, count: int, blocked: int, expect
         text.append(f"None of these accounts can {verb} now: fix what blocks them "
                     "(above), then try again. Escape closes.", style=pal.error)
     else:
-        text.append(f"Type {expected} and press enter to {'leave' if leave else 'remove'}; "
-                    "escape or Cancel keeps everything as it is.", style=pal.success)
+        text.append_text(type_line(expected, "leave" if leave else "remove", pal))
     return text
 
 
 # --- after the removal -------------------------------------------------------------------
-
-
-def outcome_line(outcome: Outcome, pal: Palette) -> Text:
-    what = safe(outcome.what)
-    if outcome.status == "removed":
-        return Text.assemble(("✔ ", pal.success), what)
-    if outcome.status == "gone":
-        return Text.assemble(("✔ ", DIM), what)
-    mark = ("? ", pal.warning) if outcome.status == "unknown" else ("✘ ", pal.error)
-    return Text.assemble(mark, what, " ", safe(outcome.fix, DIM))
 
 
 def final_summary(groups: dict[str, list[Outcome]], leave: bool, pal: Palette) -> Group:
@@ -319,19 +348,4 @@ def final_summary(groups: dict[str, list[Outcome]], leave: bool, pal: Palette) -
     if groups["gone"]:
         parts.append(Text(f"\nAlready gone: {len(groups['gone'])}", style=DIM))
         parts += [indented(Text.assemble("✔ ", safe(o.what)), 2) for o in groups["gone"]]
-    refused = groups["refused"]
-    parts.append(Text(f"\nRefused: {len(refused)}", style=pal.error if refused else DIM))
-    parts += _with_fixes(refused, ("✘ ", pal.error))
-    if groups["unknown"]:
-        parts.append(Text(f"\nUnclear: {len(groups['unknown'])}", style=pal.warning))
-        parts += _with_fixes(groups["unknown"], ("? ", pal.warning))
-    parts.append(Text("\nEvery call and its outcome are in the audit log.", style=DIM))
-    return Group(*parts)
-
-
-def _with_fixes(outcomes: Iterable[Outcome], mark: tuple[str, object]) -> list[RenderableType]:
-    out: list[RenderableType] = []
-    for o in outcomes:
-        out.append(indented(Text.assemble(mark, safe(o.what)), 2))  # type: ignore[arg-type]
-        out.append(indented(Text.assemble(("What to do: ", DIM), safe(o.fix)), 4))
-    return out
+    return Group(*parts, *failures(groups, pal))

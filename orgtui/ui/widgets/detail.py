@@ -1,23 +1,38 @@
 """The detail pane: everything orgtui knows about the node under the cursor.
 
-Account: fields, OU path, tags, delegated services, policies (where each is attached) and
-every finding with its fix. OU: path, policies, verdict summary. Root: the organization.
+Account: fields, OU path, every finding with its fix, what breaks when it leaves (the
+impact findings, warnings first, and who is assigned through Identity Center), tags,
+delegated services, policies (where each is attached). OU: path, policies, verdict
+summary. Root: the organization and which impact checks were made or skipped.
 Drawn with the shared builders of `orgtui.ui.render` (the removal dialog uses the same),
 so names and tags print as they are, cleaned, never as markup.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
+from orgtui.aws import impact
+from orgtui.aws.errors import translate
+from orgtui.aws.session import Cancelled
+from orgtui.errors import OrgtuiError
+from orgtui.impact_model import CHECK_NAMES
+from orgtui.model import Finding, Snapshot
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import (
+    READING,
+    checks_note,
     counts_line,
     fields,
     finding_lines,
@@ -25,8 +40,11 @@ from orgtui.ui.render import (
     joined_text,
     policy_lines,
     safe,
+    split_findings,
     tags_table,
     verdict_badge,
+    wants_assignees,
+    what_breaks_lines,
 )
 from orgtui.ui.view import NodeRef, OrgView, summary
 
@@ -54,8 +72,28 @@ def _policies(view: OrgView, node_id: str) -> list[RenderableType]:
     return [heading("Policies"), *(lines or [_none(view.snapshot.enriched)])]
 
 
+def _what_breaks(snap: Snapshot, breaks: list[Finding], pal: Palette,
+                 assignees: object) -> list[RenderableType]:
+    parts: list[RenderableType] = [heading("What breaks when it leaves")]
+    if not snap.enriched:
+        return [*parts, Text("Not read yet.", style=DIM)]
+    parts += what_breaks_lines(breaks, pal, assignees=assignees)
+    skipped = checks_note(snap, pal)
+    if not breaks and skipped is None:
+        parts.append(Text("Nothing found: no StackSet stacks deleted, no Control Tower "
+                          "enrolment, no Identity Center access or resource share lost, no "
+                          "SCP denying it to leave.", style=DIM))
+    elif not breaks:
+        parts.append(Text("Nothing found in the checks that were made.", style=DIM))
+    if skipped is not None:
+        parts.append(skipped)
+    return parts
+
+
 def account_detail(view: OrgView, account_id: str, note: str | None = None,
-                   pal: Palette | None = None) -> Group:
+                   pal: Palette | None = None, assignees: object = None) -> Group:
+    """An account's detail; `assignees` is who signs in through Identity Center (see
+    `render.assignees_text`), shown under IDENTITY_CENTER_ACCESS_LOST."""
     pal = pal or Palette.default()
     snap = view.snapshot
     acc = snap.accounts[account_id]
@@ -68,13 +106,16 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None,
         ("Joined", joined_text(acc)), ("OU path", " / ".join(snap.ou_path(account_id))),
         ("ARN", acc.arn or "—"),
     ])]
-    # Why it can or cannot leave comes first; the facts behind it follow.
+    # Why it can or cannot leave comes first, then what breaks when it does; the facts
+    # behind them follow.
     parts.append(heading("Findings"))
-    findings = view.assessments[account_id].findings
+    findings, breaks = split_findings(view.assessments[account_id].findings)
     if not findings:
         parts.append(Text("No findings: nothing stands in the way of removal.",
                           style=pal.success + Style(bold=False)))
     parts += finding_lines(findings, pal)
+    if account_id != snap.organization.management_account_id:  # it never leaves
+        parts += _what_breaks(snap, breaks, pal, assignees)
     tags = snap.tags_of(account_id)
     parts.append(heading("Tags"))
     parts.append(tags_table(tags) if tags else _none(snap.enriched))
@@ -134,21 +175,60 @@ def root_detail(view: OrgView, root_id: str, note: str | None = None,
             "account are visible. Sign in to the management account to see the rest.",
             style=pal.warning + Style(bold=False)))
     parts += [heading("Verdicts"), counts_line(summary(view), pal)]
+    if snap.enriched:
+        parts += _checks(snap, pal)
     if not snap.member_mode:
         parts += _policies(view, root_id)
     return Group(*parts)
 
 
+def _checks(snap: Snapshot, pal: Palette) -> list[RenderableType]:
+    """Which impact checks were made (and where), which were skipped and why."""
+    rows: list[tuple[str, str | Text]] = []
+    for name in CHECK_NAMES:
+        check = snap.impact.check(name)
+        if check.checked:
+            where = f" in {', '.join(check.regions)}" if check.regions else ""
+            value = Text.assemble(("checked", pal.success), safe(where))
+        else:
+            value = Text.assemble(("skipped: ", pal.warning), safe(check.reason))
+        if check.note:
+            value.append_text(safe(f" ({check.note})", DIM))
+        rows.append((name, value))
+    return [heading("Impact checks (what breaks when an account leaves)"), fields(rows)]
+
+
 class DetailPane(VerticalScroll):
-    """Scrollable detail of the node under the cursor."""
+    """Scrollable detail of the node under the cursor.
+
+    For an account that IAM Identity Center provisions permission sets to, the pane also
+    counts the users and groups assigned (`orgtui.aws.impact.assignees`: calls for that
+    account only). The count is read in a thread worker once the cursor has rested on the
+    account for a moment, one at a time (a move cancels the read in waiting), and kept in
+    `counts`, which the app replaces at every load and shares with the removal dialog.
+    """
 
     can_focus = True
+    DEBOUNCE = 0.15  # seconds the cursor rests on an account before its count is read
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.counts: dict[str, object] = {}
+        self._shown: tuple[OrgView, str, str | None] | None = None
+        self._loaded_at: object = None  # the counts are those of the load made then
+        self._timer: Timer | None = None
+        self._waiting: str | None = None  # the account whose count is to be read
 
     def compose(self) -> ComposeResult:
         yield Static(Text(LOADING, style=DIM), id="detail-body")
 
     def show(self, view: OrgView | None, ref: NodeRef | None, note: str | None = None) -> None:
         body = self.query_one("#detail-body", Static)
+        account = ref.id if ref is not None and ref.kind == "account" else None
+        if view is not None and view.snapshot.loaded_at != self._loaded_at:
+            self._loaded_at = view.snapshot.loaded_at
+            self.counts = {}  # a new load: who is assigned may have changed
+        self._count_later(view, account)
         if view is None:
             body.update(Text(LOADING, style=DIM))
             return
@@ -157,11 +237,60 @@ class DetailPane(VerticalScroll):
             return
         snap = view.snapshot
         pal = palette(self.app)
+        self._shown = (view, ref.id, note) if account is not None else None
         if ref.kind == "account" and ref.id in snap.accounts:
-            body.update(account_detail(view, ref.id, note, pal))
+            body.update(account_detail(view, ref.id, note, pal, self.assignees(view, ref.id)))
         elif ref.kind == "ou" and ref.id in snap.ous:
             body.update(ou_detail(view, ref.id, note, pal))
         elif ref.kind == "root":
             body.update(root_detail(view, ref.id, note, pal))
         else:
             body.update(Text("Nothing here any more.", style=DIM))
+
+    # --- who is assigned through Identity Center ----------------------------------------
+
+    def assignees(self, view: OrgView, account_id: str) -> object:
+        """The count as known (READING until the worker answers), or None."""
+        if not wants_assignees(view.assessments.get(account_id)):
+            return None
+        return self.counts.get(account_id, READING)
+
+    def _count_later(self, view: OrgView | None, account_id: str | None) -> None:
+        """Read the count of the account under the cursor once it rests there."""
+        if account_id is not None and account_id == self._waiting:
+            return  # already on its way (a repaint of the same account)
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._waiting = None
+        self.workers.cancel_group(self, "assignees")
+        if (view is None or account_id is None or account_id in self.counts
+                or not wants_assignees(view.assessments.get(account_id))):
+            return
+        self._waiting = account_id
+        counts, snap = self.counts, view.snapshot
+        self._timer = self.set_timer(self.DEBOUNCE,
+                                     lambda: self._read_count(counts, snap, account_id))
+
+    @work(thread=True, exclusive=True, group="assignees", exit_on_error=False)
+    def _read_count(self, counts: dict[str, object], snap: Snapshot, account_id: str) -> None:
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            found: object = impact.assignees(self.app.ctx, snap, account_id)  # type: ignore[attr-defined]
+        except Cancelled:
+            return  # orgtui is quitting
+        except OrgtuiError as exc:
+            found = exc
+        except Exception as exc:  # the reader words AWS's errors; a last safety net
+            found = translate(exc)
+        self.app.call_from_thread(self._counted, counts, account_id, found)
+
+    def _counted(self, counts: dict[str, object], account_id: str, found: object) -> None:
+        counts[account_id] = found
+        if self._waiting == account_id:
+            self._waiting = None
+        if counts is self.counts and self._shown is not None and self._shown[1] == account_id:
+            view, _, note = self._shown
+            self.query_one("#detail-body", Static).update(account_detail(
+                view, account_id, note, palette(self.app), self.assignees(view, account_id)))

@@ -2,7 +2,8 @@
 
 Line 1: organization id, management account, mode badge.
 Line 2: the caller: account and ARN (ARNs of SSO roles are long; they get a line).
-Line 3: loading progress, "stale (cached HH:MM)", incomplete data, or the verdict totals.
+Line 3: loading progress, "stale (cached HH:MM)", incomplete data, or the verdict totals
+and the impact checks that were not made (with why, as far as the width allows).
 
 The header is given facts (`show_org`, `show_load`) and words them itself; colours come
 from the theme, every name is cleaned.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -51,9 +53,25 @@ class LoadState:
     stale_at: datetime | None = None  # painted from the cache loaded at this time
     incomplete: str | None = None  # why verdicts may be wrong
     counts: Counts | None = None  # verdict totals, once known
+    # The impact checks not made: their names, and the same with why, in words.
+    unchecked: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
 
 
-def status_text(state: LoadState, pal: Palette) -> Text:
+def _not_checked(state: LoadState, room: int) -> str:
+    """What was not checked, as much as fits in `room` cells: the checks with why, or
+    their names, or how many (the root's detail always says it whole)."""
+    if not state.unchecked:
+        return ""
+    for words in (f" · not checked: {'; '.join(state.skipped)}",
+                  f" · not checked: {', '.join(state.unchecked)} (the root's detail says why)",
+                  f" · not checked: {', '.join(state.unchecked)}"):
+        if cell_len(words) <= room:
+            return words
+    return f" · {len(state.unchecked)} impact checks not made (see the root)"
+
+
+def status_text(state: LoadState, pal: Palette, width: int = 0) -> Text:
     text = Text()
     warn = pal.warning
     if state.stale_at is not None:
@@ -69,6 +87,8 @@ def status_text(state: LoadState, pal: Palette) -> Text:
         text.append_text(safe(f"Incomplete data: {state.incomplete} (ctrl+r retries)", warn))
     elif state.counts is not None:
         text.append_text(counts_line(state.counts, pal))
+        room = (width or 200) - text.cell_len
+        text.append_text(safe(_not_checked(state, room), pal.warning))
     return text
 
 
@@ -95,6 +115,9 @@ class OrgHeader(Vertical):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._paint())
         self._paint()
 
+    def on_resize(self) -> None:
+        self._paint()  # what was not checked is said as fits the width
+
     def show_org(self, snap: Snapshot) -> None:
         self._snapshot = snap
         self._paint()
@@ -107,7 +130,8 @@ class OrgHeader(Vertical):
         pal = palette(self.app)
         self.query_one("#header-mode", Static).update(
             mode_badge(self.read_only, self.demo, pal))
-        self.query_one("#header-status", Static).update(status_text(self._state, pal))
+        status = self.query_one("#header-status", Static)
+        status.update(status_text(self._state, pal, status.content_region.width))
         state = self._state
         bar = self.query_one("#header-progress", ProgressBar)
         bar.display = state.loading and state.phase == "details"

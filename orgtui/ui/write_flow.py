@@ -1,0 +1,197 @@
+"""The session's writes: who may open which dialog (removal `r`, attest `v`, deregister
+`d`), and what the views do with the outcomes as they land, without a reload.
+
+`WriteFlow` belongs to the app (`OrgApp.writes`). It refuses in words before any dialog
+opens: in audit mode (the session's read-only guard would stop the call anyway), while
+the organization is loading, for a member account (attest and deregister need the
+management account; a member may only leave), for an account that is not a delegated
+administrator. Outcomes update the app's view: an account that left is dropped, an
+attested or deregistered account gets its live details (`Outcome.after`,
+`Deregistration.after`) and its verdict, counts and badges are redone. When the session
+is ending (the terminal closed, or q) during a write, the dialog finishes the account in
+flight, logs it and closes; the app exits then (`closed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from orgtui.aws.live import LiveCheck, updated_snapshot
+from orgtui.aws.writes import Outcome
+from orgtui.model import Snapshot
+from orgtui.text import clean, plural
+
+if TYPE_CHECKING:
+    from orgtui.ui.app import OrgApp
+
+
+def read_only_notice(what: str = "removed") -> str:
+    return f"This session is read-only (orgtui audit): nothing can be {what}."
+
+
+READ_ONLY_NOTICE = read_only_notice()
+MANAGEMENT_ONLY = ("Signed in to a member account: {what} needs the management account "
+                   "(organizations:{call} is refused to members). Sign in to the management "
+                   "account to do it.")
+LOADING = "The organization is still loading."
+
+
+class WriteFlow:
+    """Open the write dialogs, and apply what they did to the views."""
+
+    def __init__(self, app: OrgApp) -> None:
+        self.app = app
+
+    def _ready(self, what: str) -> Snapshot | None:
+        """The snapshot to write from, or None after saying why not."""
+        app = self.app
+        if app.read_only:
+            app.notify(read_only_notice(what), severity="warning")
+            return None
+        if app.snapshot is None:
+            app.notify(LOADING, severity="warning")
+            return None
+        return app.snapshot
+
+    # --- removal (and leave) ----------------------------------------------------------
+
+    def open_removal(self, account_ids: list[str]) -> None:
+        from orgtui.ui.screens.removal import RemovalScreen
+
+        snap = self._ready("removed")
+        if snap is None:
+            return
+        ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
+        if not ids:
+            self.app.notify("None of these accounts is in the organization any more.",
+                            severity="warning")
+            return
+        leave = not snap.is_management_caller
+        if leave:
+            own = snap.caller.account
+            if own not in ids:
+                self.app.notify("Signed in to a member account, orgtui can only make this "
+                                "account leave the organization: put the cursor on it and "
+                                "press r.", severity="warning")
+                return
+            ids = [own]
+        app = self.app
+        app.push_screen(
+            RemovalScreen(app.ctx, snap, ids, clock=app.clock, leave=leave,
+                          on_outcome=self.outcome, stop=app.hangup,
+                          counts=app.main.detail.counts),
+            callback=self.closed("left the organization"))
+
+    # --- attest ---------------------------------------------------------------------
+
+    def open_attest(self, account_ids: list[str]) -> None:
+        from orgtui.ui.screens.attest import AttestScreen
+
+        snap = self._ready("attested")
+        if snap is None:
+            return
+        if not snap.is_management_caller:
+            self.app.notify(MANAGEMENT_ONLY.format(what="attesting",
+                                                   call="TagResource"), severity="warning")
+            return
+        ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
+        if not ids:
+            self.app.notify("Put the cursor on an account, or mark accounts with space, "
+                            "then press v.", severity="warning")
+            return
+        app = self.app
+        app.push_screen(AttestScreen(app.ctx, snap, ids, clock=app.clock,
+                                     on_outcome=self.outcome, stop=app.hangup),
+                        callback=self.closed("attested"))
+
+    # --- deregister -----------------------------------------------------------------
+
+    def open_deregister(self, account_id: str | None) -> None:
+        from orgtui.ui.screens.deregister import DeregisterScreen
+
+        snap = self._ready("deregistered")
+        if snap is None:
+            return
+        if not snap.is_management_caller:
+            self.app.notify(MANAGEMENT_ONLY.format(
+                what="deregistering a delegated administrator",
+                call="DeregisterDelegatedAdministrator"), severity="warning")
+            return
+        if account_id is None or account_id not in snap.accounts:
+            self.app.notify("Put the cursor on an account, then press d.", severity="warning")
+            return
+        name = snap.accounts[account_id].name or account_id
+        if not snap.enriched:
+            self.app.notify("Delegated administrators are still being read.",
+                            severity="warning")
+            return
+        if not snap.delegated_services_of(account_id):
+            self.app.notify(f"{clean(name)} ({account_id}) is not a delegated administrator: "
+                            "nothing to deregister (as of the last load; ctrl+r reloads).")
+            return
+        app = self.app
+        app.push_screen(DeregisterScreen(app.ctx, snap, account_id, clock=app.clock,
+                                         on_after=self.after_deregister, stop=app.hangup),
+                        callback=self.closed("deregistered"))
+
+    # --- outcomes -------------------------------------------------------------------
+
+    def outcome(self, outcome: Outcome) -> None:
+        """One account's outcome, on the UI thread: drop it if it left, apply what AWS
+        now shows of it, say why if it was refused."""
+        app = self.app
+        if outcome.left_view:
+            app.apply_removal(outcome.account_id)
+        elif outcome.status == "done" and outcome.after is not None:
+            self.apply(outcome.after, outcome.account_id)
+        elif outcome.status in ("refused", "unknown"):
+            app.notify(f"{clean(outcome.what)}\n{clean(outcome.fix)}", title=outcome.name,
+                       severity="error" if outcome.status == "refused" else "warning",
+                       timeout=12)
+
+    def after_deregister(self, check: LiveCheck) -> None:
+        if check.gone:
+            self.app.apply_removal(check.account_id)
+        elif check.error is None and check.account is not None:
+            self.apply(check.snapshot, check.account_id)
+
+    def apply(self, after: Snapshot, account_id: str) -> None:
+        """An account's details as AWS shows them after a write (its tags, its delegated
+        services): its verdict, the counts and the badges redone, without a reload."""
+        app = self.app
+        view = app.view
+        account = after.accounts.get(account_id)
+        if view is None or account is None or account_id not in view.snapshot.accounts:
+            return
+        snap = updated_snapshot(view.snapshot, account, after.tags_of(account_id),
+                                after.delegated_services_of(account_id))
+        if after.organization.id == snap.organization.id:
+            # The refusals the audit log holds, as the write read them (newer).
+            snap = replace(snap, refusals=after.refusals)
+        app.show(view.with_changes(snap, [account_id]))
+        app.remember()
+
+    def closed(self, did: str) -> Callable[[list[Outcome] | None], None]:
+        """What to do when a dialog closes: quit if the session is ending, else sum up."""
+
+        def closed(outcomes: list[Outcome] | None) -> None:
+            app = self.app
+            if app.hangup.is_set():
+                # The session is ending (terminal closed, or q): the write in flight was
+                # finished and logged; now the app can go.
+                app.quit_now()
+                return
+            if not outcomes:
+                return
+            ok = sum(1 for o in outcomes if o.status in ("removed", "done"))
+            others = sum(1 for o in outcomes if not o.ok)
+            what = "service" if did == "deregistered" else "account"
+            message = f"{plural(ok, what)} {did}."
+            if others:
+                message += f" {others} did not (see the notices and the audit log)."
+            app.notify(message, severity="information" if not others else "warning")
+
+        return closed
+
