@@ -225,13 +225,15 @@ def what_breaks_phrases(findings: Iterable[Finding], counts: Mapping[str, int],
     if "STACKSET_STACKS_DELETED" in codes:
         phrases.append(_stacksets_phrase(counts.get("STACKSET_STACKS_DELETED", 0)))
     if "CONTROL_TOWER_ENROLLED" in codes:
-        phrases.append("Control Tower drifts (unmanage it first)")
+        phrases.append("Control Tower drifts")
     if "IDENTITY_CENTER_ACCESS_LOST" in codes:
         n = counts.get("IDENTITY_CENTER_ACCESS_LOST", 0)
         phrase = f"{plural(n, 'permission set')} {'loses' if n == 1 else 'lose'} access"
         if hasattr(assignees, "users"):
-            users, groups = getattr(assignees, "users", 0), getattr(assignees, "groups", 0)
-            phrase += f" ({plural(users, 'user')}, {plural(groups, 'group')})"
+            who = [plural(k, word) for k, word in ((getattr(assignees, "users", 0), "user"),
+                                                   (getattr(assignees, "groups", 0), "group"))
+                   if k]
+            phrase += f" ({', '.join(who) or 'nobody assigned'})"
         phrases.append(phrase)
     if "RAM_SHARES_LOST" in codes:
         n = counts.get("RAM_SHARES_LOST", 0)

@@ -70,8 +70,8 @@ class ToAttest:
 
 
 def attest_title(count: int, org_id: str, tag: str, pal: Palette) -> Text:
-    return title(f"Attest the sign-up of {plural(count, 'account')} in", org_id,
-                 f"TagResource {tag}", pal.notice)
+    return title(f"Attest {plural(count, 'account')} in", org_id, f"TagResource {tag}",
+                 pal.notice)
 
 
 def _change(item: ToAttest, pal: Palette) -> Text:
@@ -105,8 +105,8 @@ def summary(items: Sequence[ToAttest], skipped: Sequence[str], tag: str, value: 
         lines.append(one_line((f"{plural(len(skipped), 'account')} skipped ", pal.warning),
                               ("(why below): ", DIM), safe(", ".join(skipped))))
     lines.append(one_line(("Tag written: ", DIM), safe(tag, BOLD), " = ", safe(value, BOLD)))
-    lines.append(one_line(("Attest only what you checked as root: ", pal.warning),
-                          "payment, phone, contact, support plan, customer agreement."))
+    lines.append(one_line(("orgtui can't check the sign-up: ", pal.warning),
+                          "attest only what you checked as root."))
     return Group(*lines)
 
 

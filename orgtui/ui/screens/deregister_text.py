@@ -41,7 +41,7 @@ ADVICE = (
 
 
 def deregister_title(name: str, account_id: str, pal: Palette) -> Text:
-    return title("Deregister as delegated administrator:", f"{name} ({account_id})",
+    return title("Deregister delegated administrator", f"{name} ({account_id})",
                  "DeregisterDelegatedAdministrator", pal.warning)
 
 
@@ -76,8 +76,7 @@ def summary(account: Account | None, account_id: str, path: str, found: Assessme
 def body(services: Sequence[str], pal: Palette) -> Group:
     parts: list[RenderableType] = [Text("What stops, per service", style=BOLD)]
     for service in services:
-        parts.append(indented(Text.assemble("■ ", safe(service_name(service), BOLD), "  ",
-                                            safe(service, DIM)), 2))
+        parts.append(indented(Text.assemble(("■ ", pal.warning), safe(service, DIM)), 2))
         parts.append(indented(safe(what_stops(service)), 4))
     parts.append(Text(""))
     parts += [indented(Text("• " + line, style=DIM), 2) for line in ADVICE]

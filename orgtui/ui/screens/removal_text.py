@@ -159,19 +159,23 @@ def summary(accounts: Sequence[AccountFacts], pal: Palette, width: int,
             lines.append(one_line((f"Blocked ({len(blocked)}, why and fixes below): ", pal.error),
                                safe(", ".join(f.name for f in blocked))))
     lines += _tags_summary(accounts, pal, width)
-    lines += _breaks_summary(accounts, pal)
+    lines += _breaks_summary(accounts, pal, width)
     return Group(*lines)
 
 
-def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette) -> list[Text]:
-    """One line: what the removal destroys or cuts off (details below, per account); and
-    the impact checks that were not made."""
+def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) -> list[Text]:
+    """What the removal destroys or cuts off, on one line (two when narrow; details
+    below, per account); and the impact checks that were not made."""
     lines: list[Text] = []
     if len(accounts) == 1:
         phrases = accounts[0].breaks_phrases()
         if phrases:
-            lines.append(one_line(("What breaks: ", pal.warning), safe(", ".join(phrases)),
-                                  (" (below)", DIM)))
+            text = Text.assemble(("What breaks: ", pal.warning), safe(", ".join(phrases)),
+                                 (" (below)", DIM))
+            if text.cell_len > 2 * width:
+                text.truncate(2 * width - 1)
+                text.append("…")
+            lines.append(text)
     else:
         hit = [f for f in accounts if f.breaks_phrases()]
         if hit:
