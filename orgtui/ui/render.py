@@ -186,11 +186,18 @@ def assignees_text(state: object, pal: Palette) -> Text | None:
 
 
 def what_breaks_lines(findings: Iterable[Finding], pal: Palette, *, indent: int = 0,
-                      assignees: object = None) -> list[RenderableType]:
+                      assignees: object = None, removal: bool = False) -> list[RenderableType]:
     """Each impact finding (warnings first) with what is lost and the fix; the count of
-    users and groups under IDENTITY_CENTER_ACCESS_LOST."""
+    users and groups under IDENTITY_CENTER_ACCESS_LOST. In a removal (`removal`), an SCP
+    that denies leaving changes nothing: one line says so."""
     out: list[RenderableType] = []
     for f in split_findings(findings)[1]:
+        if removal and f.code == "LEAVE_DENIED_BY_SCP":
+            out.append(indented(Text.assemble(
+                (f"{f.severity.upper()} {f.code}", pal.severity(f.severity)),
+                (": an SCP denies it leaving on its own; this removal is unaffected.", DIM)),
+                indent))
+            continue
         lines = finding_lines([f], pal, indent=indent)
         counted = assignees_text(assignees, pal)
         if f.code == "IDENTITY_CENTER_ACCESS_LOST" and counted is not None:

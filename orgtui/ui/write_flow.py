@@ -87,7 +87,7 @@ class WriteFlow:
     # --- attest ---------------------------------------------------------------------
 
     def open_attest(self, account_ids: list[str]) -> None:
-        from orgtui.ui.screens.attest import AttestScreen
+        from orgtui.ui.screens.attest import AttestScreen, skip_reason
 
         snap = self._ready("attested")
         if snap is None:
@@ -100,6 +100,16 @@ class WriteFlow:
         if not ids:
             self.app.notify("Put the cursor on an account, or mark accounts with space, "
                             "then press v.", severity="warning")
+            return
+        why = [skip_reason(snap.accounts[a], snap) for a in ids]
+        if all(why):  # nothing to attest: say why, without a dialog
+            if len(ids) == 1:
+                name = snap.accounts[ids[0]].name or ids[0]
+                self.app.notify(f"{clean(name)} ({ids[0]}): {why[0]}.", severity="warning")
+            else:
+                self.app.notify(f"None of the {len(ids)} accounts was created through "
+                                "Organizations (or they are the management account): "
+                                "nothing to attest.", severity="warning")
             return
         app = self.app
         app.push_screen(AttestScreen(app.ctx, snap, ids, clock=app.clock,

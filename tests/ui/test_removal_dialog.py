@@ -17,7 +17,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
-from orgtui import files
+from orgtui import files, loading
 from orgtui.aws import removal
 from orgtui.aws.loader import Loader
 from orgtui.aws.removal import Outcome
@@ -411,8 +411,9 @@ async def test_member_leaves_through_the_same_dialog(isolated_env):
 
 
 def _snap_host(demo: Any, names: list[str]) -> Host:
+    # As the app loads it (the impact checks too), so the pictures are what a session shows.
     ctx = demo_ctx()
-    snap = Loader(ctx).load()
+    snap = loading.load(ctx, loading.LoadOptions())[0]
     return Host(ctx, snap, ids_of(demo, *names))
 
 

@@ -1,5 +1,6 @@
 """Snapshot tests (pytest-textual-snapshot) of the main screen, a blocked account's detail,
-the filter in use, the help screen, audit mode and member mode (sandbox-bob), on the demo
+the filter in use, the help screen, audit mode and member mode (sandbox-bob), what breaks
+(sandbox-bob: all five impact findings), the attest and deregister dialogs, on the demo
 organization with its fixed clock. The removal dialog's snapshots (ready, review, blocked,
 bulk) are in test_removal_dialog.py.
 
@@ -9,7 +10,7 @@ Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 from __future__ import annotations
 
 from orgtui.ui.widgets.filter_bar import FilterInput
-from tests.ui.conftest import SIZE, until, wait_loaded
+from tests.ui.conftest import SIZE, detail_text, plain, until, wait_loaded
 
 
 def test_main_screen(make_app, snap_compare):
@@ -144,3 +145,98 @@ def test_blocked_dialog_80x24(make_app, demo, snap_compare):
                     and app.screen.checks is not None)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+# --- what breaks, attest (v), deregister (d): at 120x40 and at 80x24 ---------------------
+
+
+def _dialog_scene(app, demo, key: str, names: list[str], screen_type: type,
+                  ready=lambda dialog: True):
+    """Mark `names` (or put the cursor on the one), press `key`, wait for the live check
+    (and `ready`), stop the cursor blinking."""
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        if len(names) > 1:
+            app.main.set_marks([demo.accounts[n] for n in names], True)
+        app.main.jump_to(demo.accounts[names[-1]])
+        await pilot.pause()
+        await pilot.press(key)
+        await until(pilot, lambda: isinstance(app.screen, screen_type)
+                    and app.screen.checks is not None and ready(app.screen))
+        app.screen.query_one(".dialog-input").cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def _counted(demo):
+    return lambda dialog: demo.accounts["sandbox-bob"] in dialog.counts
+
+
+def test_what_breaks_dialog(make_app, demo, snap_compare):
+    """sandbox-bob carries all five impact findings."""
+    from orgtui.ui.screens.removal import RemovalScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "r", ["sandbox-bob"], RemovalScreen, _counted(demo))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_what_breaks_dialog_80x24(make_app, demo, snap_compare):
+    from orgtui.ui.screens.removal import RemovalScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "r", ["sandbox-bob"], RemovalScreen, _counted(demo))
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_attest_dialog(make_app, demo, snap_compare):
+    """Two accounts to attest, one skipped (invited)."""
+    from orgtui.ui.screens.attest import AttestScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "v", ["web-prod", "payments-dev", "web-dev"],
+                               AttestScreen)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_attest_dialog_80x24(make_app, demo, snap_compare):
+    from orgtui.ui.screens.attest import AttestScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "v", ["web-dev"], AttestScreen)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_deregister_dialog(make_app, demo, snap_compare):
+    from orgtui.ui.screens.deregister import DeregisterScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "d", ["security-tooling"], DeregisterScreen)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_deregister_dialog_80x24(make_app, demo, snap_compare):
+    from orgtui.ui.screens.deregister import DeregisterScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "d", ["security-tooling"], DeregisterScreen)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_what_breaks_in_the_detail_pane(make_app, demo, snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["sandbox-bob"])
+        await until(pilot, lambda: "Assigned through" in detail_text(app))
+        pane = app.main.detail
+        lines = plain(pane.query_one("#detail-body").content,
+                      width=pane.content_region.width).splitlines()
+        top = next(i for i, line in enumerate(lines) if line.startswith("What breaks"))
+        pane.scroll_to(y=top, animate=False)  # the group, under the findings
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

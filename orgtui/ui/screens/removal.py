@@ -94,6 +94,7 @@ class RemovalScreen(WriteDialog):
             management=account_id == self.snapshot.organization.management_account_id,
             assignees=(self.counts.get(account_id, READING) if wants_assignees(assessment)
                        else None),
+            leave=self.leave,
         )
 
     @property

@@ -86,6 +86,7 @@ class AccountFacts:
     management: bool
     # Who is assigned through Identity Center (render.assignees_text), when counted.
     assignees: object = None
+    leave: bool = False  # the caller's own account leaving (LeaveOrganization)
 
     @property
     def verdict(self) -> str:
@@ -248,7 +249,8 @@ def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[Ren
     if not facts.management:  # it never leaves: nothing is deleted, nothing stops
         if breaks:  # before the tags: what breaks must not hide below a long tag list
             out.append(indented(Text("What breaks when it leaves:", style=pal.warning), 2))
-            out += what_breaks_lines(breaks, pal, indent=4, assignees=facts.assignees)
+            out += what_breaks_lines(breaks, pal, indent=4, assignees=facts.assignees,
+                                     removal=not facts.leave)
         out += _losses(facts, pal)
     out.append(Text(""))
     return out

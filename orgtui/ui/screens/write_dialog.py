@@ -220,6 +220,8 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_all())
+        if not self.account_ids:
+            self.checks = {}  # nothing to check
         self.refresh_all()
         if self.live_check and self.account_ids:
             self._run_checks(list(self.account_ids))
