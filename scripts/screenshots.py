@@ -136,6 +136,37 @@ async def member_leave(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
     await _removal_checked(pilot, app)
 
 
+async def what_breaks(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
+    bob = demo.accounts["sandbox-bob"]
+    await _jump(pilot, app, bob)
+    await pilot.press("r")
+    await _removal_checked(pilot, app)
+    dialog = app.screen
+    await _until(pilot, lambda: bob in getattr(dialog, "counts", {}),
+                 "the users and groups assigned through Identity Center")
+
+
+async def attest(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
+    from orgtui.ui.screens.attest import AttestScreen
+
+    for name in ("web-prod", "payments-dev", "web-dev"):
+        await _jump(pilot, app, demo.accounts[name])
+        await pilot.press("space")
+    await _until(pilot, lambda: len(app.main.marked) == 3, "three marked accounts")
+    await pilot.press("v")
+    await _until(pilot, lambda: isinstance(app.screen, AttestScreen)
+                 and app.screen.checks is not None, "the attest dialog's live check")
+
+
+async def deregister(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
+    from orgtui.ui.screens.deregister import DeregisterScreen
+
+    await _jump(pilot, app, demo.accounts["security-tooling"])
+    await pilot.press("d")
+    await _until(pilot, lambda: isinstance(app.screen, DeregisterScreen)
+                 and app.screen.checks is not None, "the deregister dialog's live check")
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("main-blocked", "The organization tree with counts per OU, and a blocked account's "
           "findings with their fixes.", main_blocked),
@@ -152,6 +183,14 @@ SCENES: tuple[Scene, ...] = (
           "the policies that stop applying, billing and access.", removal_tags),
     Scene("bulk-removal", "Four marked accounts, one of them blocked: confirmation is "
           "impossible until the blocked one is dropped.", bulk_removal),
+    Scene("what-breaks", "What breaks when sandbox-bob leaves, before the click: its "
+          "StackSet's stacks deleted, Control Tower drift, the Identity Center access lost "
+          "(with who is assigned), a resource share, warnings first.", what_breaks),
+    Scene("attest", "`v` on three marked accounts: what attesting means, the tag and the "
+          "value written, the invited account skipped, each verdict before and after.",
+          attest),
+    Scene("deregister", "`d` on a delegated administrator: each service and what stops, "
+          "the verdict it will have, the typed account id.", deregister),
     Scene("audit-mode", "`orgtui audit`: the AUDIT read-only badge, no Remove binding, and "
           "`r` saying why.", audit_mode, read_only=True),
     Scene("help", "The help screen (`?`): every key, and what the badges mean.", help_screen),

@@ -29,28 +29,22 @@ HELP: dict[str, str] = {
     "sort-next": "in the table: sort by the next column (a click on a header sorts by it)",
     "sort-reverse": "in the table: reverse the order",
     "attest": "attest that the marked accounts (or the one under the cursor) completed "
-              "their standalone sign-up (payment method, phone, contact information, "
-              "support plan, customer agreement): a dialog, the typed id or count, then "
-              "the attestation tag (TagResource) on each account created through "
-              "Organizations",
+              "their standalone sign-up: a dialog, the typed id, then the attestation tag",
     "attest-read-only": "nothing: this session is read-only (orgtui audit)",
     "attest-narrow": "attest that the marked accounts (or the one under the cursor) "
-                     "completed their standalone sign-up: a dialog, the typed id or count, "
-                     "then the attestation tag (TagResource)",
-    "deregister": "deregister the account under the cursor as delegated administrator: a "
-                  "dialog lists its services and what stops, the typed account id, then "
-                  "DeregisterDelegatedAdministrator per service",
+                     "completed their standalone sign-up: a dialog, the typed id, then the "
+                     "attestation tag",
+    "deregister": "deregister the account under the cursor as delegated administrator, "
+                  "service by service: a dialog, then the typed id",
     "deregister-read-only": "nothing: this session is read-only (orgtui audit)",
     "deregister-narrow": "deregister the account under the cursor as delegated "
-                         "administrator: a dialog, the typed account id, then "
-                         "DeregisterDelegatedAdministrator per service",
+                         "administrator, service by service: a dialog, then the typed id",
     "remove": "remove the marked accounts, or the one under the cursor",
     "remove-read-only": "nothing: this session is read-only (orgtui audit)",
     "reload": "read the organization again",
     "help": "this help",
-    "quit": "quit (a removal, attestation or deregistration in flight is finished and "
-            "logged first)",
-    "quit-ctrl-c": "quit, from anywhere (a dialog too)",
+    "quit": "quit (ctrl+c from anywhere, a dialog too); a write in flight is finished and "
+            "logged first",
     "palette": "command palette: jump to an account, run an action, change the theme",
     "focus-next": "move the focus between the tree (or table) and the detail",
 }
@@ -75,13 +69,20 @@ def _bindings(sources: Iterable[type]) -> Iterable[Binding]:
 
 def help_rows(sources: Iterable[type], allowed: Callable[[str], bool]) -> list[tuple[str, str]]:
     """(keys, what they do) for every binding with an id in `sources`, in order, once per
-    id, skipping those whose action `allowed(action)` refuses (as the footer would)."""
+    id, skipping those whose action `allowed(action)` refuses (as the footer would). Keys
+    bound to the same action share the first one's row (`q, ctrl+c`)."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
+    row_of: dict[str, int] = {}  # action -> its row
     for binding in _bindings(sources):
         assert binding.id is not None
         if binding.id in seen or not allowed(binding.action):
             continue
         seen.add(binding.id)
+        if binding.action in row_of:
+            keys, what = rows[row_of[binding.action]]
+            rows[row_of[binding.action]] = (f"{keys}, {key_text(binding)}", what)
+            continue
+        row_of[binding.action] = len(rows)
         rows.append((key_text(binding), HELP.get(binding.id, binding.description.lower())))
     return rows

@@ -152,9 +152,10 @@ async def test_help_lists_every_binding(make_app):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = text_of(app, "#help-keys")
-        for key in ("j", "enter, l", "h", "/", "escape", "space", "r", "ctrl+r", "?", "q",
-                    "ctrl+p"):
+        for key in ("j", "enter, l", "h", "/", "escape", "space", "v", "d", "r", "ctrl+r",
+                    "?", "q, ctrl+c", "ctrl+p"):
             assert key in text
+        assert "attestation tag" in text and "delegated administrator" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -19,7 +19,7 @@ from orgtui.model import Account, Assessment
 from orgtui.rules import verdict_of
 from orgtui.text import plural
 from orgtui.ui.palette import BOLD, DIM, Palette
-from orgtui.ui.render import indented, safe, verdict_badge
+from orgtui.ui.render import counts_line, indented, safe, verdict_badge
 from orgtui.ui.screens.write_text import (
     checking_line,
     failures,
@@ -27,6 +27,7 @@ from orgtui.ui.screens.write_text import (
     title,
     type_line,
 )
+from orgtui.ui.view import Counts
 
 DETAILED = 40  # up to this many accounts, each gets its lines; beyond, one line each
 
@@ -95,10 +96,11 @@ def summary(items: Sequence[ToAttest], skipped: Sequence[str], tag: str, value: 
         lines.append(one_line(_change(item, pal), "  ", safe(item.name, BOLD), "  ",
                               safe(item.account_id), (state, DIM)))
     elif items:
-        better = sum(1 for i in items if i.verdict_after != i.verdict)
+        after = Counts()
+        for item in items:
+            after.add(item.verdict_after)
         lines.append(one_line((f"{plural(len(items), 'account')} to attest", BOLD),
-                              (f" · {better} become ready or review", DIM) if better else "",
-                              (state, DIM)))
+                              (" · afterwards ", DIM), counts_line(after, pal), (state, DIM)))
     else:
         lines.append(one_line(("No account to attest.", pal.warning)))
     if skipped:

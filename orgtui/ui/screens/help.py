@@ -32,12 +32,11 @@ def legend(pal: Palette) -> Text:
         ("review", pal.verdict("review")), " check by hand first · ",
         ("ready", pal.verdict("ready")), " nothing in the way. ",
         "A ? after a badge: details still loading or incomplete.\n",
-        "\nWhat breaks when an account leaves (StackSets, Control Tower, Identity Center, "
-        "RAM shares, SCPs) comes from five impact checks. Each is ", ("checked", pal.success),
-        ", or ", ("skipped", pal.warning), " with why (access denied and the action, the "
-        "service not enabled or not served at this endpoint, a member account). A skipped "
-        "check never blocks anything, but what it would find is missing: the header says "
-        "which were not checked, the root's detail says why.\n",
+        "What breaks (StackSets, Control Tower, Identity Center, RAM, SCPs) comes from five "
+        "impact checks. Each is ", ("checked", pal.success), ", or ", ("skipped", pal.warning),
+        " with why (access denied, not served at this endpoint, a member account): a skipped "
+        "check blocks nothing, but its findings are missing. The header names them, the "
+        "root's detail says why.\n",
         ("escape, ? or q closes this help.", DIM),
     )
 

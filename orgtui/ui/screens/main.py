@@ -344,7 +344,7 @@ class MainScreen(Screen[None]):
         if action in ("attest", "deregister"):
             if self.read_only:
                 return False  # audit mode: not shown, not run
-            return self.footer_is_wide == (parameters != ("narrow",))
+            return self.footer_shows_writes == (parameters != ("narrow",))
         if action in ("remove", "mark", "mark_all"):
             return not self.read_only  # audit mode: not shown, not run
         if action == "read_only_notice":
@@ -432,8 +432,11 @@ class MainScreen(Screen[None]):
         self.org_app.open_removal(ids)
 
     @property
-    def footer_is_wide(self) -> bool:
-        return self.size.width >= WIDE_FOOTER
+    def footer_shows_writes(self) -> bool:
+        """v and d in the footer: room for them, and the management account's session
+        (a member may not call them; the keys say so)."""
+        member = self.view is not None and not self.view.snapshot.is_management_caller
+        return self.size.width >= WIDE_FOOTER and not member
 
     def on_resize(self) -> None:
         self.refresh_bindings()  # v and d in the footer, or not

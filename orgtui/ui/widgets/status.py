@@ -12,7 +12,8 @@ from orgtui.ui.render import safe
 
 
 class StatusLine(Static):
-    """`3 marked (r removes them) · filter "prod": 12 of 45 accounts match`."""
+    """`3 marked (r removes them, v attests them) · filter "prod": 12 of 45 accounts
+    match`."""
 
     def __init__(self, *, read_only: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -23,7 +24,7 @@ class StatusLine(Static):
         if marked:
             text.append(f"{marked} marked", style=palette(self.app).mark)
             if not self.read_only:
-                text.append(" (r removes them)")
+                text.append(" (r removes them, v attests them)")
         if query:
             if text:
                 text.append("  ·  ")
