@@ -54,6 +54,36 @@ def test_without_account_adjusts_counts_and_index(demo):
     assert view.counts_of(demo.ous["Divesting"]).total == 4  # the old view is unchanged
 
 
+def test_with_changes_redoes_only_the_changed_account(demo):
+    """An attestation (a tag) or a deregistration (delegated services) changes one
+    account: its verdict, the counts above it and its search entry follow; the rest is
+    kept as it was."""
+    from orgtui.aws.live import updated_snapshot
+    from orgtui.model import DEFAULT_ATTEST_TAG
+
+    view = _view(demo)
+    web_dev, tooling = demo.accounts["web-dev"], demo.accounts["security-tooling"]
+    snap = view.snapshot
+    tags = {**snap.tags_of(web_dev), DEFAULT_ATTEST_TAG: "2026-11-28 alice"}
+    snap = updated_snapshot(snap, snap.accounts[web_dev], tags, ())
+    snap = updated_snapshot(snap, snap.accounts[tooling], snap.tags_of(tooling), ())
+    after = view.with_changes(snap, [web_dev, tooling])
+    assert (after.verdict(web_dev), after.verdict(tooling)) == ("ready", "ready")
+    assert after.assessments == assess_all(snap, DEMO_NOW)
+    for container in [demo.root_id, *snap.ous]:
+        below = [a.id for a in snap.iter_accounts_under(container)]
+        counts = after.counts_of(container)
+        assert (counts.total, counts.ready) == (
+            len(below), sum(after.verdict(a) == "ready" for a in below))
+    assert after.counts_of(demo.root_id).ready == view.counts_of(demo.root_id).ready + 2
+    assert set(after.search("STANDALONE_ATTESTED")) == {web_dev,
+                                                        demo.accounts["backup-vault"]}
+    assert tooling not in after.search("guardduty")
+    assert tooling in view.search("guardduty")  # the old view is unchanged
+    untouched = demo.accounts["northwind-prod"]
+    assert after.assessments[untouched] is view.assessments[untouched]
+
+
 def test_typing_on_scans_only_the_last_matches(demo):
     """A longer query searches within the shorter one's matches, not the whole index."""
     from orgtui.ui.search import SearchIndex
