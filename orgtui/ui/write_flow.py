@@ -32,9 +32,11 @@ def read_only_notice(what: str = "removed") -> str:
 
 
 READ_ONLY_NOTICE = read_only_notice()
-MANAGEMENT_ONLY = ("Signed in to a member account: {what} needs the management account "
-                   "(organizations:{call} is refused to members). Sign in to the management "
-                   "account to do it.")
+MANAGEMENT_ONLY = (
+    "Signed in to a member account: {what} needs the management account "
+    "(organizations:{call} is refused to members). Sign in to the management "
+    "account to do it."
+)
 LOADING = "The organization is still loading."
 
 
@@ -65,24 +67,36 @@ class WriteFlow:
             return
         ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
         if not ids:
-            self.app.notify("None of these accounts is in the organization any more.",
-                            severity="warning")
+            self.app.notify(
+                "None of these accounts is in the organization any more.", severity="warning"
+            )
             return
         leave = not snap.is_management_caller
         if leave:
             own = snap.caller.account
             if own not in ids:
-                self.app.notify("Signed in to a member account, orgtui can only make this "
-                                "account leave the organization: put the cursor on it and "
-                                "press r.", severity="warning")
+                self.app.notify(
+                    "Signed in to a member account, orgtui can only make this "
+                    "account leave the organization: put the cursor on it and "
+                    "press r.",
+                    severity="warning",
+                )
                 return
             ids = [own]
         app = self.app
         app.push_screen(
-            RemovalScreen(app.ctx, snap, ids, clock=app.clock, leave=leave,
-                          on_outcome=self.outcome, stop=app.hangup,
-                          counts=app.main.detail.counts),
-            callback=self.closed("left the organization"))
+            RemovalScreen(
+                app.ctx,
+                snap,
+                ids,
+                clock=app.clock,
+                leave=leave,
+                on_outcome=self.outcome,
+                stop=app.hangup,
+                counts=app.main.detail.counts,
+            ),
+            callback=self.closed("left the organization"),
+        )
 
     # --- attest ---------------------------------------------------------------------
 
@@ -93,13 +107,16 @@ class WriteFlow:
         if snap is None:
             return
         if not snap.is_management_caller:
-            self.app.notify(MANAGEMENT_ONLY.format(what="attesting",
-                                                   call="TagResource"), severity="warning")
+            self.app.notify(
+                MANAGEMENT_ONLY.format(what="attesting", call="TagResource"), severity="warning"
+            )
             return
         ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
         if not ids:
-            self.app.notify("Put the cursor on an account, or mark accounts with space, "
-                            "then press v.", severity="warning")
+            self.app.notify(
+                "Put the cursor on an account, or mark accounts with space, then press v.",
+                severity="warning",
+            )
             return
         why = [skip_reason(snap.accounts[a], snap) for a in ids]
         if all(why):  # nothing to attest: say why, without a dialog
@@ -107,14 +124,20 @@ class WriteFlow:
                 name = snap.accounts[ids[0]].name or ids[0]
                 self.app.notify(f"{clean(name)} ({ids[0]}): {why[0]}.", severity="warning")
             else:
-                self.app.notify(f"None of the {len(ids)} accounts was created through "
-                                "Organizations (or they are the management account): "
-                                "nothing to attest.", severity="warning")
+                self.app.notify(
+                    f"None of the {len(ids)} accounts was created through "
+                    "Organizations (or they are the management account): "
+                    "nothing to attest.",
+                    severity="warning",
+                )
             return
         app = self.app
-        app.push_screen(AttestScreen(app.ctx, snap, ids, clock=app.clock,
-                                     on_outcome=self.outcome, stop=app.hangup),
-                        callback=self.closed("attested"))
+        app.push_screen(
+            AttestScreen(
+                app.ctx, snap, ids, clock=app.clock, on_outcome=self.outcome, stop=app.hangup
+            ),
+            callback=self.closed("attested"),
+        )
 
     # --- deregister -----------------------------------------------------------------
 
@@ -125,26 +148,39 @@ class WriteFlow:
         if snap is None:
             return
         if not snap.is_management_caller:
-            self.app.notify(MANAGEMENT_ONLY.format(
-                what="deregistering a delegated administrator",
-                call="DeregisterDelegatedAdministrator"), severity="warning")
+            self.app.notify(
+                MANAGEMENT_ONLY.format(
+                    what="deregistering a delegated administrator",
+                    call="DeregisterDelegatedAdministrator",
+                ),
+                severity="warning",
+            )
             return
         if account_id is None or account_id not in snap.accounts:
             self.app.notify("Put the cursor on an account, then press d.", severity="warning")
             return
         name = snap.accounts[account_id].name or account_id
         if not snap.enriched:
-            self.app.notify("Delegated administrators are still being read.",
-                            severity="warning")
+            self.app.notify("Delegated administrators are still being read.", severity="warning")
             return
         if not snap.delegated_services_of(account_id):
-            self.app.notify(f"{clean(name)} ({account_id}) is not a delegated administrator: "
-                            "nothing to deregister (as of the last load; ctrl+r reloads).")
+            self.app.notify(
+                f"{clean(name)} ({account_id}) is not a delegated administrator: "
+                "nothing to deregister (as of the last load; ctrl+r reloads)."
+            )
             return
         app = self.app
-        app.push_screen(DeregisterScreen(app.ctx, snap, account_id, clock=app.clock,
-                                         on_after=self.after_deregister, stop=app.hangup),
-                        callback=self.closed("deregistered"))
+        app.push_screen(
+            DeregisterScreen(
+                app.ctx,
+                snap,
+                account_id,
+                clock=app.clock,
+                on_after=self.after_deregister,
+                stop=app.hangup,
+            ),
+            callback=self.closed("deregistered"),
+        )
 
     # --- outcomes -------------------------------------------------------------------
 
@@ -157,9 +193,12 @@ class WriteFlow:
         elif outcome.status == "done" and outcome.after is not None:
             self.apply(outcome.after, outcome.account_id)
         elif outcome.status in ("refused", "unknown"):
-            app.notify(f"{clean(outcome.what)}\n{clean(outcome.fix)}", title=outcome.name,
-                       severity="error" if outcome.status == "refused" else "warning",
-                       timeout=12)
+            app.notify(
+                f"{clean(outcome.what)}\n{clean(outcome.fix)}",
+                title=outcome.name,
+                severity="error" if outcome.status == "refused" else "warning",
+                timeout=12,
+            )
 
     def after_deregister(self, check: LiveCheck) -> None:
         if check.gone:
@@ -175,8 +214,12 @@ class WriteFlow:
         account = after.accounts.get(account_id)
         if view is None or account is None or account_id not in view.snapshot.accounts:
             return
-        snap = updated_snapshot(view.snapshot, account, after.tags_of(account_id),
-                                after.delegated_services_of(account_id))
+        snap = updated_snapshot(
+            view.snapshot,
+            account,
+            after.tags_of(account_id),
+            after.delegated_services_of(account_id),
+        )
         if after.organization.id == snap.organization.id:
             # The refusals the audit log holds, as the write read them (newer).
             snap = replace(snap, refusals=after.refusals)
@@ -204,4 +247,3 @@ class WriteFlow:
             app.notify(message, severity="information" if not others else "warning")
 
         return closed
-

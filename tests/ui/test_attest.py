@@ -67,9 +67,15 @@ async def test_v_says_what_attesting_means_then_tags_and_updates_the_views(make_
         loads = app.ctx.stats.calls["ListAccountsForParent"]
         dialog = await open_attest(pilot, app)
         text = body(dialog)
-        for words in ("payment method", "phone verification", "contact information",
-                      "support plan", "AWS Customer Agreement", "orgtui can't check any of this",
-                      "visible in the console and to every other admin's orgtui"):
+        for words in (
+            "payment method",
+            "phone verification",
+            "contact information",
+            "support plan",
+            "AWS Customer Agreement",
+            "orgtui can't check any of this",
+            "visible in the console and to every other admin's orgtui",
+        ):
             assert words in text
         assert "web-dev" in text and "REVIEW → READY" in text
         top = summary(dialog)
@@ -216,7 +222,8 @@ async def test_audit_mode_v_says_why_and_sends_nothing(make_app, demo):
         await pilot.pause()
         assert not isinstance(app.screen, AttestScreen)
         assert notices(app)[-1] == (
-            "This session is read-only (orgtui audit): nothing can be attested.")
+            "This session is read-only (orgtui audit): nothing can be attested."
+        )
         app.writes.open_attest([demo.accounts["web-dev"]])  # even called directly
         await pilot.pause()
         assert not isinstance(app.screen, AttestScreen)
@@ -243,8 +250,7 @@ async def test_member_account_is_told_it_needs_the_management_account(isolated_e
         running.stop()
 
 
-async def test_the_footer_offers_v_and_d_when_wide_and_the_keys_work_when_narrow(make_app,
-                                                                                demo):
+async def test_the_footer_offers_v_and_d_when_wide_and_the_keys_work_when_narrow(make_app, demo):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot, app)

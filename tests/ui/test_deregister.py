@@ -79,8 +79,10 @@ async def test_d_lists_what_stops_then_deregisters_and_the_verdict_follows(make_
         loads = app.ctx.stats.calls["ListAccountsForParent"]
         dialog = await open_dialog(pilot, app, target)
         assert "macie.amazonaws.com" in body(dialog)
-        assert ("Amazon Macie: member accounts' sensitive-data discovery is no longer managed "
-                "from this account") in body(dialog)
+        assert (
+            "Amazon Macie: member accounts' sensitive-data discovery is no longer managed "
+            "from this account"
+        ) in body(dialog)
         top = summary(dialog)
         assert "BLOCKED → READY" in top and "(checked live)" in top
         assert "Delegated administrator for 1 service: Amazon Macie" in top
@@ -113,7 +115,8 @@ async def test_two_services_show_progress_per_service(make_app, demo):
         await wait_loaded(pilot, app)
         dialog = await open_dialog(pilot, app, target)
         assert dialog.query_one("#deregister-confirm-button", Button).label.plain == (
-            "Deregister for 2 services")
+            "Deregister for 2 services"
+        )
         await confirm(pilot, dialog, target)
         assert "Deregistered: 2 of 2 services" in body(dialog)
         assert sent(app) == 2
@@ -150,8 +153,7 @@ async def test_escape_cancel_and_a_wrong_id_send_nothing(make_app, demo):
         await pilot.press(*demo.accounts["fabrikam-main"], "enter")
         await pilot.pause()
         assert dialog.phase == "confirm"
-        assert "does not match" in plain(dialog.query_one("#deregister-check",
-                                                          Static).content)
+        assert "does not match" in plain(dialog.query_one("#deregister-check", Static).content)
         await pilot.press("escape")
         await pilot.pause()
         assert app.view.verdict(target) == "blocked"
@@ -169,7 +171,8 @@ async def test_audit_mode_d_says_why_and_sends_nothing(make_app, demo):
         await pilot.pause()
         assert not isinstance(app.screen, DeregisterScreen)
         assert notices(app)[-1] == (
-            "This session is read-only (orgtui audit): nothing can be deregistered.")
+            "This session is read-only (orgtui audit): nothing can be deregistered."
+        )
         app.writes.open_deregister(target)  # even called directly
         await pilot.pause()
         assert not isinstance(app.screen, DeregisterScreen)
@@ -196,16 +199,32 @@ async def test_member_account_is_told_it_needs_the_management_account(isolated_e
 
 
 @pytest.fixture
-def two_services(aws_credentials, monkeypatch) -> Iterator[tuple[FaultServer, AwsContext,
-                                                                 str]]:
+def two_services(aws_credentials, monkeypatch) -> Iterator[tuple[FaultServer, AwsContext, str]]:
     monkeypatch.setattr(writes, "THROTTLE_BACKOFF", (0.01,) * 7)
     with FaultServer() as server:
-        built = build_org(server.client("organizations"), (OuSpec("Security", (
-            AccountSpec("tooling", delegated=("guardduty.amazonaws.com",
-                                              "access-analyzer.amazonaws.com"),
-                        joined_method="INVITED", joined_days_ago=400),)),))
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        built = build_org(
+            server.client("organizations"),
+            (
+                OuSpec(
+                    "Security",
+                    (
+                        AccountSpec(
+                            "tooling",
+                            delegated=("guardduty.amazonaws.com", "access-analyzer.amazonaws.com"),
+                            joined_method="INVITED",
+                            joined_days_ago=400,
+                        ),
+                    ),
+                ),
+            ),
+        )
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         yield server, ctx, built.accounts["tooling"]
 
 
@@ -215,8 +234,9 @@ async def test_one_service_refused_is_reported_and_the_other_stays_done(two_serv
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         dialog = await open_dialog(pilot, app, tooling)
-        server.fail(OPERATION, "AccessDeniedException", times=1,
-                    message="not authorized for this service")
+        server.fail(
+            OPERATION, "AccessDeniedException", times=1, message="not authorized for this service"
+        )
         await confirm(pilot, dialog, tooling)
         text = body(dialog)
         assert "Deregistered: 1 of 2 services" in text
@@ -233,8 +253,12 @@ async def test_one_service_refused_is_reported_and_the_other_stays_done(two_serv
         await pilot.press("escape")
         await pilot.pause()
         assert "1 service deregistered. 1 did not" in notices(app)[-1]
-    writes_sent = {op: n for op, n in server.counts.items()
-                   if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+    writes_sent = {
+        op: n
+        for op, n in server.counts.items()
+        if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+    }
     assert writes_sent == {OPERATION: 2}
     assert sorted(r["event"] for r in files.read_audit()) == sorted(
-        ["deregister-started", "deregister-error", "deregister-started", "deregister-ok"])
+        ["deregister-started", "deregister-error", "deregister-started", "deregister-ok"]
+    )

@@ -68,8 +68,9 @@ async def test_q_during_a_removal_finishes_and_logs_it_then_quits(make_app, demo
         await wait_loaded(pilot, app)
         app.main.jump_to(target)
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
-                    and app.screen.checks is not None)
+        await until(
+            pilot, lambda: isinstance(app.screen, RemovalScreen) and app.screen.checks is not None
+        )
         app.screen.query_one("#removal-input", Input).focus()
         await pilot.press(*target, "enter")
         await until(pilot, held.entered.is_set)

@@ -41,10 +41,13 @@ async def test_the_detail_pane_groups_what_breaks_warnings_first(make_app, demo)
         group = lines.index("What breaks when it leaves")
         assert lines.index("Findings") < group < lines.index("Tags")
         # Every impact finding is in the group, none under Findings; warnings first.
-        codes = [line.split()[1] for line in lines[group:lines.index("Tags")]
-                 if line.split()[:1] in (["WARNING"], ["NOTICE"])]
+        codes = [
+            line.split()[1]
+            for line in lines[group : lines.index("Tags")]
+            if line.split()[:1] in (["WARNING"], ["NOTICE"])
+        ]
         assert codes == list(IMPACT_CODES)
-        findings = lines[lines.index("Findings"):group]
+        findings = lines[lines.index("Findings") : group]
         assert not any(code in line for code in IMPACT_CODES for line in findings)
         assert "STANDALONE_UNVERIFIED" in " ".join(findings)
         # What is lost, and the fix, for each
@@ -53,8 +56,9 @@ async def test_the_detail_pane_groups_what_breaks_warnings_first(make_app, demo)
         assert "AdministratorAccess" in text and "sandbox-bob-build-subnet" in text
         # The count sits under IDENTITY_CENTER_ACCESS_LOST, before its fix.
         at = lines.index(next(x for x in lines if x.startswith("NOTICE IDENTITY_CENTER")))
-        assert any("Assigned through Identity Center: 1 user and 0 groups" in x
-                   for x in lines[at:at + 6])
+        assert any(
+            "Assigned through Identity Center: 1 user and 0 groups" in x for x in lines[at : at + 6]
+        )
 
 
 async def test_an_account_with_nothing_to_lose_says_so(make_app, demo):
@@ -127,13 +131,20 @@ async def test_the_removal_dialog_sums_up_what_breaks_above_the_tags(make_app, d
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.accounts["sandbox-bob"])
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
-                    and app.screen.checks is not None
-                    and demo.accounts["sandbox-bob"] in app.screen.counts)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, RemovalScreen)
+                and app.screen.checks is not None
+                and demo.accounts["sandbox-bob"] in app.screen.counts
+            ),
+        )
         dialog = app.screen
         summary = flat(plain(dialog.query_one("#removal-summary").render(), width=110))
-        assert ("What breaks: 1 StackSet's stacks deleted, Control Tower drifts, 1 permission "
-                "set loses access (1 user), 1 resource share stops") in summary
+        assert (
+            "What breaks: 1 StackSet's stacks deleted, Control Tower drifts, 1 permission "
+            "set loses access (1 user), 1 resource share stops"
+        ) in summary
         body = plain(dialog.query_one("#removal-accounts").content, width=110)
         assert body.index("What breaks when it leaves") < body.index("Tags AWS deletes")
         assert body.index("STACKSET_STACKS_DELETED") < body.index("IDENTITY_CENTER_ACCESS")
@@ -145,10 +156,14 @@ def denied(aws_credentials):
     """An organization whose Identity Center can't be read (access denied)."""
     with FaultServer() as server:
         org = impact_org(server.client, per_ou=1)
-        server.fail("ListInstances", "AccessDeniedException", status=403,
-                    message="not authorized")
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        server.fail("ListInstances", "AccessDeniedException", status=403, message="not authorized")
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         yield org, ctx
 
 
@@ -181,6 +196,4 @@ async def test_at_80_columns_the_header_names_what_was_not_checked(denied):
         await wait_loaded(pilot, app)
         header = text_of(app, "#header-status")
         assert "not checked: identity_center" in header
-        assert app.screen.query_one("#header-status").content_region.width >= len(
-            header.strip())
-
+        assert app.screen.query_one("#header-status").content_region.width >= len(header.strip())

@@ -22,8 +22,8 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
+from textual.widgets.button import ButtonVariant
 
-from orgtui.aws import live
 from orgtui.aws.attest import attest_many, attestation_value
 from orgtui.aws.live import LiveCheck
 from orgtui.aws.writes import Outcome, ProgressFn, summarize
@@ -43,8 +43,10 @@ def skip_reason(account: Account | None, snap: Snapshot) -> str | None:
     if account.id == snap.organization.management_account_id:
         return MANAGEMENT
     if account.joined_method != "CREATED":
-        return (f"joined by invitation ({account.joined_method or 'unknown'}): it signed up "
-                "on its own, so there is nothing to attest")
+        return (
+            f"joined by invitation ({account.joined_method or 'unknown'}): it signed up "
+            "on its own, so there is nothing to attest"
+        )
     return None
 
 
@@ -52,12 +54,20 @@ class AttestScreen(WriteDialog):
     """Confirm, then tag the accounts as attested, with a live re-check first."""
 
     PREFIX: ClassVar[str] = "attest"
-    CONFIRM_VARIANT: ClassVar[str] = "primary"
+    CONFIRM_VARIANT: ClassVar[ButtonVariant] = "primary"
     RUNNING_NOTICE: ClassVar[str] = "The attestation is in progress: wait for it to finish."
 
-    def __init__(self, ctx: Any, snapshot: Snapshot, account_ids: Sequence[str], *,
-                 clock: Clock, on_outcome: OutcomeFn | None = None, live_check: bool = True,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        snapshot: Snapshot,
+        account_ids: Sequence[str],
+        *,
+        clock: Clock,
+        on_outcome: OutcomeFn | None = None,
+        live_check: bool = True,
+        stop: threading.Event | None = None,
+    ) -> None:
         ids = [a for a in dict.fromkeys(account_ids) if a in snapshot.accounts]
         # Accounts left out, and why (shown below the accounts to attest).
         self.skipped: dict[str, str] = {}
@@ -65,8 +75,15 @@ class AttestScreen(WriteDialog):
             why = skip_reason(snapshot.accounts.get(account_id), snapshot)
             if why is not None:
                 self.skipped[account_id] = why
-        super().__init__(ctx, snapshot, [a for a in ids if a not in self.skipped],
-                         clock=clock, on_outcome=on_outcome, live_check=live_check, stop=stop)
+        super().__init__(
+            ctx,
+            snapshot,
+            [a for a in ids if a not in self.skipped],
+            clock=clock,
+            on_outcome=on_outcome,
+            live_check=live_check,
+            stop=stop,
+        )
         self.names = {a: snapshot.accounts[a].name or a for a in ids}
 
     # --- what the dialog knows ------------------------------------------------------------
@@ -85,16 +102,23 @@ class AttestScreen(WriteDialog):
     def item(self, account_id: str) -> say.ToAttest:
         check = (self.checks or {}).get(account_id)
         snap = check.snapshot if check is not None and check.assessment else self.snapshot
-        account = (check.account if check is not None and check.account else
-                   self.snapshot.accounts.get(account_id))
+        account = (
+            check.account
+            if check is not None and check.account
+            else self.snapshot.accounts.get(account_id)
+        )
         found: Assessment | None = None
         if check is not None and check.assessment is not None:
             found = check.assessment
         elif account is not None:
             found = assess(account, snap, self.clock())
-        return say.ToAttest(account_id, account, found,
-                            snap.tags_of(account_id).get(self.tag),
-                            checked_live=check is not None)
+        return say.ToAttest(
+            account_id,
+            account,
+            found,
+            snap.tags_of(account_id).get(self.tag),
+            checked_live=check is not None,
+        )
 
     # --- layout and words -----------------------------------------------------------------
 
@@ -102,25 +126,43 @@ class AttestScreen(WriteDialog):
         yield Static(id="attest-accounts")
 
     def title_text(self) -> Text:
-        return say.attest_title(len(self.account_ids), self.snapshot.organization.id,
-                                self.tag, self.pal)
+        return say.attest_title(
+            len(self.account_ids), self.snapshot.organization.id, self.tag, self.pal
+        )
 
     def summary_text(self, width: int) -> RenderableType:
-        return say.summary([self.item(a) for a in self.account_ids],
-                           [self.names.get(a, a) for a in self.skipped], self.tag,
-                           self.value, self.pal, self.checking)
+        return say.summary(
+            [self.item(a) for a in self.account_ids],
+            [self.names.get(a, a) for a in self.skipped],
+            self.tag,
+            self.value,
+            self.pal,
+            self.checking,
+        )
 
     def refresh_body(self) -> None:
         accounts = self.query_one("#attest-accounts", Static)
         if self.phase == "done":
             accounts.update(say.final_summary(summarize(self.outcomes), self.pal))
             return
-        accounts.update(say.body([self.item(a) for a in self.account_ids], self.skipped,
-                                 self.names, self.tag, self.pal))
+        accounts.update(
+            say.body(
+                [self.item(a) for a in self.account_ids],
+                self.skipped,
+                self.names,
+                self.tag,
+                self.pal,
+            )
+        )
 
     def check_text(self) -> Text:
-        return say.check_line(self.pal, checking=self.checking, count=len(self.account_ids),
-                              expected=self.expected, check_error=self.check_error)
+        return say.check_line(
+            self.pal,
+            checking=self.checking,
+            count=len(self.account_ids),
+            expected=self.expected,
+            check_error=self.check_error,
+        )
 
     def confirm_label(self) -> str:
         return f"Attest {plural(len(self.account_ids), 'account')}"
@@ -130,9 +172,6 @@ class AttestScreen(WriteDialog):
 
     # --- the live re-check ----------------------------------------------------------------
 
-    def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
-        return live.check_accounts(self.ctx, self.snapshot, account_ids, self.clock())
-
     def landed(self, checks: dict[str, LiveCheck]) -> None:
         """The live check decides who is attested: accounts it could not read, no longer
         finds, or finds invited are skipped, with why."""
@@ -141,10 +180,17 @@ class AttestScreen(WriteDialog):
             why = None
             if check.gone:
                 why = "no longer in the organization (checked live)"
-                self.emit(Outcome(account_id, self.name_of(account_id), "gone",
-                                  f"{self.name_of(account_id)} ({account_id}) is no longer in "
-                                  "the organization.", "Nothing to do; the view drops it.",
-                                  check=check))
+                self.emit(
+                    Outcome(
+                        account_id,
+                        self.name_of(account_id),
+                        "gone",
+                        f"{self.name_of(account_id)} ({account_id}) is no longer in "
+                        "the organization.",
+                        "Nothing to do; the view drops it.",
+                        check=check,
+                    )
+                )
             elif check.error is not None:
                 why = f"the live check failed: {check.error.what} {check.error.fix}"
             elif check.account is not None:
@@ -158,5 +204,11 @@ class AttestScreen(WriteDialog):
     # --- the attestation ------------------------------------------------------------------
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        return attest_many(self.ctx, self.snapshot, account_ids, now=self.clock(),
-                           progress=progress, stop=self.stop)
+        return attest_many(
+            self.ctx,
+            self.snapshot,
+            account_ids,
+            now=self.clock(),
+            progress=progress,
+            stop=self.stop,
+        )

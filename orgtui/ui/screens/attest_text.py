@@ -71,8 +71,7 @@ class ToAttest:
 
 
 def attest_title(count: int, org_id: str, tag: str, pal: Palette) -> Text:
-    return title(f"Attest {plural(count, 'account')} in", org_id, f"TagResource {tag}",
-                 pal.notice)
+    return title(f"Attest {plural(count, 'account')} in", org_id, f"TagResource {tag}", pal.notice)
 
 
 def _change(item: ToAttest, pal: Palette) -> Text:
@@ -84,8 +83,14 @@ def _change(item: ToAttest, pal: Palette) -> Text:
     return text
 
 
-def summary(items: Sequence[ToAttest], skipped: Sequence[str], tag: str, value: str,
-            pal: Palette, checking: bool) -> Group:
+def summary(
+    items: Sequence[ToAttest],
+    skipped: Sequence[str],
+    tag: str,
+    value: str,
+    pal: Palette,
+    checking: bool,
+) -> Group:
     """Above the scroll area: the set (or the one account and its verdict change), the
     names of the accounts skipped, the tag and the value written, and a reminder of what is
     being vouched for."""
@@ -93,27 +98,55 @@ def summary(items: Sequence[ToAttest], skipped: Sequence[str], tag: str, value: 
     state = "  checking…" if checking else "  (checked live)"
     if len(items) == 1:
         item = items[0]
-        lines.append(one_line(_change(item, pal), "  ", safe(item.name, BOLD), "  ",
-                              safe(item.account_id), (state, DIM)))
+        lines.append(
+            one_line(
+                _change(item, pal),
+                "  ",
+                safe(item.name, BOLD),
+                "  ",
+                safe(item.account_id),
+                (state, DIM),
+            )
+        )
     elif items:
         after = Counts()
         for item in items:
             after.add(item.verdict_after)
-        lines.append(one_line((f"{plural(len(items), 'account')} to attest", BOLD),
-                              (" · afterwards ", DIM), counts_line(after, pal), (state, DIM)))
+        lines.append(
+            one_line(
+                (f"{plural(len(items), 'account')} to attest", BOLD),
+                (" · afterwards ", DIM),
+                counts_line(after, pal),
+                (state, DIM),
+            )
+        )
     else:
         lines.append(one_line(("No account to attest.", pal.warning)))
     if skipped:
-        lines.append(one_line((f"{plural(len(skipped), 'account')} skipped ", pal.warning),
-                              ("(why below): ", DIM), safe(", ".join(skipped))))
+        lines.append(
+            one_line(
+                (f"{plural(len(skipped), 'account')} skipped ", pal.warning),
+                ("(why below): ", DIM),
+                safe(", ".join(skipped)),
+            )
+        )
     lines.append(one_line(("Tag written: ", DIM), safe(tag, BOLD), " = ", safe(value, BOLD)))
-    lines.append(one_line(("orgtui can't check the sign-up: ", pal.warning),
-                          "attest only what you checked as root."))
+    lines.append(
+        one_line(
+            ("orgtui can't check the sign-up: ", pal.warning),
+            "attest only what you checked as root.",
+        )
+    )
     return Group(*lines)
 
 
-def body(items: Sequence[ToAttest], skipped: Mapping[str, str], names: Mapping[str, str],
-         tag: str, pal: Palette) -> Group:
+def body(
+    items: Sequence[ToAttest],
+    skipped: Mapping[str, str],
+    names: Mapping[str, str],
+    tag: str,
+    pal: Palette,
+) -> Group:
     """The meaning of attesting, every account to attest, every account skipped."""
     parts: list[RenderableType] = [Text("What attesting means", style=BOLD)]
     parts += [indented(Text(line), 2) for line in MEANING]
@@ -121,30 +154,65 @@ def body(items: Sequence[ToAttest], skipped: Mapping[str, str], names: Mapping[s
         parts.append(Text(f"\nTo attest ({len(items)}):", style=BOLD))
     brief = len(items) > DETAILED
     for item in items:
-        parts.append(indented(Text.assemble(
-            "□ ", safe(item.name, BOLD), "  ", safe(item.account_id), "  ",
-            _change(item, pal)), 2))
+        parts.append(
+            indented(
+                Text.assemble(
+                    "□ ",
+                    safe(item.name, BOLD),
+                    "  ",
+                    safe(item.account_id),
+                    "  ",
+                    _change(item, pal),
+                ),
+                2,
+            )
+        )
         if brief:
             continue
         if item.current is not None:
-            parts.append(indented(Text.assemble(
-                ("Already attested: ", DIM), safe(f"{tag} = {item.current}"),
-                (" (the new value replaces it)", DIM)), 4))
-        if item.assessment and any(f.code == "REMOVAL_REFUSED"
-                                   for f in item.assessment.findings):
-            parts.append(indented(Text("AWS refused its removal before: an attestation "
-                                       "dated now clears the refusal.", style=pal.warning), 4))
+            parts.append(
+                indented(
+                    Text.assemble(
+                        ("Already attested: ", DIM),
+                        safe(f"{tag} = {item.current}"),
+                        (" (the new value replaces it)", DIM),
+                    ),
+                    4,
+                )
+            )
+        if item.assessment and any(f.code == "REMOVAL_REFUSED" for f in item.assessment.findings):
+            parts.append(
+                indented(
+                    Text(
+                        "AWS refused its removal before: an attestation "
+                        "dated now clears the refusal.",
+                        style=pal.warning,
+                    ),
+                    4,
+                )
+            )
     if skipped:
         parts.append(Text(f"\nSkipped ({len(skipped)}):", style=pal.warning))
         for account_id, why in skipped.items():
-            parts.append(indented(Text.assemble(
-                "– ", safe(names.get(account_id, account_id), BOLD), "  ", safe(account_id),
-                ": ", safe(why, DIM)), 2))
+            parts.append(
+                indented(
+                    Text.assemble(
+                        "– ",
+                        safe(names.get(account_id, account_id), BOLD),
+                        "  ",
+                        safe(account_id),
+                        ": ",
+                        safe(why, DIM),
+                    ),
+                    2,
+                )
+            )
     return Group(*parts)
 
 
-def check_line(pal: Palette, *, checking: bool, count: int, expected: str,
-               check_error: str | None) -> Text:
+def check_line(
+    pal: Palette, *, checking: bool, count: int, expected: str, check_error: str | None
+) -> Text:
     if checking:
         return checking_line(count, pal)
     text = Text()
@@ -159,11 +227,11 @@ def check_line(pal: Palette, *, checking: bool, count: int, expected: str,
 
 def final_summary(groups: dict[str, list[Outcome]], pal: Palette) -> Group:
     done = groups["done"]
-    parts: list[RenderableType] = [Text(f"Attested: {len(done)}",
-                                        style=pal.success if done else DIM)]
+    parts: list[RenderableType] = [
+        Text(f"Attested: {len(done)}", style=pal.success if done else DIM)
+    ]
     parts += [indented(Text.assemble(("✔ ", pal.success), safe(o.what)), 2) for o in done]
     if groups["gone"]:
-        parts.append(Text(f"\nNo longer in the organization: {len(groups['gone'])}",
-                          style=DIM))
+        parts.append(Text(f"\nNo longer in the organization: {len(groups['gone'])}", style=DIM))
         parts += [indented(Text.assemble("✔ ", safe(o.what)), 2) for o in groups["gone"]]
     return Group(*parts, *failures(groups, pal))

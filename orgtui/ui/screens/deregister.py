@@ -21,8 +21,8 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
+from textual.widgets.button import ButtonVariant
 
-from orgtui.aws import live
 from orgtui.aws.deregister import Deregistration, deregister
 from orgtui.aws.live import LiveCheck
 from orgtui.aws.writes import Outcome, ProgressFn
@@ -40,15 +40,21 @@ class DeregisterScreen(WriteDialog):
     """Confirm, then deregister the account for each of its services."""
 
     PREFIX: ClassVar[str] = "deregister"
-    CONFIRM_VARIANT: ClassVar[str] = "warning"
-    RUNNING_NOTICE: ClassVar[str] = ("The deregistration is in progress: wait for it to "
-                                     "finish.")
+    CONFIRM_VARIANT: ClassVar[ButtonVariant] = "warning"
+    RUNNING_NOTICE: ClassVar[str] = "The deregistration is in progress: wait for it to finish."
 
-    def __init__(self, ctx: Any, snapshot: Snapshot, account_id: str, *, clock: Clock,
-                 on_after: AfterFn | None = None, live_check: bool = True,
-                 stop: threading.Event | None = None) -> None:
-        super().__init__(ctx, snapshot, [account_id], clock=clock, live_check=live_check,
-                         stop=stop)
+    def __init__(
+        self,
+        ctx: Any,
+        snapshot: Snapshot,
+        account_id: str,
+        *,
+        clock: Clock,
+        on_after: AfterFn | None = None,
+        live_check: bool = True,
+        stop: threading.Event | None = None,
+    ) -> None:
+        super().__init__(ctx, snapshot, [account_id], clock=clock, live_check=live_check, stop=stop)
         self.account_id = account_id
         self.on_after = on_after
         self.result: Deregistration | None = None
@@ -79,8 +85,9 @@ class DeregisterScreen(WriteDialog):
         """Nothing to confirm once the live check says there is nothing to deregister (or
         it could not read the account)."""
         check = self.check
-        if self.check_error or (check is not None and (
-                check.gone or check.error is not None or not check.delegated)):
+        if self.check_error or (
+            check is not None and (check.gone or check.error is not None or not check.delegated)
+        ):
             return [self.account_id]
         return []
 
@@ -94,23 +101,41 @@ class DeregisterScreen(WriteDialog):
 
     def summary_text(self, width: int) -> RenderableType:
         check = self.check
-        account = (check.account if check is not None and check.account else
-                   self.snapshot.accounts.get(self.account_id))
+        account = (
+            check.account
+            if check is not None and check.account
+            else self.snapshot.accounts.get(self.account_id)
+        )
         path = " / ".join(self.snapshot.ou_path(self.account_id))
-        return say.summary(account, self.account_id, path, self.assessment(), self.services,
-                           self.pal, self.checking)
+        return say.summary(
+            account,
+            self.account_id,
+            path,
+            self.assessment(),
+            self.services,
+            self.pal,
+            self.checking,
+        )
 
     def refresh_body(self) -> None:
         services = self.query_one("#deregister-services", Static)
         if self.phase == "done":
-            services.update(say.final_summary(self.outcomes, self.result.after
-                                              if self.result else None, self.pal))
+            services.update(
+                say.final_summary(
+                    self.outcomes, self.result.after if self.result else None, self.pal
+                )
+            )
         else:
             services.update(say.body(self.services, self.pal))
 
     def check_text(self) -> Text:
-        return say.check_line(self.pal, checking=self.checking, check=self.check,
-                              expected=self.expected, check_error=self.check_error)
+        return say.check_line(
+            self.pal,
+            checking=self.checking,
+            check=self.check,
+            expected=self.expected,
+            check_error=self.check_error,
+        )
 
     def confirm_label(self) -> str:
         return f"Deregister for {plural(len(self.services), 'service')}"
@@ -126,12 +151,15 @@ class DeregisterScreen(WriteDialog):
 
     # --- the live re-check and the calls --------------------------------------------------
 
-    def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
-        return live.check_accounts(self.ctx, self.snapshot, account_ids, self.clock())
-
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        self.result = deregister(self.ctx, self.snapshot, self.account_id, now=self.clock(),
-                                 progress=progress, stop=self.stop)
+        self.result = deregister(
+            self.ctx,
+            self.snapshot,
+            self.account_id,
+            now=self.clock(),
+            progress=progress,
+            stop=self.stop,
+        )
         return list(self.result.outcomes)
 
     def finished(self, outcomes: list[Outcome]) -> None:

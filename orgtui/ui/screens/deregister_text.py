@@ -41,8 +41,12 @@ ADVICE = (
 
 
 def deregister_title(name: str, account_id: str, pal: Palette) -> Text:
-    return title("Deregister delegated administrator", f"{name} ({account_id})",
-                 "DeregisterDelegatedAdministrator", pal.warning)
+    return title(
+        "Deregister delegated administrator",
+        f"{name} ({account_id})",
+        "DeregisterDelegatedAdministrator",
+        pal.warning,
+    )
 
 
 def verdict_after(found: Assessment | None) -> str:
@@ -51,8 +55,15 @@ def verdict_after(found: Assessment | None) -> str:
     return verdict_of(f for f in findings if f.code != "DELEGATED_ADMIN")
 
 
-def summary(account: Account | None, account_id: str, path: str, found: Assessment | None,
-            services: Sequence[str], pal: Palette, checking: bool) -> Group:
+def summary(
+    account: Account | None,
+    account_id: str,
+    path: str,
+    found: Assessment | None,
+    services: Sequence[str],
+    pal: Palette,
+    checking: bool,
+) -> Group:
     """The account with its verdict now and after, and its services, above the scroll."""
     name = account.name if account and account.name else account_id
     now = found.verdict if found else "blocked"
@@ -61,15 +72,33 @@ def summary(account: Account | None, account_id: str, path: str, found: Assessme
     if services and after != now:
         change = Text.assemble(change, " → ", verdict_badge(after, pal, upper=True))
     state = "  checking…" if checking else "  (checked live)"
-    lines = [one_line(change, "  ", safe(name, BOLD), "  ", safe(account_id), "  ",
-                      safe(path, DIM), (state, DIM))]
+    lines = [
+        one_line(
+            change,
+            "  ",
+            safe(name, BOLD),
+            "  ",
+            safe(account_id),
+            "  ",
+            safe(path, DIM),
+            (state, DIM),
+        )
+    ]
     if services:
-        lines.append(one_line((f"Delegated administrator for {plural(len(services), 'service')}: ",
-                               pal.warning), safe(", ".join(service_name(s) for s in services))))
+        lines.append(
+            one_line(
+                (f"Delegated administrator for {plural(len(services), 'service')}: ", pal.warning),
+                safe(", ".join(service_name(s) for s in services)),
+            )
+        )
         others = [f for f in (found.blockers if found else ()) if f.code != "DELEGATED_ADMIN"]
         if others:
-            lines.append(one_line(("Still blocked afterwards by ", pal.error),
-                                  safe(", ".join(f.code for f in others))))
+            lines.append(
+                one_line(
+                    ("Still blocked afterwards by ", pal.error),
+                    safe(", ".join(f.code for f in others)),
+                )
+            )
     return Group(*lines)
 
 
@@ -83,34 +112,48 @@ def body(services: Sequence[str], pal: Palette) -> Group:
     return Group(*parts)
 
 
-def check_line(pal: Palette, *, checking: bool, check: LiveCheck | None, expected: str,
-               check_error: str | None) -> Text:
+def check_line(
+    pal: Palette, *, checking: bool, check: LiveCheck | None, expected: str, check_error: str | None
+) -> Text:
     if checking:
         return checking_line(1, pal)
     if check_error:
         return safe(f"Live check failed: {check_error} Escape closes.", pal.error)
     if check is not None and check.gone:
-        return Text("The account is no longer in the organization (checked live): nothing "
-                    "to deregister. Escape closes.", style=pal.warning)
+        return Text(
+            "The account is no longer in the organization (checked live): nothing "
+            "to deregister. Escape closes.",
+            style=pal.warning,
+        )
     if check is not None and check.error is not None:
-        return Text.assemble(("The live check failed: ", pal.error), safe(check.error.what),
-                             " ", safe(check.error.fix, DIM), (" Escape closes.", DIM))
+        return Text.assemble(
+            ("The live check failed: ", pal.error),
+            safe(check.error.what),
+            " ",
+            safe(check.error.fix, DIM),
+            (" Escape closes.", DIM),
+        )
     if check is not None and not check.delegated:
-        return Text("It is no longer a delegated administrator (checked live): nothing to "
-                    "deregister. Escape closes.", style=pal.warning)
+        return Text(
+            "It is no longer a delegated administrator (checked live): nothing to "
+            "deregister. Escape closes.",
+            style=pal.warning,
+        )
     return type_line(expected, "deregister it for every service above", pal)
 
 
-def final_summary(outcomes: Sequence[Outcome], after: LiveCheck | None,
-                  pal: Palette) -> Group:
+def final_summary(outcomes: Sequence[Outcome], after: LiveCheck | None, pal: Palette) -> Group:
     done = [o for o in outcomes if o.ok]
     groups: dict[str, list[Outcome]] = {"refused": [], "unknown": []}
     for o in outcomes:
         if not o.ok:
             groups["refused" if o.status == "refused" else "unknown"].append(o)
-    parts: list[RenderableType] = [Text(f"Deregistered: {len(done)} of "
-                                        f"{plural(len(outcomes), 'service')}",
-                                        style=pal.success if done else DIM)]
+    parts: list[RenderableType] = [
+        Text(
+            f"Deregistered: {len(done)} of {plural(len(outcomes), 'service')}",
+            style=pal.success if done else DIM,
+        )
+    ]
     parts += [indented(Text.assemble(("✔ ", pal.success), safe(o.what)), 2) for o in done]
     parts += failures(groups, pal)
     parts += _after(after, pal)
@@ -124,14 +167,28 @@ def _after(after: LiveCheck | None, pal: Palette) -> list[RenderableType]:
         return [Text("\nThe account is no longer in the organization.", style=DIM)]
     if after.error is not None or after.assessment is None:
         what = after.error.what if after.error is not None else "not read"
-        return [Text.assemble(("\nThe account could not be read again: ", pal.warning),
-                              safe(what), (" Reload (ctrl+r) to see its verdict.", DIM))]
-    parts: list[RenderableType] = [Text.assemble(
-        "\nThe account now (checked live): ",
-        verdict_badge(after.assessment.verdict, pal, upper=True))]
+        return [
+            Text.assemble(
+                ("\nThe account could not be read again: ", pal.warning),
+                safe(what),
+                (" Reload (ctrl+r) to see its verdict.", DIM),
+            )
+        ]
+    parts: list[RenderableType] = [
+        Text.assemble(
+            "\nThe account now (checked live): ",
+            verdict_badge(after.assessment.verdict, pal, upper=True),
+        )
+    ]
     if after.delegated:
-        parts.append(indented(Text.assemble(("Still delegated administrator for: ",
-                                             pal.warning),
-                                            safe(", ".join(after.delegated))), 2))
+        parts.append(
+            indented(
+                Text.assemble(
+                    ("Still delegated administrator for: ", pal.warning),
+                    safe(", ".join(after.delegated)),
+                ),
+                2,
+            )
+        )
     parts += finding_lines(after.assessment.blockers, pal, indent=2)
     return parts

@@ -418,14 +418,10 @@ class MainScreen(Screen[None]):
             self._toggle(shown)
 
     def action_remove(self) -> None:
-        if self.read_only:
-            self.action_read_only_notice("removed")
-            return
-        if self.view is None:
-            self.notify("The organization is still loading.", severity="warning")
-            return
+        """r: remove the marked accounts (or the one under the cursor); the app says why
+        not in audit mode or while loading."""
         ids = self.selected_accounts()
-        if not ids:
+        if not ids and self.view is not None and not self.read_only:
             self.notify("Put the cursor on an account, or mark accounts with space, "
                         "then press r.", severity="warning")
             return

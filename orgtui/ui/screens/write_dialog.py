@@ -1,24 +1,20 @@
 """The one path every write dialog takes (removal, attest, deregister), as a base screen.
 
-A `ModalScreen` over the main screen: a title, a fixed summary, a scroll area that says
-when more follows, the line under it, the typed confirmation, the buttons, then the
-progress of the run and its summary. The steps, shared by every dialog:
+A `ModalScreen`: a title, a fixed summary, a scroll area that says when more follows, the
+line under it, the typed confirmation and the buttons, then the run's progress and summary.
 
-1. the live re-check, in a thread worker as the dialog opens (`live_checks`): the live
-   picture decides, never the view; typing ahead is allowed, and an enter pressed on a
-   matching id while the check runs is decided when it lands;
-2. typed confirmation: the account id (the console's dashed form too) or, for several
-   accounts, their number; Cancel has the focus first, escape cancels, and typing moves
-   the focus to the input;
-3. the write, in a thread worker (`run`, the core's write functions, which keep the
-   audit log), with a progress bar and a line per outcome, each handed to `on_outcome` on
-   the UI thread as it lands (the main screen updates without a reload);
-4. the summary at the end (`body` in the done phase), and Close.
+1. The live re-check runs in a thread worker as the dialog opens (`live_checks`) and
+   decides, never the view; typing ahead is allowed, and an enter pressed on a matching
+   id meanwhile is decided when it lands.
+2. Typed confirmation: the account id (dashed too) or, for several, their number; Cancel
+   has the focus first, escape cancels, typing moves the focus to the input.
+3. The write runs in a thread worker (`run`: the core's write functions, which keep the
+   audit log) with a progress bar; each outcome goes to `on_outcome` on the UI thread as
+   it lands (the views update without a reload). Then the summary, and Close.
 
-`stop` (the terminal closed, or q) ends the run after the account in flight, which is
-finished and logged, and the dialog dismisses itself. It dismisses with the outcomes (an
-empty list when cancelled). Widget ids are `<PREFIX>-<part>` (`removal-input`, ...);
-styles go by class (write_dialog.tcss). Nothing here calls boto3.
+`stop` (terminal closed, or q) ends the run after the account in flight, finished and
+logged; the dialog then dismisses itself. Ids are `<PREFIX>-<part>`, styles go by class
+(write_dialog.tcss). No boto3 here.
 """
 
 from __future__ import annotations
@@ -26,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -36,7 +32,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.widgets.button import ButtonVariant
 
+from orgtui.aws import live
 from orgtui.aws.errors import translate
 from orgtui.aws.live import LiveCheck
 from orgtui.aws.writes import Outcome, ProgressFn
@@ -51,6 +49,13 @@ from orgtui.ui.widgets.safe_input import SafeInput
 
 Clock = Callable[[], datetime]
 OutcomeFn = Callable[[Outcome], None]
+
+
+class Part(TypedDict):
+    id: str
+    classes: str
+
+
 # The group of every write dialog's run: the app waits for it before quitting.
 RUN_GROUP = "write-run"
 
@@ -64,17 +69,26 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
     ]
     PREFIX: ClassVar[str] = "write"
-    CONFIRM_VARIANT: ClassVar[str] = "error"
+    CONFIRM_VARIANT: ClassVar[ButtonVariant] = "error"
     RUNNING_NOTICE: ClassVar[str] = "The write is in progress: wait for it to finish."
 
-    def __init__(self, ctx: Any, snapshot: Snapshot, account_ids: Sequence[str], *,
-                 clock: Clock, on_outcome: OutcomeFn | None = None, live_check: bool = True,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        snapshot: Snapshot,
+        account_ids: Sequence[str],
+        *,
+        clock: Clock,
+        on_outcome: OutcomeFn | None = None,
+        live_check: bool = True,
+        stop: threading.Event | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.snapshot = snapshot
-        self.account_ids: list[str] = [a for a in dict.fromkeys(account_ids)
-                                       if a in snapshot.accounts]
+        self.account_ids: list[str] = [
+            a for a in dict.fromkeys(account_ids) if a in snapshot.accounts
+        ]
         self.clock = clock
         self.on_outcome = on_outcome
         self.live_check = live_check
@@ -91,7 +105,7 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
         """The live re-check (worker thread). Never raises for AWS errors."""
-        raise NotImplementedError
+        return live.check_accounts(self.ctx, self.snapshot, account_ids, self.clock())
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
         """The write (worker thread), through the core's write discipline."""
@@ -119,7 +133,8 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         raise NotImplementedError
 
     def progress_line(self, index: int, total: int, target: str) -> str:
-        return f"Working on {self.name_of(target)} ({target}), {index + 1} of {total}…"
+        """`Attesting web-dev (1234...), 1 of 3…`: the step about to start."""
+        raise NotImplementedError
 
     def compose_extra_buttons(self) -> ComposeResult:
         """Buttons between Cancel and the confirmation (none by default)."""
@@ -159,8 +174,12 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     @property
     def can_confirm(self) -> bool:
-        return (self.phase == "confirm" and not self.checking and bool(self.account_ids)
-                and not self.blocked_ids)
+        return (
+            self.phase == "confirm"
+            and not self.checking
+            and bool(self.account_ids)
+            and not self.blocked_ids
+        )
 
     @property
     def offers_prompt(self) -> bool:
@@ -187,36 +206,47 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     # --- layout ---------------------------------------------------------------------------
 
+    def _part(self, part: str) -> Part:
+        """The id and class of one of the dialog's parts."""
+        return {"id": f"{self.PREFIX}-{part}", "classes": f"dialog-{part}"}
+
     def compose(self) -> ComposeResult:
-        p = self.PREFIX
-        with Vertical(id=f"{p}-box", classes="dialog-box"):
-            yield Static(id=f"{p}-title", classes="dialog-title")
-            yield Fitted(self._summary, id=f"{p}-summary", classes="dialog-summary")
-            with MoreBelow(id=f"{p}-body", classes="dialog-body"):
+        part = self._part
+        with Vertical(**part("box")):
+            yield Static(**part("title"))
+            yield Fitted(self._summary, **part("summary"))
+            with MoreBelow(**part("body")):
                 yield from self.compose_body()
-            yield Static(id=f"{p}-check", classes="dialog-check")
-            with Horizontal(id=f"{p}-confirm", classes="dialog-confirm"):
-                yield Label(prompt(len(self.account_ids)), id=f"{p}-prompt",
-                            classes="dialog-prompt")
-                yield SafeInput(placeholder=f"type {self.expected}", id=f"{p}-input",
-                                classes="dialog-input", compact=True,
-                                # The first key typed moves the focus here; selecting the
-                                # text on focus would let the second key replace the first.
-                                select_on_focus=False)
-            with Horizontal(id=f"{p}-buttons", classes="dialog-buttons"):
-                yield Button("Cancel", id=f"{p}-cancel", classes="dialog-cancel",
-                             variant="primary", compact=True)
+            yield Static(**part("check"))
+            with Horizontal(**part("confirm")):
+                yield Label(prompt(len(self.account_ids)), **part("prompt"))
+                # The first key typed moves the focus here; selecting the text on focus
+                # would let the second key replace the first.
+                yield SafeInput(
+                    placeholder=f"type {self.expected}",
+                    compact=True,
+                    select_on_focus=False,
+                    **part("input"),
+                )
+            with Horizontal(**part("buttons")):
+                yield Button("Cancel", variant="primary", compact=True, **part("cancel"))
                 yield from self.compose_extra_buttons()
-                yield Button("", id=f"{p}-confirm-button", classes="dialog-confirm-button",
-                             variant=self.CONFIRM_VARIANT, disabled=True,  # type: ignore[arg-type]
-                             compact=True)
-            with Vertical(id=f"{p}-progress-box", classes="dialog-progress-box"):
-                yield Static("", id=f"{p}-progress-label")
-                yield ProgressBar(total=max(1, len(self.account_ids)), show_eta=False,
-                                  id=f"{p}-progress")
-            with Horizontal(id=f"{p}-done", classes="dialog-done"):
-                yield Button("Close", id=f"{p}-close", classes="dialog-close",
-                             variant="primary", compact=True)
+                yield Button(
+                    "",
+                    variant=self.CONFIRM_VARIANT,
+                    disabled=True,
+                    compact=True,
+                    **part("confirm-button"),
+                )
+            with Vertical(**part("progress-box")):
+                yield Static("", id=f"{self.PREFIX}-progress-label")
+                yield ProgressBar(
+                    total=max(1, len(self.account_ids)),
+                    show_eta=False,
+                    id=f"{self.PREFIX}-progress",
+                )
+            with Horizontal(**part("done")):
+                yield Button("Close", variant="primary", compact=True, **part("close"))
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_all())
@@ -238,7 +268,8 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         self.query_one(self.wid("summary"), Fitted).refresh(layout=True)
         self.refresh_body()
         self.query_one(self.wid("check"), Static).update(
-            self.check_text() if self.phase == "confirm" else Text(""))
+            self.check_text() if self.phase == "confirm" else Text("")
+        )
         self.query_one(self.wid("prompt"), Label).update(prompt(len(self.account_ids)))
         box = self.input_box
         box.placeholder = f"type {self.expected}"
@@ -321,8 +352,13 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         type the id, enter" works without a tab.
         """
         box = self.input_box
-        if (event.is_printable and event.character and self.focused is not box
-                and not box.disabled and self.offers_prompt):
+        if (
+            event.is_printable
+            and event.character
+            and self.focused is not box
+            and not box.disabled
+            and self.offers_prompt
+        ):
             box.focus()
             box.insert_text_at_cursor(event.character)
             event.stop()
@@ -358,7 +394,8 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         self.query_one(self.wid("check"), Static).update("")
         self.query_one(self.wid("progress-box")).display = True
         self.query_one(self.wid("progress"), ProgressBar).update(
-            total=max(1, self.run_total()), progress=0)
+            total=max(1, self.run_total()), progress=0
+        )
         self._progress_text(self.starting_line())
         self._run_worker(list(self.account_ids))
 
@@ -379,9 +416,11 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         except Exception as exc:  # the core's writes never raise; a last safety net
             err = translate(exc)
             done = {o.account_id for o in self.outcomes}
-            outcomes = [*self.outcomes, *[
-                Outcome(a, self.name_of(a), "refused", err.what, err.fix, error=err)
-                for a in account_ids if a not in done]]
+            left = [a for a in account_ids if a not in done]
+            refused = [
+                Outcome(a, self.name_of(a), "refused", err.what, err.fix, error=err) for a in left
+            ]
+            outcomes = [*self.outcomes, *refused]
         self.app.call_from_thread(self.finished, outcomes)
 
     def _progressed(self, i: int, total: int, target: str, outcome: Outcome | None) -> None:

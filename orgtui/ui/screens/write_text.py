@@ -41,14 +41,18 @@ def prompt(count: int) -> str:
 
 
 def checking_line(count: int, pal: Palette) -> Text:
-    return Text(f"Checking {plural(count, 'account')} live with AWS… (the live check "
-                "decides)", style=pal.warning)
+    return Text(
+        f"Checking {plural(count, 'account')} live with AWS… (the live check decides)",
+        style=pal.warning,
+    )
 
 
 def type_line(expected: str, verb: str, pal: Palette) -> Text:
     """`Type 1234... and press enter to attest; escape or Cancel keeps everything as it is.`"""
-    return Text(f"Type {expected} and press enter to {verb}; escape or Cancel keeps "
-                "everything as it is.", style=pal.success)
+    return Text(
+        f"Type {expected} and press enter to {verb}; escape or Cancel keeps everything as it is.",
+        style=pal.success,
+    )
 
 
 def mismatch_line(expected: str, pal: Palette) -> Text:

@@ -28,6 +28,9 @@ from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import counts_line, safe
 from orgtui.ui.view import Counts
 
+PROGRESS_WIDTH = 40  # #header-progress in app.tcss
+STATUS_PADDING = 2  # #header-status: padding 0 1
+
 
 def mode_badge(read_only: bool, demo: bool, pal: Palette) -> Text:
     """LIVE, AUDIT read-only, DEMO, or DEMO · AUDIT read-only."""
@@ -87,7 +90,7 @@ def status_text(state: LoadState, pal: Palette, width: int = 0) -> Text:
         text.append_text(safe(f"Incomplete data: {state.incomplete} (ctrl+r retries)", warn))
     elif state.counts is not None:
         text.append_text(counts_line(state.counts, pal))
-        room = (width or 200) - text.cell_len
+        room = (width if width > 0 else 200) - text.cell_len  # 0: not laid out yet
         text.append_text(safe(_not_checked(state, room), pal.warning))
     return text
 
@@ -130,13 +133,15 @@ class OrgHeader(Vertical):
         pal = palette(self.app)
         self.query_one("#header-mode", Static).update(
             mode_badge(self.read_only, self.demo, pal))
-        status = self.query_one("#header-status", Static)
-        status.update(status_text(self._state, pal, status.content_region.width))
         state = self._state
         bar = self.query_one("#header-progress", ProgressBar)
         bar.display = state.loading and state.phase == "details"
         if bar.display:
             bar.update(total=state.total, progress=state.done)
+        # The status line's width, from the header's own (its padding, the bar beside it):
+        # known now, whether or not the layout has caught up with the bar.
+        room = self.size.width - STATUS_PADDING - (PROGRESS_WIDTH if bar.display else 0)
+        self.query_one("#header-status", Static).update(status_text(state, pal, room))
         snap = self._snapshot
         if snap is None:
             return
