@@ -262,3 +262,20 @@ async def test_one_service_refused_is_reported_and_the_other_stays_done(two_serv
     assert sorted(r["event"] for r in files.read_audit()) == sorted(
         ["deregister-started", "deregister-error", "deregister-started", "deregister-ok"]
     )
+
+
+async def test_deregistered_elsewhere_the_live_check_offers_nothing_to_type(make_app, demo):
+    app = make_app()
+    target = demo.accounts["fabrikam-data"]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        # Someone else deregisters it after the load: the view still says it is one.
+        demo_context().org.deregister_delegated_administrator(
+            AccountId=target, ServicePrincipal="macie.amazonaws.com")
+        dialog = await open_dialog(pilot, app, target)
+        check = plain(dialog.query_one("#deregister-check", Static).content)
+        assert "no longer a delegated administrator (checked live)" in flat(check)
+        assert not dialog.query_one("#deregister-confirm").display
+        await pilot.press(*target, "enter")
+        assert dialog.phase == "confirm"
+    assert sent(app) == 0 and files.read_audit() == []
