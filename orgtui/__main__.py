@@ -1,5 +1,5 @@
 """Allow `python -m orgtui`."""
 
-from orgtui.cli import main
+from orgtui.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -7,22 +7,29 @@ error; 3 the --fail-on threshold was met. Never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
-from orgtui import __version__
+from orgtui import __version__, files
 from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
-from orgtui.files import Settings, StoreError, load_settings
+from orgtui.files import Settings, load_settings
 from orgtui.ids import normalize_account_id
 from orgtui.report import FORMATS, by_verdict
 from orgtui.text import clean, plural, redact_url
+
+if TYPE_CHECKING:
+    from orgtui.aws.session import AwsContext
+    from orgtui.demo import DemoOrg
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_THRESHOLD = 0, 1, 2, 3
 FAIL_ON_SHOWN = 3  # accounts named in the --fail-on line; the rest are counted
@@ -54,13 +61,16 @@ def _endpoint_url(value: str) -> str:
     return value
 
 
-def _concurrency(value: str) -> int:
+def _concurrency(value: str) -> int | str:
+    if value == "auto":
+        return value
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not `auto` or a whole number") from None
     if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError("must be from 1 to 64")
+        raise argparse.ArgumentTypeError("must be `auto` or from 1 to 64")
     return n
 
 
@@ -83,8 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="send requests to this endpoint (moto server, LocalStack, VPC endpoint)")
     aws.add_argument("--demo", action="store_true",
                      help="use the embedded sample organization (moto), no AWS needed")
-    aws.add_argument("--concurrency", type=_concurrency, metavar="N", default=None,
-                     help="requests in flight at most (default 4)")
+    aws.add_argument("--concurrency", type=_concurrency, metavar="N|auto", default=None,
+                     help="requests in flight at most; auto (the default) finds the level "
+                     "AWS allows, between 1 and 32")
     aws.add_argument("--no-cache", action="store_true",
                      help="do not paint the last snapshot at start, read AWS afresh")
     rep = parser.add_argument_group("report (with `audit`)")
@@ -108,7 +119,7 @@ class RunConfig:
     region: str | None
     endpoint_url: str | None
     demo: bool
-    concurrency: int
+    concurrency: int | None  # None: auto
     use_cache: bool
     report: str | None
     output: str | None
@@ -143,7 +154,8 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         region=args.region or settings.region,
         endpoint_url=args.endpoint_url,
         demo=args.demo,
-        concurrency=args.concurrency or settings.concurrency,
+        concurrency=(settings.concurrency if args.concurrency is None
+                     else None if args.concurrency == "auto" else args.concurrency),
         use_cache=settings.cache and not args.no_cache and not args.demo,
         report=args.report,
         output=args.output,
@@ -153,11 +165,11 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
     )
 
 
-def make_context(cfg: RunConfig) -> tuple[Any, Any]:
+def make_context(cfg: RunConfig) -> tuple[AwsContext, DemoOrg | None]:
     """The AWS context for this run, and the demo (or None) that serves it."""
     from orgtui.aws.session import AwsContext, SessionOptions
 
-    demo = None
+    demo: DemoOrg | None = None
     credentials = None
     region = cfg.region
     if cfg.demo:
@@ -185,30 +197,26 @@ def make_context(cfg: RunConfig) -> tuple[Any, Any]:
     return ctx, demo
 
 
-def run_report(cfg: RunConfig, ctx: Any, err: TextIO) -> int:
-    from orgtui import report
-    from orgtui.aws.loader import Loader
+def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
+    from orgtui import loading, report
     from orgtui.progress import stderr_progress
 
+    options = loading.LoadOptions(
+        cache_key=files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region),
+        write_cache=cfg.use_cache, only=cfg.accounts or None,
+        attest_tag=cfg.settings.standalone_tag)
     with stderr_progress(err, ctx.stats) as progress:
-        loader = Loader(ctx, progress=progress)
-        snap = loader.load_structure()
-        missing = [a for a in cfg.accounts if a not in snap.accounts]
-        if missing:
-            raise OrgtuiError(
-                f"Not in organization {snap.organization.id}: {', '.join(missing)}.",
-                "Check the account ids (run without --account to list every account).",
-            )
-        snap = loader.enrich(snap, only=cfg.accounts or None)
+        snap, problems = loading.load(ctx, options, progress)
+    for problem in problems:  # may quote names or paths: one clean line each
+        print(f"orgtui: {clean(problem)}", file=err)
     if snap.member_mode:
         print(
-            f"orgtui: note: these are the credentials of member account {snap.caller.account}, "
+            f"orgtui: note: these are the credentials of member account "
+            f"{clean(snap.caller.account)}, "
             "which can see only itself (no OUs, tags, policies or delegation); use the "
             "management account's credentials to audit the whole organization.",
             file=err,
         )
-    if cfg.use_cache and not cfg.accounts:
-        save_cache(cfg, snap, err)
     now = datetime.now(timezone.utc)
     doc = report.build(snap, now, cfg.accounts or None)
     if cfg.report == "table" and not cfg.output and sys.stdout.isatty():
@@ -253,20 +261,7 @@ def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
             f"{named}{more}")
 
 
-def save_cache(cfg: RunConfig, snap: Any, err: TextIO) -> None:
-    """Save the organization just read, for the next start to paint at once.
-
-    A cache that can't be written costs only that speed: say so, and go on.
-    """
-    from orgtui.files import cache_key, save_snapshot
-
-    try:
-        save_snapshot(cache_key(cfg.profile, cfg.endpoint_url, cfg.region), snap)
-    except StoreError as exc:
-        print(f"orgtui: snapshot cache not saved: {exc.what}", file=err)
-
-
-def run_tui(cfg: RunConfig, ctx: Any, demo: Any) -> int:
+def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
     from orgtui.ui.app import run_app
 
     return run_app(cfg, ctx, demo)
@@ -290,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = parse(argv)
     except SystemExit as exc:  # argparse: --help, --version (0) or a usage error (2)
         return int(exc.code or 0)
+    files.use_demo_folders(cfg.demo)
     demo = None
+    ctx: AwsContext | None = None
     try:
         ctx, demo = make_context(cfg)
         if cfg.report:
@@ -305,5 +302,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             "AWS_DEFAULT_PROFILE")
         return fail(exc, profile, err, cfg.endpoint_url)
     finally:
+        if ctx is not None:
+            ctx.cancel()  # a read still in flight makes no further call
         if demo is not None:
             demo.stop()
+
+
+def entry() -> None:
+    """The console script: `main()`, then exit at once.
+
+    A load stopped by an error, ctrl+c or quit may leave a read in flight in a worker
+    thread; Python would wait for it (up to a request's timeout) before exiting, and a
+    second ctrl+c would print a traceback from that wait. Reads can be abandoned, and no
+    write is ever left in flight (the app waits for a removal to finish and be logged),
+    so after a short grace the process ends without waiting.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    deadline = time.monotonic() + 0.5
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        os._exit(code)
+    raise SystemExit(code)

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, Literal
 
+from orgtui import ids
+
 Severity = Literal["blocker", "warning", "notice"]
 Verdict = Literal["blocked", "review", "ready"]
 
@@ -19,6 +21,8 @@ FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 # AWS-managed allow-everything defaults, attached to every node while their policy type is
 # enabled; they never stop anything, so they are not reported as "policies stop applying".
 DEFAULT_POLICY_IDS = frozenset({FULL_AWS_ACCESS_ID, "p-RCPFullAWSAccess"})
+# The tag that records "standalone sign-up checked" (setting `standalone_tag`).
+DEFAULT_ATTEST_TAG = "orgtui:standalone-verified"
 ACCOUNT_STATES = ("PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -44,6 +48,20 @@ def iso(ts: datetime | None) -> str | None:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ") if ts else None
 
 
+def required(raw: Mapping[str, Any], name: str, operation: str) -> Any:
+    """A field an answer must have: its absence is the endpoint's fault, said in words."""
+    if not isinstance(raw, Mapping) or raw.get(name) is None:
+        from orgtui.errors import OrgtuiError
+
+        raise OrgtuiError(
+            f"The answer to {operation} has no {name} field: the endpoint does not answer "
+            "as AWS does.",
+            "Check --endpoint-url and any proxy between you and AWS, then try again.",
+            code="MalformedAnswer",
+        )
+    return raw[name]
+
+
 def parse_iso(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -58,12 +76,40 @@ class Organization:
     management_account_email: str
     feature_set: str
 
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any]) -> Organization:
+        """From DescribeOrganization's `Organization`; ids checked against their patterns."""
+        where = "DescribeOrganization"
+        return cls(
+            id=ids.checked("organization", required(raw, "Id", where), where),
+            arn=str(raw.get("Arn") or ""),
+            management_account_id=ids.checked("account", required(raw, "MasterAccountId",
+                                                                  where), where),
+            management_account_email=str(raw.get("MasterAccountEmail") or ""),
+            feature_set=str(raw.get("FeatureSet") or ""),
+        )
+
 
 @dataclass(frozen=True)
 class Caller:
     account: str
     arn: str
     user_id: str = ""
+
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any]) -> Caller:
+        """From GetCallerIdentity."""
+        where = "GetCallerIdentity"
+        return cls(account=ids.checked("account", required(raw, "Account", where), where),
+                   arn=str(required(raw, "Arn", where)), user_id=str(raw.get("UserId") or ""))
+
+    @property
+    def name(self) -> str:
+        """Who the caller is, from its ARN: the user, the role session, or `root`."""
+        resource = self.arn.split(":", 5)[-1] if self.arn.count(":") >= 5 else self.arn
+        if resource == "root":
+            return "root"
+        return resource.rsplit("/", 1)[-1] or self.account
 
 
 @dataclass(frozen=True)
@@ -107,7 +153,7 @@ class Account:
         """
         state = raw.get("State") or raw.get("Status") or "UNKNOWN"
         return cls(
-            id=str(raw["Id"]),
+            id=ids.checked("account", required(raw, "Id", "an account listing"), "Account"),
             name=str(raw.get("Name") or ""),
             email=str(raw.get("Email") or ""),
             arn=str(raw.get("Arn") or ""),
@@ -140,6 +186,15 @@ class Finding:
     severity: Severity
     message: str
     fix: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """AWS refused to let an account leave (from the audit log): when, and its Reason."""
+
+    time: datetime
+    reason: str
+    operation: str = "RemoveAccountFromOrganization"
 
 
 @dataclass(frozen=True)
@@ -178,6 +233,12 @@ class Snapshot:
     enriched: bool = False
     problems: tuple[str, ...] = ()
     member_mode: bool = False
+    # Not from AWS, and not cached: set at each load. AWS's refusals of an account's
+    # removal in this organization (the audit log), and the attestation tag's key.
+    refusals: Mapping[str, tuple[Refusal, ...]] = field(default_factory=lambda: _EMPTY)
+    attest_tag: str = DEFAULT_ATTEST_TAG
+    # What could not be read about one account (its tags), in words, per account id.
+    account_notes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
 
     # --- structure -------------------------------------------------------------------
 

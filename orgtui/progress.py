@@ -6,7 +6,7 @@ the session's call stats at every refresh, so that a slow load does not look stu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -23,9 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation"}
-
-ProgressFn = Callable[[str, int, "int | None"], None]
+from orgtui.loading import PHASES, ProgressFn
 
 
 def throttle_note(throttled: int) -> str:
@@ -57,7 +55,7 @@ def stderr_progress(err: TextIO, stats: Any = None) -> Iterator[ProgressFn]:
         yield lambda phase, done, total: None
         return
     console = Console(file=err)
-    columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}"),
+    columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}", markup=False),
                                      BarColumn(bar_width=40 if stats is None else 20),
                                      MofNCompleteColumn()]
     if stats is not None:

@@ -25,6 +25,9 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws" / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "123456789012")
+    from orgtui import files
+
+    files.use_demo_folders(False)  # a CLI run with --demo in this process switched it on
     return tmp_path
 
 

@@ -79,7 +79,8 @@ def test_help_lists_the_contract(capsys):
     (["audit", "--fail-on", "blocked"], "needs --report"),
     (["audit", "--report", "yaml"], "invalid choice"),
     (["audit", "--report", "json", "--fail-on", "never"], "invalid choice"),
-    (["--concurrency", "0"], "from 1 to 64"),
+    (["--concurrency", "0"], "must be `auto` or from 1 to 64"),
+    (["--concurrency", "many"], "is not `auto` or a whole number"),
     (["remove"], "invalid choice"),
 ])
 def test_usage_errors_exit_2(capsys, argv, words):

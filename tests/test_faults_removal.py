@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from orgtui import files
-from orgtui.aws import removal
+from orgtui.aws import removal, writes
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from orgtui.cli import main
@@ -29,7 +29,8 @@ TOKEN = "IQoJb3JpZ2luX2VjEOrgtuiSessionTokenDoNotLeak//////////wEaCXVzLWVhc3QtMS
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch):
-    monkeypatch.setattr(removal, "THROTTLE_BACKOFF", (0.01,) * 7)
+    monkeypatch.setattr(writes, "THROTTLE_BACKOFF", (0.01,) * 7)
+    monkeypatch.setattr(removal, "CONFIRM_BACKOFF", (0.01,))
 
 
 class Org:
@@ -141,7 +142,7 @@ def test_interrupt_during_a_call_is_logged_as_unknown(org):
         if len(sent) == 2:
             raise KeyboardInterrupt
 
-    client = removal.write_client(org.ctx)
+    client = writes.write_client(org.ctx)
     client.meta.events.register(f"before-send.organizations.{WRITE_OP}", before_send)
     with pytest.raises(KeyboardInterrupt):
         removal.remove_many(org.ctx, org.snap, ids)

@@ -75,7 +75,7 @@ def test_bad_setting_values_are_reported_with_their_key(capsys):
     lines = [x for x in err.splitlines() if x.startswith("orgtui: settings:")]
     assert len(lines) == 4, err
     text = "\n".join(lines)
-    assert "'concurrency' must be a whole number from 1 to 64" in text
+    assert "'concurrency' must be \"auto\" or a whole number from 1 to 64" in text
     assert "'cache' must be a bool" in text
     assert "unknown setting 'colour'" in text
     assert "'region' must be a str" in text

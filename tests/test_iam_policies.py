@@ -2,7 +2,8 @@
 
 Every operation orgtui sends is counted by AwsContext.stats. A full load of the demo, the
 removal dialog's live re-checks, a removal AWS carries out, one it refuses, one orgtui
-refuses itself (blocked), and a member account leaving run here; the operations they send
+refuses itself (blocked), an attestation, a deregistration and a member account leaving
+run here; the operations they send
 must be the README's policies: the audit policy the reads (List*, Describe*, Get*), the
 removal policy the writes. When they differ, fix the README.
 """
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from orgtui import demo as demo_mod
 from orgtui.aws import removal
+from orgtui.aws.attest import attest
+from orgtui.aws.deregister import deregister
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from tests.conftest import DEMO_NOW
@@ -60,6 +63,9 @@ def operations_called(isolated_env) -> Counter[str]:
         assert outcomes["northwind-prod"].status == "removed"
         assert outcomes["sandbox-carol"].status == "refused"  # by AWS (the demo's rules)
         assert outcomes["security-tooling"].status == "refused"  # by the live check
+        assert attest(ctx, snap, ids["web-dev"], now=DEMO_NOW).status == "done"
+        assert deregister(ctx, snap, ids["fabrikam-data"], now=DEMO_NOW).done == [
+            "macie.amazonaws.com"]
         calls += ctx.stats.calls
     finally:
         running.stop()
@@ -85,4 +91,5 @@ def test_readme_policies_are_exactly_the_operations_orgtui_calls(isolated_env):
     assert policies["OrgtuiAudit"] == reads
     assert policies["OrgtuiRemove"] == writes
     assert writes == {"organizations:RemoveAccountFromOrganization",
-                      "organizations:LeaveOrganization"}
+                      "organizations:LeaveOrganization", "organizations:TagResource",
+                      "organizations:DeregisterDelegatedAdministrator"}

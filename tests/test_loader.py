@@ -30,7 +30,7 @@ from tests.support.orgs import (
 CREDS = ("testing", "testing", None)
 NOW = datetime.now(timezone.utc)
 ORG_ARN = "arn:aws:organizations::111111111111:organization/o-aaaaaaaaaa"
-ROOT_ARN = "arn:aws:organizations::111111111111:root/o-aaaaaaaaaa/r-1"
+ROOT_ARN = "arn:aws:organizations::111111111111:root/o-aaaaaaaaaa/r-ab12"
 ACCOUNT_ARN = "arn:aws:organizations::111111111111:account/o-aaaaaaaaaa/222222222222"
 USER_ARN = "arn:aws:iam::111111111111:user/admin"
 
@@ -330,14 +330,14 @@ def test_pages_follow_next_token_even_after_an_empty_page():
            "State": "ACTIVE", "JoinedMethod": "INVITED",
            "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc)}
     stub.add_response("list_accounts_for_parent", {"Accounts": [acc], "NextToken": "t1"},
-                      {"ParentId": "r-1", "MaxResults": 20})
+                      {"ParentId": "r-ab12", "MaxResults": 20})
     stub.add_response("list_accounts_for_parent", {"Accounts": [], "NextToken": "t2"},
-                      {"ParentId": "r-1", "MaxResults": 20, "NextToken": "t1"})
+                      {"ParentId": "r-ab12", "MaxResults": 20, "NextToken": "t1"})
     stub.add_response("list_accounts_for_parent",
                       {"Accounts": [{**acc, "Id": "333333333333"}]},
-                      {"ParentId": "r-1", "MaxResults": 20, "NextToken": "t2"})
+                      {"ParentId": "r-ab12", "MaxResults": 20, "NextToken": "t2"})
     with stub:
-        items = ctx.pages("list_accounts_for_parent", "Accounts", ParentId="r-1",
+        items = ctx.pages("list_accounts_for_parent", "Accounts", ParentId="r-ab12",
                           MaxResults=20)
         stub.assert_no_pending_responses()
     assert [a["Id"] for a in items] == ["222222222222", "333333333333"]
@@ -352,7 +352,7 @@ def test_structure_from_status_only_accounts():
         "MasterAccountEmail": "m@example.com", "FeatureSet": "ALL"}})
     sts.add_response("get_caller_identity", {"Account": "111111111111", "Arn": USER_ARN,
                                              "UserId": "AID"})
-    org.add_response("list_roots", {"Roots": [{"Id": "r-1", "Name": "Main", "Arn": ROOT_ARN,
+    org.add_response("list_roots", {"Roots": [{"Id": "r-ab12", "Name": "Main", "Arn": ROOT_ARN,
                                                "PolicyTypes": []}]})
     org.add_response("list_organizational_units_for_parent", {"OrganizationalUnits": []})
     org.add_response("list_accounts_for_parent", {"Accounts": [

@@ -26,7 +26,7 @@ def test_from_api_falls_back_to_status_only_without_state():
 
 
 def test_from_api_without_state_or_status_or_join_data():
-    acc = Account.from_api({"Id": 222222222222}, PROD_ID)
+    acc = Account.from_api({"Id": "222222222222"}, PROD_ID)
     assert (acc.id, acc.state, acc.joined_method, acc.joined_timestamp) == (
         "222222222222", "UNKNOWN", "UNKNOWN", None)
     assert acc.parent_id == PROD_ID

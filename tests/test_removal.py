@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from orgtui import files
-from orgtui.aws import removal
+from orgtui.aws import removal, writes
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from orgtui.errors import ReadOnlyViolation
@@ -30,7 +30,8 @@ WRITE_OP = "RemoveAccountFromOrganization"
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch):
-    monkeypatch.setattr(removal, "THROTTLE_BACKOFF", (0.01,) * 7)
+    monkeypatch.setattr(writes, "THROTTLE_BACKOFF", (0.01,) * 7)
+    monkeypatch.setattr(removal, "CONFIRM_BACKOFF", (0.01,))
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def test_audit_line_and_backup_are_on_disk_before_the_call(fault_org):
     def before_send(**_: Any) -> None:
         seen.append((events(), len(backups(fault_org.snap.organization.id))))
 
-    client = removal.write_client(fault_org.ctx)
+    client = writes.write_client(fault_org.ctx)
     client.meta.events.register(f"before-send.organizations.{WRITE_OP}", before_send)
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "removed"
@@ -405,7 +406,7 @@ def test_throttled_for_good_ends_in_words(fault_org):
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "refused"
     assert "throttling" in outcome.what and "try again" in outcome.fix
-    assert fault_org.writes[WRITE_OP] == len(removal.THROTTLE_BACKOFF) + 1
+    assert fault_org.writes[WRITE_OP] == len(writes.THROTTLE_BACKOFF) + 1
 
 
 def test_service_exception_after_the_change_reports_removed(fault_org):
@@ -540,10 +541,10 @@ def test_audit_mode_sends_no_write_call(audit_org):
 
 def test_audit_mode_guard_on_the_write_client_directly(audit_org):
     with pytest.raises(ReadOnlyViolation):
-        removal.send_write(audit_org.ctx, "remove_account_from_organization",
+        writes.send_write(audit_org.ctx, "remove_account_from_organization",
                            AccountId=audit_org.id("ready-1"))
     with pytest.raises(ReadOnlyViolation):
-        removal.send_write(audit_org.ctx, "leave_organization")
+        writes.send_write(audit_org.ctx, "leave_organization")
     assert audit_org.writes == {}
 
 

@@ -283,3 +283,29 @@ def test_limiter_blocks_beyond_its_limit() -> None:
     t.join()
     limiter.release()
     assert limiter.in_flight == 0 and limiter.peak_in_flight == 2
+
+
+def test_concurrency_auto_starts_at_8_and_moves_between_1_and_32():
+    from orgtui.aws.limiter import AdaptiveLimiter
+
+    ctx = AwsContext(SessionOptions(region="us-east-1", credentials=("k", "s", None)))
+    assert (ctx.limiter.current, ctx.limiter.maximum) == (8, 32)
+    fixed = AwsContext(SessionOptions(region="us-east-1", credentials=("k", "s", None),
+                                      concurrency=16))
+    assert (fixed.limiter.current, fixed.limiter.maximum) == (8, 16)
+    small = AwsContext(SessionOptions(region="us-east-1", credentials=("k", "s", None),
+                                      concurrency=3))
+    assert (small.limiter.current, small.limiter.maximum) == (3, 3)
+
+    clock = [0.0]
+    limiter = AdaptiveLimiter(32, start=8, clock=lambda: clock[0])
+    for _ in range(2000):  # AWS answers every request: additive increase up to the cap
+        limiter.acquire()
+        limiter.on_success()
+        limiter.release()
+    assert limiter.current == 32
+    for _ in range(10):  # throttled again and again: halves, never below 1
+        limiter.acquire()
+        limiter.on_throttle()
+        limiter.release()
+    assert limiter.current == 1

@@ -63,7 +63,7 @@ def test_the_command_line_wins_over_the_settings(isolated_env):
 def test_defaults_without_a_settings_file():
     assert not files.config_path().exists()
     cfg = parse([])
-    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (None, None, 4, True)
+    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (None, None, None, True)  # concurrency None: auto
     assert cfg.settings == files.Settings()
 
 
@@ -81,6 +81,15 @@ def test_the_readme_example_is_a_valid_settings_file():
     settings, problems = files.load_settings(path)
     assert problems == []
     assert settings == files.Settings(profile="org-management", region="us-east-1",
-                                      concurrency=4, theme="textual-dark", cache=True)
+                                      concurrency=None, theme="textual-dark", cache=True)
     assert set(files.Settings.__dataclass_fields__) == {
         line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}
+
+
+def test_concurrency_auto_from_the_settings_and_the_command_line():
+    write_config('concurrency = "auto"\n')
+    assert parse([]).concurrency is None
+    write_config("concurrency = 6\n")
+    assert parse([]).concurrency == 6
+    assert parse(["--concurrency", "auto"]).concurrency is None  # the command line wins
+    assert parse(["--concurrency", "12"]).concurrency == 12

@@ -28,6 +28,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from orgtui.aws.codes import CONCURRENT, DENIED, THROTTLE, UNCERTAIN
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
 __all__ = ["OrgtuiError", "ReadOnlyViolation", "translate"]
@@ -93,6 +94,49 @@ def _sso_fix(profile: str | None) -> str:
     return f"Run `aws sso login --profile {name}`, then start orgtui again."
 
 
+# Error codes (or groups of them) in words: (what happened, what to do). Templates may
+# use {operation}, {service}, {code}, {message} (" (the message)") and {detail} (": the
+# message" or ""). ConstraintViolationException is worded by its Reason (REASONS).
+_MANAGEMENT_CANNOT_LEAVE = (
+    "AWS refused: the management account can't leave the organization.",
+    "Remove the member accounts instead; the management account stays.",
+)
+CODE_WORDS: tuple[tuple[frozenset[str], tuple[str, str]], ...] = (
+    (frozenset({"MasterCannotLeaveOrganizationException"}), _MANAGEMENT_CANNOT_LEAVE),
+    (DENIED, (
+        "Access denied to {service}:{operation}{message}.",
+        "Grant {service}:{operation} to your role (see the IAM policies in the README), or "
+        "use the management account's credentials.")),
+    (frozenset({"AWSOrganizationsNotInUseException"}), (
+        "This account is not a member of an organization (AWS Organizations is not in use).",
+        "Use credentials of an account that belongs to an organization, ideally its "
+        "management account.")),
+    (frozenset({"AccountNotFoundException"}), (
+        "The account is not in the organization (it may already have been removed).",
+        "Reload (ctrl+r) to see the organization as it is now.")),
+    (THROTTLE, (
+        "AWS kept throttling {operation} after every retry.",
+        "Wait a minute and try again, or lower --concurrency.")),
+    (frozenset({CONCURRENT}), (
+        "Another change to the organization was in progress; {operation} gave up after "
+        "several retries.",
+        "Wait for the other change to finish, then try again.")),
+    (UNCERTAIN, (
+        "AWS had an internal error during {operation}.",
+        "Try again in a moment; if it persists, check the AWS Health Dashboard.")),
+    (frozenset({"InvalidClientTokenId", "UnrecognizedClientException",
+                "SignatureDoesNotMatch"}), (
+        "AWS did not accept your credentials.",
+        "Check the access key and secret (aws configure list), or choose another --profile.")),
+    (frozenset({"InvalidInputException"}), (
+        "AWS rejected the input to {operation}{detail}.",
+        "Check the account id (exactly 12 digits) and try again.")),
+)
+EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+# Operations of services other than Organizations, for "Access denied to sts:..." words.
+_SERVICE_OF = {"GetCallerIdentity": "sts", "AssumeRole": "sts"}
+
+
 def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
     response: dict[str, Any] = exc.response or {}
     error = response.get("Error", {}) or {}
@@ -104,93 +148,32 @@ def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
     extra = {"code": code, "reason": reason, "request_id": request_id}
 
     if code == "ConstraintViolationException":
-        what, fix = REASONS.get(
-            reason,
-            (
-                f"AWS refused {operation}: constraint {reason or 'violated'}"
-                f"{f' ({message})' if message else ''}.",
-                "Read the reason above in the Organizations documentation (error "
-                "ConstraintViolationException), fix the account, and try again.",
-            ),
-        )
-        return OrgtuiError(what, fix, **extra)
-    if code == "MasterCannotLeaveOrganizationException":
-        return OrgtuiError(
-            "AWS refused: the management account can't leave the organization.",
-            "Remove the member accounts instead; the management account stays.",
-            **extra,
-        )
-    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
-        service = "sts" if operation == "GetCallerIdentity" else "organizations"
-        return OrgtuiError(
-            f"Access denied to {service}:{operation}"
+        what, fix = REASONS.get(reason, (
+            f"AWS refused {operation}: constraint {reason or 'violated'}"
             f"{f' ({message})' if message else ''}.",
-            f"Grant {service}:{operation} to your role (see the IAM policies in the README), "
-            "or use the management account's credentials.",
-            **extra,
-        )
-    if code == "AWSOrganizationsNotInUseException":
-        return OrgtuiError(
-            "This account is not a member of an organization (AWS Organizations is not in "
-            "use).",
-            "Use credentials of an account that belongs to an organization, ideally its "
-            "management account.",
-            **extra,
-        )
-    if code == "AccountNotFoundException":
-        return OrgtuiError(
-            "The account is not in the organization (it may already have been removed).",
-            "Reload (ctrl+r) to see the organization as it is now.",
-            **extra,
-        )
-    if code in ("TooManyRequestsException", "ThrottlingException", "Throttling"):
-        return OrgtuiError(
-            f"AWS kept throttling {operation} after every retry.",
-            "Wait a minute and try again, or lower --concurrency.",
-            **extra,
-        )
-    if code == "ConcurrentModificationException":
-        return OrgtuiError(
-            f"Another change to the organization was in progress; {operation} gave up after "
-            "several retries.",
-            "Wait for the other change to finish, then try again.",
-            **extra,
-        )
-    if code in ("ServiceException", "InternalFailure", "ServiceUnavailable"):
-        return OrgtuiError(
-            f"AWS Organizations had an internal error during {operation}.",
-            "Try again in a moment; if it persists, check the AWS Health Dashboard.",
-            **extra,
-        )
-    if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
-        return OrgtuiError(
-            "Your AWS session token has expired.",
-            _sso_fix(profile) if profile else "Refresh your credentials and try again.",
-            **extra,
-        )
-    if code in ("InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"):
-        return OrgtuiError(
-            "AWS did not accept your credentials.",
-            "Check the access key and secret (aws configure list), or choose another "
-            "--profile.",
-            **extra,
-        )
-    if code == "InvalidInputException":
-        return OrgtuiError(
-            f"AWS rejected the input to {operation}: {message or 'invalid value'}.",
-            "Check the account id (exactly 12 digits) and try again.",
-            **extra,
-        )
+            "Read the reason above in the Organizations documentation (error "
+            "ConstraintViolationException), fix the account, and try again.",
+        ))
+        return OrgtuiError(what, fix, **extra)
+    if code in EXPIRED:
+        return OrgtuiError("Your AWS session token has expired.",
+                           _sso_fix(profile) if profile
+                           else "Refresh your credentials and try again.", **extra)
     if code.isdigit():
         # A bare HTTP status with no AWS error in the body: a proxy, load balancer or
-        # gateway on the way answered, not Organizations.
+        # gateway on the way answered, not AWS.
         return OrgtuiError(
             f"The endpoint answered HTTP {code}{f' ({message})' if message else ''} to "
             f"{operation}, with no AWS error: a proxy or gateway on the way failed.",
             "Try again in a moment; if it persists, check your network, proxy and "
-            "--endpoint-url.",
-            **extra,
-        )
+            "--endpoint-url.", **extra)
+    fields = {"operation": operation, "code": code,
+              "service": _SERVICE_OF.get(operation, "organizations"),
+              "message": f" ({message})" if message else "",
+              "detail": f": {message}" if message else ": invalid value"}
+    for codes, (what, fix) in CODE_WORDS:
+        if code in codes:
+            return OrgtuiError(what.format(**fields), fix.format(**fields), **extra)
     return OrgtuiError(
         f"AWS returned {code} for {operation}{f': {message}' if message else ''}.",
         "Check the message above; reload (ctrl+r) or run again once it is resolved.",

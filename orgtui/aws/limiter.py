@@ -13,7 +13,9 @@ lowers how many requests are in flight at once:
 - above it, it only probes: +1 per `probe_interval` seconds without a throttle, so a cap
   that was lifted is found again, without hitting a known cap over and over.
 
-Measured against botocore's adaptive mode and no limiter in benchmarks/RESULTS.md.
+`--concurrency auto` (the default) starts at AUTO_START and moves between 1 and AUTO_MAX;
+`--concurrency N` fixes the ceiling at N. Measured against botocore's adaptive mode and no
+limiter in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -23,12 +25,18 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
+AUTO_START = 8
+AUTO_MAX = 32
+
 
 class AdaptiveLimiter:
-    def __init__(self, maximum: int, *, probe_interval: float = 2.0,
+    def __init__(self, maximum: int, *, start: int | None = None,
+                 probe_interval: float = 2.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.maximum = max(1, maximum)
-        self.limit: float = float(self.maximum)
+        # Where the search starts (`--concurrency auto`: 8); it climbs from there while
+        # AWS answers, and halves when it throttles.
+        self.limit: float = float(min(self.maximum, max(1, start or self.maximum)))
         self.in_flight = 0
         self.peak_in_flight = 0
         self.decreases = 0

@@ -11,41 +11,50 @@ policy call per account). Every list call follows NextToken to the end.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timezone
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from orgtui import ids
+from orgtui.aws import details
+from orgtui.aws.codes import is_denied
+from orgtui.aws.details import PAGE
 from orgtui.aws.session import AwsContext
+from orgtui.errors import OrgtuiError
 from orgtui.model import (
-    DEFAULT_POLICY_IDS,
     Account,
     Caller,
     Organization,
     OrgUnit,
-    Policy,
     Root,
     Snapshot,
     frozen_map,
+    required,
 )
 
-# (phase, done, total or None). Called from worker threads.
-ProgressFn = Callable[[str, int, "int | None"], None]
+if TYPE_CHECKING:
+    from orgtui.loading import ProgressFn
 
-PAGE = 20  # the most Organizations returns per page
+# AWS nests OUs at most five levels below the root; far deeper means a broken endpoint.
+MAX_DEPTH = 16
+
+
+def _bad_tree(parent: str, again: str | None) -> OrgtuiError:
+    what = (f"OU {again} was listed again under {parent}: the organization's OU listing "
+            "has a cycle" if again else
+            f"the OUs below {parent} nest deeper than {MAX_DEPTH} levels")
+    return OrgtuiError(
+        f"The endpoint's answer can't be a real organization: {what}.",
+        "Check --endpoint-url and any proxy between you and AWS, then try again.",
+        code="MalformedAnswer")
 
 
 def _noop(phase: str, done: int, total: int | None) -> None:
     pass
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class _Progress:
@@ -67,7 +76,8 @@ class Loader:
     def __init__(self, ctx: AwsContext, progress: ProgressFn | None = None) -> None:
         self.ctx = ctx
         self.progress = progress or _noop
-        self.workers = max(1, ctx.options.concurrency)
+        # One thread per request the limiter may allow in flight; it decides how many run.
+        self.workers = ctx.limiter.maximum
 
     # --- public ----------------------------------------------------------------------
 
@@ -80,10 +90,7 @@ class Loader:
         try:
             roots = self._roots()
         except ClientError as exc:
-            if caller.account != org.management_account_id and _code(exc) in (
-                "AccessDeniedException",
-                "AccessDenied",
-            ):
+            if caller.account != org.management_account_id and is_denied(exc):
                 return self._member_snapshot(org, caller)
             raise
         ous, accounts, child_ous, child_accounts = self._walk(roots)
@@ -99,116 +106,38 @@ class Loader:
         )
 
     def enrich(self, snap: Snapshot, only: Iterable[str] | None = None) -> Snapshot:
-        """Add tags, delegated administrators and policies.
+        """Add tags, delegated administrators and policies (`orgtui.aws.details`).
 
         `only` limits the per-account calls (tags) to those accounts, for a report on a
         few accounts of a large organization.
         """
         if snap.member_mode:
             return replace(snap, enriched=True)
-        policy_types = {t for root in snap.roots for t in root.enabled_policy_types}
-        if snap.organization.feature_set == "ALL":
-            # SCPs are the policies that matter most here; asking costs one call, and when
-            # the type is disabled AWS has detached them all, so nothing false is found.
-            policy_types.add("SERVICE_CONTROL_POLICY")
+        types = details.policy_types(snap)
         tag_ids = list(only) if only is not None else list(snap.accounts)
-        tracker = _Progress(self.progress, "details", len(tag_ids) + 1 + len(policy_types))
-        tags: dict[str, dict[str, str]] = {}
-        delegated: dict[str, tuple[str, ...]] = {}
-        policies: dict[str, Policy] = {}
-        attachments: dict[str, list[str]] = defaultdict(list)
-        lock = threading.Lock()
-
-        def load_tags(account_id: str) -> None:
-            items = self.ctx.pages("list_tags_for_resource", "Tags", ResourceId=account_id)
-            if items:
-                with lock:
-                    tags[account_id] = {t["Key"]: t["Value"] for t in items}
-            tracker.step()
-
-        def load_delegated() -> list[Callable[[], None]]:
-            admins = self.ctx.pages("list_delegated_administrators", "DelegatedAdministrators",
-                                    MaxResults=PAGE)
-            tracker.step()
-            if tracker.total is not None:
-                tracker.total += len(admins)
-
-            def services_of(admin_id: str) -> None:
-                items = self.ctx.pages("list_delegated_services_for_account",
-                                       "DelegatedServices", AccountId=admin_id,
-                                       MaxResults=PAGE)
-                with lock:
-                    delegated[admin_id] = tuple(s["ServicePrincipal"] for s in items)
-                tracker.step()
-
-            return [partial(services_of, a["Id"]) for a in admins]
-
-        def load_policies(policy_type: str) -> list[Callable[[], None]]:
-            found = self.ctx.pages("list_policies", "Policies", Filter=policy_type,
-                                   MaxResults=PAGE)
-            tracker.step()
-            wanted = [p for p in found if p["Id"] not in DEFAULT_POLICY_IDS]
-            if tracker.total is not None:
-                tracker.total += len(wanted)
-            with lock:
-                for p in found:
-                    policies[p["Id"]] = Policy(p["Id"], p.get("Name", p["Id"]),
-                                               p.get("Type", policy_type),
-                                               bool(p.get("AwsManaged", False)))
-
-            def targets_of(policy_id: str) -> None:
-                items = self.ctx.pages("list_targets_for_policy", "Targets",
-                                       PolicyId=policy_id, MaxResults=PAGE)
-                with lock:
-                    for target in items:
-                        attachments[target["TargetId"]].append(policy_id)
-                tracker.step()
-
-            # The AWS-managed full-access defaults are attached everywhere and never
-            # reported: their targets would cost pages of calls for nothing.
-            return [partial(targets_of, p["Id"]) for p in wanted]
-
-        jobs: list[Callable[[], Any]] = [load_delegated]
-        jobs += [partial(load_policies, t) for t in sorted(policy_types)]
-        jobs += [partial(load_tags, a) for a in tag_ids]
-        self._run(jobs)
-        return replace(
-            snap,
-            tags=frozen_map({k: frozen_map(v) for k, v in tags.items()}),
-            delegated=frozen_map(delegated),
-            policies=frozen_map(policies),
-            # Sorted: targets are listed concurrently, and the order must not depend on
-            # which call finished first (findings and screens must be reproducible).
-            attachments=frozen_map({
-                k: tuple(sorted(v, key=lambda p: (policies[p].name if p in policies else p, p)))
-                for k, v in attachments.items()
-            }),
-            enriched=True,
-        )
+        found = details.Details(self.ctx, _Progress(self.progress, "details",
+                                                    len(tag_ids) + 1 + len(types)))
+        self._run(details.jobs(found, types, tag_ids))
+        return found.into(snap)
 
     # --- structure -------------------------------------------------------------------
 
     def _organization(self) -> Organization:
-        raw = self.ctx.call(self.ctx.org.describe_organization)["Organization"]
-        return Organization(
-            id=raw["Id"],
-            arn=raw.get("Arn", ""),
-            management_account_id=raw.get("MasterAccountId", ""),
-            management_account_email=raw.get("MasterAccountEmail", ""),
-            feature_set=raw.get("FeatureSet", ""),
-        )
+        return Organization.from_api(
+            required(self.ctx.call(self.ctx.org.describe_organization), "Organization",
+                     "DescribeOrganization"))
 
     def _caller(self) -> Caller:
-        raw = self.ctx.call(self.ctx.sts.get_caller_identity)
-        return Caller(account=raw["Account"], arn=raw["Arn"], user_id=raw.get("UserId", ""))
+        return Caller.from_api(self.ctx.call(self.ctx.sts.get_caller_identity))
 
     def _roots(self) -> list[Root]:
         return [
             Root(
-                id=r["Id"],
-                name=r.get("Name", "Root"),
-                arn=r.get("Arn", ""),
-                policy_types=tuple((p["Type"], p["Status"]) for p in r.get("PolicyTypes", [])),
+                id=ids.checked("root", required(r, "Id", "ListRoots"), "ListRoots"),
+                name=str(r.get("Name") or "Root"),
+                arn=str(r.get("Arn") or ""),
+                policy_types=tuple((str(p.get("Type")), str(p.get("Status")))
+                                   for p in r.get("PolicyTypes") or []),
             )
             for r in self.ctx.pages("list_roots", "Roots", MaxResults=PAGE)
         ]
@@ -223,15 +152,26 @@ class Loader:
         lock = threading.Lock()
         tracker = _Progress(self.progress, "structure", None)
 
-        def list_ous(parent: str) -> list[Callable[[], Any]]:
+        where = "ListOrganizationalUnitsForParent"
+        seen = {root.id for root in roots}
+
+        def list_ous(parent: str, depth: int) -> list[Callable[[], Any]]:
             items = self.ctx.pages("list_organizational_units_for_parent",
                                    "OrganizationalUnits", ParentId=parent, MaxResults=PAGE)
+            found = [ids.checked("ou", required(o, "Id", where), where) for o in items]
             with lock:
-                child_ous[parent] = tuple(o["Id"] for o in items)
-                for o in items:
-                    ous[o["Id"]] = OrgUnit(o["Id"], o.get("Name", o["Id"]), o.get("Arn", ""),
-                                           parent)
-            return [job for o in items for job in parent_jobs(o["Id"])]
+                # Each OU has one parent: an OU met twice (under itself, an ancestor or
+                # another parent) would make the walk endless.
+                again = next((o for i, o in enumerate(found)
+                              if o in seen or o in found[:i]), None)
+                if again is not None or depth > MAX_DEPTH:
+                    raise _bad_tree(parent, again)
+                seen.update(found)
+                child_ous[parent] = tuple(found)
+                for ou_id, o in zip(found, items, strict=True):
+                    ous[ou_id] = OrgUnit(ou_id, str(o.get("Name") or ou_id),
+                                         str(o.get("Arn") or ""), parent)
+            return [job for ou_id in found for job in parent_jobs(ou_id, depth + 1)]
 
         def list_accounts(parent: str) -> None:
             items = self.ctx.pages("list_accounts_for_parent", "Accounts", ParentId=parent,
@@ -242,10 +182,10 @@ class Loader:
                     accounts[a["Id"]] = Account.from_api(a, parent)
             tracker.step(len(items))
 
-        def parent_jobs(parent: str) -> list[Callable[[], Any]]:
-            return [lambda: list_ous(parent), lambda: list_accounts(parent)]
+        def parent_jobs(parent: str, depth: int) -> list[Callable[[], Any]]:
+            return [lambda: list_ous(parent, depth), lambda: list_accounts(parent)]
 
-        self._run([job for root in roots for job in parent_jobs(root.id)])
+        self._run([job for root in roots for job in parent_jobs(root.id, 1)])
         # The jobs finish in any order: keep OUs and accounts in tree order (each parent's
         # OUs, depth first, then its accounts, as AWS lists them), so that reports and the
         # removal dialog list them in the same order on every run.
@@ -294,17 +234,23 @@ class Loader:
     # --- execution -------------------------------------------------------------------
 
     def _run(self, jobs: Iterable[Callable[[], Any]]) -> None:
-        """Run jobs on a bounded pool; a job may return more jobs. The first error wins."""
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui") as pool:
-            pending: set[Future[Any]] = {pool.submit(job) for job in jobs}
-            try:
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        more = fut.result()
-                        if more:
-                            pending |= {pool.submit(job) for job in more}
-            except BaseException:
-                for fut in pending:
-                    fut.cancel()
-                raise
+        """Run jobs on a bounded pool; a job may return more jobs. The first error wins,
+        at once: jobs not started are dropped, and jobs in flight are not waited for
+        (each ends by itself within one request's timeout), so a dead endpoint or ctrl+c
+        stops the load now rather than after every request in flight gave up."""
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui")
+        pending: set[Future[Any]] = set()
+        failed = False
+        try:
+            pending = {pool.submit(job) for job in jobs}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    more = fut.result()
+                    if more:
+                        pending |= {pool.submit(job) for job in more}
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            pool.shutdown(wait=not failed, cancel_futures=True)

@@ -24,21 +24,26 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    ReadTimeoutError,
 )
 
 from orgtui import __version__
-from orgtui.aws.limiter import AdaptiveLimiter
-from orgtui.errors import ReadOnlyViolation
+from orgtui.aws.codes import CONCURRENT, error_code, is_throttle
+from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
+from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
 READ_PREFIXES = ("List", "Describe", "Get")
-CREDENTIAL_OPERATIONS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"})
+# Calls that obtain credentials and change nothing: the read-only guard lets them through.
+# A profile with role_arn signs in with sts:AssumeRole*; botocore's SSO token provider
+# refreshes an expiring SSO token with sso-oidc:CreateToken.
+CREDENTIAL_OPERATIONS = frozenset({
+    ("sts", "AssumeRole"), ("sts", "AssumeRoleWithSAML"), ("sts", "AssumeRoleWithWebIdentity"),
+    ("sso-oidc", "CreateToken"),
+})
 # Attempts for a request whose connection failed. The retry mode's max_attempts is sized
 # to ride out throttling; spent on an unreachable endpoint it would take minutes to say so.
 CONNECT_ATTEMPTS = 2
-THROTTLE_CODES = frozenset(
-    {"TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded"}
-)
 
 # Extra waits (seconds, jittered) for a read that botocore gave up on while throttled.
 READ_THROTTLE_BACKOFF = (1.0, 2.0, 4.0, 8.0, 8.0)
@@ -51,12 +56,20 @@ class SessionOptions:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    concurrency: int = 4
+    # Requests in flight at most: None is `auto` (start at 8, find the level AWS allows
+    # between 1 and 32); a number fixes the ceiling.
+    concurrency: int | None = None
     read_only: bool = False
     # standard, not adaptive: measured, adaptive's client-side rate limit made a throttled
     # load 2x slower than standard retries + the AIMD limiter (benchmarks/RESULTS.md).
     retry_mode: str = "standard"
     max_attempts: int = 12
+    # A dead endpoint (it accepts connections and never answers) must end in words within
+    # a minute: each attempt waits `read_timeout`, and a read is tried `read_attempts`
+    # times (throttling is retried apart, by `max_attempts`).
+    connect_timeout: float = 5
+    read_timeout: float = 10
+    read_attempts: int = 3
     # Explicit credentials, used by the demo and tests; None means the standard chain.
     credentials: tuple[str, str, str | None] | None = None
 
@@ -87,10 +100,12 @@ class CallStats:
         return sum(self.calls.values())
 
 
-def _error_code(response: Any) -> str:
-    if isinstance(response, tuple) and len(response) == 2 and isinstance(response[1], dict):
-        return str(response[1].get("Error", {}).get("Code", ""))
-    return ""
+class Cancelled(OrgtuiError):
+    """The session ended (orgtui is quitting): no further call is made."""
+
+    def __init__(self) -> None:
+        super().__init__("orgtui is stopping: the call was not made.",
+                         "Start orgtui again to continue.", code="Cancelled")
 
 
 class TruncatedAnswer(ConnectionClosedError):
@@ -124,7 +139,8 @@ class AwsContext:
     def __init__(self, options: SessionOptions) -> None:
         self.options = options
         self.stats = CallStats()
-        self.limiter = AdaptiveLimiter(max(1, options.concurrency))
+        ceiling = options.concurrency or AUTO_MAX
+        self.limiter = AdaptiveLimiter(ceiling, start=min(ceiling, AUTO_START))
         kwargs: dict[str, Any] = {}
         if options.profile:
             kwargs["profile_name"] = options.profile
@@ -153,25 +169,36 @@ class AwsContext:
         self._slot = threading.local()
         self.config = Config(
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
-            max_pool_connections=max(10, options.concurrency + 2),
+            max_pool_connections=max(10, ceiling + 2),
             user_agent_extra=f"orgtui/{__version__}",
-            connect_timeout=10,
-            read_timeout=30,
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
         )
+        # Set when the session ends (quit): no call starts and no attempt is retried.
+        self.cancelled = threading.Event()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """End the session: calls not yet started raise Cancelled, none is retried."""
+        self.cancelled.set()
+
+    @property
+    def profile(self) -> str | None:
+        """The profile in use (--profile, or AWS_PROFILE), to name in the words of errors."""
+        return self.options.profile or self.session._session.get_config_variable("profile")
 
     # --- hooks -----------------------------------------------------------------------
 
     def _before_call(self, model: Any, **_: Any) -> None:
         name = model.name
         service = model.service_model.service_name
+        if self.cancelled.is_set():
+            raise Cancelled()
         if (
             self.options.read_only
             and not name.startswith(READ_PREFIXES)
-            # A profile with role_arn signs in through sts:AssumeRole*: that obtains
-            # credentials and changes nothing, so the guard lets it through.
-            and not (service == "sts" and name in CREDENTIAL_OPERATIONS)
+            and (service, name) not in CREDENTIAL_OPERATIONS
         ):
             raise ReadOnlyViolation(
                 f"Refused {name}: this session is read-only (orgtui audit).",
@@ -187,10 +214,15 @@ class AwsContext:
                      caught_exception: Any = None, **_: Any) -> None:
         # Runs after botocore's own retry handler (session-wide handlers come last):
         # raising here ends the retries of a connection that can't be made.
+        if caught_exception is not None and self.cancelled.is_set():
+            raise caught_exception
         if (isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
                 and attempts >= CONNECT_ATTEMPTS):
             raise caught_exception
-        if _error_code(response) in THROTTLE_CODES:
+        if isinstance(caught_exception, ReadTimeoutError) and (
+                attempts >= self.options.read_attempts):
+            raise caught_exception
+        if is_throttle(response):
             self.stats.count_throttle()
             self.limiter.on_throttle()
             # A throttled attempt sleeps before its retry: give its slot to a request that
@@ -240,8 +272,7 @@ class AwsContext:
             try:
                 result = fn(**kwargs)
             except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
-                if code != "ConcurrentModificationException" or attempt == 5:
+                if error_code(exc) != CONCURRENT or attempt == 5:
                     raise
             else:
                 self.limiter.on_success()
@@ -263,7 +294,7 @@ class AwsContext:
             try:
                 return self.call(method, **args)
             except ClientError as exc:
-                if _error_code((None, exc.response)) not in THROTTLE_CODES or delay is None:
+                if not is_throttle(exc) or delay is None:
                     raise
             except TruncatedAnswer:
                 # botocore does not retry an answer refused after it was received.

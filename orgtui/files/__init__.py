@@ -5,7 +5,7 @@ them (`from orgtui import files`; `files.append_audit(...)`).
 """
 
 from orgtui.errors import StoreError
-from orgtui.files.audit import append_audit, check_writable, read_audit
+from orgtui.files.audit import append_audit, check_writable, read_audit, read_refusals
 from orgtui.files.backups import backup_tags
 from orgtui.files.cache import (
     SNAPSHOT_FORMAT,
@@ -28,6 +28,8 @@ from orgtui.files.paths import (
     ensure_dir,
     set_aside,
     tag_backup_dir,
+    tag_backups_root,
+    use_demo_folders,
     write_private,
 )
 from orgtui.files.settings import Settings, load_settings, save_setting
@@ -36,7 +38,7 @@ __all__ = [
     "APP", "DIR_MODE", "FILE_MODE", "SNAPSHOT_FORMAT", "SNAPSHOT_VERSION", "Settings",
     "StoreError", "append_audit", "audit_log_path", "backup_tags", "cache_dir", "cache_key",
     "check_writable", "config_path", "ensure_dir", "forget_snapshot", "load_settings",
-    "load_snapshot", "read_audit", "save_setting", "save_snapshot", "set_aside",
+    "load_snapshot", "read_audit", "read_refusals", "save_setting", "save_snapshot", "set_aside",
     "snapshot_from_dict", "snapshot_path", "snapshot_to_dict", "tag_backup_dir",
-    "write_private",
+    "tag_backups_root", "use_demo_folders", "write_private",
 ]

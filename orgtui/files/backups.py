@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from orgtui import ids
 from orgtui.files.paths import tag_backup_dir, write_private
 from orgtui.model import iso
 
@@ -18,7 +19,8 @@ def backup_tags(
     """Write the account's tags to `<org-id>/<account-id>-<UTC time>.json`."""
     now = datetime.now(timezone.utc)
     stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond:06d}Z"
-    path = tag_backup_dir(org_id) / f"{account_id}-{stamp}.json"
+    account = ids.checked("account", account_id, "The account id")
+    path = tag_backup_dir(org_id) / f"{account}-{stamp}.json"
     payload = {
         "organization_id": org_id,
         "account_id": account_id,

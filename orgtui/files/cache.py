@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from orgtui.files.paths import FILE_MODE, cache_dir, ensure_dir, set_aside, unwritable
+from orgtui import ids
+from orgtui.files.paths import FILE_MODE, O_NOFOLLOW, cache_dir, ensure_dir, set_aside, unwritable
 from orgtui.model import (
     Account,
     Caller,
@@ -97,8 +98,46 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not text: {value!r:.40}")
+    return value
+
+
+def _id(kind: str, value: Any) -> str:
+    if not ids.is_valid(kind, value):
+        raise ValueError(f"not {'an' if kind[0] in 'aeiou' else 'a'} {kind} id: {value!r:.40}")
+    return str(value)
+
+
+def _container(value: Any) -> str:
+    if ids.is_valid("root", value) or ids.is_valid("ou", value) or ids.is_valid(
+            "organization", value):  # a member's view hangs its account on the org id
+        return str(value)
+    raise ValueError(f"not a root or OU id: {value!r:.40}")
+
+
+def _map(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is not a map")
+    return value
+
+
+def _account(row: Any) -> Account:
+    if not isinstance(row, list) or len(row) != 8:
+        raise ValueError("an account row is not 8 fields")
+    acc_id, name, email, arn, state, joined, ts, parent = row
+    return Account(id=_id("account", acc_id), name=_text(name), email=_text(email),
+                   arn=_text(arn), state=_text(state), joined_method=_text(joined),
+                   joined_timestamp=_timestamp(ts), parent_id=_container(parent))
+
+
 def snapshot_from_dict(data: Any) -> Snapshot:
-    """The snapshot a cache file holds. ValueError (or KeyError/TypeError) on a bad file."""
+    """The snapshot a cache file holds. ValueError (or KeyError/TypeError) on a bad file.
+
+    Every field is checked for its type and every id for its pattern: a cache is a file
+    anyone with access to the folder could have edited, and it is shown on screen.
+    """
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         raise ValueError("not an orgtui snapshot")
     if data.get("version") != SNAPSHOT_VERSION:
@@ -106,38 +145,41 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     org_id, org_arn, mgmt_id, mgmt_email, feature_set = data["organization"]
     account, arn, user_id = data["caller"]
     roots = tuple(
-        Root(id=rid, name=name, arn=rarn, policy_types=tuple((t, st) for t, st in ptypes))
+        Root(id=_container(rid), name=_text(name), arn=_text(rarn),
+             policy_types=tuple((_text(t), _text(st)) for t, st in ptypes))
         for rid, name, rarn, ptypes in data["roots"]
     )
-    ous = {oid: OrgUnit(oid, name, oarn, parent) for oid, name, oarn, parent in data["ous"]}
-    accounts = {
-        row[0]: Account(id=row[0], name=row[1], email=row[2], arn=row[3], state=row[4],
-                        joined_method=row[5], joined_timestamp=_timestamp(row[6]),
-                        parent_id=row[7])
-        for row in data["accounts"]
-    }
+    ous = {_id("ou", oid): OrgUnit(oid, _text(name), _text(oarn), _container(parent))
+           for oid, name, oarn, parent in data["ous"]}
+    accounts = {acc.id: acc for acc in map(_account, data["accounts"])}
     tags: dict[str, Mapping[str, str]] = {}
-    for acc_id, kv in data["tags"].items():
-        if not isinstance(kv, dict):
-            raise ValueError(f"tags of {acc_id} are not a map")
-        tags[acc_id] = frozen_map(kv)
+    for acc_id, kv in _map(data["tags"], "tags").items():
+        kv = _map(kv, f"tags of {acc_id}")
+        tags[_id("account", acc_id)] = frozen_map({_text(k): _text(v) for k, v in kv.items()})
     loaded_at = _timestamp(data["loaded_at"])
     if loaded_at is None:
         raise ValueError("snapshot without loaded_at")
     return Snapshot(
-        organization=Organization(org_id, org_arn, mgmt_id, mgmt_email, feature_set),
-        caller=Caller(account, arn, user_id),
+        organization=Organization(_id("organization", org_id), _text(org_arn),
+                                  _id("account", mgmt_id), _text(mgmt_email),
+                                  _text(feature_set)),
+        caller=Caller(_id("account", account), _text(arn), _text(user_id)),
         roots=roots,
         ous=frozen_map(ous),
         accounts=frozen_map(accounts),
-        child_ous=frozen_map({k: _strings(v) for k, v in data["child_ous"].items()}),
-        child_accounts=frozen_map({k: _strings(v) for k, v in data["child_accounts"].items()}),
+        child_ous=frozen_map({_container(k): _strings(v)
+                              for k, v in _map(data["child_ous"], "child_ous").items()}),
+        child_accounts=frozen_map({_container(k): _strings(v) for k, v in
+                                   _map(data["child_accounts"], "child_accounts").items()}),
         loaded_at=loaded_at,
         tags=frozen_map(tags),
-        delegated=frozen_map({k: _strings(v) for k, v in data["delegated"].items()}),
-        policies=frozen_map({pid: Policy(pid, name, ptype, bool(managed))
+        delegated=frozen_map({_id("account", k): _strings(v)
+                              for k, v in _map(data["delegated"], "delegated").items()}),
+        policies=frozen_map({_id("policy", pid): Policy(pid, _text(name), _text(ptype),
+                                                        bool(managed))
                              for pid, name, ptype, managed in data["policies"]}),
-        attachments=frozen_map({k: _strings(v) for k, v in data["attachments"].items()}),
+        attachments=frozen_map({_text(k): _strings(v)
+                                for k, v in _map(data["attachments"], "attachments").items()}),
         enriched=bool(data["enriched"]),
         problems=_strings(data["problems"]),
         member_mode=bool(data["member_mode"]),
@@ -182,7 +224,9 @@ def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | Non
     """
     path = snapshot_path(key)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from orgtui.files.paths import config_path, set_aside, write_private
+from orgtui.model import DEFAULT_ATTEST_TAG
+from orgtui.text import clean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,17 +22,20 @@ else:  # pragma: no cover
 class Settings:
     profile: str | None = None
     region: str | None = None
-    concurrency: int = 4
+    concurrency: int | None = None  # None: auto
     theme: str | None = None
     cache: bool = True
+    # The tag that records "this CREATED account's standalone sign-up was checked".
+    standalone_tag: str = DEFAULT_ATTEST_TAG
 
 
 _SETTING_TYPES: dict[str, type] = {
     "profile": str,
     "region": str,
-    "concurrency": int,
+    "concurrency": object,  # "auto" or a whole number, checked below
     "theme": str,
     "cache": bool,
+    "standalone_tag": str,
 }
 
 
@@ -55,16 +60,25 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         expected = _SETTING_TYPES.get(key)
         if expected is None:
             problems.append(f"{path}: unknown setting '{key}' ignored.")
-        elif expected is int and (isinstance(value, bool) or not isinstance(value, int)
-                                  or not 1 <= value <= 64):
-            problems.append(f"{path}: '{key}' must be a whole number from 1 to 64; "
-                            "the default is used.")
+        elif key == "concurrency" and value != "auto" and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64):
+            problems.append(f"{path}: 'concurrency' must be \"auto\" or a whole number from "
+                            "1 to 64; the default (auto) is used.")
+        elif key == "concurrency":
+            values[key] = None if value == "auto" else value
         elif not isinstance(value, expected):
             problems.append(f"{path}: '{key}' must be a {expected.__name__}; "
                             "the default is used.")
+        elif key == "standalone_tag" and not _tag_key(str(value)):
+            problems.append(f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
+                            "printable characters; the default is used.")
         else:
             values[key] = value
     return Settings(**values), problems
+
+
+def _tag_key(value: str) -> bool:
+    return 1 <= len(value) <= 128 and value.strip() == value and clean(value) == value
 
 
 def save_setting(key: str, value: Any, path: Path | None = None) -> None:

@@ -1,6 +1,7 @@
 """The rules: pure functions of (account, snapshot, now) -> findings, and the verdict.
 
-`readiness` holds what AWS checks before an account may leave. To add a rule, write a
+`readiness` holds what AWS checks before an account may leave; `attestation` what the
+team recorded (the attestation tag) and what AWS refused before. To add a rule, write a
 function with the `Rule` signature in the module it belongs to, append it to `RULES`
 (the order of `RULES` is the order of the findings), and test it.
 """
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from orgtui.model import Account, Assessment, Finding, Snapshot, Verdict
+from orgtui.rules.attestation import removal_refused
 from orgtui.rules.readiness import (
     WAIT_PERIOD,
     delegated_admin,
@@ -28,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     delegated_admin,
     wait_period,
     not_active,
+    removal_refused,
     standalone_unverified,
     tags_deleted,
     policies_stop,

@@ -16,6 +16,7 @@ from orgtui.model import (
     Snapshot,
     utc,
 )
+from orgtui.rules.attestation import attestation
 from orgtui.text import plural
 
 WAIT_PERIOD = timedelta(days=4)
@@ -100,6 +101,17 @@ def standalone_unverified(
             "verification, contact details and a support plan are in place; then leave.",
         )
     if account.joined_method == "CREATED":
+        value = attestation(account, snap)
+        if value is not None:
+            yield Finding(
+                "STANDALONE_ATTESTED",
+                "notice",
+                f"Created through Organizations; its standalone sign-up was attested as "
+                f"completed: tag {snap.attest_tag} = {value!r}.",
+                "Nothing to do. If the attestation is wrong, remove the tag, sign in as the "
+                "root user and complete the sign-up first.",
+            )
+            return
         yield Finding(
             "STANDALONE_UNVERIFIED",
             "warning",
@@ -108,7 +120,8 @@ def standalone_unverified(
             "AWS refuses the removal until they are.",
             "Sign in to the account as its root user (reset the root password by email if "
             "needed), add a payment method, complete phone verification, contact details and "
-            "a support plan, and accept the customer agreement; then remove it.",
+            "a support plan, and accept the customer agreement; then attest it (v in orgtui, "
+            f"or the tag {snap.attest_tag}) and remove it.",
         )
 
 

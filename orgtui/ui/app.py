@@ -27,10 +27,9 @@ from textual.containers import Horizontal, Vertical
 from textual.system_commands import SystemCommandsProvider
 from textual.widgets import Footer, Input, Tree
 
-from orgtui import files
-from orgtui.aws.errors import translate
+from orgtui import files, loading
 from orgtui.errors import OrgtuiError
-from orgtui.model import Assessment, Snapshot
+from orgtui.model import DEFAULT_ATTEST_TAG, Assessment, Snapshot
 from orgtui.text import plural
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
@@ -44,7 +43,6 @@ from orgtui.ui.widgets.status import StatusLine
 
 Clock = Callable[[], datetime]
 READ_ONLY_NOTICE = "This session is read-only (orgtui audit): nothing can be removed."
-PHASES = {"structure": "Reading OUs and accounts", "details": "Reading tags, policies, delegation"}
 
 
 def _utc_now() -> datetime:
@@ -81,6 +79,7 @@ class OrgApp(App[int]):
         use_cache: bool = False,
         profile: str | None = None,
         theme: str | None = None,
+        attest_tag: str = DEFAULT_ATTEST_TAG,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -90,6 +89,7 @@ class OrgApp(App[int]):
         self.cache_key = cache_key
         self.use_cache = use_cache and cache_key is not None
         self.profile = profile
+        self.attest_tag = attest_tag
         # What is on screen, and the state of the session.
         self.view: OrgView | None = None
         self.marked: set[str] = set()
@@ -283,21 +283,8 @@ class OrgApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, generation: int, use_cache: bool) -> None:
-        """Read the organization (structure, then details), posting what is known."""
-        from orgtui.aws.loader import Loader
-
-        if use_cache and self.cache_key:
-            problems: list[str] = []
-            try:
-                cached = files.load_snapshot(self.cache_key, problems=problems)
-            except Exception:  # a bad cache is never fatal: read AWS afresh
-                cached = None
-            for problem in problems:  # a corrupt cache was set aside: say so
-                self.call_from_thread(self.notify, problem, title="Cache set aside",
-                                      severity="warning")
-            if cached is not None:
-                self.call_from_thread(self._paint_cached, generation,
-                                      OrgView(cached, self.clock()))
+        """Read the organization through the core's one load path (cached picture, then
+        structure, then details), posting each stage as it is known."""
         lock = threading.Lock()
         last = [0.0]
 
@@ -309,34 +296,31 @@ class OrgApp(App[int]):
                 last[0] = now
             self.post_message(LoadProgress(generation, phase, done, total))
 
-        loader = Loader(self.ctx, progress=progress)
+        options = loading.LoadOptions(cache_key=self.cache_key, read_cache=use_cache,
+                                      attest_tag=self.attest_tag)
         try:
-            snap = loader.load_structure()
-        except Exception as exc:
-            self.post_message(LoadFailed(generation, "structure",
-                                         translate(exc, profile=self.profile)))
-            return
-        self.post_message(StructureLoaded(generation, OrgView(snap, self.clock())))
-        try:
-            snap = loader.enrich(snap)
-        except Exception as exc:
-            self.post_message(LoadFailed(generation, "details",
-                                         translate(exc, profile=self.profile)))
-            return
-        self.post_message(DetailsLoaded(generation, OrgView(snap, self.clock())))
-        if self.cache_key:
-            try:
-                files.save_snapshot(self.cache_key, snap)
-            except Exception as exc:
-                err = translate(exc)
-                self.call_from_thread(self.notify, f"{err.what}\n{err.fix}",
-                                      title="Could not save the cache", severity="warning")
+            for stage in loading.stages(self.ctx, options, progress):
+                for problem in stage.problems:
+                    title = ("Cache set aside" if stage.name == "cached"
+                             else "Could not save the cache")
+                    self.call_from_thread(self.notify, problem, title=title,
+                                          severity="warning")
+                if stage.snapshot is None:
+                    continue
+                view = OrgView(stage.snapshot, self.clock())
+                if stage.name == "cached":
+                    self.call_from_thread(self._paint_cached, generation, view)
+                elif stage.name == "structure":
+                    self.post_message(StructureLoaded(generation, view))
+                else:
+                    self.post_message(DetailsLoaded(generation, view))
+        except loading.LoadFailed as exc:
+            self.post_message(LoadFailed(generation, exc.stage, exc))
 
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, snap: Snapshot) -> None:
         # The cache is a convenience; the next full load writes it again.
-        with contextlib.suppress(Exception):
-            files.save_snapshot(self.cache_key or "", snap)
+        loading.remember(self.cache_key, snap)
 
     def _paint_cached(self, generation: int, view: OrgView) -> None:
         if generation != self.generation or self.view is not None:
@@ -444,7 +428,7 @@ class OrgApp(App[int]):
             phase, done, total = self._progress or ("structure", 0, None)
             count = f" {done}/{total}" if total else (f" {done}" if done else "")
             verb = "Reloading: " if self.view is not None and not self.stale_at else ""
-            parts.append((f"{verb}{PHASES.get(phase, phase)}…{count}", Style(italic=True)))
+            parts.append((f"{verb}{loading.PHASES.get(phase, phase)}…{count}", Style(italic=True)))
             header.show_progress(done if phase == "details" else None, total)
         else:
             header.show_progress(None, None)
@@ -603,7 +587,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
         cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region)
     app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
                  use_cache=bool(cfg.use_cache), profile=cfg.profile,
-                 theme=cfg.settings.theme)
+                 theme=cfg.settings.theme, attest_tag=cfg.settings.standalone_tag)
     app.run()
     if app.fatal_error is not None:
         print(f"orgtui: error: {app.fatal_error.what}", file=sys.stderr)

@@ -51,8 +51,15 @@ class Fault:
     # the error (the change happened, the caller is told it failed); "reset" lets the call
     # reach moto, sends the status line, headers and half the body, then cuts the TCP
     # connection (botocore sees ConnectionClosedError; for a write, the change happened);
-    # "drop_after" lets the call reach moto, then answers the bare 502 of "drop".
+    # "drop_after" lets the call reach moto, then answers the bare 502 of "drop";
+    # "rewrite" lets moto answer, then passes its JSON through `transform` (a hostile
+    # endpoint: a cycle, a bad id, a missing field); "lie" answers 200 with `body`
+    # without calling moto (a removal that did not happen); "silent" accepts the request
+    # and answers nothing for `hold` seconds (a dead endpoint), then closes.
     kind: str = "error"
+    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    body: bytes = b"{}"
+    hold: float = 0.0
     # Let the first `skip` matching requests through untouched (a failure mid-load).
     skip: int = 0
     seen: int = field(default=0, init=False)
@@ -120,6 +127,7 @@ class FaultInjector:
         self.in_flight = 0
         self.peak_in_flight = 0
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # set when the server shuts down
 
     def fail(self, operation: str, code: str, **kwargs: Any) -> Fault:
         fault = Fault(operation, code, **kwargs)
@@ -207,6 +215,15 @@ class FaultInjector:
                                    fault.message, fault.reason)
             if fault is not None and fault.kind == "reset":
                 return self._reset(environ)
+            if fault is not None and fault.kind == "lie":
+                return self._respond(start_response, 200, fault.body)
+            if fault is not None and fault.kind == "silent":
+                self._stopping.wait(fault.hold)
+                raise ConnectionResetError("fault: a silent endpoint gave up")
+            if fault is not None and fault.kind == "rewrite":
+                answer = b"".join(self.app(environ, _Discard(start_response)))
+                data = fault.transform(json.loads(answer or b"{}")) if fault.transform else {}
+                return self._respond(start_response, 200, json.dumps(data).encode())
             result = list(self.app(environ, _Discard(start_response) if fault else
                                    start_response))
             if fault is not None and fault.kind == "drop_after":
@@ -261,6 +278,7 @@ class FaultServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.injector._stopping.set()
         self._server.shutdown()
         if self._thread:
             self._thread.join()

@@ -36,11 +36,12 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
                 break
             await pilot.pause(0.05)
         assert asked == ["k1"]
-        assert app.snapshot is cached and not app.loaded
+        assert app.snapshot is not None and not app.loaded
+        assert app.snapshot.loaded_at == cached.loaded_at  # the cached picture
         assert "stale (cached " in text_of(app, "#header-status")
         gate.set()
         await wait_loaded(pilot, app)
-        assert app.snapshot is not cached
+        assert app.snapshot.loaded_at != cached.loaded_at  # read afresh
         assert "stale" not in text_of(app, "#header-status")
         assert saved and saved[-1][0] == "k1" and saved[-1][1].enriched
 

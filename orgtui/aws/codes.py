@@ -1,0 +1,55 @@
+"""AWS error codes orgtui acts on, in one table, and the one way to read a code.
+
+Which codes mean "slow down" (retried), "not allowed" (a check skipped, a member's limit),
+"maybe done" (a write is checked afterwards instead of repeated), and which refusals are
+about an account's standalone sign-up (remembered as REMOVAL_REFUSED).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+# Throttling: the request was not carried out; it can be sent again after a wait.
+THROTTLE = frozenset({
+    "TooManyRequestsException", "ThrottlingException", "Throttling", "ThrottledException",
+    "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException", "SlowDown",
+})
+# The caller may not make this call.
+DENIED = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
+# The request may have reached AWS and done its work: a write is checked, not repeated.
+UNCERTAIN = frozenset({"ServiceException", "InternalFailure", "InternalError",
+                       "ServiceUnavailable", "InternalServerError"})
+CONCURRENT = "ConcurrentModificationException"
+# ConstraintViolationException reasons that mean the account's standalone sign-up
+# (agreement, phone, payment) was never completed: no API can check these beforehand.
+STANDALONE_REASONS = frozenset({
+    "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
+    "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+    "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+    "INVALID_PAYMENT_INSTRUMENT",
+})
+
+
+def error_code(error: Any) -> str:
+    """The AWS error code of a ClientError, of its response dict, or of the
+    `(http_response, parsed)` pair botocore's needs-retry event carries; "" if none."""
+    if isinstance(error, ClientError):
+        error = error.response
+    elif isinstance(error, tuple) and len(error) == 2:
+        error = error[1]
+    if isinstance(error, Mapping):
+        inner = error.get("Error")
+        if isinstance(inner, Mapping):
+            return str(inner.get("Code", "") or "")
+    return ""
+
+
+def is_throttle(error: Any) -> bool:
+    return error_code(error) in THROTTLE
+
+
+def is_denied(error: Any) -> bool:
+    return error_code(error) in DENIED

@@ -1,0 +1,244 @@
+"""The write discipline: the one way orgtui changes anything in AWS.
+
+Removal, leave, attestation (TagResource) and deregistration all go through `perform`:
+
+1. the caller has re-checked the account live (`orgtui.aws.live`) and the person typed
+   the confirmation; a write refused by that check is recorded with `record_refusal`;
+2. `files.check_writable()`, then the audit line `<verb>-started`, whole and fsynced:
+   when it can't be written, no call is made;
+3. the call, through a client with botocore's retries off (`send_write`): a
+   ConcurrentModificationException is retried by `ctx.call`, throttling here (nothing
+   was done), nothing else is repeated blindly; the caller's `confirm` checks what a
+   success answer claims, its `on_failure` words a failure (and asks AWS what happened
+   when the answer was lost or an internal error);
+4. the audit line with the outcome (`<verb>-ok`, `-error`, `-gone`, `-unknown`); ctrl+c
+   during the call logs `<verb>-interrupted`.
+
+The read-only guard of the session refuses every write below all of this. Credentials
+never reach the audit log: only the caller's ARN and account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.config import Config
+
+from orgtui import files
+from orgtui.aws.codes import is_throttle
+from orgtui.aws.session import AwsContext
+from orgtui.errors import OrgtuiError, StoreError
+from orgtui.model import Snapshot
+
+if TYPE_CHECKING:
+    from orgtui.aws.live import LiveCheck
+
+Status = Literal["removed", "done", "gone", "refused", "unknown"]
+# The audit line's word for each status.
+RESULT = {"removed": "ok", "done": "ok", "gone": "gone", "refused": "error",
+          "unknown": "unknown"}
+# (index of the account being worked on, how many in all, its id, its outcome or None
+# while it is still in progress). Called from the worker thread.
+ProgressFn = Callable[[int, int, str, "Outcome | None"], None]
+
+# Backoff between throttled attempts of a write call (seconds; tests shorten it).
+THROTTLE_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0)
+
+_write_clients: weakref.WeakKeyDictionary[AwsContext, dict[str, Any]] = (
+    weakref.WeakKeyDictionary())
+_write_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one account (or one of its services, `target`).
+
+    status: `removed` (it left), `done` (attested, deregistered), `gone` (it was no longer
+    in the organization), `refused` (by orgtui before any call, or by AWS; `what`/`fix`
+    say why), `unknown` (AWS failed, or claimed a success that can't be seen; reload).
+    `sent` says whether the write call was sent to AWS.
+    """
+
+    account_id: str
+    name: str
+    status: Status
+    what: str
+    fix: str = ""
+    sent: bool = False
+    code: str = ""
+    reason: str = ""
+    request_id: str = ""
+    backup: Path | None = None
+    check: LiveCheck | None = None
+    notes: tuple[str, ...] = ()
+    error: OrgtuiError | None = None
+    target: str = ""
+    # The organization as known after the write (attest, deregister): for the view to
+    # update without a reload.
+    after: Snapshot | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The write did what was asked (or there was nothing left to do)."""
+        return self.status in ("removed", "done", "gone")
+
+    @property
+    def left_view(self) -> bool:
+        """The account is out of the organization: the UI drops it from the tree."""
+        return self.status in ("removed", "gone")
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write call, and what its audit lines say."""
+
+    verb: str  # the audit events: <verb>-started, <verb>-ok, ...
+    operation: str  # the AWS operation, for the log and the words
+    method: str  # the client method
+    params: Mapping[str, Any]
+    account_id: str
+    name: str
+    started: Mapping[str, Any] = field(default_factory=dict)  # more fields for -started
+    service: str = "organizations"
+
+
+def write_client(ctx: AwsContext, service: str = "organizations") -> Any:
+    """A client for the write calls, with botocore's retries off.
+
+    botocore retries HTTP 500 answers and lost connections, which for a removal could
+    repeat a call that AWS already carried out. Writes go through this client once;
+    throttling (the request was not carried out) is retried by `send_write`, and an
+    internal error is followed by a read that tells what happened. The client comes from
+    the context's session, so the read-only guard and the call counting apply to it.
+    """
+    with _write_lock:
+        clients = _write_clients.setdefault(ctx, {})
+        if service not in clients:
+            ctx.client(service)  # raises NoCredentialsError the same way the reads do
+            clients[service] = ctx.session.client(
+                service, region_name=ctx.region, endpoint_url=ctx.options.endpoint_url,
+                config=ctx.config.merge(Config(
+                    retries={"mode": "standard", "total_max_attempts": 1},
+                    # A write may take AWS longer than a read; its answer is worth waiting
+                    # for, since a lost one costs a check afterwards.
+                    read_timeout=max(30.0, ctx.options.read_timeout))),
+            )
+        return clients[service]
+
+
+def send_write(ctx: AwsContext, method: str, service: str = "organizations",
+               **kwargs: Any) -> Any:
+    """One write call: ConcurrentModificationException retried by ctx.call, throttling
+    (nothing was done) retried here with backoff, nothing else."""
+    call = getattr(write_client(ctx, service), method)
+    for delay in (*THROTTLE_BACKOFF, None):
+        try:
+            return ctx.call(call, **kwargs)
+        except Exception as exc:
+            if not is_throttle(exc) or delay is None:
+                raise
+        time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def audit_base(snap: Snapshot, account_id: str, name: str, operation: str) -> dict[str, Any]:
+    # Only the caller's ARN and account: never keys, tokens or session names beyond the ARN.
+    return {
+        "operation": operation,
+        "caller_arn": snap.caller.arn,
+        "caller_account": snap.caller.account,
+        "organization_id": snap.organization.id,
+        "account_id": account_id,
+        "account_name": name,
+    }
+
+
+def try_audit(event: str, **fields: Any) -> None:
+    """A best-effort audit line for a refusal made before any call."""
+    with contextlib.suppress(StoreError):
+        files.append_audit(event, **fields)
+
+
+def record_refusal(snap: Snapshot, write: Write, outcome: Outcome) -> Outcome:
+    """Log a write that orgtui refused before any call (blocked by the live check)."""
+    try_audit(f"{write.verb}-refused", outcome="refused", sent=False, findings=outcome.code,
+              what=outcome.what, target=write.started.get("target", ""),
+              **audit_base(snap, write.account_id, write.name, write.operation))
+    return outcome
+
+
+def perform(ctx: AwsContext, snap: Snapshot, write: Write, *,
+            confirm: Callable[[Any], Outcome],
+            on_failure: Callable[[BaseException], Outcome]) -> Outcome:
+    """Make one write call under the discipline above. Never raises but for ctrl+c."""
+    base = audit_base(snap, write.account_id, write.name, write.operation)
+    try:
+        files.check_writable()
+        files.append_audit(f"{write.verb}-started", **base, **write.started)
+    except StoreError as exc:
+        return Outcome(write.account_id, write.name, "refused",
+                       f"Nothing was sent: {exc.what}", exc.fix, code="LocalWriteFailed",
+                       target=str(write.started.get("target", "")))
+    try:
+        response = send_write(ctx, write.method, write.service, **write.params)
+    except Exception as exc:
+        outcome = on_failure(exc)
+    except BaseException:
+        # ctrl+c (or the terminal closing) while the call was in flight: whether AWS carried
+        # it out is unknown; say so in the log before going down.
+        try_audit(f"{write.verb}-interrupted", **base, outcome="unknown",
+                  message="Interrupted while the call was in flight; reload to see what "
+                  "AWS did.")
+        raise
+    else:
+        outcome = confirm(response)
+    result = RESULT[outcome.status]
+    try:
+        files.append_audit(f"{write.verb}-{result}", **base, outcome=result, code=outcome.code,
+                           reason=outcome.reason, request_id=outcome.request_id,
+                           message=outcome.what, target=outcome.target)
+    except StoreError as exc:
+        outcome = replace(outcome, notes=(*outcome.notes,
+                                          f"The outcome could not be logged: {exc.what}"))
+    return outcome
+
+
+def request_id(response: Any) -> str:
+    return str((response or {}).get("ResponseMetadata", {}).get("RequestId", ""))
+
+
+def for_each(ids: Iterable[str], act: Callable[[str], Outcome], *,
+             progress: ProgressFn | None = None, stop: threading.Event | None = None,
+             on_stop: Callable[[list[str]], None] | None = None) -> list[Outcome]:
+    """Act on several accounts one at a time, going on past failures. When `stop` is set
+    (the terminal closed), the account in flight is finished and no other starts."""
+    todo = list(dict.fromkeys(ids))
+    outcomes: list[Outcome] = []
+    for i, account_id in enumerate(todo):
+        if stop is not None and stop.is_set():
+            if on_stop is not None:
+                on_stop(todo[i:])
+            break
+        if progress:
+            progress(i, len(todo), account_id, None)
+        outcome = act(account_id)
+        outcomes.append(outcome)
+        if progress:
+            progress(i, len(todo), account_id, outcome)
+    return outcomes
+
+
+def summarize(outcomes: Iterable[Outcome]) -> dict[str, list[Outcome]]:
+    """Outcomes grouped by status, for the summary the UI shows."""
+    groups: dict[str, list[Outcome]] = {"removed": [], "done": [], "gone": [], "refused": [],
+                                        "unknown": []}
+    for outcome in outcomes:
+        groups[outcome.status].append(outcome)
+    return groups
