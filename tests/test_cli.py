@@ -286,8 +286,8 @@ def test_table_report_on_a_real_terminal(demo_json, columns):
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "orgtui", "audit", "--demo", "--report",
-                             "table"], stdin=child_fd, stdout=child_fd, stderr=child_fd,
-                            env=env, close_fds=True)
+                             "table"], stdin=child_fd, stdout=child_fd,
+                            stderr=subprocess.PIPE, env=env, close_fds=True)
     os.close(child_fd)
     chunks = []
     deadline = time.monotonic() + 120
@@ -300,8 +300,9 @@ def test_table_report_on_a_real_terminal(demo_json, columns):
             break
         chunks.append(data)
     os.close(main_fd)
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
     raw = b"".join(chunks).decode("utf-8")
+    assert "\x1b[" in raw  # a terminal: rich styled it
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r", "")
     assert "\x1b" not in text
     lines = text.splitlines()

@@ -118,7 +118,7 @@ def test_table_render_without_a_terminal(snap):
 def test_every_format_renders_and_unknown_is_refused(snap):
     doc = build(snap, NOW)
     assert FORMATS == ("table", "json", "csv", "markdown")
-    assert FORMATS == tuple(RENDERERS)
+    assert tuple(RENDERERS) == FORMATS
     for fmt in FORMATS:
         assert render(doc, fmt).endswith("\n")
         assert render(doc, fmt) == RENDERERS[fmt](doc, None)
