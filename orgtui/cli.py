@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import threading
 import time
@@ -147,7 +148,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
                 parser.error(f"{flag} needs --report FORMAT")
     settings, problems = load_settings()
     for problem in problems:
-        print(f"orgtui: settings: {problem}", file=sys.stderr)
+        print(f"orgtui: settings: {clean(problem)}", file=sys.stderr)
     return RunConfig(
         command=args.command,
         profile=args.profile or (None if args.demo else settings.profile),
@@ -267,14 +268,16 @@ def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
     return run_app(cfg, ctx, demo)
 
 
-def fail(exc: BaseException, profile: str | None, err: TextIO,
-         endpoint_url: str | None = None) -> int:
-    """Two lines on stderr: what happened, how to fix it. A password in --endpoint-url is
-    masked wherever the message quotes the URL."""
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
+
+
+def fail(exc: BaseException, profile: str | None, err: TextIO) -> int:
+    """Two lines on stderr: what happened, how to fix it. The words may quote an answer
+    from the endpoint (cleaned: one line each, no escape sequence) or a URL (a password
+    in it masked)."""
     problem = translate(exc, profile=profile)
     for label, text in (("error", problem.what), ("fix", problem.fix)):
-        if endpoint_url:
-            text = text.replace(endpoint_url, redact_url(endpoint_url))
+        text = _URL.sub(lambda m: redact_url(m.group()), clean(text))
         print(f"orgtui: {label}: {text}", file=err)
     return EXIT_ERROR
 
@@ -300,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The profile may come from AWS_PROFILE: name it in the fix (`aws sso login`).
         profile = cfg.profile or os.environ.get("AWS_PROFILE") or os.environ.get(
             "AWS_DEFAULT_PROFILE")
-        return fail(exc, profile, err, cfg.endpoint_url)
+        return fail(exc, profile, err)
     finally:
         if ctx is not None:
             ctx.cancel()  # a read still in flight makes no further call

@@ -448,6 +448,32 @@ def test_password_in_endpoint_url_is_never_echoed(capsys, aws_credentials):
     assert "s3cr3t" not in err and "'ftp://***@127.0.0.1' is not an endpoint URL" in err
 
 
+def test_a_hostile_settings_key_is_reported_clean(capsys):
+    from orgtui import files
+
+    path = files.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('"x\\u001b]2;pwned\\u0007\\nfake" = 1\n', encoding="utf-8")
+    code, _, err = run(capsys, "audit", "--report", "json", "--demo")
+    assert code == 0
+    line = next(ln for ln in err.splitlines() if ln.startswith("orgtui: settings: "))
+    assert "unknown setting 'x\\x1b]2;pwned\\x07\\nfake' ignored" in line
+    assert "\x1b" not in err and "\x07" not in err
+
+
+def test_an_error_message_from_the_endpoint_reaches_stderr_clean(capsys, aws_credentials):
+    """A hostile endpoint's error message is quoted in the words, never as escapes: no
+    window title, no clipboard, no second line."""
+    with FaultServer() as server:
+        build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
+        server.fail("ListRoots", "AccessDeniedException",
+                    message="denied\x1b]2;pwned\x07\x1b]52;c;eA==\x07\nfake: line")
+        code, _, err = run(capsys, "audit", "--report", "json", "--endpoint-url", server.url)
+    assert_error(code, err, "Access denied to organizations:ListRoots", "Grant")
+    assert "\x1b" not in err and "\x07" not in err
+    assert "denied\\x1b]2;pwned\\x07" in err and "\\nfake: line" in err
+
+
 def test_member_account_credentials(capsys, monkeypatch):
     """A member's credentials: the report shows the caller's own account, says why on
     stderr, and exits 0."""
