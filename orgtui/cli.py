@@ -127,6 +127,10 @@ class RunConfig:
     accounts: tuple[str, ...]
     fail_on: str | None
     settings: Settings
+    # Where the impact checks look (settings only): StackSets and RAM beside the session's
+    # region; Identity Center's region when it is not the session's.
+    impact_regions: tuple[str, ...] = ()
+    identity_center_region: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -163,6 +167,8 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         accounts=tuple(dict.fromkeys(args.account or ())),
         fail_on=args.fail_on,
         settings=settings,
+        impact_regions=settings.impact_regions,
+        identity_center_region=settings.identity_center_region,
     )
 
 
@@ -193,6 +199,8 @@ def make_context(cfg: RunConfig) -> tuple[AwsContext, DemoOrg | None]:
             concurrency=cfg.concurrency,
             read_only=cfg.read_only,
             credentials=credentials,
+            impact_regions=cfg.impact_regions,
+            identity_center_region=cfg.identity_center_region,
         )
     )
     return ctx, demo

@@ -1,5 +1,5 @@
 """The one load both the report and the TUI use: cached snapshot first, then the
-organization's structure, then its details, then the cache saved.
+organization's structure, then its details and the impact checks, then the cache saved.
 
 `stages()` yields what is known as soon as it is known, so the TUI can paint the cached
 picture at once and the fresh tree before its details, and the report simply takes the
@@ -35,6 +35,7 @@ ProgressFn = Callable[[str, int, "int | None"], None]
 PHASES = {
     "structure": "Reading OUs and accounts",
     "details": "Reading tags, policies, delegation",
+    "impact": "Reading what breaks (StackSets, Identity Center, RAM, SCPs)",
 }
 StageName = Literal["cached", "structure", "details"]
 
@@ -111,6 +112,8 @@ def stages(ctx: AwsContext, options: LoadOptions,
     yield Stage("structure", snap)
     try:
         snap = loader.enrich(snap, only=options.only or None)
+        # Never fails for AWS: a check it can't make is skipped, with its reason.
+        snap = loader.read_impact(snap)
     except Exception as exc:
         raise LoadFailed("details", translate(exc, profile=profile)) from None
     problems: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from orgtui import ids
+from orgtui.impact_model import Impact
 
 Severity = Literal["blocker", "warning", "notice"]
 Verdict = Literal["blocked", "review", "ready"]
@@ -214,7 +215,9 @@ class Snapshot:
     `children` maps a parent id (root or OU) to its child OU ids and account ids, in the
     order AWS listed them. Enrichment maps (`tags`, `delegated`, `attachments`) are empty
     until enrichment ran; `enriched` says whether it did, and `problems` records parts
-    that could not be read, so that partial data is never shown as complete.
+    that could not be read, so that partial data is never shown as complete. `impact`
+    holds what the impact checks read (StackSets, Identity Center, RAM, SCP texts) and
+    which of them were made.
     """
 
     organization: Organization
@@ -239,6 +242,7 @@ class Snapshot:
     attest_tag: str = DEFAULT_ATTEST_TAG
     # What could not be read about one account (its tags), in words, per account id.
     account_notes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    impact: Impact = field(default_factory=Impact)
 
     # --- structure -------------------------------------------------------------------
 
@@ -328,4 +332,5 @@ class Snapshot:
             attachments=frozen_map(
                 {k: v for k, v in self.attachments.items() if k != account_id}
             ),
+            impact=self.impact.without_account(account_id),
         )

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from orgtui.impact_model import CHECK_NAMES
 from orgtui.model import Assessment, Snapshot, iso
 from orgtui.rules import assess
 from orgtui.text import clean, plural
@@ -78,8 +79,19 @@ def build(
         },
         "caller": {"account": snap.caller.account, "arn": snap.caller.arn},
         "summary": {"accounts": len(accounts), **counts},
+        "checks": {name: snap.impact.check(name).to_report(name) for name in CHECK_NAMES},
         "accounts": accounts,
     }
+
+
+def unchecked(doc: Mapping[str, Any]) -> list[str]:
+    """The impact checks the report's document says were not made, with why, in words;
+    checks skipped for the same reason are named together."""
+    by_reason: dict[str, list[str]] = {}
+    for name, check in doc.get("checks", {}).items():
+        if check["status"] != "checked":
+            by_reason.setdefault(check.get("reason") or "not read", []).append(name)
+    return [f"{', '.join(names)} ({reason})" for reason, names in by_reason.items()]
 
 
 def by_verdict(accounts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -103,9 +115,13 @@ def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
 
 # --- CSV ----------------------------------------------------------------------------------
 
+# `unchecked` (last, so the columns before keep their places) names the impact checks that
+# were skipped, e.g. "identity_center;ram". Skipping is organization-wide, so every row
+# carries the same value: CSV stays one row per account, and a row cut out of the file
+# still says that its findings may be incomplete. The reasons are in the JSON report.
 CSV_COLUMNS = (
     "id", "name", "email", "state", "joined_method", "joined_timestamp", "parent_id",
-    "ou_path", "verdict", "findings", "delegated_services", "tags", "policies",
+    "ou_path", "verdict", "findings", "delegated_services", "tags", "policies", "unchecked",
 )
 # A spreadsheet takes a cell starting with one of these for a formula (OWASP, CSV
 # injection); `clean()` already turns a leading tab or CR into visible `\t`, `\r`.
@@ -119,8 +135,9 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_row(a: Mapping[str, Any]) -> list[str]:
-    """One account's cells, in CSV_COLUMNS order: tags as k=v;k=v, findings as codes."""
+def csv_row(a: Mapping[str, Any], skipped: str = "") -> list[str]:
+    """One account's cells, in CSV_COLUMNS order: tags as k=v;k=v, findings as codes;
+    `skipped` is the `unchecked` cell, the same for every row."""
     return [csv_cell(cell) for cell in (
         a["id"], a["name"], a["email"], a["state"], a["joined_method"],
         a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]),
@@ -128,6 +145,7 @@ def csv_row(a: Mapping[str, Any]) -> list[str]:
         ";".join(a["delegated_services"]),
         ";".join(f"{k}={v}" for k, v in a["tags"].items()),
         ";".join(p["name"] for p in a["policies"]),
+        skipped,
     )]
 
 
@@ -136,7 +154,8 @@ def to_csv(doc: Mapping[str, Any], width: int | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_row(a) for a in doc["accounts"])
+    skipped = ";".join(n for n, c in doc.get("checks", {}).items() if c["status"] != "checked")
+    writer.writerows(csv_row(a, skipped) for a in doc["accounts"])
     return out.getvalue()
 
 
@@ -165,6 +184,8 @@ def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
         f"**{plural(s['accounts'], 'account')}: {s['blocked']} blocked, {s['review']} to "
         f"review, {s['ready']} ready.**",
         "",
+        _md_checks(doc),
+        "",
         "| Account | Id | OU path | State | Verdict | Findings |",
         "|---|---|---|---|---|---|",
     ]
@@ -185,6 +206,14 @@ def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
                         f"{md(f['message'])} *Fix:* {md(f['fix'])}"
                     )
     return "\n".join(lines) + "\n"
+
+
+def _md_checks(doc: Mapping[str, Any]) -> str:
+    """The line under the summary: which impact checks were made, and which not and why."""
+    missing = unchecked(doc)
+    if not missing:
+        return "Impact checks: all made (StackSets, Control Tower, Identity Center, RAM, SCPs)."
+    return f"**Not checked:** {md('; '.join(missing))}. Findings of these kinds may be missing."
 
 
 # --- table --------------------------------------------------------------------------------
@@ -257,6 +286,7 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
             break
     else:
         _print_blocks(title, cells, console)
+        _print_unchecked(doc, console)
         return
     # No outer edges (more room for the data); a blank line between accounts, whose cells
     # hold several lines. Widths are fixed here, so rich never shrinks an id or a code.
@@ -268,6 +298,14 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
     for row in rows:
         table.add_row(*(_cell(key, row[key]) for key in columns))
     console.print(table)
+    _print_unchecked(doc, console)
+
+
+def _print_unchecked(doc: Mapping[str, Any], console: Console) -> None:
+    """The impact checks that were not made, and why (a reason may quote AWS)."""
+    missing = unchecked(doc)
+    if missing:
+        console.print(Text(f"Not checked: {clean('; '.join(missing))}.", style="yellow"))
 
 
 def _cell(key: str, lines: list[str]) -> Text:

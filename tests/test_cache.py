@@ -20,9 +20,11 @@ from orgtui.model import Snapshot
 
 @pytest.fixture
 def demo_snapshot(demo) -> Snapshot:
-    """The demo organization as the loader reads it: tags, policies, delegated admins."""
+    """The demo organization as the loader reads it: tags, policies, delegated admins, and
+    what the impact checks found."""
     ctx = AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS))
-    return Loader(ctx).load()
+    loader = Loader(ctx)
+    return loader.read_impact(loader.load())
 
 
 def test_round_trip_is_exact(demo_snapshot: Snapshot) -> None:
@@ -31,6 +33,10 @@ def test_round_trip_is_exact(demo_snapshot: Snapshot) -> None:
     assert snap.tags and snap.delegated and snap.policies and snap.attachments
     assert any(a.joined_timestamp is not None for a in snap.accounts.values())
     assert len(snap.accounts) > 10 and snap.ous
+    impact = snap.impact
+    assert impact.stack_sets and impact.stack_instances and impact.permission_sets
+    assert impact.provisioned and impact.shares and impact.scp_documents
+    assert impact.trusted_services and impact.checks["control_tower"].note
 
     files.save_snapshot("k1", snap)
     loaded = files.load_snapshot("k1")
@@ -130,6 +136,28 @@ def test_unwritable_cache_is_a_store_error(demo_snapshot: Snapshot, tmp_path) ->
         assert "Could not write" in str(err.value)
     finally:
         os.chmod(folder, 0o700)
+
+
+@pytest.mark.parametrize(("path", "bad"), [
+    (("impact", "checks", "ram"), ["maybe", "", [], ""]),
+    (("impact", "stack_sets", 0, 4), "yes"),
+    (("impact", "provisioned"), ["not", "a", "map"]),
+    (("impact", "shares", 0, 3), "111122223333"),
+    (("impact", "scp_documents", "p-x"), 42),
+    (("impact",), None),
+])
+def test_a_wrongly_typed_impact_field_sets_the_file_aside(demo_snapshot: Snapshot, path,
+                                                           bad) -> None:
+    data = files.snapshot_to_dict(demo_snapshot)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = bad
+    files.snapshot_path("k1").parent.mkdir(parents=True, exist_ok=True)
+    files.snapshot_path("k1").write_text(json.dumps(data), encoding="utf-8")
+    problems: list[str] = []
+    assert files.load_snapshot("k1", problems=problems) is None
+    assert problems and files.snapshot_path("k1").with_suffix(".json.bad").exists()
 
 
 def test_cache_key_differs_per_endpoint_and_profile() -> None:

@@ -106,7 +106,14 @@ def demo_json() -> dict:
 
 def test_json_report_is_exactly_the_design(demo_json):
     doc = demo_json
-    assert set(doc) == {"generated_at", "organization", "caller", "summary", "accounts"}
+    assert list(doc) == ["generated_at", "organization", "caller", "summary", "checks",
+                         "accounts"]
+    assert list(doc["checks"]) == ["stacksets", "control_tower", "identity_center", "ram",
+                                   "scp_leave"]
+    for name, check in doc["checks"].items():
+        assert check["status"] == "checked", (name, check)
+        assert set(check) <= {"status", "regions", "note"}
+        assert ("regions" in check) == (name in ("stacksets", "ram"))
     assert ISO_Z.match(doc["generated_at"])
     assert set(doc["organization"]) == {"id", "management_account_id", "feature_set"}
     assert doc["organization"]["management_account_id"] == "123456789012"
@@ -534,7 +541,13 @@ def test_management_credentials_report_every_account(capsys, aws_credentials):
     assert "NOT_ACTIVE" in codes["old"] and "STANDALONE_UNVERIFIED" not in codes["old"]
     assert codes["new"][:2] == ["WAIT_PERIOD_ACTIVE", "STANDALONE_UNVERIFIED"]
     assert all(op.startswith(("List", "Describe", "Get")) for op in counts)
-    assert sum(counts.values()) <= built.minimum_calls() + 3
+    # The impact checks: nothing seeded beyond the SCPs, so one call each (and their
+    # DescribePolicy per attached SCP); the rest is the load's minimum.
+    impact = {"ListStackSets": 1, "ListAWSServiceAccessForOrganization": 1,
+              "ListInstances": 1, "ListPermissionSets": 1, "GetResourceShares": 1,
+              "DescribePolicy": len(built.policies)}
+    assert {op: counts.get(op) for op in impact} == impact
+    assert sum(counts.values()) - sum(impact.values()) <= built.minimum_calls() + 3
 
 
 # --- the installed console script, in a real process ---------------------------------------

@@ -237,13 +237,14 @@ def _csv_cell(raw: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _expected_csv_row(a: dict[str, Any]) -> list[str]:
+def _expected_csv_row(a: dict[str, Any], doc: dict[str, Any]) -> list[str]:
+    unchecked = ";".join(n for n, c in doc["checks"].items() if c["status"] != "checked")
     return [_csv_cell(cell) for cell in (
         a["id"], a["name"], a["email"], a["state"], a["joined_method"],
         a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]), a["verdict"],
         ";".join(f["code"] for f in a["findings"]), ";".join(a["delegated_services"]),
         ";".join(f"{k}={v}" for k, v in a["tags"].items()),
-        ";".join(p["name"] for p in a["policies"]),
+        ";".join(p["name"] for p in a["policies"]), unchecked,
     )]
 
 
@@ -311,7 +312,7 @@ def test_csv_parses_back_intact(snap: Snapshot) -> None:
     assert len(rows) == 1 + len(doc["accounts"])
     for row, account in zip(rows[1:], doc["accounts"], strict=True):
         assert len(row) == len(report.CSV_COLUMNS)
-        assert row == _expected_csv_row(account)
+        assert row == _expected_csv_row(account, doc)
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     assert _unsafe(text) == []

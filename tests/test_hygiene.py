@@ -12,13 +12,15 @@ CORE = [
     "orgtui", "orgtui.model", "orgtui.errors", "orgtui.rules", "orgtui.rules.readiness",
     "orgtui.report", "orgtui.files",
     "orgtui.cli", "orgtui.progress", "orgtui.demo", "orgtui.demo.rules",
-    "orgtui.demo.sample", "orgtui.demo.runtime",
+    "orgtui.demo.sample", "orgtui.demo.runtime", "orgtui.demo.impact", "orgtui.impact_model",
+    "orgtui.rules.impact",
 ]
 
 
 def aws_modules() -> list[str]:
     folder = Path(orgtui.__file__).parent / "aws"
-    return sorted(f"orgtui.aws.{p.stem}" for p in folder.glob("*.py") if p.stem != "__init__")
+    return sorted(f"orgtui.aws.{p.relative_to(folder).with_suffix('').as_posix().replace('/', '.')}"
+                  for p in folder.rglob("*.py") if p.stem != "__init__")
 
 
 def test_core_does_not_import_textual():

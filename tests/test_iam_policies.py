@@ -1,6 +1,7 @@
 """The IAM policies in README.md are exactly what orgtui calls.
 
-Every operation orgtui sends is counted by AwsContext.stats. A full load of the demo, the
+Every operation orgtui sends is counted by AwsContext.stats, by IAM action. A full load of
+the demo (with the impact checks and the Identity Center assignees of an account), the
 removal dialog's live re-checks, a removal AWS carries out, one it refuses, one orgtui
 refuses itself (blocked), an attestation, a deregistration and a member account leaving
 run here; the operations they send
@@ -19,12 +20,12 @@ from orgtui import demo as demo_mod
 from orgtui.aws import removal
 from orgtui.aws.attest import attest
 from orgtui.aws.deregister import deregister
+from orgtui.aws.impact import assignees
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from tests.conftest import DEMO_NOW
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-STS_OPERATIONS = {"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"}
 
 
 def readme_policies() -> dict[str, set[str]]:
@@ -39,11 +40,6 @@ def readme_policies() -> dict[str, set[str]]:
     return policies
 
 
-def action(operation: str) -> str:
-    service = "sts" if operation in STS_OPERATIONS else "organizations"
-    return f"{service}:{operation}"
-
-
 def context() -> AwsContext:
     return AwsContext(SessionOptions(region=demo_mod.DEMO_REGION,
                                      credentials=demo_mod.DEMO_CREDENTIALS))
@@ -54,8 +50,12 @@ def operations_called(isolated_env) -> Counter[str]:
     running = demo_mod.start(now=DEMO_NOW)
     try:
         ctx = context()
-        snap = Loader(ctx).load()
+        loader = Loader(ctx)
+        snap = loader.read_impact(loader.load())
         ids = running.accounts
+        assert all(check.checked for check in snap.impact.checks.values())
+        found = assignees(ctx, snap, ids["northwind-prod"])
+        assert found is not None and (found.users, found.groups) == (1, 2)
         removal.check_accounts(ctx, snap, [ids["northwind-prod"], ids["security-tooling"]],
                                DEMO_NOW)
         outcomes = {name: removal.remove(ctx, snap, ids[name], now=DEMO_NOW)
@@ -66,17 +66,18 @@ def operations_called(isolated_env) -> Counter[str]:
         assert attest(ctx, snap, ids["web-dev"], now=DEMO_NOW).status == "done"
         assert deregister(ctx, snap, ids["fabrikam-data"], now=DEMO_NOW).done == [
             "macie.amazonaws.com"]
-        calls += ctx.stats.calls
+        calls += ctx.stats.actions
     finally:
         running.stop()
-    running = demo_mod.start(now=DEMO_NOW, member="sandbox-bob")
+    running = demo_mod.start(now=DEMO_NOW, member="fabrikam-dev")  # no SCP stops it
     try:
         ctx = context()
-        snap = Loader(ctx).load()
+        loader = Loader(ctx)
+        snap = loader.read_impact(loader.load())
         assert snap.member_mode
         outcome = removal.leave(ctx, snap, now=DEMO_NOW)
         assert outcome.status == "removed", outcome
-        calls += ctx.stats.calls
+        calls += ctx.stats.actions
     finally:
         running.stop()
     return calls
@@ -86,8 +87,8 @@ def test_readme_policies_are_exactly_the_operations_orgtui_calls(isolated_env):
     policies = readme_policies()
     assert set(policies) == {"OrgtuiAudit", "OrgtuiRemove"}
     calls = operations_called(isolated_env)
-    reads = {action(op) for op in calls if op.startswith(READ_PREFIXES)}
-    writes = {action(op) for op in calls if not op.startswith(READ_PREFIXES)}
+    reads = {a for a in calls if a.split(":", 1)[1].startswith(READ_PREFIXES)}
+    writes = {a for a in calls if not a.split(":", 1)[1].startswith(READ_PREFIXES)}
     assert policies["OrgtuiAudit"] == reads
     assert policies["OrgtuiRemove"] == writes
     assert writes == {"organizations:RemoveAccountFromOrganization",

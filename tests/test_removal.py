@@ -555,7 +555,7 @@ def test_audit_mode_guard_on_the_write_client_directly(audit_org):
 def member_demo(isolated_env):
     from orgtui import demo as demo_mod
 
-    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")  # no SCP denies it
     yield running
     running.stop()
 
@@ -564,7 +564,7 @@ def test_member_leaves_with_backup_and_log(member_demo):
     ctx = demo_context()
     snap = Loader(ctx).load()
     assert snap.member_mode and not snap.is_management_caller
-    me = member_demo.accounts["northwind-dev"]
+    me = member_demo.accounts["contoso-web"]
     assert snap.caller.account == me
     outcome = removal.leave(ctx, snap, now=DEMO_NOW)
     assert outcome.status == "removed", outcome
@@ -590,8 +590,11 @@ def test_member_leave_refused_in_words(isolated_env):
         ctx = demo_context()
         snap = Loader(ctx).load()
         outcome = removal.leave(ctx, snap, now=DEMO_NOW)
+        # DenyLeaveOrganization on the Sandbox OU: AWS answers AccessDeniedException with
+        # "an explicit deny in a service control policy", said in words.
         assert outcome.status == "refused" and outcome.sent
-        assert "phone verification" in outcome.what
+        assert "service control policy" in outcome.what
+        assert "management account" in outcome.fix and "LEAVE_DENIED_BY_SCP" in outcome.fix
         assert events() == ["leave-started", "leave-error"]
     finally:
         running.stop()

@@ -63,7 +63,8 @@ def test_the_command_line_wins_over_the_settings(isolated_env):
 def test_defaults_without_a_settings_file():
     assert not files.config_path().exists()
     cfg = parse([])
-    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (None, None, None, True)  # concurrency None: auto
+    # concurrency None: auto
+    assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (None, None, None, True)
     assert cfg.settings == files.Settings()
 
 
@@ -81,7 +82,9 @@ def test_the_readme_example_is_a_valid_settings_file():
     settings, problems = files.load_settings(path)
     assert problems == []
     assert settings == files.Settings(profile="org-management", region="us-east-1",
-                                      concurrency=None, theme="textual-dark", cache=True)
+                                      concurrency=None, theme="textual-dark", cache=True,
+                                      impact_regions=("eu-west-1",),
+                                      identity_center_region="eu-west-1")
     assert set(files.Settings.__dataclass_fields__) == {
         line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}
 

@@ -1,8 +1,9 @@
 """AWS error codes orgtui acts on, in one table, and the one way to read a code.
 
 Which codes mean "slow down" (retried), "not allowed" (a check skipped, a member's limit),
-"maybe done" (a write is checked afterwards instead of repeated), and which refusals are
-about an account's standalone sign-up (remembered as REMOVAL_REFUSED).
+"maybe done" (a write is checked afterwards instead of repeated), "not served here" (an
+impact check skipped), and which refusals are about an account's standalone sign-up
+(remembered as REMOVAL_REFUSED).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ DENIED = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperat
 UNCERTAIN = frozenset({"ServiceException", "InternalFailure", "InternalError",
                        "ServiceUnavailable", "InternalServerError"})
 CONCURRENT = "ConcurrentModificationException"
+# The endpoint does not serve the operation (a moto server, LocalStack, a gateway): an
+# impact check is skipped, or noted, rather than failed. Bare HTTP statuses count too.
+NOT_SERVED = frozenset({"UnknownOperationException", "InvalidAction", "UnsupportedOperation",
+                        "NotImplemented"})
 # ConstraintViolationException reasons that mean the account's standalone sign-up
 # (agreement, phone, payment) was never completed: no API can check these beforehand.
 STANDALONE_REASONS = frozenset({

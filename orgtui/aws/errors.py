@@ -155,6 +155,15 @@ def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
             "ConstraintViolationException), fix the account, and try again.",
         ))
         return OrgtuiError(what, fix, **extra)
+    if code in DENIED and "service control policy" in message.lower():
+        # AWS names an explicit deny in an SCP in the message: say what it means.
+        return OrgtuiError(
+            f"AWS refused {operation}: a service control policy of the organization denies "
+            "it to this account (an explicit deny).",
+            "SCPs don't restrict the management account: ask its administrators to remove "
+            "the account from the organization, or to exempt it from the policy (the "
+            "LEAVE_DENIED_BY_SCP finding names the policy and where it is attached).",
+            **extra)
     if code in EXPIRED:
         return OrgtuiError("Your AWS session token has expired.",
                            _sso_fix(profile) if profile

@@ -84,6 +84,19 @@ class Loader:
     def load(self) -> Snapshot:
         return self.enrich(self.load_structure())
 
+    def read_impact(self, snap: Snapshot) -> Snapshot:
+        """Add the impact checks (what breaks when an account leaves), after `enrich`.
+
+        Never raises for AWS: a check that can't be made is skipped with its reason. The
+        regions come from the session options (settings `impact_regions`,
+        `identity_center_region`).
+        """
+        from orgtui.aws.impact import read_impact
+
+        options = self.ctx.options
+        return read_impact(self.ctx, snap, options.impact_regions,
+                           options.identity_center_region, progress=self.progress)
+
     def load_structure(self) -> Snapshot:
         org = self._organization()
         caller = self._caller()

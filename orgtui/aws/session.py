@@ -2,7 +2,9 @@
 
 One `AwsContext` per run. Its botocore session carries the event hooks: the read-only
 guard (refuses any operation that is not List*, Describe* or Get* before anything is
-sent), call counting, and the throttle signal that drives the adaptive limiter.
+sent), call counting, and the throttle signal that drives the adaptive limiter. Every
+service orgtui reads (Organizations, STS, and for the impact checks CloudFormation, Control
+Tower, SSO Admin and RAM, in any region) goes through the same hooks and limiter.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ class SessionOptions:
     read_attempts: int = 3
     # Explicit credentials, used by the demo and tests; None means the standard chain.
     credentials: tuple[str, str, str | None] | None = None
+    # Where the impact checks look (settings `impact_regions`, `identity_center_region`):
+    # StackSets and RAM in the session's region and these; Identity Center in its own
+    # region (None: the session's).
+    impact_regions: tuple[str, ...] = ()
+    identity_center_region: str | None = None
 
 
 @dataclass
@@ -79,13 +86,16 @@ class CallStats:
     """Thread-safe counts of what was asked of AWS."""
 
     calls: Counter[str] = field(default_factory=Counter)  # operations, retries excluded
+    # the same calls by IAM action ("sso:ListInstances"), for the README's policies
+    actions: Counter[str] = field(default_factory=Counter)
     attempts: int = 0  # HTTP requests, retries included
     throttled: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def count_call(self, name: str) -> None:
+    def count_call(self, name: str, action: str = "") -> None:
         with self._lock:
             self.calls[name] += 1
+            self.actions[action or name] += 1
 
     def count_attempt(self) -> None:
         with self._lock:
@@ -176,7 +186,7 @@ class AwsContext:
         )
         # Set when the session ends (quit): no call starts and no attempt is retried.
         self.cancelled = threading.Event()
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str, int], Any] = {}
         self._clients_lock = threading.Lock()
 
     def cancel(self) -> None:
@@ -205,7 +215,8 @@ class AwsContext:
                 "Run `orgtui` without `audit` to make changes.",
                 code="ReadOnly",
             )
-        self.stats.count_call(name)
+        # The signing name is the IAM prefix: "sso" for sso-admin, "organizations", ...
+        self.stats.count_call(name, f"{model.service_model.signing_name}:{name}")
 
     def _request_created(self, **_: Any) -> None:
         self.stats.count_attempt()
@@ -238,18 +249,30 @@ class AwsContext:
 
     # --- clients ---------------------------------------------------------------------
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str | None = None,
+               attempts: int | None = None) -> Any:
+        """The client of a service in a region (default: the session's), made once.
+
+        `attempts` caps botocore's attempts per call below the session's, for a best-effort
+        read that must not spend minutes retrying an endpoint that can't serve it (throttles
+        are still asked again by `pages` and `read`).
+        """
+        key = (service, region or self.region, attempts or 0)
         with self._clients_lock:
-            if service not in self._clients:
+            if key not in self._clients:
                 if self.session.get_credentials() is None:
                     raise NoCredentialsError()
-                self._clients[service] = self.session.client(
+                config = self.config
+                if attempts:
+                    config = config.merge(Config(retries={"mode": self.options.retry_mode,
+                                                          "max_attempts": attempts}))
+                self._clients[key] = self.session.client(
                     service,
-                    region_name=self.region,
+                    region_name=key[1],
                     endpoint_url=self.options.endpoint_url,
-                    config=self.config,
+                    config=config,
                 )
-            return self._clients[service]
+            return self._clients[key]
 
     @property
     def org(self) -> Any:
@@ -303,21 +326,30 @@ class AwsContext:
             time.sleep(delay * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
-    def pages(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
-        """Every item of a paginated Organizations list call.
+    def read(self, method: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """One read call (DescribeX, GetX) under the limiter, asked again while throttled."""
+        return self._read(method, kwargs)
 
-        Follows NextToken until it is absent, even after an empty page, one page per call
+    def pages(self, operation: str, result_key: str, client: Any = None,
+              **kwargs: Any) -> list[Any]:
+        """Every item of a paginated list call, on Organizations unless `client` is given.
+
+        Follows the page token until it is absent, even after an empty page: NextToken, or
+        nextToken for the services that spell it so (RAM, Control Tower). One page per call
         under the limiter, so that throttling slows the walk instead of failing it.
         """
-        method = getattr(self.org, operation)
+        method = getattr(self.org if client is None else client, operation)
         items: list[Any] = []
         token: str | None = None
+        token_key = "NextToken"
         while True:
             args = dict(kwargs)
             if token:
-                args["NextToken"] = token
+                args[token_key] = token
             page = self._read(method, args)
-            items.extend(page.get(result_key, []))
-            token = page.get("NextToken")
+            items.extend(page.get(result_key) or [])
+            if "nextToken" in page and "NextToken" not in page:
+                token_key = "nextToken"
+            token = page.get(token_key)
             if not token:
                 return items

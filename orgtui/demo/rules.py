@@ -101,9 +101,43 @@ def _leave_organization(self: Any) -> str:
                       "You can't remove the management account from an organization.")
     master_id, partition = owner  # type: ignore[misc]
     backend = organizations_backends[master_id][partition]
+    denying = scp_denying_leave(backend, account_id)
+    if denying is not None:
+        raise _refuse(
+            "AccessDeniedException",
+            f"User: arn:aws:sts::{account_id}:assumed-role/OrganizationAccountAccessRole/demo "
+            "is not authorized to perform: organizations:LeaveOrganization with an explicit "
+            f"deny in a service control policy ({denying}).")
     # The demo's wrapped removal applies AWS's refusals before removing.
     backend.remove_account_from_organization(AccountId=account_id)
     return "{}"
+
+
+def scp_denying_leave(backend: Any, account_id: str) -> str | None:
+    """The name of an SCP that applies to the account (attached to it, an OU above it or
+    the root) and denies organizations:LeaveOrganization outright, as AWS evaluates it.
+
+    A deny under a Condition is let through: the demo can't evaluate conditions, and
+    orgtui reports those as conditional anyway. The management account's removal is not
+    affected by SCPs (AWS applies them to members' own calls only).
+    """
+    from orgtui.rules.impact import leave_denial
+
+    account = next((a for a in backend.accounts if a.id == account_id), None)
+    nodes: list[Any] = [account] if account is not None else []
+    parent_id = getattr(account, "parent_id", None)
+    by_id = {ou.id: ou for ou in backend.ou}
+    while parent_id in by_id:
+        nodes.append(by_id[parent_id])
+        parent_id = getattr(by_id[parent_id], "parent_id", None)
+    for node in nodes:
+        for policy in getattr(node, "attached_policies", ()):
+            if policy.type != "SERVICE_CONTROL_POLICY" or not policy.content:
+                continue
+            denial = leave_denial(policy.content)
+            if denial is not None and not denial.conditional:
+                return str(policy.name)
+    return None
 
 
 def install_leave() -> None:

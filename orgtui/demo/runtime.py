@@ -1,14 +1,23 @@
-"""Start moto in-process, seed the sample organization, and install the refusal rules."""
+"""Start moto in-process, seed the sample organization (its impact too), install the rules."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from orgtui.demo.sample import ORGANIZATION, ROOT_ACCOUNTS, SCPS, TAG_POLICIES, DemoAccount, DemoOU
+from orgtui.demo.sample import (
+    ORGANIZATION,
+    ROOT_ACCOUNTS,
+    SCP_DOCUMENTS,
+    SCPS,
+    TAG_POLICIES,
+    DemoAccount,
+    DemoOU,
+)
 
 DEMO_CREDENTIALS = ("demo-access-key", "demo-secret-key", None)
 DEMO_REGION = "us-east-1"
@@ -68,8 +77,8 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     from moto.moto_api._internal import mock_random
     from moto.organizations.models import organizations_backends
 
-    from orgtui.demo.rules import deny_member, install, install_leave
-    from orgtui.errors import OrgtuiError
+    from orgtui.demo import impact
+    from orgtui.demo.rules import install, install_leave
 
     fixed_now = now
     now = now or datetime.now(timezone.utc)
@@ -80,8 +89,9 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     mock.start()
     mock_random.seed(DEMO_SEED)
     key, secret, _ = DEMO_CREDENTIALS
-    org = boto3.client("organizations", region_name=DEMO_REGION, aws_access_key_id=key,
-                       aws_secret_access_key=secret)
+    session = boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret,
+                            region_name=DEMO_REGION)
+    org = session.client("organizations")
     org.create_organization(FeatureSet="ALL")
     root_id = org.list_roots()["Roots"][0]["Id"]
     org.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
@@ -89,6 +99,25 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     description = org.describe_organization()["Organization"]
     mgmt_id = description["MasterAccountId"]
 
+    accounts, ous, specs = _seed_tree(org, root_id)
+    _seed_policies(org, ous, accounts)
+    impact.seed(session, mgmt_id, DEMO_REGION, description["Arn"], ous, accounts)
+    backend = organizations_backends[mgmt_id]["aws"]
+    _set_joined(backend, mgmt_id, specs, now)
+    install(backend, {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
+            clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)))
+    install_leave()
+    running = DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
+                      management_account_id=mgmt_id, caller_account_id=mgmt_id)
+    member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
+    if member:
+        _act_as_member(running, member, specs)
+    return running
+
+
+def _seed_tree(org: Any, root_id: str) -> tuple[dict[str, str], dict[str, str],
+                                                 dict[str, DemoAccount]]:
+    """Create the sample's OUs and accounts: ids by name, and the specs by account id."""
     accounts: dict[str, str] = {}
     ous: dict[str, str] = {"Root": root_id}
     specs: dict[str, DemoAccount] = {}
@@ -119,11 +148,14 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
 
     add_accounts(root_id, ROOT_ACCOUNTS)
     add_ous(root_id, ORGANIZATION)
+    return accounts, ous, specs
 
+
+def _seed_policies(org: Any, ous: dict[str, str], accounts: dict[str, str]) -> None:
+    """Create the SCPs (with their documents) and tag policies, attached where they go."""
     for kind, policies in (("SERVICE_CONTROL_POLICY", SCPS), ("TAG_POLICY", TAG_POLICIES)):
         for name, description_text, targets in policies:
-            content = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*",'
-                       '"Resource":"*","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}'
+            content = (json.dumps({"Version": "2012-10-17", "Statement": SCP_DOCUMENTS[name]})
                        if kind == "SERVICE_CONTROL_POLICY"
                        else '{"tags":{"cost-center":{"tag_key":{"@@assign":"cost-center"}}}}')
             policy_id = org.create_policy(Name=name, Description=description_text,
@@ -133,9 +165,11 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
                 org.attach_policy(PolicyId=policy_id,
                                   TargetId=ous.get(target) or accounts[target])
 
-    # moto makes every account CREATED "now" and ACTIVE: set the join method, date and
-    # state of each one on the backend objects.
-    backend = organizations_backends[mgmt_id]["aws"]
+
+def _set_joined(backend: Any, mgmt_id: str, specs: dict[str, DemoAccount],
+                now: datetime) -> None:
+    """moto makes every account CREATED "now" and ACTIVE: set the join method, date and
+    state of each one on the backend objects."""
     for fake in backend.accounts:
         spec = specs.get(fake.id)
         if fake.id == mgmt_id:
@@ -150,24 +184,23 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
         fake.state = spec.state
         fake.status = "SUSPENDED" if spec.state != "ACTIVE" else "ACTIVE"
 
-    install(backend, {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
-            clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)))
-    install_leave()
-    running = DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
-                      management_account_id=mgmt_id, caller_account_id=mgmt_id)
-    member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
-    if member:
-        member_id = accounts.get(member, member if member in specs else None)
-        if member_id is None:
-            mock.stop()
-            raise OrgtuiError(
-                f"The demo has no member account named '{member}'.",
-                "Use one of: " + ", ".join(sorted(accounts)) + " (ORGTUI_DEMO_MEMBER).",
-            )
-        # moto picks the acting account from MOTO_ACCOUNT_ID first: from now on every
-        # call (STS included) is the member's.
-        running._saved_account_env = os.environ.get("MOTO_ACCOUNT_ID")
-        running.caller_account_id = member_id
-        deny_member(organizations_backends[member_id]["aws"], member_id)
-        os.environ["MOTO_ACCOUNT_ID"] = member_id
-    return running
+
+def _act_as_member(running: DemoOrg, member: str, specs: dict[str, DemoAccount]) -> None:
+    """From now on every call (STS included) is the member's, answered as AWS answers one."""
+    from moto.organizations.models import organizations_backends
+
+    from orgtui.demo.rules import deny_member
+    from orgtui.errors import OrgtuiError
+
+    member_id = running.accounts.get(member, member if member in specs else None)
+    if member_id is None:
+        running.mock.stop()
+        raise OrgtuiError(
+            f"The demo has no member account named '{member}'.",
+            "Use one of: " + ", ".join(sorted(running.accounts)) + " (ORGTUI_DEMO_MEMBER).",
+        )
+    # moto picks the acting account from MOTO_ACCOUNT_ID first.
+    running._saved_account_env = os.environ.get("MOTO_ACCOUNT_ID")
+    running.caller_account_id = member_id
+    deny_member(organizations_backends[member_id]["aws"], member_id)
+    os.environ["MOTO_ACCOUNT_ID"] = member_id

@@ -8,6 +8,7 @@ snapshot tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,10 @@ ROOT_ACCOUNTS: tuple[DemoAccount, ...] = (
 # Service control policies: (name, description, where they are attached by OU or account
 # name, "Root" for the root).
 SCPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("DenyLeaveOrganization", "Members may not leave on their own", ("Root",)),
+    # On the OUs, not the root: the acquired companies (Acquisitions) and the accounts
+    # under the root may leave on their own (sign in as fabrikam-dev to try it).
+    ("DenyLeaveOrganization", "Members may not leave on their own",
+     ("Security", "Infrastructure", "Workloads", "Sandbox", "Divesting", "Suspended")),
     ("RegionGuardrail", "Only approved regions", ("Root",)),
     ("ProtectSecurityBaseline", "No changes to GuardDuty, Config, CloudTrail", ("Security",)),
     ("DenyPublicS3", "Block public buckets", ("Workloads",)),
@@ -199,6 +203,46 @@ SCPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("SandboxBudget", "Limit instance types in sandboxes", ("Sandbox",)),
     ("BreakGlassOnly", "Only the break-glass role may act", ("legacy-monolith",)),
 )
+
+
+def _deny(sid: str, action: Any, condition: dict[str, Any] | None = None,
+          key: str = "Action") -> dict[str, Any]:
+    statement: dict[str, Any] = {"Sid": sid, "Effect": "Deny", key: action, "Resource": "*"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+# What each SCP says. Two deny organizations:LeaveOrganization (LEAVE_DENIED_BY_SCP): the
+# first outright, on most OUs (the demo refuses those members' LeaveOrganization as AWS
+# does); BreakGlassOnly with a condition. The others deny things
+# that don't touch it; RegionGuardrail's NotAction spares organizations:*.
+SCP_DOCUMENTS: dict[str, list[dict[str, Any]]] = {
+    "DenyLeaveOrganization": [_deny("DenyLeave", "organizations:LeaveOrganization")],
+    "RegionGuardrail": [_deny(
+        "DenyOutsideApprovedRegions",
+        ["iam:*", "organizations:*", "sts:*", "support:*", "budgets:*", "cloudfront:*",
+         "route53:*", "sso:*", "ce:*"],
+        {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+        key="NotAction")],
+    "ProtectSecurityBaseline": [_deny(
+        "ProtectBaseline",
+        ["guardduty:Delete*", "guardduty:Disassociate*", "config:Delete*", "config:Stop*",
+         "cloudtrail:DeleteTrail", "cloudtrail:StopLogging"],
+        {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/AWSControlTowerExecution"}})],
+    "DenyPublicS3": [_deny("NoPublicBuckets", ["s3:PutBucketPublicAccessBlock",
+                                               "s3:PutAccountPublicAccessBlock",
+                                               "s3:DeletePublicAccessBlock"])],
+    "PCIBoundary": [_deny("NoPeeringOutOfScope", ["ec2:CreateVpcPeeringConnection",
+                                                   "ec2:AcceptVpcPeeringConnection",
+                                                   "ram:AcceptResourceShareInvitation"])],
+    "SandboxBudget": [_deny(
+        "SmallInstancesOnly", "ec2:RunInstances",
+        {"ForAnyValue:StringNotLike": {"ec2:InstanceType": ["t3.*", "t4g.*"]}})],
+    "BreakGlassOnly": [_deny(
+        "OnlyBreakGlass", "*",
+        {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}})],
+}
 
 TAG_POLICIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("RequireCostCenter", "cost-center tag on every resource", ("Workloads",)),

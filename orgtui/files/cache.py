@@ -17,6 +17,13 @@ from typing import Any
 
 from orgtui import ids
 from orgtui.files.paths import FILE_MODE, O_NOFOLLOW, cache_dir, ensure_dir, set_aside, unwritable
+from orgtui.impact_model import (
+    Check,
+    Impact,
+    PermissionSetInfo,
+    ResourceShareInfo,
+    StackSetInfo,
+)
 from orgtui.model import (
     Account,
     Caller,
@@ -31,7 +38,7 @@ from orgtui.model import (
 
 # Bump when the layout below changes: a file of another version is set aside, not misread.
 SNAPSHOT_FORMAT = "orgtui-snapshot"
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: the impact checks (`impact`)
 
 
 def cache_key(profile: str | None, endpoint_url: str | None, region: str | None) -> str:
@@ -81,6 +88,27 @@ def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:
         "enriched": snap.enriched,
         "problems": list(snap.problems),
         "member_mode": snap.member_mode,
+        "impact": impact_to_dict(snap.impact),
+    }
+
+
+def impact_to_dict(impact: Impact) -> dict[str, Any]:
+    """The impact checks as plain data: rows (lists), like the accounts."""
+    return {
+        "checks": {n: [c.status, c.reason, list(c.regions), c.note]
+                   for n, c in impact.checks.items()},
+        "stack_sets": [[s.id, s.name, s.region, s.permission_model, s.auto_deployment,
+                        s.retain_stacks, list(s.ou_ids)] for s in impact.stack_sets.values()],
+        "stack_instances": {k: [list(p) for p in v] for k, v in impact.stack_instances.items()},
+        "trusted_services": list(impact.trusted_services),
+        "baseline_targets": sorted(impact.baseline_targets),
+        "identity_center_region": impact.identity_center_region,
+        "permission_sets": [[p.arn, p.name, p.instance_arn]
+                            for p in impact.permission_sets.values()],
+        "provisioned": {k: list(v) for k, v in impact.provisioned.items()},
+        "shares": [[s.arn, s.name, s.region, list(s.principals), s.retain_on_leave]
+                   for s in impact.shares.values()],
+        "scp_documents": dict(impact.scp_documents),
     }
 
 
@@ -130,6 +158,51 @@ def _account(row: Any) -> Account:
     return Account(id=_id("account", acc_id), name=_text(name), email=_text(email),
                    arn=_text(arn), state=_text(state), joined_method=_text(joined),
                    joined_timestamp=_timestamp(ts), parent_id=_container(parent))
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"not true or false: {value!r:.40}")
+    return value
+
+
+def _check(row: Any) -> Check:
+    status, reason, regions, note = row
+    if status not in ("checked", "skipped"):
+        raise ValueError(f"not a check status: {status!r:.40}")
+    return Check(status, _text(reason), _strings(regions), _text(note))
+
+
+def impact_from_dict(data: Any) -> Impact:
+    """The Impact of a cache file; ValueError when a field has the wrong type or id."""
+    data = _map(data, "impact")
+    stack_sets = {
+        _text(sid): StackSetInfo(sid, _text(name), _text(region), _text(model), _bool(auto),
+                                 _bool(retain), _strings(ou_ids))
+        for sid, name, region, model, auto, retain, ou_ids in data["stack_sets"]
+    }
+    instances = {_id("account", k): tuple((_text(s), _text(r)) for s, r in v) for k, v in
+                 _map(data["stack_instances"], "stack_instances").items()}
+    permission_sets = {_text(arn): PermissionSetInfo(arn, _text(name), _text(instance))
+                       for arn, name, instance in data["permission_sets"]}
+    shares = {_text(arn): ResourceShareInfo(arn, _text(name), _text(region),
+                                            _strings(principals), _bool(retain))
+              for arn, name, region, principals, retain in data["shares"]}
+    return Impact(
+        checks=frozen_map({_text(n): _check(row)
+                           for n, row in _map(data["checks"], "checks").items()}),
+        stack_sets=frozen_map(stack_sets),
+        stack_instances=frozen_map(instances),
+        trusted_services=_strings(data["trusted_services"]),
+        baseline_targets=frozenset(_strings(data["baseline_targets"])),
+        identity_center_region=_text(data["identity_center_region"]),
+        permission_sets=frozen_map(permission_sets),
+        provisioned=frozen_map({_id("account", k): _strings(v)
+                                for k, v in _map(data["provisioned"], "provisioned").items()}),
+        shares=frozen_map(shares),
+        scp_documents=frozen_map({_id("policy", k): _text(v) for k, v in
+                                  _map(data["scp_documents"], "scp_documents").items()}),
+    )
 
 
 def snapshot_from_dict(data: Any) -> Snapshot:
@@ -183,6 +256,7 @@ def snapshot_from_dict(data: Any) -> Snapshot:
         enriched=bool(data["enriched"]),
         problems=_strings(data["problems"]),
         member_mode=bool(data["member_mode"]),
+        impact=impact_from_dict(data["impact"]),
     )
 
 

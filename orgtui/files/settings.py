@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,10 @@ class Settings:
     cache: bool = True
     # The tag that records "this CREATED account's standalone sign-up was checked".
     standalone_tag: str = DEFAULT_ATTEST_TAG
+    # Regions the impact checks read StackSets and RAM shares in, beside the session's.
+    impact_regions: tuple[str, ...] = ()
+    # Where IAM Identity Center lives, when not in the session's region.
+    identity_center_region: str | None = None
 
 
 _SETTING_TYPES: dict[str, type] = {
@@ -36,7 +41,23 @@ _SETTING_TYPES: dict[str, type] = {
     "theme": str,
     "cache": bool,
     "standalone_tag": str,
+    "impact_regions": list,
+    "identity_center_region": str,
 }
+# An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+
+def _region_problem(key: str, value: Any) -> str | None:
+    """Why a region setting is bad, or None."""
+    if key == "identity_center_region" and not REGION.match(value):
+        return f"'{key}' = {value!r} is not an AWS region name (like us-east-1)"
+    if key == "impact_regions":
+        bad = [v for v in value if not isinstance(v, str) or not REGION.match(v)]
+        if bad:
+            return (f"'{key}' must be a list of AWS region names (like [\"eu-west-1\"]); "
+                    f"not regions: {', '.join(repr(b) for b in bad)}")
+    return None
 
 
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
@@ -72,8 +93,10 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         elif key == "standalone_tag" and not _tag_key(str(value)):
             problems.append(f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
                             "printable characters; the default is used.")
+        elif (problem := _region_problem(key, value)) is not None:
+            problems.append(f"{path}: {problem}; the default is used.")
         else:
-            values[key] = value
+            values[key] = tuple(dict.fromkeys(value)) if isinstance(value, list) else value
     return Settings(**values), problems
 
 
@@ -95,6 +118,8 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -1,9 +1,10 @@
 """The rules: pure functions of (account, snapshot, now) -> findings, and the verdict.
 
 `readiness` holds what AWS checks before an account may leave; `attestation` what the
-team recorded (the attestation tag) and what AWS refused before. To add a rule, write a
-function with the `Rule` signature in the module it belongs to, append it to `RULES`
-(the order of `RULES` is the order of the findings), and test it.
+team recorded (the attestation tag) and what AWS refused before; `impact` what the
+removal destroys or cuts off (StackSets, Control Tower, Identity Center, RAM, SCPs). To
+add a rule, write a function with the `Rule` signature in the module it belongs to, append
+it to `RULES` (the order of `RULES` is the order of the findings), and test it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ from datetime import datetime
 
 from orgtui.model import Account, Assessment, Finding, Snapshot, Verdict
 from orgtui.rules.attestation import removal_refused
+from orgtui.rules.impact import (
+    control_tower_enrolled,
+    identity_center_lost,
+    leave_denied,
+    ram_shares_lost,
+    stacksets_deleted,
+)
 from orgtui.rules.readiness import (
     WAIT_PERIOD,
     delegated_admin,
@@ -34,6 +42,12 @@ RULES: tuple[Rule, ...] = (
     standalone_unverified,
     tags_deleted,
     policies_stop,
+    # impact: what breaks when the account leaves
+    stacksets_deleted,
+    control_tower_enrolled,
+    identity_center_lost,
+    ram_shares_lost,
+    leave_denied,
 )
 
 

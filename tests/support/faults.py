@@ -75,11 +75,40 @@ class Fault:
         return True
 
 
+# Services speaking REST-JSON (the operation is in the path), as orgtui calls them.
+REST_SERVICES = ("ram", "controltower")
+
+
+def _rest_operations() -> dict[tuple[str, str], str]:
+    """(HTTP method, path) -> operation name, for the REST services' fixed paths."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    found: dict[tuple[str, str], str] = {}
+    for service in REST_SERVICES:
+        model = session.get_service_model(service)
+        for name in model.operation_names:
+            http = model.operation_model(name).http
+            path = http.get("requestUri", "").split("?", 1)[0]
+            if "{" not in path:
+                found[(http.get("method", "POST"), path)] = name
+    return found
+
+
+_REST: dict[tuple[str, str], str] = {}
+
+
 def operation_of(environ: dict[str, Any], body: bytes) -> str:
-    """The AWS operation name of a request: X-Amz-Target (JSON protocols) or Action= (query)."""
+    """The AWS operation name of a request: X-Amz-Target (JSON protocols), Action= (query),
+    or the path (REST-JSON: RAM, Control Tower)."""
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if target:
         return target.rsplit(".", 1)[-1]
+    if not _REST:
+        _REST.update(_rest_operations())
+    rest = _REST.get((environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")))
+    if rest:
+        return rest
     query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     if "Action" in query:
         return query["Action"][0]
@@ -88,6 +117,17 @@ def operation_of(environ: dict[str, Any], body: bytes) -> str:
         if "Action" in form:
             return form["Action"][0]
     return environ.get("PATH_INFO", "")
+
+
+# Services orgtui calls that moto does not serve.
+UNSERVED = frozenset({"controltower"})
+
+
+def _signing_service(environ: dict[str, Any]) -> str:
+    """The service a SigV4 request is signed for (Credential=KEY/DATE/REGION/SERVICE/...)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = auth.split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+    return scope[3] if len(scope) > 3 else ""
 
 
 def is_json_request(environ: dict[str, Any]) -> bool:
@@ -224,6 +264,11 @@ class FaultInjector:
                 answer = b"".join(self.app(environ, _Discard(start_response)))
                 data = fault.transform(json.loads(answer or b"{}")) if fault.transform else {}
                 return self._respond(start_response, 200, json.dumps(data).encode())
+            if _signing_service(environ) in UNSERVED:
+                # moto's server has no backend for it: it prints to stdout (this process's,
+                # the report's) and answers 500. Answer as moto's in-process mock does.
+                return self._respond(start_response, 404, b"Not yet implemented",
+                                     "text/plain")
             result = list(self.app(environ, _Discard(start_response) if fault else
                                    start_response))
             if fault is not None and fault.kind == "drop_after":
@@ -298,11 +343,11 @@ class FaultServer:
     def counts(self) -> Counter[str]:
         return self.injector.counts
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str = "us-east-1") -> Any:
         """A boto3 client for seeding, talking to moto directly (not counted, no faults)."""
         import boto3
 
-        client = boto3.client(service, region_name="us-east-1", endpoint_url=self.url,
+        client = boto3.client(service, region_name=region, endpoint_url=self.url,
                               aws_access_key_id="testing", aws_secret_access_key="testing")
 
         def mark(request: Any, **_: Any) -> None:
