@@ -218,9 +218,17 @@ def _bad_chars(text: str) -> list[str]:
 TEXT_FORMATS = [f for f in FORMATS if f != "json"]
 
 
+def _hostile_doc() -> dict:
+    """The hostile snapshot's document; a skipped impact check's reason quotes AWS too."""
+    doc = build(_hostile_snapshot(), NOW)
+    doc["checks"]["ram"] = {"status": "skipped",
+                            "reason": f"access denied: {HOSTILE['osc52']}{HOSTILE['html']}"}
+    return doc
+
+
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_no_control_character_in_any_text_report(fmt):
-    doc = build(_hostile_snapshot(), NOW)
+    doc = _hostile_doc()
     text = render(doc, fmt, width=100)
     assert _bad_chars(text) == []
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
@@ -247,23 +255,27 @@ def test_table_on_a_real_terminal_adds_no_escape_sequence():
 
     from orgtui.report import to_table
 
-    def on_terminal(snap) -> str:
+    def on_terminal(doc, width) -> str:
         buf = io.StringIO()
-        to_table(build(snap, NOW), Console(file=buf, width=120, force_terminal=True,
-                                           color_system="truecolor"))
+        to_table(doc, Console(file=buf, width=width, force_terminal=True,
+                              color_system="truecolor"))
         return buf.getvalue()
 
     sgr = re.compile(r"\x1b\[[0-9;]*m")
-    hostile = on_terminal(_hostile_snapshot())
-    benign = on_terminal(_hostile_snapshot({k: f"plain-{k}" for k in HOSTILE}))
-    assert sgr.search(hostile), "rich should style the table on a terminal"
-    plain = sgr.sub("", hostile)
-    assert "\x1b" not in plain and "\x07" not in plain and _bad_chars(plain) == []
-    assert set(sgr.findall(hostile)) <= set(sgr.findall(benign))
+    benign_doc = build(_hostile_snapshot({k: f"plain-{k}" for k in HOSTILE}), NOW)
+    benign_doc["checks"]["ram"] = {"status": "skipped", "reason": "access denied"}
+    for width in (60, 120):  # blocks, then a table
+        hostile = on_terminal(_hostile_doc(), width)
+        benign = on_terminal(benign_doc, width)
+        assert sgr.search(hostile), "rich should style the table on a terminal"
+        plain = sgr.sub("", hostile)
+        assert "\x1b" not in plain and "\x07" not in plain and _bad_chars(plain) == []
+        assert set(sgr.findall(hostile)) <= set(sgr.findall(benign))
+        assert "ram(accessdenied:clip\\x1b]52;c;" in "".join(plain.split())
 
 
 def test_csv_cells_hold_no_live_formula():
-    doc = build(_hostile_snapshot(), NOW)
+    doc = _hostile_doc()
     rows = list(csv.reader(io.StringIO(render(doc, "csv"), newline="")))
     assert len(rows) == 1 + len(HOSTILE)
     for row in rows[1:]:
@@ -295,7 +307,7 @@ def _unescaped(text: str, specials: str) -> list[str]:
 
 
 def test_markdown_holds_no_html_link_or_code():
-    doc = build(_hostile_snapshot(), NOW)
+    doc = _hostile_doc()
     text = render(doc, "markdown")
     assert _unescaped(text, "<>[]`") == []
     assert "\\<script\\>alert(1)\\</script\\>" in text
