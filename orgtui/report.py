@@ -221,8 +221,9 @@ def _md_checks(doc: Mapping[str, Any]) -> str:
 VERDICT_STYLE = {"blocked": "bold red", "review": "yellow", "ready": "green"}
 TABLE_WIDTH = 160  # a file or a pipe has no width of its own
 # How narrow a folding column may get before it moves into the Account cell: the email
-# first, then the OU path. Ids, verdicts and finding codes never fold.
-FOLD_MIN = {"account": 12, "email": 16, "ou_path": 12, "state": 10}
+# first, then the OU path; an Account column narrower than a typical name reads worse than
+# one block per account. Ids, verdicts and finding codes never fold.
+FOLD_MIN = {"account": 16, "email": 16, "ou_path": 14, "state": 10}
 # The columns of each layout, widest first; a column missing from a layout is shown as a
 # line of the Account cell (ACCOUNT_LINES).
 LAYOUTS = (

@@ -349,7 +349,7 @@ def wide_doc():
     return doc
 
 
-@pytest.mark.parametrize("width", [60, 80, 100, 160])
+@pytest.mark.parametrize("width", [60, 80, 100, 110, 120, 160])
 def test_table_keeps_ids_codes_and_verdicts_whole(wide_doc, width):
     from rich.cells import cell_len
 
@@ -368,8 +368,8 @@ def test_table_keeps_ids_codes_and_verdicts_whole(wide_doc, width):
 
 
 def test_table_folds_email_then_ou_path_then_blocks(wide_doc):
-    """The widest layout that fits: every column at 160, the email under the name at 100,
-    the OU path too at 80, one block per account at 60."""
+    """The widest layout that fits: every column at 160, the email under the name at 110,
+    the OU path too at 100, one block per account at 80 (the longest code takes 27)."""
     def header(width: int) -> list[str]:
         text = render(wide_doc, "table", width=width)
         line = next((ln for ln in text.splitlines() if ln.startswith("Account")), "")
@@ -377,15 +377,15 @@ def test_table_folds_email_then_ou_path_then_blocks(wide_doc):
 
     assert header(160) == ["Account", "Id", "Email", "OU", "path", "State", "Verdict",
                            "Findings"]
-    assert header(100) == ["Account", "Id", "OU", "path", "State", "Verdict", "Findings"]
-    assert header(80) == ["Account", "Id", "State", "Verdict", "Findings"]
-    assert header(60) == []
-    blocks = render(wide_doc, "table", width=60)
+    assert header(110) == ["Account", "Id", "OU", "path", "State", "Verdict", "Findings"]
+    assert header(100) == ["Account", "Id", "State", "Verdict", "Findings"]
+    assert header(80) == []
+    blocks = render(wide_doc, "table", width=80)
     first = next(a for a in wide_doc["accounts"] if a["name"].startswith("payments"))
-    assert f"\n{first['id']}  {first['verdict']}  " in blocks  # a block starts with both
-    assert first["name"] in blocks
-    for width, folded in ((100, ["owner+ready-one@example.com"]),
-                          (80, ["Root/Workloads/Prod", "owner+ready-one@example.com"])):
+    assert f"\n{first['id']}  {first['verdict']}  {first['name']}\n" in blocks
+    assert "\n  Root / Workloads / Prod\n" in blocks
+    for width, folded in ((110, ["owner+ready-one@example.com"]),
+                          (100, ["Root/Workloads/Prod", "owner+ready-one@example.com"])):
         # What left the columns is in the Account column, under the name.
         lines = render(wide_doc, "table", width=width).splitlines()
         id_at = next(ln for ln in lines if ln.startswith("Account")).index("Id")
