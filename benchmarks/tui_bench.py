@@ -4,7 +4,10 @@ In its own process, with the cache folder that `orgtui audit --report json` fill
 - first frame: from creating the app (after imports) until the cached organization is
   on screen (tree painted, header marked stale); the import time is reported apart;
 - filter keystrokes: `/`, then a query typed one key at a time, then escape; each key is
-  timed until Textual processed it and painted the screen (see `timed_key`).
+  timed until Textual processed it and painted the screen (see `timed_key`);
+- the account table: `t` (the first time: the name order and column widths are built),
+  `s`, `S`, the same filter keystrokes with the table shown, and `A` (mark every account)
+  twice.
 
 The background refresh is held while measuring, so that what is timed is the cached
 view; the numbers with the refresh running are reported as well, since that is what a
@@ -34,10 +37,12 @@ IMPORT_SECONDS = time.perf_counter() - IMPORT_START
 QUERIES = ("acct-0420", "team=payments", "blocked")
 
 
-async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str) -> float:
+async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str | None,
+                    done: Any = None) -> float:
     """Seconds from a key event reaching the app until Textual handled it (the filter
-    holds `expect`, every message queue of the screen is empty) and painted the screen
-    once (the compositor's update, run here at once instead of on its timer).
+    holds `expect`, or `done()` holds; every message queue of the screen is empty) and
+    painted the screen once (the compositor's update, run here at once instead of on its
+    timer).
 
     Pilot.press is not used for the timing: it waits twice for the whole process to go
     idle, ~65 ms on this machine even in an empty app, which measures the machine.
@@ -46,13 +51,17 @@ async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str) -> float:
 
     char = key if len(key) == 1 else None
     name = {" ": "space", "=": "equals_sign", "-": "minus"}.get(key, key)
+    if done is None:
+        def done() -> bool:
+            return app.main.filter_query == expect
+
     event = events.Key(name, char)
     event.set_sender(app)
     t = time.perf_counter()
     app._driver.send_message(event)
     for _ in range(1000):
         await pilot._wait_for_screen()
-        if app.filter_query == expect:
+        if done():
             break
     await pilot._wait_for_screen()
     app.screen._on_timer_update()
@@ -85,7 +94,9 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
         gate.set()
     try:
         started = time.perf_counter()
-        app = OrgApp(ctx, read_only=True, cache_key=key, use_cache=True)
+        # The session is read-only below the UI (the context's guard); the app is not,
+        # so that marking (A) can be timed. Nothing here presses r.
+        app = OrgApp(ctx, read_only=False, cache_key=key, use_cache=True)
         async with app.run_test(size=(160, 48)) as pilot:
             while app.view is None:
                 await pilot.pause(0.002)
@@ -108,6 +119,7 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
                 times.append(await timed_key(pilot, app, "escape", ""))
                 await pilot.pause()
                 keys[query] = times
+            table = await measure_table(pilot, app)
             stop.set()
             gate.set()
             app.exit(0)
@@ -121,7 +133,50 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
         "key_max_ms": round(max(every) * 1000, 1),
         "key_ms_by_query": {q: [round(t * 1000, 1) for t in ts] for q, ts in keys.items()},
         "matches": matches,
+        "table": table,
     }
+
+
+async def measure_table(pilot: Any, app: OrgApp) -> dict[str, Any]:
+    """The account table at this size: toggling, sorting, filtering, marking all."""
+    main = app.main
+    ms: dict[str, Any] = {}
+
+    def rounded(t: float) -> float:
+        return round(t * 1000, 1)
+
+    ms["t_first_ms"] = rounded(await timed_key(pilot, app, "t", None,
+                                               lambda: main.showing_table))
+    await pilot.pause()
+    column = main.table.sort_column
+    ms["s_ms"] = rounded(await timed_key(pilot, app, "s", None,
+                                         lambda: main.table.sort_column != column))
+    await pilot.pause()
+    ms["S_ms"] = rounded(await timed_key(pilot, app, "S", None,
+                                         lambda: main.table.reverse))
+    await pilot.pause()
+    await pilot.press("slash")
+    times, typed = [], ""
+    for ch in QUERIES[0]:
+        typed += ch
+        times.append(await timed_key(pilot, app, ch, typed))
+        await pilot.pause()
+    times.append(await timed_key(pilot, app, "escape", ""))
+    await pilot.pause()
+    ms["filter_key_median_ms"] = rounded(statistics.median(times))
+    ms["filter_key_max_ms"] = rounded(max(times))
+    main.table.focus()
+    await pilot.pause()
+    total = len(main.view.snapshot.accounts) if main.view else 0
+    ms["A_mark_all_ms"] = rounded(await timed_key(pilot, app, "A", None,
+                                                  lambda: len(main.marked) == total))
+    await pilot.pause()
+    ms["A_unmark_all_ms"] = rounded(await timed_key(pilot, app, "A", None,
+                                                    lambda: not main.marked))
+    await pilot.pause()
+    ms["t_back_ms"] = rounded(await timed_key(pilot, app, "t", None,
+                                              lambda: not main.showing_table))
+    return ms
 
 
 def main() -> int:

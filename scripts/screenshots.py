@@ -3,10 +3,10 @@
     python scripts/screenshots.py [OUT_DIR]
 
 Each scene starts the embedded demo (moto, in-process) with a fixed clock, drives the
-real OrgApp at 120x40 through Textual's Pilot, and saves what the terminal shows. So the
-pictures in README.md are what `orgtui --demo` shows, and re-running this script after a
-UI change brings them up to date. tests/test_screenshots.py runs every scene, so a scene
-that stops working fails the suite.
+real OrgApp at 120x40 (or the scene's size) through Textual's Pilot, and saves what the
+terminal shows. So the pictures in README.md are what `orgtui --demo` shows, and
+re-running this script after a UI change brings them up to date. tests/test_screenshots.py
+runs every scene, so a scene that stops working fails the suite.
 
 Files are kept out of the user's folders: the script points platformdirs (XDG) at a
 temporary folder, so neither a saved theme nor a cache changes the pictures.
@@ -48,6 +48,7 @@ class Scene:
     steps: Steps
     read_only: bool = False
     member: str | None = None  # act as this demo member account
+    size: tuple[int, int] = SIZE
 
 
 async def _until(pilot: Pilot[Any], done: Callable[[], bool], what: str,
@@ -72,10 +73,10 @@ async def _removal_checked(pilot: Pilot[Any], app: OrgApp) -> None:
 
 async def _jump(pilot: Pilot[Any], app: OrgApp, account_id: str) -> None:
     """Put the cursor on an account and wait until it is there (its OUs open lazily)."""
-    app.jump_to(account_id)
+    app.main.jump_to(account_id)
 
     def there() -> bool:
-        ref = app.tree.cursor_ref
+        ref = app.main.cursor_ref()
         return ref is not None and ref.kind == "account" and ref.id == account_id
 
     await _until(pilot, there, f"the cursor on {account_id}")
@@ -99,9 +100,24 @@ async def bulk_removal(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
     for name in ("security-tooling", "northwind-prod", "northwind-dev", "sandbox-carol"):
         await _jump(pilot, app, demo.accounts[name])
         await pilot.press("space")
-    await _until(pilot, lambda: len(app.marked) == 4, "four marked accounts")
+    await _until(pilot, lambda: len(app.main.marked) == 4, "four marked accounts")
     await pilot.press("r")
     await _removal_checked(pilot, app)
+
+
+async def account_table(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
+    await _jump(pilot, app, demo.accounts["security-tooling"])
+    await pilot.press("t", "s", "s")  # sorted by OU path
+    await _until(pilot, lambda: app.main.showing_table, "the account table")
+
+
+async def mark_all_matches(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
+    await pilot.press("slash", *"ou:Divesting ready", "enter", "A", "r")
+    await _removal_checked(pilot, app)
+
+
+async def small_terminal(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
+    await _jump(pilot, app, demo.accounts["cardvault-prod"])
 
 
 async def audit_mode(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
@@ -124,7 +140,14 @@ SCENES: tuple[Scene, ...] = (
     Scene("main-blocked", "The organization tree with counts per OU, and a blocked account's "
           "findings with their fixes.", main_blocked),
     Scene("filter", "The filter (`/`) on the verdict `blocked`; it also takes names, ids, "
-          "emails and tags `key=value`.", filter_in_use),
+          "emails, tags `key=value`, finding codes, delegated services, join methods, "
+          "states and OUs (`ou:Prod`).", filter_in_use),
+    Scene("table", "The account table (`t`), sorted by OU path (`s` moves the sort to the "
+          "next column, `S` reverses it, a click on a title sorts by it).", account_table),
+    Scene("mark-all", "`ou:Divesting ready`, `A` marks every match, `r`: one dialog with "
+          "exactly those accounts.", mark_all_matches),
+    Scene("small", "80x24: every account line keeps its verdict, the footer keeps `?` and "
+          "`q`.", small_terminal, size=(80, 24)),
     Scene("removal-tags", "The removal dialog for a ready account: every tag AWS will delete, "
           "the policies that stop applying, billing and access.", removal_tags),
     Scene("bulk-removal", "Four marked accounts, one of them blocked: confirmation is "
@@ -147,7 +170,7 @@ async def _render(scene: Scene, out_dir: Path) -> Path:
                                         credentials=demo_mod.DEMO_CREDENTIALS,
                                         read_only=scene.read_only))
         app = OrgApp(ctx, read_only=scene.read_only, demo=True, clock=lambda: NOW)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
+        async with app.run_test(size=scene.size, notifications=True) as pilot:
             await _until(pilot, lambda: app.loaded, "the organization to load")
             await scene.steps(pilot, app, demo)
             await pilot.pause()

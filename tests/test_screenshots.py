@@ -32,8 +32,12 @@ screenshots = _load_script()
 EXPECTED = {
     "main-blocked": ["security-tooling", "BLOCKED", "DELEGATED_ADMIN", "guardduty.amazonaws.com"],
     "filter": ["9 matches", "contoso-legacy", "SUSPENDED"],
+    "table": ["Verdict", "Name", "OU path ▲", "Email", "security-tooling", "blocked"],
+    "mark-all": ["Remove 3 accounts", "3 accounts: 0 blocked · 0 review · 3 ready",
+                 "northwind-prod"],
+    "small": ["cardvault-prod", "ready", "? Help", "q Quit"],
     "removal-tags": ["Remove 1 account", "northwind-prod", "Tags AWS deletes",
-                     "divest=northwind", "Billing moves", "Type 723161787410"],
+                     "divest=northwind", "more below", "Type 723161787410"],
     "bulk-removal": ["Remove 4 accounts", "security-tooling", "BLOCKED", "sandbox-carol",
                      "Drop the 1 blocked account"],
     "audit-mode": ["AUDIT read-only", "session is read-only (orgtui audit)"],

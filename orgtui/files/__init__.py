@@ -32,13 +32,15 @@ from orgtui.files.paths import (
     use_demo_folders,
     write_private,
 )
+from orgtui.files.screenshots import save_screenshot, screenshot_dir
 from orgtui.files.settings import Settings, load_settings, save_setting
 
 __all__ = [
     "APP", "DIR_MODE", "FILE_MODE", "SNAPSHOT_FORMAT", "SNAPSHOT_VERSION", "Settings",
     "StoreError", "append_audit", "audit_log_path", "backup_tags", "cache_dir", "cache_key",
     "check_writable", "config_path", "ensure_dir", "forget_snapshot", "load_settings",
-    "load_snapshot", "read_audit", "read_refusals", "save_setting", "save_snapshot", "set_aside",
+    "load_snapshot", "read_audit", "read_refusals", "save_screenshot", "save_setting",
+    "save_snapshot", "screenshot_dir", "set_aside",
     "snapshot_from_dict", "snapshot_path", "snapshot_to_dict", "tag_backup_dir",
     "tag_backups_root", "use_demo_folders", "write_private",
 ]

@@ -1,9 +1,11 @@
-"""The interactive session: the main screen, its bindings, and the loading workers.
+"""The interactive session: the AWS context, read-only or not, loading, theme, and the
+removal dialog. What is on screen, and what the user does with it, is the main screen's
+(`orgtui.ui.screens.main.MainScreen`).
 
 `run_app(cfg, ctx, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
-with an injected clock. Every AWS call runs in a thread worker (`_load`) that posts
-messages back; the UI thread only paints. Removal plugs in through `open_removal` (the
-dialog) and `apply_removal` (the tree after an account left).
+with an injected clock. Every AWS call runs in a thread worker (`_load`, the dialog's)
+that posts messages back; the UI thread only paints. Removal plugs in through
+`open_removal` (the dialog) and `apply_removal` (the views after an account left).
 """
 
 from __future__ import annotations
@@ -16,33 +18,34 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.style import Style
-from rich.text import Text
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import work
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
-from textual.widgets import Footer, Input, Tree
 
 from orgtui import files, loading
 from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_ATTEST_TAG, Assessment, Snapshot
-from orgtui.text import plural
+from orgtui.text import clean, plural
+from orgtui.ui.bindings import help_rows
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
 from orgtui.ui.screens.help import HelpScreen
+from orgtui.ui.screens.main import READ_ONLY_NOTICE, MainScreen
 from orgtui.ui.view import OrgView, summary
-from orgtui.ui.widgets.detail import DetailPane
+from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.filter_bar import FilterInput
-from orgtui.ui.widgets.header import OrgHeader
-from orgtui.ui.widgets.org_tree import NodeRef, OrgTree
-from orgtui.ui.widgets.status import StatusLine
+from orgtui.ui.widgets.header import LoadState
+from orgtui.ui.widgets.org_tree import OrgTree
+
+__all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
 Clock = Callable[[], datetime]
-READ_ONLY_NOTICE = "This session is read-only (orgtui audit): nothing can be removed."
 
 
 def _utc_now() -> datetime:
@@ -50,20 +53,16 @@ def _utc_now() -> datetime:
 
 
 class OrgApp(App[int]):
-    """Browse an organization, see why accounts can't leave, mark accounts for removal."""
+    """Browse an organization, see why accounts can't leave, remove accounts."""
 
     CSS_PATH = "app.tcss"
-    AUTO_FOCUS = "#tree"
     TITLE = "orgtui"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, OrgCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-        Binding("r", "remove", "Remove", id="remove"),
-        Binding("r", "read_only_notice", "Remove", show=False, id="remove-read-only"),
-        Binding("ctrl+r", "reload", "Reload", id="reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit_app", "Quit", id="quit"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="focus-next"),
         Binding("ctrl+p", "command_palette", "Palette", show=False, id="palette",
                 priority=True),  # the footer shows the palette key on its own
     ]
@@ -90,16 +89,16 @@ class OrgApp(App[int]):
         self.use_cache = use_cache and cache_key is not None
         self.profile = profile
         self.attest_tag = attest_tag
-        # What is on screen, and the state of the session.
+        self.main = MainScreen(read_only=self.read_only, demo=demo)
+        # The organization as last read, and the state of its loading.
         self.view: OrgView | None = None
-        self.marked: set[str] = set()
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
         # and logs it, no other account starts, then the app exits.
         self.hangup = threading.Event()
-        self.filter_query = ""
         self.generation = 0
         self.loading = False
         self.loaded = False  # the last load finished (details read, or failed)
+        self.first_load_done = False  # a later load is a reload
         self.stale_at: datetime | None = None  # painted from the cache, loaded at
         self.incomplete: str | None = None  # why the details are missing, if they are
         self.fatal_error: OrgtuiError | None = None
@@ -118,7 +117,10 @@ class OrgApp(App[int]):
                     f"{files.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
                     f"the default ({self.theme}) is used. Pick one with ctrl+p, theme.")
 
-    # --- public API (tests, the removal dialog) ---------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        return self.main
+
+    # --- what the session knows -------------------------------------------------------
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -127,9 +129,36 @@ class OrgApp(App[int]):
     def assessment(self, account_id: str) -> Assessment | None:
         return self.view.assessments.get(account_id) if self.view else None
 
-    @property
-    def tree(self) -> OrgTree:  # type: ignore[override]  # DOMNode.tree: a debug rendering
-        return self.query_one("#tree", OrgTree)
+    def load_state(self) -> LoadState:
+        """What the header says about the data: loading, stale, incomplete, or totals."""
+        phase, done, total = self._progress or ("structure", 0, None)
+        view = self.view
+        incomplete = None
+        if view is not None and (self.incomplete or view.snapshot.problems):
+            incomplete = self.incomplete or "; ".join(view.snapshot.problems)
+        return LoadState(
+            loading=self.loading, reloading=self.loading and self.first_load_done,
+            phase=phase, done=done, total=total, stale_at=self.stale_at,
+            incomplete=incomplete, counts=summary(view) if view is not None else None)
+
+    # --- notices ------------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice of the session: never markup (names, errors and the user's query
+        are untrusted), each line cleaned so no control character reaches the terminal
+        (the lines themselves are kept)."""
+        lines = "\n".join(clean(line) for line in message.split("\n"))
+        super().notify(lines, title=clean(title), severity=severity, timeout=timeout,
+                       markup=False)
+
+    def notify_error(self, error: OrgtuiError, *, title: str = "",
+                     severity: SeverityLevel = "error", timeout: float | None = 12) -> None:
+        """What went wrong and what to do, on two lines."""
+        self.notify(f"{clean(error.what)}\n{clean(error.fix)}", title=title,
+                    severity=severity, timeout=timeout)
+
+    # --- removal ------------------------------------------------------------------------
 
     def open_removal(self, account_ids: list[str]) -> None:
         """Open the removal dialog for these accounts.
@@ -143,7 +172,7 @@ class OrgApp(App[int]):
         from orgtui.ui.screens.removal import RemovalScreen
 
         if self.read_only:
-            self.action_read_only_notice()
+            self.notify(READ_ONLY_NOTICE, severity="warning")
             return
         snap = self.snapshot
         if snap is None:
@@ -165,7 +194,7 @@ class OrgApp(App[int]):
             ids = [own]
         self.push_screen(
             RemovalScreen(self.ctx, snap, ids, clock=self.clock, leave=leave,
-                          on_outcome=self._removal_outcome),
+                          on_outcome=self._removal_outcome, stop=self.hangup),
             callback=self._removal_closed,
         )
 
@@ -174,11 +203,16 @@ class OrgApp(App[int]):
         if outcome.left_view:
             self.apply_removal(outcome.account_id)
         elif outcome.status in ("refused", "unknown"):
-            self.notify(f"{outcome.what}\n{outcome.fix}", title=outcome.name,
+            self.notify(f"{clean(outcome.what)}\n{clean(outcome.fix)}", title=outcome.name,
                         severity="error" if outcome.status == "refused" else "warning",
                         timeout=12)
 
     def _removal_closed(self, outcomes: list[Any] | None) -> None:
+        if self.hangup.is_set():
+            # The terminal closed during a removal: the account in flight was finished
+            # and logged; now the app can go.
+            self.exit()
+            return
         if not outcomes:
             return
         removed = sum(1 for o in outcomes if o.status == "removed")
@@ -189,56 +223,16 @@ class OrgApp(App[int]):
         self.notify(message, severity="information" if not others else "warning")
 
     def apply_removal(self, account_id: str) -> None:
-        """An account left the organization: drop it from the snapshot, the tree, the
+        """An account left the organization: drop it from the snapshot, the views, the
         counts and the marks, without a reload. Call on the UI thread."""
         if self.view is None or account_id not in self.view.snapshot.accounts:
             return
         self.view = self.view.without_account(account_id)
-        self.marked.discard(account_id)
-        tree = self.tree
-        tree.view = self.view
-        tree.drop(account_id)
-        tree.refresh_labels(self.view)
-        self._refresh_panels()
+        self.main.drop_account(self.view, account_id)
         if self.cache_key:
             self._save_cache(self.view.snapshot)
 
-    def jump_to(self, account_id: str) -> None:
-        """Put the cursor on an account (opening its OUs) and focus the tree."""
-        if self.view is None or account_id not in self.view.snapshot.accounts:
-            self.notify(f"Account {account_id} is not in the organization.", severity="warning")
-            return
-        tree = self.tree
-        if tree.matches is not None and account_id not in tree.matches:
-            self._clear_filter_input()
-            self.set_filter("")
-        tree.reveal(account_id)
-        tree.focus()
-
-    def set_filter(self, query: str) -> None:
-        """Show only the accounts matching `query` (empty: everything)."""
-        self.filter_query = query
-        box = self.query_one("#filter", FilterInput)
-        if query and not box.display:
-            box.display = True
-        if box.value != query:
-            with box.prevent(Input.Changed):
-                box.value = query
-        if self.view is not None:
-            self._apply_filter()
-        self._refresh_status()
-
-    # --- layout -----------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield OrgHeader(read_only=self.read_only, demo=self.demo, id="header")
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield FilterInput(id="filter")
-                yield OrgTree(id="tree")
-            yield DetailPane(id="detail")
-        yield StatusLine(id="status")
-        yield Footer()
+    # --- start, signals, theme ----------------------------------------------------------
 
     def on_mount(self) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
@@ -246,9 +240,9 @@ class OrgApp(App[int]):
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
-        self.tree.focus()
-        self.tree.loading = True
-        self._refresh_status()
+
+    def main_screen_ready(self) -> None:
+        """The main screen is on: start reading the organization."""
         self._start_load(first=True)
 
     def on_hangup(self) -> None:
@@ -260,14 +254,16 @@ class OrgApp(App[int]):
             self.exit()
 
     def watch_theme(self, name: str) -> None:
-        """Remember a theme chosen in the app (ctrl+p, theme) for the next start."""
+        """Repaint what takes its colours from the theme; remember a theme chosen in the
+        app (ctrl+p, theme) for the next start."""
+        if self.main.is_mounted:
+            self.main.repaint()
         if not self._remember_theme or name == self._saved_theme:
             return
         try:
             files.save_setting("theme", name)
         except files.StoreError as exc:
-            self.notify(f"{exc.what}\n{exc.fix}", title="Theme not remembered",
-                        severity="warning")
+            self.notify_error(exc, title="Theme not remembered", severity="warning")
             return
         self._saved_theme = name
 
@@ -278,7 +274,7 @@ class OrgApp(App[int]):
         self.loading = True
         self.loaded = False
         self._progress = None
-        self._refresh_header()
+        self.main.refresh_header()
         self._load(self.generation, first and self.use_cache)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
@@ -332,13 +328,16 @@ class OrgApp(App[int]):
         if message.generation != self.generation:
             return
         self._progress = (message.phase, message.done, message.total)
-        self._refresh_header()
+        self.main.refresh_header()
 
     def on_structure_loaded(self, message: StructureLoaded) -> None:
         if message.generation != self.generation:
             return
         self._had_structure = True
         self._fresh_structure = message.view
+        if self._progress is None or self._progress[0] == "structure":
+            self._progress = ("details", 0, None)  # what is being read now
+        self.main.refresh_header()
         if self.view is None:
             # First paint. A cached or complete view stays until the details land, so
             # that verdicts never step back to "still reading".
@@ -371,201 +370,20 @@ class OrgApp(App[int]):
             title = "Tags, policies or delegation could not be read: data is incomplete"
         else:
             title = "Reload failed: showing the organization as read before"
-        self.notify(f"{error.what}\n{error.fix}", title=title, severity="error", timeout=12)
-        self._refresh_panels()
+        self.notify_error(error, title=title)
+        self.main.refresh_panels()
 
     def _finish_load(self) -> None:
         self.loading = False
         self.loaded = True
+        self.first_load_done = True
         self._progress = None
 
     def _show_view(self, view: OrgView) -> None:
-        """Put a view on screen: rebuild the tree if the structure changed, else repaint."""
-        old = self.view
-        self.view = view
-        self.marked &= set(view.snapshot.accounts)
-        tree = self.tree
-        if tree.loading:
-            tree.loading = False
-            if self.focused is None:
-                tree.focus()
-            self.refresh_bindings()
-        tree.marked = self.marked
-        same = (old is not None
-                and old.snapshot.child_ous == view.snapshot.child_ous
-                and old.snapshot.child_accounts == view.snapshot.child_accounts)
-        if same:
-            tree.refresh_labels(view)
-            if tree.matches is not None:
-                self._apply_filter()
-        else:
-            tree.view = view
-            if self.filter_query.strip():
-                self._apply_filter()
-            else:
-                tree.show(view, keep_state=old is not None)
-        self.query_one("#header", OrgHeader).show_org(view.snapshot)
-        self._refresh_panels()
-
-    # --- painting ---------------------------------------------------------------------
-
-    def _refresh_panels(self) -> None:
-        self._refresh_header()
-        self._refresh_status()
-        self._refresh_detail()
-
-    def _refresh_header(self) -> None:
-        try:
-            header = self.query_one("#header", OrgHeader)
-        except Exception:
-            return
-        parts: list[tuple[str, Style] | str] = []
-        if self.stale_at is not None:
-            cached = self.stale_at.astimezone().strftime("%H:%M")
-            parts.append((f"stale (cached {cached})", Style(color="yellow", bold=True)))
-            parts.append(" · ")
-        if self.loading:
-            phase, done, total = self._progress or ("structure", 0, None)
-            count = f" {done}/{total}" if total else (f" {done}" if done else "")
-            verb = "Reloading: " if self.view is not None and not self.stale_at else ""
-            parts.append((f"{verb}{loading.PHASES.get(phase, phase)}…{count}", Style(italic=True)))
-            header.show_progress(done if phase == "details" else None, total)
-        else:
-            header.show_progress(None, None)
-        if self.view is not None and not self.loading:
-            if self.incomplete or self.view.snapshot.problems:
-                why = self.incomplete or "; ".join(self.view.snapshot.problems)
-                if parts:
-                    parts.append(" · ")
-                parts.append((f"Incomplete data: {why} (ctrl+r retries)",
-                              Style(color="yellow", bold=True)))
-            else:
-                counts = summary(self.view)
-                parts += [
-                    f"{plural(counts.total, 'account')} · ",
-                    (f"{counts.blocked} blocked", Style(color="red", bold=True)), " · ",
-                    (f"{counts.review} review", Style(color="yellow", bold=True)), " · ",
-                    (f"{counts.ready} ready", Style(color="green", bold=True)),
-                ]
-        header.show_status(Text.assemble(*parts))
-
-    def _refresh_status(self) -> None:
-        try:
-            status = self.query_one("#status", StatusLine)
-        except Exception:
-            return
-        total = len(self.view.snapshot.accounts) if self.view else 0
-        matches = None
-        if self.view is not None and self.filter_query.strip():
-            matches = len(self.tree.matches or ())
-        status.show(len(self.marked), self.filter_query.strip(), matches, total)
-
-    def _refresh_detail(self) -> None:
-        try:
-            detail = self.query_one("#detail", DetailPane)
-        except Exception:
-            return
-        detail.show(self.view, self.tree.cursor_ref, self.incomplete)
-
-    @on(Tree.NodeHighlighted, "#tree")
-    def _cursor_moved(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
-        self.query_one("#detail", DetailPane).show(self.view, event.node.data, self.incomplete)
-
-    # --- filter -----------------------------------------------------------------------
-
-    def _apply_filter(self) -> None:
-        assert self.view is not None
-        query = self.filter_query.strip()
-        self.tree.set_matches(self.view.search(query) if query else None)
-        self._refresh_detail()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_query = event.value
-        if self.view is not None:
-            self._apply_filter()
-        self._refresh_status()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        tree = self.tree
-        if self.view is None:
-            return
-        if not self.filter_query.strip():
-            self.action_clear_filter()
-            return
-        first = tree.first_match()
-        if first is None:
-            self.notify(f'No account matches "{self.filter_query.strip()}".',
-                        severity="warning")
-            return
-        tree.reveal(first)
-        tree.focus()
-
-    def _clear_filter_input(self) -> None:
-        box = self.query_one("#filter", FilterInput)
-        with box.prevent(Input.Changed):
-            box.value = ""
-        box.display = False
+        old, self.view = self.view, view
+        self.main.show_view(view, old)
 
     # --- actions ----------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "remove":
-            return not self.read_only
-        if action == "read_only_notice":
-            return self.read_only
-        return True
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", FilterInput)
-        box.display = True
-        box.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", FilterInput)
-        if not self.filter_query and not box.display:
-            return
-        ref = self.tree.cursor_ref
-        self._clear_filter_input()
-        self.set_filter("")
-        if ref is not None and ref.kind == "account":
-            self.tree.reveal(ref.id)
-        self.tree.focus()
-
-    def action_mark(self) -> None:
-        ref = self.tree.cursor_ref
-        if ref is None or ref.kind != "account":
-            self.notify("Only accounts can be marked: move the cursor to an account.",
-                        severity="information", timeout=3)
-            return
-        if ref.id in self.marked:
-            self.marked.discard(ref.id)
-        else:
-            self.marked.add(ref.id)
-        self.tree.refresh_account(ref.id)
-        self._refresh_status()
-
-    def action_remove(self) -> None:
-        if self.read_only:
-            self.action_read_only_notice()
-            return
-        if self.view is None:
-            self.notify("The organization is still loading.", severity="warning")
-            return
-        if self.marked:
-            ids = [a for a in self.view.snapshot.accounts if a in self.marked]
-        else:
-            ref = self.tree.cursor_ref
-            if ref is None or ref.kind != "account":
-                self.notify("Put the cursor on an account, or mark accounts with space, "
-                            "then press r.", severity="warning")
-                return
-            ids = [ref.id]
-        self.open_removal(ids)
-
-    def action_read_only_notice(self) -> None:
-        self.notify(READ_ONLY_NOTICE, severity="warning")
 
     def action_reload(self) -> None:
         if self.loading and self.view is None:
@@ -573,11 +391,36 @@ class OrgApp(App[int]):
         self._start_load()
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.read_only))
+        if isinstance(self.screen, HelpScreen):
+            return
+        main = self.main
+
+        def allowed(action: str) -> bool:
+            name = action.rpartition(".")[2]
+            return main.check_action(name, ()) is not False
+
+        sources = (OrgTree, AccountTable, FilterInput, MainScreen, type(self))
+        self.push_screen(HelpScreen(help_rows(sources, allowed)))
 
     def action_quit_app(self) -> None:
         self.exit(0, return_code=0)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot (and ctrl+s-style actions) come here: the SVG is saved
+        under orgtui's data folder by the core, not in a Downloads folder that may not
+        exist, and a notice says where."""
+        self._save_screenshot(self.export_screenshot(), filename)
+        return None
+
+    @work(thread=True, group="screenshot", exit_on_error=False)
+    def _save_screenshot(self, svg: str, filename: str | None) -> None:
+        try:
+            saved: Path = files.save_screenshot(svg, filename, self.clock())
+        except OrgtuiError as exc:
+            self.call_from_thread(self.notify_error, exc, title="Screenshot not saved")
+            return
+        self.call_from_thread(self.notify, f"Saved to {saved}", title="Screenshot")
 
 
 def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
@@ -590,7 +433,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
                  theme=cfg.settings.theme, attest_tag=cfg.settings.standalone_tag)
     app.run()
     if app.fatal_error is not None:
-        print(f"orgtui: error: {app.fatal_error.what}", file=sys.stderr)
-        print(f"orgtui: fix: {app.fatal_error.fix}", file=sys.stderr)
+        print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)
+        print(f"orgtui: fix: {clean(app.fatal_error.fix)}", file=sys.stderr)
         return 1
     return app.return_code or 0

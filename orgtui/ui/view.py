@@ -8,14 +8,32 @@ from here; a new snapshot means a new `OrgView`, an account removed means
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from orgtui.model import Account, Assessment, Snapshot, Verdict
+from orgtui.model import Assessment, Snapshot, Verdict
 from orgtui.rules import assess
+from orgtui.ui.search import SearchIndex
 
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
+
+
+def verdict_word(verdict: str, complete: bool = True) -> str:
+    """The verdict word; a `?` when the data is incomplete and the verdict may change
+    (blocked stays blocked whatever the missing data would add)."""
+    if verdict != "blocked" and not complete:
+        return f"{verdict}?"
+    return verdict
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a line of the tree (or a row of the table) stands for."""
+
+    kind: Literal["root", "ou", "account"]
+    id: str
 
 
 @dataclass
@@ -30,50 +48,6 @@ class Counts:
     def add(self, verdict: str, n: int = 1) -> None:
         self.total += n
         setattr(self, verdict, getattr(self, verdict) + n)
-
-
-@dataclass
-class SearchIndex:
-    """Lower-case text per account (name, id, email, tags as key=value), built once.
-
-    A query is split on spaces; every term must match. The words blocked, review and
-    ready match the verdict; any other term matches as a substring of the account's text.
-    """
-
-    text: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, snap: Snapshot) -> SearchIndex:
-        index = cls()
-        for acc in snap.accounts.values():
-            index.add(acc, snap.tags_of(acc.id))
-        return index
-
-    def add(self, acc: Account, tags: Mapping[str, str]) -> None:
-        parts = [acc.name, acc.id, acc.email, acc.state]
-        parts += [f"{k}={v}" for k, v in tags.items()]
-        self.text[acc.id] = "\x00".join(parts).lower()
-
-    def match(self, query: str, verdicts: Mapping[str, str],
-              within: Iterable[str] | None = None) -> list[str]:
-        """Ids of the accounts that match every term of `query`, in index order.
-
-        `within` limits the scan to those ids (the matches of a shorter query).
-        """
-        terms = query.lower().split()
-        if not terms:
-            return list(self.text)
-        wanted = {t for t in terms if t in VERDICTS}
-        words = [t for t in terms if t not in VERDICTS]
-        found = []
-        candidates = self.text if within is None else within
-        for acc_id in candidates:
-            hay = self.text.get(acc_id)
-            if hay is None or (wanted and verdicts.get(acc_id) not in wanted):
-                continue
-            if all(w in hay for w in words):
-                found.append(acc_id)
-        return found
 
 
 class OrgView:
@@ -94,7 +68,7 @@ class OrgView:
             verdict = self.verdicts[acc.id]
             for container in self.containers_of(acc.id):
                 self.counts.setdefault(container, Counts()).add(verdict)
-        self.index = SearchIndex.build(snapshot)
+        self.index = SearchIndex.build(snapshot, self.assessments, self.containers_of)
         self._last_search: tuple[str, list[str]] = ("", [])
 
     # --- facts ------------------------------------------------------------------------
@@ -106,6 +80,10 @@ class OrgView:
 
     def verdict(self, account_id: str) -> str:
         return self.verdicts.get(account_id, "ready")
+
+    def badge(self, account_id: str) -> str:
+        """The verdict word as badges show it (`ready?` while details are missing)."""
+        return verdict_word(self.verdict(account_id), self.complete)
 
     def counts_of(self, container_id: str) -> Counts:
         return self.counts.get(container_id, Counts())
@@ -127,16 +105,12 @@ class OrgView:
 
     def search(self, query: str) -> list[str]:
         """Matching account ids. Typing on narrows: when the query only extends the last
-        one (and adds no verdict word, which matches by verdict, not text), every match
-        is among the last matches, so only those are scanned."""
+        one (see `SearchIndex.narrows`), every match is among the last matches, so only
+        those are scanned."""
         query = query.lower().strip()
         last_query, last = self._last_search
-        narrowing = (
-            bool(last_query)
-            and query.startswith(last_query)
-            and not set(VERDICTS).intersection(query.split())
-        )
-        found = self.index.match(query, self.verdicts, within=last if narrowing else None)
+        narrowing = self.index.narrows(last_query, query)
+        found = self.index.match(query, within=last if narrowing else None)
         self._last_search = (query, found)
         return found
 
@@ -159,7 +133,7 @@ class OrgView:
                       for k, c in self.counts.items()}
         for container in containers:
             new.counts[container].add(verdict, -1)
-        new.index = SearchIndex({k: v for k, v in self.index.text.items() if k != account_id})
+        new.index = self.index.without(account_id)
         return new
 
 

@@ -77,13 +77,13 @@ async def test_detail_of_a_ready_account(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["northwind-prod"])
+        app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.pause()
         text = detail_text(app)
         assert "northwind-prod" in text and "READY" in text
         assert demo.accounts["northwind-prod"] in text
         assert "aws+northwind-prod@example.com" in text
-        assert "INVITED" in text and "ACTIVE" in text
+        assert "Invited, joined on" in text and "ACTIVE" in text
         assert "Root / Divesting" in text
         assert "divest" in text and "northwind" in text and "ops@northwind.example" in text
         assert "DenyLeaveOrganization" in text and "inherited from Root" in text
@@ -95,10 +95,10 @@ async def test_detail_of_a_review_account(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["tailspin-prod"])
+        app.main.jump_to(demo.accounts["tailspin-prod"])
         await pilot.pause()
         text = detail_text(app)
-        assert "REVIEW" in text and "CREATED" in text
+        assert "REVIEW" in text and "Created in the organization on" in text
         assert "WARNING STANDALONE_UNVERIFIED" in text
         assert "Fix: Sign in to the account as its root user" in text
 
@@ -107,7 +107,7 @@ async def test_detail_of_a_blocked_account(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["security-tooling"])
+        app.main.jump_to(demo.accounts["security-tooling"])
         await pilot.pause()
         text = detail_text(app)
         assert "BLOCKED" in text
@@ -136,7 +136,7 @@ async def test_state_shown_when_not_active(make_app, demo):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         tree = app.query_one(OrgTree)
-        app.jump_to(demo.accounts["contoso-legacy"])
+        app.main.jump_to(demo.accounts["contoso-legacy"])
         await pilot.pause()
         label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
         assert "contoso-legacy" in label and "blocked" in label and "SUSPENDED" in label
@@ -179,7 +179,7 @@ async def test_reload_reads_again_and_keeps_the_place(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["ledger-prod"])
+        app.main.jump_to(demo.accounts["ledger-prod"])
         await pilot.pause()
         calls = app.ctx.stats.calls["DescribeOrganization"]
         generation = app.generation

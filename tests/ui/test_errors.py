@@ -89,7 +89,7 @@ async def test_enrichment_failure_is_shown_and_the_app_stays_usable(server):
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "Grant organizations:ListTagsForResource" in errors[-1].message
         assert "Incomplete data" in text_of(app, "#header-status")
-        app.jump_to(alpha)
+        app.main.jump_to(alpha)
         await pilot.pause()
         text = detail_text(app)
         assert "Incomplete data" in text

@@ -82,7 +82,7 @@ async def test_enter_jumps_to_the_first_match_and_escape_clears(make_app, demo):
         await pilot.press("escape")
         assert tree.matches is None
         assert not app.query_one(FilterInput).display
-        assert app.filter_query == ""
+        assert app.main.filter_query == ""
         # Everything is back, and the cursor stayed on the account.
         assert demo.accounts["billing-reports"] in tree.nodes
         assert tree.cursor_ref.id == demo.accounts["ledger-prod"]

@@ -7,20 +7,22 @@ from orgtui.ui.widgets.org_tree import OrgTree
 from tests.ui.conftest import SIZE, text_of, wait_loaded
 
 
-async def test_space_marks_and_unmarks(make_app, demo):
+async def test_space_marks_moves_down_and_unmarks(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         tree = app.query_one(OrgTree)
         target = demo.accounts["northwind-dev"]
-        app.jump_to(target)
+        app.main.jump_to(target)
         await pilot.press("space")
-        assert app.marked == {target}
+        assert app.main.marked == {target}
         assert "1 marked" in text_of(app, "#status")
-        label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
-        assert label.startswith("✔ northwind-dev")
-        await pilot.press("space")
-        assert app.marked == set()
+        label = tree.render_label(tree.nodes[target], tree.rich_style, tree.rich_style).plain
+        assert label.startswith("✔ ready   northwind-dev")
+        # The cursor moved down, as in file managers: space again marks the next one.
+        assert tree.cursor_ref.id != target
+        await pilot.press("k", "space")
+        assert app.main.marked == set()
         assert "marked" not in text_of(app, "#status")
 
 
@@ -30,11 +32,11 @@ async def test_r_opens_removal_for_the_marked_or_the_cursor(make_app, demo):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         app.open_removal = opened.append  # type: ignore[method-assign]
-        app.jump_to(demo.accounts["northwind-shared"])
+        app.main.jump_to(demo.accounts["northwind-shared"])
         await pilot.press("r")
         assert opened == [[demo.accounts["northwind-shared"]]]
         await pilot.press("space")
-        app.jump_to(demo.accounts["northwind-dev"])
+        app.main.jump_to(demo.accounts["northwind-dev"])
         await pilot.press("space", "r")
         assert sorted(opened[-1]) == sorted([demo.accounts["northwind-shared"],
                                              demo.accounts["northwind-dev"]])
@@ -49,7 +51,7 @@ async def test_audit_r_says_read_only_and_is_not_in_the_footer(make_app, demo):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         app.open_removal = opened.append  # type: ignore[method-assign]
-        app.jump_to(demo.accounts["northwind-prod"])
+        app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.press("r")
         await pilot.pause()
         assert opened == []
@@ -65,13 +67,13 @@ async def test_apply_removal_updates_tree_counts_and_marks(make_app, demo):
         await wait_loaded(pilot, app)
         tree = app.query_one(OrgTree)
         gone = demo.accounts["northwind-dev"]
-        app.jump_to(gone)
+        app.main.jump_to(gone)
         await pilot.press("space")
         calls = app.ctx.stats.total_calls
         app.apply_removal(gone)
         await pilot.pause()
         assert gone not in app.snapshot.accounts and gone not in tree.nodes
-        assert app.marked == set()
+        assert app.main.marked == set()
         assert app.view.counts_of(demo.ous["Divesting"]).total == 3
         divesting = tree.render_label(tree.nodes[demo.ous["Divesting"]], tree.rich_style,
                                       tree.rich_style).plain

@@ -37,6 +37,9 @@ async def test_member_sees_the_organization_and_its_account():
         tree.show(view, keep_state=False)
         await pilot.pause()
         assert [n.data.id for n in tree.root.children] == ["222222222222"]
+        # The root is named after the organization already: its id is not repeated.
+        root_label = tree.render_label(tree.root, tree.rich_style, tree.rich_style).plain
+        assert root_label.count("o-member") == 1
     root_text = plain(root_detail(view, "o-member"))
     assert "member account" in root_text and "o-member" in root_text
     assert "111111111111" in root_text

@@ -7,6 +7,7 @@ flow is tested in tests/ui/test_removal_flow.py.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -81,6 +82,11 @@ def text(dialog: RemovalScreen, selector: str) -> str:
     return plain(dialog.query_one(selector, Static).content, width=110)
 
 
+def summary_text(dialog: RemovalScreen) -> str:
+    """The fixed summary above the scroll area, as drawn."""
+    return plain(dialog.query_one("#removal-summary").render(), width=110)
+
+
 def confirm_button(dialog: RemovalScreen) -> Button:
     return dialog.query_one("#removal-confirm-button", Button)
 
@@ -120,9 +126,13 @@ async def test_ready_account_removed_after_typing_its_id(org):
         body = text(dialog, "#removal-accounts")
         assert "northwind-prod" in body and acc_id in body and "READY" in body
         assert "Root / Divesting" in body
-        # The tag-loss warning lists every tag.
-        for tag in ("divest=northwind", "env=prod", "owner=ops@northwind.example"):
-            assert tag in body
+        # The tag-loss warning lists every tag, in the fixed summary and in the body.
+        summary = summary_text(dialog)
+        assert "Tags AWS deletes (3" in summary
+        for key, value in (("divest", "northwind"), ("env", "prod"),
+                           ("owner", "ops@northwind.example")):
+            assert f"{key}={value}" in summary
+            assert re.search(rf"{key} +{re.escape(value)}", body)
         assert "DenyLeaveOrganization" in body and "RegionGuardrail" in body
         notes = text(dialog, "#removal-notes")
         assert "pays its own bills" in notes and "IAM Identity Center" in notes
@@ -202,9 +212,13 @@ async def test_blocked_account_cannot_be_confirmed(org):
         body = text(dialog, "#removal-accounts")
         assert "BLOCKED" in body and "DELEGATED_ADMIN" in body
         assert "guardduty.amazonaws.com" in body
-        assert "Confirmation is impossible" in text(dialog, "#removal-check")
+        assert "This account can't be removed now" in text(dialog, "#removal-check")
+        # Why and the fixes, and nothing to type: no prompt, no confirm button.
+        assert "Fix: Move the delegated administrator role" in body
+        assert "Blocked (fixes below): Delegated administrator" in summary_text(dialog)
+        assert not dialog.query_one("#removal-confirm").display
         box = dialog.query_one("#removal-input", Input)
-        assert box.disabled and confirm_button(dialog).disabled
+        assert box.disabled and not confirm_button(dialog).display
         assert not dialog.query_one("#removal-drop", Button).display  # nothing else to go on
         box.value = acc_id  # even if the text got there, enter does nothing
         await pilot.pause()
@@ -372,7 +386,7 @@ async def test_audit_mode_guard_stops_a_forced_removal(demo):
 async def test_member_leaves_through_the_same_dialog(isolated_env):
     from orgtui import demo as demo_mod
 
-    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
     try:
         ctx = demo_ctx()
         snap = Loader(ctx).load()
@@ -471,6 +485,8 @@ async def test_enter_during_the_live_check_waits_for_it(org, held_check):
 
 
 async def test_enter_during_the_check_of_a_blocked_account_sends_nothing(org, held_check):
+    """Blocked in the view: no prompt even while the live check runs; the keys typed go
+    nowhere, and enter presses the focused Cancel."""
     demo, ctx, snap = org
     gate = held_check
     [acc_id] = ids_of(demo, "security-tooling")
@@ -483,11 +499,49 @@ async def test_enter_during_the_check_of_a_blocked_account_sends_nothing(org, he
     async with app.run_test(size=SIZE) as pilot:
         dialog = app.dialog
         await pilot.pause()
-        await pilot.press(*acc_id, "enter")
-        gate.set()
-        await checked(pilot, dialog)
+        assert dialog.checking and not dialog.query_one("#removal-confirm").display
+        await pilot.press(*acc_id)
+        assert dialog.query_one("#removal-input", Input).value == ""
+        await pilot.press("enter")
         await pilot.pause()
-        assert dialog.phase == "confirm" and not dialog.confirm_pending
-        assert confirm_button(dialog).disabled
+        assert app.results == [[]]  # closed by Cancel, nothing sent
+        gate.set()
     assert sent == [] and in_org(ctx, acc_id)
     assert files.read_audit() == []
+
+
+async def test_the_consoles_dashed_account_id_confirms(org):
+    """`1111-2222-3333`, as the console shows ids, is the same account id."""
+    demo, ctx, snap = org
+    [acc_id] = ids_of(demo, "northwind-prod")
+    app = Host(ctx, snap, [acc_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        await type_in(pilot, dialog, f"{acc_id[:4]}-{acc_id[4:8]}-{acc_id[8:]}")
+        assert not confirm_button(dialog).disabled
+        await type_in(pilot, dialog, f"{acc_id[:4]}-{acc_id[4:]}")  # not the console's form
+        assert confirm_button(dialog).disabled
+        await type_in(pilot, dialog, f"{acc_id[:4]}-{acc_id[4:8]}-{acc_id[8:]}")
+        await pilot.press("enter")
+        await finished(pilot, dialog)
+    assert not in_org(ctx, acc_id)
+
+
+async def test_a_big_set_gives_ready_accounts_one_line_each(org, monkeypatch):
+    """Hundreds of accounts (A, then r): blocked and review ones in full, ready ones one
+    line each with their tags counted; the fixed summary counts every tag."""
+    from orgtui.ui.screens import removal_text
+
+    monkeypatch.setattr(removal_text, "DETAILED", 2)
+    demo, ctx, snap = org
+    ids = ids_of(demo, "northwind-prod", "northwind-dev", "sandbox-carol")
+    app = Host(ctx, snap, ids)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        body = text(dialog, "#removal-accounts")
+        assert "STANDALONE_UNVERIFIED" in body  # sandbox-carol, to review: in full
+        assert "Ready (2)" in body and "3 tags" in body and "2 tags" in body
+        assert not re.search(r"divest +northwind", body)  # counted, not listed
+        assert "6 tags on 3 accounts will be deleted, counted below" in summary_text(dialog)

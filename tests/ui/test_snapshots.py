@@ -9,7 +9,7 @@ Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 from __future__ import annotations
 
 from orgtui.ui.widgets.filter_bar import FilterInput
-from tests.ui.conftest import SIZE, wait_loaded
+from tests.ui.conftest import SIZE, until, wait_loaded
 
 
 def test_main_screen(make_app, snap_compare):
@@ -26,7 +26,7 @@ def test_blocked_account_detail(make_app, demo, snap_compare):
 
     async def run_before(pilot):
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["security-tooling"])
+        app.main.jump_to(demo.accounts["security-tooling"])
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -60,7 +60,7 @@ def test_audit_mode_main_screen(make_app, demo, snap_compare):
 
     async def run_before(pilot):
         await wait_loaded(pilot, app)
-        app.jump_to(demo.accounts["northwind-prod"])
+        app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -78,9 +78,69 @@ def test_member_mode_main_screen(isolated_env, snap_compare):
 
         async def run_before(pilot):
             await wait_loaded(pilot, app)
-            app.jump_to(running.accounts["sandbox-bob"])
+            app.main.jump_to(running.accounts["sandbox-bob"])
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     finally:
         running.stop()
+
+
+# --- 80x24, a supported size: verdicts on every line, ? and q in the footer ----------
+
+SMALL = (80, 24)
+
+
+def test_main_screen_80x24(make_app, demo, snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["cardvault-prod"])  # three OUs deep
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_table_80x24(make_app, demo, snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["security-tooling"])
+        await pilot.press("t")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_removal_dialog_80x24(make_app, demo, snap_compare):
+    from orgtui.ui.screens.removal import RemovalScreen
+
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["northwind-prod"])
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
+                    and app.screen.checks is not None)
+        app.screen.query_one("#removal-input").cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_blocked_dialog_80x24(make_app, demo, snap_compare):
+    from orgtui.ui.screens.removal import RemovalScreen
+
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.management_account_id)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
+                    and app.screen.checks is not None)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)

@@ -85,3 +85,26 @@ def test_run_app_passes_the_theme_from_config_toml(monkeypatch):
     ctx = type("Ctx", (), {"options": type("Opts", (), {"read_only": False})()})()
     assert app_mod.run_app(cfg, ctx, demo=object()) == 0
     assert seen["theme"] == "monokai"
+
+
+async def test_verdict_colours_follow_the_theme(make_app, demo):
+    """Badges take the theme's error / warning / success text colours, whatever the theme."""
+    from orgtui.ui.palette import Palette
+    from orgtui.ui.widgets.org_tree import OrgTree
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        app.main.jump_to(demo.accounts["security-tooling"])
+        await pilot.pause()
+        for theme in ("textual-light", "nord", "ansi-dark"):
+            app.theme = theme
+            await pilot.pause()
+            label = tree._label(tree.cursor_ref)
+            [span] = [s for s in label.spans if label.plain[s.start:s.end].strip() == "blocked"]
+            expected = Palette.of_theme(app.current_theme).error.color
+            assert span.style.color == expected, theme
+            header = app.query_one("#header-status").content
+            assert any(s.style.color == Palette.of_theme(app.current_theme).success.color
+                       for s in header.spans if "ready" in header.plain[s.start:s.end])

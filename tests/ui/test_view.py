@@ -56,27 +56,45 @@ def test_without_account_adjusts_counts_and_index(demo):
 
 def test_typing_on_scans_only_the_last_matches(demo):
     """A longer query searches within the shorter one's matches, not the whole index."""
-    from orgtui.ui.view import SearchIndex
+    from orgtui.ui.search import SearchIndex
 
     view = _view(demo)
     scanned: list[int] = []
     real_match = SearchIndex.match
 
-    def counting(self, query, verdicts, within=None):
+    def counting(self, query, within=None):
         scanned.append(len(self.text) if within is None else len(list(within)))
-        return real_match(self, query, verdicts, within)
+        return real_match(self, query, within)
 
     SearchIndex.match = counting  # type: ignore[method-assign]
     try:
         first = view.search("sand")
         narrowed = view.search("sandbox-c")
-        verdict = view.search("sandbox-c review")  # a verdict word: full scan again
+        verdict = view.search("sandbox-c review")  # one more term (AND): within again
         fresh = view.search("north")  # not an extension: full scan
+        view.search("ou:sand")
+        view.search("ou:sandbox")  # a keyword term changes meaning as it grows: full scan
+        view.search("re")
+        view.search("review")  # a plain term that became a verdict word: full scan
     finally:
         SearchIndex.match = real_match  # type: ignore[method-assign]
     total = len(view.index.text)
-    assert scanned == [total, len(first), total, total]
+    assert scanned == [total, len(first), len(narrowed), total, total, total, total, total]
     assert narrowed == [i for i in first if "sandbox-c" in view.index.text[i]]
-    assert narrowed == real_match(view.index, "sandbox-c", view.verdicts)
-    assert verdict == real_match(view.index, "sandbox-c review", view.verdicts)
+    assert narrowed == real_match(view.index, "sandbox-c")
+    assert verdict == real_match(view.index, "sandbox-c review")
     assert fresh and all("north" in view.index.text[i] for i in fresh)
+
+
+def test_the_view_models_are_ui_free():
+    """view, search and table_model compute in the loading worker: no textual import."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import orgtui.ui.view, orgtui.ui.search, orgtui.ui.table_model\n"
+            "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

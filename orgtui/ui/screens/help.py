@@ -1,10 +1,11 @@
-"""The help screen (`?`): every binding, and what the badges mean."""
+"""The help screen (`?`): every binding (built from the bindings, see `ui/bindings.py`),
+and what the badges mean."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,27 +14,26 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from orgtui.ui.keys import KEYS
+from orgtui.ui.palette import DIM, Palette, palette
 
 
-def help_table(read_only: bool) -> Table:
+def help_table(rows: Sequence[tuple[str, str]]) -> Table:
     table = Table(title="orgtui keys", expand=True, show_edge=False, header_style="bold")
-    table.add_column("key", style="bold cyan", no_wrap=True)
+    table.add_column("key", style="bold", no_wrap=True)
     table.add_column("action")
-    for keys, what, _ in KEYS:
-        if keys == "r" and read_only:
-            what = "nothing: this session is read-only (orgtui audit)"
-        table.add_row(keys, what)
+    for keys, what in rows:
+        table.add_row(Text(keys), Text(what))
     return table
 
 
-LEGEND = Text.assemble(
-    "\nBadges: ", ("blocked", Style(color="red", bold=True)), " AWS will refuse the removal · ",
-    ("review", Style(color="yellow", bold=True)), " check by hand first · ",
-    ("ready", Style(color="green", bold=True)), " nothing in the way. ",
-    "A ? after a badge: details still loading or incomplete.\n",
-    ("escape, ? or q closes this help.", Style(dim=True)),
-)
+def legend(pal: Palette) -> Text:
+    return Text.assemble(
+        "\nBadges: ", ("blocked", pal.verdict("blocked")), " AWS will refuse the removal · ",
+        ("review", pal.verdict("review")), " check by hand first · ",
+        ("ready", pal.verdict("ready")), " nothing in the way. ",
+        "A ? after a badge: details still loading or incomplete.\n",
+        ("escape, ? or q closes this help.", DIM),
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -43,14 +43,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="close-help"),
     ]
 
-    def __init__(self, read_only: bool = False) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
         super().__init__()
-        self.read_only = read_only
+        self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(help_table(self.read_only), id="help-keys")
-            yield Static(LEGEND, id="help-legend")
+            yield Static(help_table(self.rows), id="help-keys")
+            yield Static(legend(palette(self.app)), id="help-legend")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.widgets import Input
 
-PLACEHOLDER = "filter: name, id, email, tag key=value, blocked / review / ready"
+from orgtui.ui.widgets.safe_input import SafeInput
+
+# Fits the input at 80 columns; the help screen (?) lists every kind of term.
+PLACEHOLDER = "name, id, k=v, verdict, CODE, ou:Name"
 
 
-class FilterInput(Input):
+class FilterInput(SafeInput):
     """An Input whose escape clears the filter and gives the tree back the focus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.clear_filter", "Clear filter", id="clear-filter"),
+        Binding("escape", "screen.clear_filter", "Clear filter", id="clear-filter"),
+        Binding("enter", "submit", "First match", show=False, id="filter-first-match"),
     ]
 
     def __init__(self, **kwargs: object) -> None:

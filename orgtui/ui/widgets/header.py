@@ -3,9 +3,15 @@
 Line 1: organization id, management account, mode badge.
 Line 2: the caller: account and ARN (ARNs of SSO roles are long; they get a line).
 Line 3: loading progress, "stale (cached HH:MM)", incomplete data, or the verdict totals.
+
+The header is given facts (`show_org`, `show_load`) and words them itself; colours come
+from the theme, every name is cleaned.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from rich.style import Style
 from rich.text import Text
@@ -13,69 +19,115 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
+from orgtui.loading import PHASES
 from orgtui.model import Snapshot
+from orgtui.text import clean
+from orgtui.ui.palette import BOLD, DIM, Palette, palette
+from orgtui.ui.render import counts_line, safe
+from orgtui.ui.view import Counts
 
-BADGE_STYLE = Style(color="black", bgcolor="green", bold=True)
-AUDIT_STYLE = Style(color="black", bgcolor="yellow", bold=True)
-DEMO_STYLE = Style(color="black", bgcolor="cyan", bold=True)
 
-
-def mode_badge(read_only: bool, demo: bool) -> Text:
+def mode_badge(read_only: bool, demo: bool, pal: Palette) -> Text:
     """LIVE, AUDIT read-only, DEMO, or DEMO · AUDIT read-only."""
     if demo and read_only:
-        return Text.assemble((" DEMO", DEMO_STYLE), (" · ", Style(bold=True)),
-                             ("AUDIT read-only ", AUDIT_STYLE))
+        return Text.assemble((" DEMO", pal.demo_badge), (" · ", BOLD),
+                             ("AUDIT read-only ", pal.audit_badge))
     if demo:
-        return Text(" DEMO ", style=DEMO_STYLE)
+        return Text(" DEMO ", style=pal.demo_badge)
     if read_only:
-        return Text(" AUDIT read-only ", style=AUDIT_STYLE)
-    return Text(" LIVE ", style=BADGE_STYLE)
+        return Text(" AUDIT read-only ", style=pal.audit_badge)
+    return Text(" LIVE ", style=pal.live_badge)
+
+
+@dataclass(frozen=True)
+class LoadState:
+    """What the third line reports."""
+
+    loading: bool = True
+    reloading: bool = False  # a load after the first one (ctrl+r)
+    phase: str = "structure"
+    done: int = 0
+    total: int | None = None
+    stale_at: datetime | None = None  # painted from the cache loaded at this time
+    incomplete: str | None = None  # why verdicts may be wrong
+    counts: Counts | None = None  # verdict totals, once known
+
+
+def status_text(state: LoadState, pal: Palette) -> Text:
+    text = Text()
+    warn = pal.warning
+    if state.stale_at is not None:
+        text.append(f"stale (cached {state.stale_at.astimezone().strftime('%H:%M')})", warn)
+        text.append(" · ")
+    if state.loading:
+        count = (f" {state.done}/{state.total}" if state.total
+                 else (f" {state.done}" if state.done else ""))
+        verb = "Reloading: " if state.reloading else ""
+        text.append(f"{verb}{PHASES.get(state.phase, state.phase)}…{count}",
+                    Style(italic=True))
+    elif state.incomplete:
+        text.append_text(safe(f"Incomplete data: {state.incomplete} (ctrl+r retries)", warn))
+    elif state.counts is not None:
+        text.append_text(counts_line(state.counts, pal))
+    return text
 
 
 class OrgHeader(Vertical):
-    """Two lines at the top of the main screen."""
+    """Three lines at the top of the main screen."""
 
     def __init__(self, *, read_only: bool, demo: bool, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.read_only = read_only
         self.demo = demo
+        self._snapshot: Snapshot | None = None
+        self._state = LoadState()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header-top"):
-            yield Static(Text("orgtui", style=Style(bold=True)), id="header-org")
-            yield Static(mode_badge(self.read_only, self.demo), id="header-mode")
+            yield Static(Text("orgtui", style=BOLD), id="header-org")
+            yield Static(id="header-mode")
         yield Static("", id="header-caller")
         with Horizontal(id="header-bottom"):
             yield Static("", id="header-status")
             yield ProgressBar(total=None, show_eta=False, id="header-progress")
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._paint())
+        self._paint()
+
     def show_org(self, snap: Snapshot) -> None:
+        self._snapshot = snap
+        self._paint()
+
+    def show_load(self, state: LoadState) -> None:
+        self._state = state
+        self._paint()
+
+    def _paint(self) -> None:
+        pal = palette(self.app)
+        self.query_one("#header-mode", Static).update(
+            mode_badge(self.read_only, self.demo, pal))
+        self.query_one("#header-status", Static).update(status_text(self._state, pal))
+        state = self._state
+        bar = self.query_one("#header-progress", ProgressBar)
+        bar.display = state.loading and state.phase == "details"
+        if bar.display:
+            bar.update(total=state.total, progress=state.done)
+        snap = self._snapshot
+        if snap is None:
+            return
         org = snap.organization
-        dim = Style(dim=True)
         text = Text.assemble(
-            ("orgtui  ", Style(bold=True)), ("organization ", dim), (org.id, Style(bold=True)),
-            ("  management ", dim), org.management_account_id,
-        )
+            ("orgtui  ", BOLD), ("organization ", DIM), safe(org.id, BOLD),
+            ("  management ", DIM), safe(org.management_account_id))
         if org.management_account_email:
-            text.append(f" ({org.management_account_email})", style=dim)
-        caller = Text.assemble(("caller ", dim), (snap.caller.account, Style(bold=True)),
-                               "  ", snap.caller.arn)
+            text.append(f" ({clean(org.management_account_email)})", style=DIM)
+        caller = Text.assemble(("caller ", DIM), safe(snap.caller.account, BOLD), "  ",
+                               safe(snap.caller.arn))
         if snap.member_mode:
             caller.append("  member account: you see the organization and this account",
-                          style=Style(color="yellow"))
+                          style=pal.warning)
         for widget_id, line in (("#header-org", text), ("#header-caller", caller)):
             line.no_wrap = True
             line.overflow = "ellipsis"
             self.query_one(widget_id, Static).update(line)
-
-    def show_status(self, text: Text | str) -> None:
-        self.query_one("#header-status", Static).update(text)
-
-    def show_progress(self, done: int | None, total: int | None) -> None:
-        """A bar while enrichment runs; hidden (None) when nothing is loading."""
-        bar = self.query_one("#header-progress", ProgressBar)
-        if done is None:
-            bar.display = False
-            return
-        bar.display = True
-        bar.update(total=total, progress=done)

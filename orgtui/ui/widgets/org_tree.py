@@ -1,13 +1,13 @@
 """The OU/account tree: lazy (children added when an OU opens, big OUs in chunks), labels
 drawn from the current `OrgView` at render time, so a verdict update is a repaint, not a
-rebuild.
+rebuild. Labels are built by `orgtui.ui.render` (verdict first, names cleaned, never
+markup); whether an account is marked is asked of the screen (`is_marked`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -16,34 +16,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from orgtui.text import plural
-from orgtui.ui.view import OrgView
+from orgtui.text import clean, plural
+from orgtui.ui.palette import BOLD, DIM, palette
+from orgtui.ui.render import MARK, account_label, safe
+from orgtui.ui.view import NodeRef, OrgView
 
 CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint
 AUTO_EXPAND_MATCHES = 200  # a filter with at most this many matches opens their OUs
-
-BADGE_STYLES = {
-    "blocked": Style(color="red", bold=True),
-    "review": Style(color="yellow", bold=True),
-    "ready": Style(color="green", bold=True),
-}
-MARK = "✔ "
-
-
-@dataclass(frozen=True)
-class NodeRef:
-    """What a tree node stands for."""
-
-    kind: Literal["root", "ou", "account"]
-    id: str
-
-
-def badge_text(view: OrgView, account_id: str) -> str:
-    """The verdict word; a `?` when the data is incomplete and the verdict may change."""
-    verdict = view.verdict(account_id)
-    if verdict != "blocked" and not view.complete:
-        return f"{verdict}?"
-    return verdict
+VERDICT_WIDTH = 8  # "blocked " / "review? ": the verdict column of an account line
 
 
 def counts_text(view: OrgView, container_id: str, matches: int | None = None) -> str:
@@ -56,6 +36,10 @@ def counts_text(view: OrgView, container_id: str, matches: int | None = None) ->
     return text
 
 
+def _never_marked(account_id: str) -> bool:
+    return False
+
+
 class OrgTree(Tree[NodeRef], inherit_bindings=False):
     """Root, OUs and accounts of one organization."""
 
@@ -63,20 +47,21 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         Binding("down,j", "cursor_down", "Down", show=False, id="move-down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="move-up"),
         Binding("enter,l", "open", "Open", id="open"),
-        Binding("h", "close", "Collapse", id="collapse"),
-        Binding("space", "app.mark", "Mark", id="mark"),
+        Binding("h", "close", "Collapse", show=False, id="collapse"),
+        Binding("space", "screen.mark", "Mark", id="mark"),
         Binding("pagedown", "page_down", show=False),
         Binding("pageup", "page_up", show=False),
         Binding("home", "scroll_home", show=False),
         Binding("end", "scroll_end", show=False),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__("organization", data=None, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, is_marked: Callable[[str], bool] = _never_marked,
+                 **kwargs: object) -> None:
+        super().__init__(Text("organization"), data=None, **kwargs)  # type: ignore[arg-type]
         self.auto_expand = False
         self.guide_depth = 3
         self.view: OrgView | None = None
-        self.marked: Collection[str] = ()
+        self.is_marked = is_marked
         # Filter: the matching account ids, and the containers on their paths.
         self.matches: set[str] | None = None
         self._visible: set[str] | None = None
@@ -84,6 +69,7 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         self.nodes: dict[str, TreeNode[NodeRef]] = {}
         self._filled: set[str] = set()
         self._pending: dict[str, list[str]] = {}
+        self._could_open = True
 
     # --- building ---------------------------------------------------------------------
 
@@ -121,10 +107,17 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             opened = set(self._visible or ())
         cursor = self.cursor_ref
         self._build_tree(opened)
-        # Stay where the cursor was when it is still shown (details landing mid-filter).
-        if cursor is not None and cursor.id in self.nodes:
+        # Typing in the filter never throws the cursor back to the root: it stays on its
+        # account (or OU) while that is shown, else it goes to the first match.
+        shown = self.matches is None or (cursor is not None and cursor.id in self.matches)
+        if cursor is not None and cursor.kind == "account" and shown:
+            self.reveal(cursor.id)
+        elif (cursor is not None and cursor.id in self.nodes
+              and (cursor.kind == "ou" or self.matches is None)):
             self._build()
             self.move_cursor(self.nodes[cursor.id])
+        elif (first := self.first_match()) is not None:
+            self.reveal(first)
         else:
             self.move_cursor(self.root)
 
@@ -139,7 +132,7 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         if root is None:
             return
         self.root.data = NodeRef("root", root.id)
-        self.root.set_label(root.name)
+        self.root.set_label(safe(root.name))
         self.nodes[root.id] = self.root
         self.fill(self.root)
         self.root.expand()
@@ -175,7 +168,7 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             snap = self.view.snapshot  # type: ignore[union-attr]
             for ou_id in ous:
                 has_children = bool(snap.child_ous.get(ou_id) or snap.child_accounts.get(ou_id))
-                child = node.add(snap.ous[ou_id].name, data=NodeRef("ou", ou_id),
+                child = node.add(safe(snap.ous[ou_id].name), data=NodeRef("ou", ou_id),
                                  allow_expand=has_children)
                 self.nodes[ou_id] = child
             self._pending[ref.id] = accounts
@@ -191,7 +184,7 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         take = pending if everything else pending[:CHUNK]
         for acc_id in take:
             acc = self.view.snapshot.accounts[acc_id]  # type: ignore[union-attr]
-            self.nodes[acc_id] = node.add_leaf(acc.name, data=NodeRef("account", acc_id))
+            self.nodes[acc_id] = node.add_leaf(safe(acc.name), data=NodeRef("account", acc_id))
         rest = pending[len(take):]
         if rest:
             self._pending[ref.id] = rest
@@ -208,9 +201,11 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             node = self.nodes.get(container)
             if node is None:
                 return False
-            self.fill(node, complete=True)
+            self.fill(node)  # its OUs, and its first accounts
             node.expand()
-        self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id], complete=True)
+        if account_id not in self.nodes:  # further down a big OU: the rest of it now
+            self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id],
+                      complete=True)
         target = self.nodes.get(account_id)
         if target is None:
             return False
@@ -278,38 +273,30 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
 
     # --- drawing ----------------------------------------------------------------------
 
-    def _label_parts(self, ref: NodeRef) -> list[tuple[str, Style]]:
+    def _label(self, ref: NodeRef) -> Text:
         view = self.view
         if view is None:
-            return [("…", Style())]
+            return Text("…")
         snap = view.snapshot
-        dim = Style(dim=True)
         if ref.kind == "account":
             acc = snap.accounts.get(ref.id)
             if acc is None:
-                return [(ref.id, dim)]
-            verdict = view.verdict(ref.id)
-            parts: list[tuple[str, Style]] = []
-            if ref.id in self.marked:
-                parts.append((MARK, Style(color="magenta", bold=True)))
-            parts += [(acc.name, Style()), ("  ", Style()), (acc.id, dim), ("  ", Style()),
-                      (badge_text(view, ref.id), BADGE_STYLES.get(verdict, Style()))]
-            if acc.state != "ACTIVE":
-                parts += [("  ", Style()), (acc.state, Style(color="red", italic=True))]
-            return parts
-        name = snap.node_name(ref.id)
+                return Text(clean(ref.id), style=DIM)
+            return account_label(acc, view.verdict(ref.id), palette(self.app),
+                                 complete=view.complete, marked=self.is_marked(ref.id))
         matches = self._match_counts.get(ref.id, 0) if self.matches is not None else None
-        extra = [(name, Style(bold=True)), ("  ", Style()),
-                 (counts_text(view, ref.id, matches), dim)]
-        if ref.kind == "root":
-            extra.insert(1, (f"  {snap.organization.id}", dim))
-        return extra
+        text = Text.assemble(safe(snap.node_name(ref.id), BOLD))
+        if ref.kind == "root" and not snap.member_mode:
+            # A member's root is already named after the organization.
+            text.append(f"  {clean(snap.organization.id)}", style=DIM)
+        text.append(f"  {counts_text(view, ref.id, matches)}", style=DIM)
+        return text
 
     def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
         ref = node.data
         if ref is None:
             return super().render_label(node, base_style, style)
-        text = Text.assemble(*self._label_parts(ref))
+        text = self._label(ref)
         text.stylize(style)
         if node.allow_expand:
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
@@ -317,16 +304,39 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         return text
 
     def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        """The width of the label as drawn (an overestimate would show a horizontal
+        scrollbar with nothing to scroll)."""
         ref = node.data
-        if ref is None or self.view is None:
+        view = self.view
+        if ref is None or view is None:
             return super().get_label_width(node)
+        icon = cell_len(self.ICON_NODE) if node.allow_expand else 0
         if ref.kind == "account":
-            acc = self.view.snapshot.accounts.get(ref.id)
-            name = acc.name if acc else ref.id
-            return cell_len(name) + 40  # id, badge, state and mark fit in 40 cells
-        return cell_len(self.view.snapshot.node_name(ref.id)) + 50
+            acc = view.snapshot.accounts.get(ref.id)
+            if acc is None:
+                return len(ref.id)
+            width = VERDICT_WIDTH + cell_len(clean(acc.name or acc.id)) + 2 + len(acc.id)
+            if acc.state != "ACTIVE":
+                width += 2 + cell_len(clean(acc.state))
+            return width + (len(MARK) if self.is_marked(ref.id) else 0)
+        return icon + self._label(ref).cell_len
 
     # --- actions ----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`enter` is offered only where it opens something (not on an account)."""
+        if action == "open":
+            node = self.cursor_node
+            return node is not None and node.allow_expand
+        return True
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        node = self.cursor_node
+        can_open = node is not None and node.allow_expand
+        if can_open != self._could_open:  # the footer's "⏎ Open" comes and goes
+            self._could_open = can_open
+            self.refresh_bindings()
 
     def action_open(self) -> None:
         """Open an OU (or step into it when open); on an account, nothing to open."""

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from rich.style import Style
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
+from orgtui.ui.palette import DIM, palette
+from orgtui.ui.render import safe
+
 
 class StatusLine(Static):
-    """`3 marked · filter "prod": 12 of 45 accounts`."""
+    """`3 marked (r removes them) · filter "prod": 12 of 45 accounts match`."""
+
+    def __init__(self, *, read_only: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.read_only = read_only
 
     def show(self, marked: int, query: str, matches: int | None, total: int) -> None:
-        parts: list[tuple[str, Style] | str] = []
+        text = Text()
         if marked:
-            parts.append((f"{marked} marked", Style(color="magenta", bold=True)))
-            parts.append(" (r removes them)" if not getattr(self.app, "read_only", False)
-                         else "")
+            text.append(f"{marked} marked", style=palette(self.app).mark)
+            if not self.read_only:
+                text.append(" (r removes them)")
         if query:
-            if parts:
-                parts.append("  ·  ")
+            if text:
+                text.append("  ·  ")
             shown = 0 if matches is None else matches
-            parts.append((f'filter "{query}": {shown} of {total} accounts match', Style()))
-        if not parts:
-            parts.append(("space marks · / filters · ? help", Style(dim=True)))
-        self.update(Text.assemble(*parts))
+            # The query is the user's text: cleaned, never markup.
+            text.append_text(safe(f'filter "{query}": {shown} of {total} accounts match'))
+        if not text:
+            hint = "/ filters · t table · ? help"
+            text.append(hint if self.read_only else f"space marks · {hint}", style=DIM)
+        self.update(text)

@@ -1,0 +1,69 @@
+"""The help screen's rows, built from the bindings themselves: each binding's keys and
+description come from its `Binding`, and the longer text from `HELP`, the one table of
+help texts keyed by binding id. A key is described in one place; a binding without an
+entry here shows its short description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from textual.binding import Binding, BindingType
+
+HELP: dict[str, str] = {
+    "move-down": "move the cursor down (up / k moves it up)",
+    "move-up": "move the cursor up",
+    "open": "open the OU under the cursor, or step into it when open",
+    "collapse": "collapse the OU, or go to its parent",
+    "filter": "filter by name, id, email, tag key=value, verdict (blocked, review, ready), "
+              "finding code (DELEGATED_ADMIN), delegated service (guardduty), joined method "
+              "(invited, created), state (suspended), OU (ou:Prod at any depth, or an OU "
+              "id); terms combine (AND)",
+    "filter-first-match": "in the filter: move the cursor to the first match",
+    "clear-filter": "clear the filter, close a dialog",
+    "mark": "mark or unmark the account for bulk removal (on an OU: every account under "
+            "it), then move down",
+    "mark-all": "mark every account shown (the filter's matches, or all); again to unmark "
+                "them",
+    "toggle-table": "switch between the tree and the account table",
+    "sort-next": "in the table: sort by the next column (a click on a header sorts by it)",
+    "sort-reverse": "in the table: reverse the order",
+    "remove": "remove the marked accounts, or the one under the cursor",
+    "remove-read-only": "nothing: this session is read-only (orgtui audit)",
+    "reload": "read the organization again",
+    "help": "this help",
+    "quit": "quit",
+    "palette": "command palette: jump to an account, run an action, change the theme",
+    "focus-next": "move the focus between the tree (or table) and the detail",
+}
+
+_KEY_NAMES = {"question_mark": "?", "slash": "/", "exclamation_mark": "!"}
+
+
+def key_text(binding: Binding) -> str:
+    """`up, k`, `ctrl+r`, `?`: the keys as a person types them."""
+    if binding.key_display:
+        return binding.key_display
+    return ", ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+
+
+def _bindings(sources: Iterable[type]) -> Iterable[Binding]:
+    for source in sources:
+        entries: list[BindingType] = list(getattr(source, "BINDINGS", []))
+        for entry in entries:
+            if isinstance(entry, Binding) and entry.id:
+                yield entry
+
+
+def help_rows(sources: Iterable[type], allowed: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """(keys, what they do) for every binding with an id in `sources`, in order, once per
+    id, skipping those whose action `allowed(action)` refuses (as the footer would)."""
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for binding in _bindings(sources):
+        assert binding.id is not None
+        if binding.id in seen or not allowed(binding.action):
+            continue
+        seen.add(binding.id)
+        rows.append((key_text(binding), HELP.get(binding.id, binding.description.lower())))
+    return rows
