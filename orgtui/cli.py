@@ -17,25 +17,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 from orgtui import __version__, files
 from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
 from orgtui.files import Settings, load_settings
-from orgtui.report import FORMATS
+from orgtui.ids import normalize_account_id
+from orgtui.report import FORMATS, by_verdict
+from orgtui.text import clean, plural, redact_url
 
 if TYPE_CHECKING:
     from orgtui.aws.session import AwsContext
     from orgtui.demo import DemoOrg
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_THRESHOLD = 0, 1, 2, 3
+FAIL_ON_SHOWN = 3  # accounts named in the --fail-on line; the rest are counted
 
 
 def _account_id(value: str) -> str:
-    if not ACCOUNT_ID.match(value):
-        raise argparse.ArgumentTypeError(f"'{value}' is not an account id (exactly 12 digits)")
+    account_id = normalize_account_id(value)
+    if account_id is None:
+        raise argparse.ArgumentTypeError(
+            f"'{clean(value)}' is not an account id: exactly 12 digits, as 111122223333 or "
+            "the console's 1111-2222-3333")
+    return account_id
+
+
+def _endpoint_url(value: str) -> str:
+    """An http(s) URL with a host, as the AWS CLI takes it; the error never shows a
+    password the URL holds."""
+    try:
+        parts = urlsplit(value)
+        valid = (parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+                 and clean(value) == value and " " not in value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # an unclosed [ipv6] bracket, a port out of range
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(
+            f"'{clean(redact_url(value))}' is not an endpoint URL: it needs http:// or "
+            "https:// and a host, as http://127.0.0.1:5000")
     return value
 
 
@@ -67,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--profile", metavar="NAME", help="AWS profile (default: the boto3 chain)")
     aws.add_argument("--region", metavar="NAME",
                      help="AWS region (Organizations is global; default us-east-1)")
-    aws.add_argument("--endpoint-url", metavar="URL",
+    aws.add_argument("--endpoint-url", type=_endpoint_url, metavar="URL",
                      help="send requests to this endpoint (moto server, LocalStack, VPC endpoint)")
     aws.add_argument("--demo", action="store_true",
                      help="use the embedded sample organization (moto), no AWS needed")
@@ -81,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"print the audit without a UI: {', '.join(FORMATS)}")
     rep.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     rep.add_argument("--account", type=_account_id, action="append", metavar="ID",
-                     help="only this account (repeatable)")
+                     help="only this account (12 digits, dashes allowed; repeatable)")
     rep.add_argument("--fail-on", choices=["blocked", "review"],
                      help="exit 3 when any account is blocked (or blocked or review)")
     parser.add_argument("--version", action="version", version=f"orgtui {__version__}")
@@ -129,7 +152,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
                 parser.error(f"{flag} needs --report FORMAT")
     settings, problems = load_settings()
     for problem in problems:
-        print(f"orgtui: settings: {problem}", file=sys.stderr)
+        print(f"orgtui: settings: {clean(problem)}", file=sys.stderr)
     return RunConfig(
         command=args.command,
         profile=args.profile or (None if args.demo else settings.profile),
@@ -193,11 +216,12 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
         attest_tag=cfg.settings.standalone_tag)
     with stderr_progress(err, ctx.stats) as progress:
         snap, problems = loading.load(ctx, options, progress)
-    for problem in problems:
-        print(f"orgtui: {problem}", file=err)
+    for problem in problems:  # may quote names or paths: one clean line each
+        print(f"orgtui: {clean(problem)}", file=err)
     if snap.member_mode:
         print(
-            f"orgtui: note: these are the credentials of member account {snap.caller.account}, "
+            f"orgtui: note: these are the credentials of member account "
+            f"{clean(snap.caller.account)}, "
             "which can see only itself (no OUs, tags, policies or delegation); use the "
             "management account's credentials to audit the whole organization.",
             file=err,
@@ -222,12 +246,28 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
-    summary = doc["summary"]
-    if cfg.fail_on == "blocked" and summary["blocked"]:
-        return EXIT_THRESHOLD
-    if cfg.fail_on == "review" and (summary["blocked"] or summary["review"]):
+    why = threshold_met(doc, cfg.fail_on)
+    if why:
+        print(why, file=err)
         return EXIT_THRESHOLD
     return EXIT_OK
+
+
+def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
+    """The line saying why --fail-on fails the run, or None when its threshold is not met:
+    how many accounts met it, and the first few by name and id (blocked first)."""
+    if fail_on is None:
+        return None
+    verdicts = ("blocked",) if fail_on == "blocked" else ("blocked", "review")
+    met = by_verdict(a for a in doc["accounts"] if a["verdict"] in verdicts)
+    if not met:
+        return None
+    what = "blocked" if fail_on == "blocked" else "blocked or to review"
+    named = ", ".join(f"{clean(a['name'])} ({clean(a['id'])})" for a in met[:FAIL_ON_SHOWN])
+    more = f" and {len(met) - FAIL_ON_SHOWN} more" if len(met) > FAIL_ON_SHOWN else ""
+    verb = "is" if len(met) == 1 else "are"
+    return (f"orgtui: --fail-on {fail_on}: {plural(len(met), 'account')} {verb} {what}: "
+            f"{named}{more}")
 
 
 def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
@@ -236,10 +276,17 @@ def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
     return run_app(cfg, ctx, demo)
 
 
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
+
+
 def fail(exc: BaseException, profile: str | None, err: TextIO) -> int:
+    """Two lines on stderr: what happened, how to fix it. The words may quote an answer
+    from the endpoint (cleaned: one line each, no escape sequence) or a URL (a password
+    in it masked)."""
     problem = translate(exc, profile=profile)
-    print(f"orgtui: error: {problem.what}", file=err)
-    print(f"orgtui: fix: {problem.fix}", file=err)
+    for label, text in (("error", problem.what), ("fix", problem.fix)):
+        text = _URL.sub(lambda m: redact_url(m.group()), clean(text))
+        print(f"orgtui: {label}: {text}", file=err)
     return EXIT_ERROR
 
 

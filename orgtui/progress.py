@@ -55,9 +55,9 @@ def stderr_progress(err: TextIO, stats: Any = None) -> Iterator[ProgressFn]:
         yield lambda phase, done, total: None
         return
     console = Console(file=err)
-    columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn("{task.description}"),
-                                     BarColumn(bar_width=40 if stats is None else 20),
-                                     MofNCompleteColumn()]
+    columns: list[ProgressColumn] = [
+        SpinnerColumn(), TextColumn("{task.description}", markup=False),
+        BarColumn(bar_width=40 if stats is None else 20), MofNCompleteColumn()]
     if stats is not None:
         columns.append(ThrottleColumn(stats))
     with Progress(*columns, console=console, transient=True) as bar:

@@ -1,25 +1,32 @@
-"""The headless audit: one document, written as a rich table, JSON, CSV or Markdown."""
+"""The headless audit: one document, written as a rich table, JSON, CSV or Markdown.
+
+Everything in the document that came from AWS (names, emails, OU names, states, tags,
+policy names, finding messages that quote them, the caller's ARN) is untrusted: JSON
+keeps it raw (json escapes it), every other format passes it through `clean()`, and CSV
+and Markdown also neutralise what a spreadsheet or a Markdown viewer would execute.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from orgtui.impact_model import CHECK_NAMES, group_skipped
 from orgtui.model import Assessment, Snapshot, iso
 from orgtui.rules import assess
+from orgtui.text import clean, plural
 
-FORMATS = ("table", "json", "csv", "markdown")
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
-VERDICT_STYLE = {"blocked": "bold red", "review": "yellow", "ready": "green"}
 
 
 def build(
@@ -85,9 +92,26 @@ def unchecked(doc: Mapping[str, Any]) -> list[str]:
                          if check["status"] != "checked")
 
 
-def to_json(doc: Mapping[str, Any]) -> str:
+def by_verdict(accounts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Accounts in report order: blocked first, then to review, then ready; by name."""
+    return sorted(accounts, key=lambda a: (VERDICT_ORDER[a["verdict"]], a["name"]))
+
+
+def summary_words(summary: Mapping[str, int], review: str = "review") -> str:
+    """`1 account, 1 blocked, 0 review, 0 ready`: the counts with the noun agreeing."""
+    return (f"{plural(summary['accounts'], 'account')}, {summary['blocked']} blocked, "
+            f"{summary['review']} {review}, {summary['ready']} ready")
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
+    """The document itself: raw values, which json escapes (control characters included)."""
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
+
+# --- CSV ----------------------------------------------------------------------------------
 
 # `unchecked` (last, so the columns before keep their places) names the impact checks that
 # were skipped, e.g. "identity_center;ram". Skipping is organization-wide, so every row
@@ -97,60 +121,77 @@ CSV_COLUMNS = (
     "id", "name", "email", "state", "joined_method", "joined_timestamp", "parent_id",
     "ou_path", "verdict", "findings", "delegated_services", "tags", "policies", "unchecked",
 )
+# A spreadsheet takes a cell starting with one of these for a formula (OWASP, CSV
+# injection); `clean()` already turns a leading tab or CR into visible `\t`, `\r`.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_csv(doc: Mapping[str, Any]) -> str:
-    """One row per account; tags as k=v;k=v, findings as codes; quoting by the csv module."""
+def csv_cell(value: Any) -> str:
+    """A CSV cell: one line, control characters visible, a formula made plain text by a
+    leading `'`."""
+    text = clean(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_row(a: Mapping[str, Any], skipped: str = "") -> list[str]:
+    """One account's cells, in CSV_COLUMNS order: tags as k=v;k=v, findings as codes;
+    `skipped` is the `unchecked` cell, the same for every row."""
+    return [csv_cell(cell) for cell in (
+        a["id"], a["name"], a["email"], a["state"], a["joined_method"],
+        a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]),
+        a["verdict"], ";".join(f["code"] for f in a["findings"]),
+        ";".join(a["delegated_services"]),
+        ";".join(f"{k}={v}" for k, v in a["tags"].items()),
+        ";".join(p["name"] for p in a["policies"]),
+        skipped,
+    )]
+
+
+def to_csv(doc: Mapping[str, Any], width: int | None = None) -> str:
+    """One row per account; quoting by the csv module (no cell holds a line break)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    # With "\n" as line terminator the csv module leaves a lone "\r" unquoted, and readers
-    # take it for a line break: rows holding one are written with every field quoted.
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     skipped = ";".join(n for n, c in doc.get("checks", {}).items() if c["status"] != "checked")
-    for a in doc["accounts"]:
-        row = [
-            a["id"], a["name"], a["email"], a["state"], a["joined_method"],
-            a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]),
-            a["verdict"], ";".join(f["code"] for f in a["findings"]),
-            ";".join(a["delegated_services"]),
-            ";".join(f"{k}={v}" for k, v in a["tags"].items()),
-            ";".join(p["name"] for p in a["policies"]),
-            skipped,
-        ]
-        (quoted if any("\r" in str(cell) for cell in row) else writer).writerow(row)
+    writer.writerows(csv_row(a, skipped) for a in doc["accounts"])
     return out.getvalue()
 
 
-def _md(text: Any) -> str:
-    """A Markdown table cell: pipes escaped, line breaks folded."""
-    return (
-        str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-    )
+# --- Markdown -----------------------------------------------------------------------------
+
+# Backslash first, so that the escapes added after it are not escaped again. Pipes end a
+# table cell; <, > open raw HTML; [, ] make links and images; backticks open code spans.
+_MD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\|<>[]`"})
 
 
-def to_markdown(doc: Mapping[str, Any]) -> str:
+def md(text: Any) -> str:
+    """Untrusted text in Markdown: one line, control characters visible, and nothing a
+    viewer would take for a table cell's end, HTML, a link or code."""
+    return clean(text).translate(_MD_ESCAPES)
+
+
+def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
     s = doc["summary"]
     org = doc["organization"]
     lines = [
-        f"## orgtui audit: organization {org['id']}",
+        f"## orgtui audit: organization {md(org['id'])}",
         "",
-        f"Generated {doc['generated_at']} by `{_md(doc['caller']['arn'])}`; management "
-        f"account {org['management_account_id']}.",
+        f"Generated {md(doc['generated_at'])} by {md(doc['caller']['arn'])}; management "
+        f"account {md(org['management_account_id'])}.",
         "",
-        f"**{s['accounts']} accounts: {s['blocked']} blocked, {s['review']} to review, "
-        f"{s['ready']} ready.**",
+        f"**{plural(s['accounts'], 'account')}: {s['blocked']} blocked, {s['review']} to "
+        f"review, {s['ready']} ready.**",
         "",
         _md_checks(doc),
         "",
         "| Account | Id | OU path | State | Verdict | Findings |",
         "|---|---|---|---|---|---|",
     ]
-    for a in sorted(doc["accounts"], key=lambda a: (VERDICT_ORDER[a["verdict"]], a["name"])):
+    for a in by_verdict(doc["accounts"]):
         codes = ", ".join(f["code"] for f in a["findings"]) or "none"
         lines.append(
-            f"| {_md(a['name'])} | {a['id']} | {_md(' / '.join(a['ou_path']))} | "
-            f"{_md(a['state'])} | {a['verdict']} | {_md(codes)} |"
+            f"| {md(a['name'])} | {md(a['id'])} | {md(' / '.join(a['ou_path']))} | "
+            f"{md(a['state'])} | {a['verdict']} | {md(codes)} |"
         )
     blocked = [a for a in doc["accounts"] if a["verdict"] == "blocked"]
     if blocked:
@@ -159,8 +200,8 @@ def to_markdown(doc: Mapping[str, Any]) -> str:
             for f in a["findings"]:
                 if f["severity"] == "blocker":
                     lines.append(
-                        f"- **{_md(a['name'])}** ({a['id']}) {f['code']}: {_md(f['message'])} "
-                        f"*Fix:* {_md(f['fix'])}"
+                        f"- **{md(a['name'])}** ({md(a['id'])}) {md(f['code'])}: "
+                        f"{md(f['message'])} *Fix:* {md(f['fix'])}"
                     )
     return "\n".join(lines) + "\n"
 
@@ -170,42 +211,152 @@ def _md_checks(doc: Mapping[str, Any]) -> str:
     missing = unchecked(doc)
     if not missing:
         return "Impact checks: all made (StackSets, Control Tower, Identity Center, RAM, SCPs)."
-    return f"**Not checked:** {_md('; '.join(missing))}. Findings of these kinds may be missing."
+    return f"**Not checked:** {md('; '.join(missing))}. Findings of these kinds may be missing."
+
+
+# --- table --------------------------------------------------------------------------------
+
+VERDICT_STYLE = {"blocked": "bold red", "review": "yellow", "ready": "green"}
+TABLE_WIDTH = 160  # a file or a pipe has no width of its own
+# How narrow a folding column may get before it moves into the Account cell: the email
+# first, then the OU path; an Account column narrower than a typical name reads worse than
+# one block per account. Ids, verdicts and finding codes never fold.
+FOLD_MIN = {"account": 16, "email": 16, "ou_path": 14, "state": 10}
+# The columns of each layout, widest first; a column missing from a layout is shown as a
+# line of the Account cell (ACCOUNT_LINES).
+LAYOUTS = (
+    ("account", "id", "email", "ou_path", "state", "verdict", "findings"),
+    ("account", "id", "ou_path", "state", "verdict", "findings"),
+    ("account", "id", "state", "verdict", "findings"),
+)
+HEADERS = {"account": "Account", "id": "Id", "email": "Email", "ou_path": "OU path",
+           "state": "State", "verdict": "Verdict", "findings": "Findings"}
+ACCOUNT_LINES = ("ou_path", "email")  # in this order under the name, when not columns
+NO_WRAP = ("id", "verdict", "findings")
+
+
+def _cells(a: Mapping[str, Any]) -> dict[str, list[str]]:
+    """An account's table cells as lines of clean text."""
+    return {
+        "account": [clean(a["name"])], "id": [clean(a["id"])], "email": [clean(a["email"])],
+        "ou_path": [clean(" / ".join(a["ou_path"]))], "state": [clean(a["state"])],
+        "verdict": [a["verdict"]], "findings": [clean(f["code"]) for f in a["findings"]] or ["-"],
+    }
+
+
+def _merged(cells: dict[str, list[str]], columns: tuple[str, ...]) -> dict[str, list[str]]:
+    """`cells` with the columns left out of `columns` as lines of the Account cell."""
+    extra = [line for key in ACCOUNT_LINES if key not in columns for line in cells[key]]
+    return {**cells, "account": cells["account"] + extra}
+
+
+def _column_widths(rows: list[dict[str, list[str]]], columns: tuple[str, ...],
+                   width: int) -> dict[str, int] | None:
+    """Each column's width for a table `width` cells wide, or None when these columns
+    can't fit: ids, verdicts and codes at full width; every folding column at least at
+    FOLD_MIN (less when all of it is narrower), the room left shared out evenly."""
+    natural = {key: max(cell_len(line) for row in [{key: [HEADERS[key]]}, *rows]
+                        for line in row[key]) for key in columns}
+    widths = {key: natural[key] if key in NO_WRAP else min(natural[key], FOLD_MIN[key])
+              for key in columns}
+    room = width - (3 * len(columns) - 3) - sum(widths.values())  # separators, padding
+    if room < 0:
+        return None
+    while room > 0:  # one cell at a time to the narrowest column still folded
+        folded = [key for key in columns if widths[key] < natural[key]]
+        if not folded:
+            break
+        widths[min(folded, key=lambda key: widths[key])] += 1
+        room -= 1
+    return widths
 
 
 def to_table(doc: Mapping[str, Any], console: Console) -> None:
-    s = doc["summary"]
-    table = Table(
-        title=f"Organization {escape(doc['organization']['id'])}: {s['accounts']} accounts, "
-        f"{s['blocked']} blocked, {s['review']} review, {s['ready']} ready",
-        expand=False,
-    )
-    for col in ("Account", "Id", "OU path", "State", "Verdict", "Findings"):
-        table.add_column(col, overflow="fold")
-    for a in sorted(doc["accounts"], key=lambda a: (VERDICT_ORDER[a["verdict"]], a["name"])):
-        # Names are data, not markup: "[/]" in an account name must neither style nor raise.
-        table.add_row(
-            escape(a["name"]), a["id"], escape(" / ".join(a["ou_path"])), escape(a["state"]),
-            f"[{VERDICT_STYLE[a['verdict']]}]{a['verdict']}[/]",
-            "\n".join(f["code"] for f in a["findings"]) or "-",
-        )
+    """The report on a rich console, laid out for its width: the widest layout that keeps
+    every id, verdict and finding code whole, else one block of lines per account."""
+    accounts = by_verdict(doc["accounts"])
+    cells = [_cells(a) for a in accounts]
+    title = Text(f"Organization {clean(doc['organization']['id'])}: "
+                 f"{summary_words(doc['summary'])}", style="bold")
+    for columns in LAYOUTS:
+        rows = [_merged(c, columns) for c in cells]
+        widths = _column_widths(rows, columns, console.width)
+        if widths is not None:
+            break
+    else:
+        _print_blocks(title, cells, console)
+        _print_unchecked(doc, console)
+        return
+    # No outer edges (more room for the data); a blank line between accounts, whose cells
+    # hold several lines. Widths are fixed here, so rich never shrinks an id or a code.
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  leading=1)
+    for key in columns:
+        table.add_column(HEADERS[key], width=widths[key], no_wrap=key in NO_WRAP,
+                         overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(key, row[key]) for key in columns))
     console.print(table)
+    _print_unchecked(doc, console)
+
+
+def _print_unchecked(doc: Mapping[str, Any], console: Console) -> None:
+    """The impact checks that were not made, and why (a reason may quote AWS)."""
     missing = unchecked(doc)
     if missing:
-        console.print(f"Not checked: {escape('; '.join(missing))}.", style="yellow")
+        console.print(Text(f"Not checked: {clean('; '.join(missing))}.", style="yellow"))
+
+
+def _cell(key: str, lines: list[str]) -> Text:
+    if key == "verdict":
+        return Text(lines[0], style=VERDICT_STYLE[lines[0]])
+    if key == "account":  # the name, then what folded into it, dimmed
+        text = Text(lines[0])
+        for line in lines[1:]:
+            text.append("\n" + line, style="dim")
+        return text
+    return Text("\n".join(lines))
+
+
+def _print_blocks(title: Text, cells: list[dict[str, list[str]]], console: Console) -> None:
+    """One block per account, for a terminal too narrow for any table: the id, verdict
+    and name on the first line, then the OU path, state and email, then one code a line."""
+    console.print(title)
+    for c in cells:
+        head = Text.assemble(c["id"][0], "  ", _cell("verdict", c["verdict"]), "  ",
+                             c["account"][0])
+        console.print()
+        console.print(head, overflow="fold")
+        for line in (*c["ou_path"], f"{c['state'][0]}  {c['email'][0]}", *c["findings"]):
+            console.print(Text("  " + line), overflow="fold")
+
+
+def to_table_text(doc: Mapping[str, Any], width: int | None = None) -> str:
+    """The table as plain text (no colour codes), `width` columns wide."""
+    buf = io.StringIO()
+    to_table(doc, Console(file=buf, width=width or TABLE_WIDTH, force_terminal=False,
+                          color_system=None))
+    return buf.getvalue()
+
+
+# --- the formats ----------------------------------------------------------------------------
+
+Renderer = Callable[[Mapping[str, Any], "int | None"], str]
+
+# Format name -> renderer: the document and a width (the table's; the others ignore it).
+# A new format is one function and one line here (CONTRIBUTING.md, "Adding a report format").
+RENDERERS: dict[str, Renderer] = {
+    "table": to_table_text,
+    "json": to_json,
+    "csv": to_csv,
+    "markdown": to_markdown,
+}
+FORMATS = tuple(RENDERERS)
 
 
 def render(doc: Mapping[str, Any], fmt: str, *, width: int | None = None) -> str:
     """The report as text in one of FORMATS."""
-    if fmt == "json":
-        return to_json(doc)
-    if fmt == "csv":
-        return to_csv(doc)
-    if fmt == "markdown":
-        return to_markdown(doc)
-    if fmt == "table":
-        buf = io.StringIO()
-        to_table(doc, Console(file=buf, width=width or 160, force_terminal=False,
-                              color_system=None))
-        return buf.getvalue()
-    raise ValueError(f"unknown format {fmt}")
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        raise ValueError(f"unknown format {fmt}")
+    return renderer(doc, width)

@@ -39,3 +39,24 @@ def clean(text: object) -> str:
 def plural(n: int, word: str, plural_form: str | None = None) -> str:
     """`1 account`, `2 accounts`, `3 policies` (with `plural_form`)."""
     return f"{n} {word if n == 1 else (plural_form or word + 's')}"
+
+
+def redact_url(url: str) -> str:
+    """`url` with its userinfo (`user:password@`) replaced by `***@`, so that a password
+    given in --endpoint-url is never echoed in an error, a progress line or a log.
+
+    Works on anything typed as a URL, valid or not: the authority is what follows `://`
+    (or the start, when there is no scheme) up to the first `/`, `?` or `#`, and the
+    userinfo is everything in it before its last `@`.
+    """
+    start = url.find("://")
+    start = 0 if start < 0 else start + 3
+    end = len(url)
+    for sep in "/?#":
+        found = url.find(sep, start)
+        if found >= 0:
+            end = min(end, found)
+    at = url.rfind("@", start, end)
+    if at < 0:
+        return url
+    return f"{url[:start]}***{url[at:]}"

@@ -20,6 +20,7 @@ from orgtui.cli import main
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, PolicySpec, build_org
 
+ROOT = Path(__file__).resolve().parent.parent
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 ACCOUNT_KEYS = {"id", "name", "email", "state", "joined_method", "joined_timestamp",
                 "parent_id", "ou_path", "tags", "delegated_services", "policies", "verdict",
@@ -64,6 +65,15 @@ def test_help_lists_the_contract(capsys):
 @pytest.mark.parametrize("argv, words", [
     (["audit", "--report", "json", "--account", "12345"], "12 digits"),
     (["audit", "--report", "json", "--account", "12345678901a"], "12 digits"),
+    (["audit", "--report", "json", "--account", "1111-2222-333"], "1111-2222-3333"),
+    (["audit", "--report", "json", "--account", "11112-222-3333"], "12 digits"),
+    (["audit", "--report", "json", "--endpoint-url", "not a url"], "needs http:// or https://"),
+    (["audit", "--report", "json", "--endpoint-url", "127.0.0.1:5000"], "and a host"),
+    (["audit", "--report", "json", "--endpoint-url", "ftp://127.0.0.1"], "http://"),
+    (["audit", "--report", "json", "--endpoint-url", "http://"], "a host"),
+    (["audit", "--report", "json", "--endpoint-url", "http://h:99999"], "endpoint URL"),
+    (["audit", "--report", "json", "--endpoint-url", "http://[::1"], "endpoint URL"),
+    (["--endpoint-url", "https://moto server"], "endpoint URL"),
     (["--report", "json"], "--report goes with"),
     (["audit", "-o", "x.json"], "needs --report"),
     (["audit", "--fail-on", "blocked"], "needs --report"),
@@ -143,10 +153,58 @@ def test_json_report_is_exactly_the_design(demo_json):
 
 
 def test_fail_on_blocked_and_review_exit_3(capsys):
-    code, out, _ = run(capsys, "audit", "--demo", "--report", "json", "--fail-on", "blocked")
+    code, out, err = run(capsys, "audit", "--demo", "--report", "json", "--fail-on", "blocked")
     assert code == 3
-    assert json.loads(out)["summary"]["blocked"] > 0
-    assert run(capsys, "audit", "--demo", "--report", "csv", "--fail-on", "review")[0] == 3
+    doc = json.loads(out)
+    blocked = sorted((a for a in doc["accounts"] if a["verdict"] == "blocked"),
+                     key=lambda a: a["name"])
+    assert len(blocked) > 3
+    named = ", ".join(f"{a['name']} ({a['id']})" for a in blocked[:3])
+    assert err.splitlines() == [
+        f"orgtui: --fail-on blocked: {len(blocked)} accounts are blocked: {named} and "
+        f"{len(blocked) - 3} more"]
+    code, out, err = run(capsys, "audit", "--demo", "--report", "csv", "--fail-on", "review")
+    assert code == 3
+    s = doc["summary"]
+    assert err.startswith(f"orgtui: --fail-on review: {s['blocked'] + s['review']} accounts "
+                          f"are blocked or to review: {blocked[0]['name']} ({blocked[0]['id']})")
+    assert err.rstrip().endswith(f" and {s['blocked'] + s['review'] - 3} more")
+
+
+def test_fail_on_one_account_says_which(capsys):
+    code, out, err = run(capsys, "audit", "--demo", "--report", "markdown",
+                         "--account", "1234-5678-9012", "--fail-on", "blocked")
+    assert code == 3
+    assert "**1 account: 1 blocked, 0 to review, 0 ready.**" in out
+    assert "1 accounts" not in out
+    assert err == ("orgtui: --fail-on blocked: 1 account is blocked: management "
+                   "(123456789012)\n")
+
+
+def test_fail_on_line_cleans_names():
+    from orgtui.cli import threshold_met
+
+    doc = {"accounts": [
+        {"id": f"{n:012d}", "name": name, "verdict": verdict}
+        for n, (name, verdict) in enumerate([
+            ("b\x1b]2;title\x07", "blocked"), ("a\nfake line", "review"),
+            ("ok", "ready")], start=1)]}
+    assert threshold_met(doc, None) is None
+    assert threshold_met(doc, "blocked") == (
+        "orgtui: --fail-on blocked: 1 account is blocked: b\\x1b]2;title\\x07 "
+        "(000000000001)")
+    line = threshold_met(doc, "review")
+    assert line is not None and "\n" not in line and "\x1b" not in line
+    assert line.endswith("2 accounts are blocked or to review: b\\x1b]2;title\\x07 "
+                         "(000000000001), a\\nfake line (000000000002)")
+    assert threshold_met({"accounts": [doc["accounts"][2]]}, "review") is None
+
+
+def test_account_ids_with_the_consoles_dashes(capsys):
+    code, out, _ = run(capsys, "audit", "--demo", "--report", "json",
+                       "--account", "1234-5678-9012", "--account", "123456789012")
+    assert code == 0
+    assert [a["id"] for a in json.loads(out)["accounts"]] == ["123456789012"]
 
 
 def test_fail_on_not_met_exits_0(capsys):
@@ -220,6 +278,50 @@ def test_table_report(capsys):
     assert "40 accounts" in out
     for name in ("management", "sandbox-alice", "cardvault-prod"):
         assert name in out
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_table_report_on_a_real_terminal(demo_json, columns):
+    """In a real terminal (a pty) of 80 or 100 columns, every account id and finding
+    code is whole on its line, and nothing is wider than the terminal."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "orgtui", "audit", "--demo", "--report",
+                             "table"], stdin=child_fd, stdout=child_fd,
+                            stderr=subprocess.PIPE, env=env, close_fds=True)
+    os.close(child_fd)
+    chunks = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            data = os.read(main_fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(main_fd)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    raw = b"".join(chunks).decode("utf-8")
+    assert "\x1b[" in raw  # a terminal: rich styled it
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r", "")
+    assert "\x1b" not in text
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    for a in demo_json["accounts"]:
+        assert sum(bool(re.search(rf"(?<!\d){a['id']}(?!\d)", ln)) for ln in lines) >= 1
+        assert not any(re.search(rf"(?<!\d){a['id'][:-1]}$", ln) for ln in lines)
+    codes = [f["code"] for a in demo_json["accounts"] for f in a["findings"]]
+    for code in set(codes):
+        assert len(re.findall(rf"\b{code}\b", text)) == codes.count(code), code
 
 
 # --- errors, each in two lines of words ---------------------------------------------------
@@ -325,6 +427,60 @@ def test_endpoint_unreachable(capsys, aws_credentials):
     assert_error(code, err, f"Could not reach the AWS endpoint {url}", "--endpoint-url")
     # an unreachable endpoint is not retried like throttling (12 attempts, minutes)
     assert len(attempts) == session.CONNECT_ATTEMPTS
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("http://admin:s3cr3t@127.0.0.1:5000/path", "http://***@127.0.0.1:5000/path"),
+    ("https://s3cr3t@vpce.example.com", "https://***@vpce.example.com"),
+    ("http://a@b:s3cr3t@host/x@y", "http://***@host/x@y"),
+    ("admin:s3cr3t@host:5000", "***@host:5000"),
+    ("http://host:5000/?user=a@b", "http://host:5000/?user=a@b"),
+    ("http://127.0.0.1:5000", "http://127.0.0.1:5000"),
+    ("not a url", "not a url"),
+])
+def test_redact_url(url, shown):
+    from orgtui.text import redact_url
+
+    assert redact_url(url) == shown
+    assert "s3cr3t" not in redact_url(url)
+
+
+def test_password_in_endpoint_url_is_never_echoed(capsys, aws_credentials):
+    url = f"http://admin:s3cr3t@127.0.0.1:{_closed_port()}"
+    code, _, err = run(capsys, "audit", "--report", "json", "--endpoint-url", url)
+    assert_error(code, err, "Could not reach the AWS endpoint", "--endpoint-url")
+    assert "s3cr3t" not in err and "admin" not in err
+    assert "http://***@127.0.0.1" in err
+    code, _, err = run(capsys, "audit", "--report", "json",
+                       "--endpoint-url", "ftp://admin:s3cr3t@127.0.0.1")
+    assert code == 2
+    assert "s3cr3t" not in err and "'ftp://***@127.0.0.1' is not an endpoint URL" in err
+
+
+def test_a_hostile_settings_key_is_reported_clean(capsys):
+    from orgtui import files
+
+    path = files.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('"x\\u001b]2;pwned\\u0007\\nfake" = 1\n', encoding="utf-8")
+    code, _, err = run(capsys, "audit", "--report", "json", "--demo")
+    assert code == 0
+    line = next(ln for ln in err.splitlines() if ln.startswith("orgtui: settings: "))
+    assert "unknown setting 'x\\x1b]2;pwned\\x07\\nfake' ignored" in line
+    assert "\x1b" not in err and "\x07" not in err
+
+
+def test_an_error_message_from_the_endpoint_reaches_stderr_clean(capsys, aws_credentials):
+    """A hostile endpoint's error message is quoted in the words, never as escapes: no
+    window title, no clipboard, no second line."""
+    with FaultServer() as server:
+        build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
+        server.fail("ListRoots", "AccessDeniedException",
+                    message="denied\x1b]2;pwned\x07\x1b]52;c;eA==\x07\nfake: line")
+        code, _, err = run(capsys, "audit", "--report", "json", "--endpoint-url", server.url)
+    assert_error(code, err, "Access denied to organizations:ListRoots", "Grant")
+    assert "\x1b" not in err and "\x07" not in err
+    assert "denied\\x1b]2;pwned\\x07" in err and "\\nfake: line" in err
 
 
 def test_member_account_credentials(capsys, monkeypatch):

@@ -2,7 +2,9 @@
 
 Snapshots are generated with hostile text everywhere a person or AWS can put text (account,
 OU and root names, emails, tag keys and values, policy names): unicode, commas, quotes,
-pipes, backslashes, semicolons, rich markup brackets, CR and LF. Accounts have from zero
+pipes, backslashes, semicolons, rich markup brackets, CR and LF, terminal escapes (OSC,
+CSI, C1, BEL), invisible bidi and zero-width characters, spreadsheet formulas, HTML,
+links and backticks. Accounts have from zero
 to fifty tags, optional fields missing, naive or non-UTC timestamps, and `Status` without
 `State`. Example counts stay modest so the file runs in seconds on two cores.
 """
@@ -31,6 +33,7 @@ from orgtui.model import (
     frozen_map,
 )
 from orgtui.rules import WAIT_PERIOD, assess
+from orgtui.text import clean
 
 FUZZ = settings(
     max_examples=60,
@@ -58,6 +61,12 @@ HOSTILE = st.sampled_from([
     "", " ", ",", ";", "=", "|", "||", "\\", "\\|", '"', "'", "`", "\n", "\r", "\r\n",
     "[bold]", "[/]", "[/foo]", "[red]x", "*", "**", "_", "#", "<br>", "-", "a,b|c;d=e",
     "naïve", "日本語", "🙂", "\t", "\u2028", "\x00", "--", "=cmd|' /C calc'!A0",
+    # terminal escapes and invisible characters
+    "\x1b]52;c;cm0gLXJm\x07", "\x1b]2;title\x07", "\x1b[2J", "\x1b[31m", "\x07", "\x7f",
+    "\x9b", "\x9d0;t\x9c", "\u202e", "\u200b", "\ufeff",
+    # spreadsheet formulas, HTML, links, code
+    "+cmd|' /C calc'!A0", "@SUM(1)", '=HYPERLINK("http://e","x")', "-1+1", "<script>",
+    "</td>", "[x](http://e)", "![i](http://e/i.png)", "```", "&lt;",
 ])
 TEXT = st.lists(st.one_of(HOSTILE, st.text(max_size=8)), max_size=5).map("".join)
 ACCOUNT_ID = st.from_regex(r"\A[0-9]{12}\Z")
@@ -221,15 +230,44 @@ def test_account_from_api_reads_state_then_status(raw: dict[str, Any]) -> None:
 # --- report writers ----------------------------------------------------------------------
 
 
+def _csv_cell(raw: str) -> str:
+    """What a CSV cell must hold for `raw`: the one sanitizer's text, and a formula made
+    plain text with a leading `'` (OWASP's prefixes)."""
+    text = clean(raw)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _expected_csv_row(a: dict[str, Any], doc: dict[str, Any]) -> list[str]:
     unchecked = ";".join(n for n, c in doc["checks"].items() if c["status"] != "checked")
-    return [
+    return [_csv_cell(cell) for cell in (
         a["id"], a["name"], a["email"], a["state"], a["joined_method"],
         a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]), a["verdict"],
         ";".join(f["code"] for f in a["findings"]), ";".join(a["delegated_services"]),
         ";".join(f"{k}={v}" for k, v in a["tags"].items()),
         ";".join(p["name"] for p in a["policies"]), unchecked,
-    ]
+    )]
+
+
+def _unsafe(text: str) -> list[str]:
+    """Characters no text report may hold: C0 controls but the line feed, DEL, C1, and
+    the invisible characters clean() shows as escapes."""
+    return [ch for ch in text if ch != "\n" and clean(ch) != ch]
+
+
+def _md_unescape(cell: str) -> tuple[str, list[str]]:
+    """A Markdown cell's text with backslash escapes undone, and the characters a viewer
+    would act on that no backslash escapes (pipes, HTML, links, code)."""
+    out, live, i = "", [], 0
+    while i < len(cell):
+        if cell[i] == "\\" and i + 1 < len(cell):
+            out += cell[i + 1]
+            i += 2
+            continue
+        if cell[i] in "|<>[]`":
+            live.append(cell[i])
+        out += cell[i]
+        i += 1
+    return out, live
 
 
 def _cells(row: str) -> list[str]:
@@ -275,6 +313,9 @@ def test_csv_parses_back_intact(snap: Snapshot) -> None:
     for row, account in zip(rows[1:], doc["accounts"], strict=True):
         assert len(row) == len(report.CSV_COLUMNS)
         assert row == _expected_csv_row(account, doc)
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert _unsafe(text) == []
 
 
 @FUZZ
@@ -293,6 +334,17 @@ def test_markdown_table_stays_well_formed(snap: Snapshot) -> None:
         assert len(_cells(row)) == 6, row
     ids = sorted(_cells(row)[1].strip() for row in rows)
     assert ids == sorted(a["id"] for a in doc["accounts"])
+    assert _unsafe(text) == []
+    by_id = {_cells(row)[1].strip(): _cells(row) for row in rows}
+    for a in doc["accounts"]:
+        cells = by_id[a["id"]]
+        for cell, raw in ((cells[0], a["name"]), (cells[2], " / ".join(a["ou_path"])),
+                          (cells[3], a["state"])):
+            text, live = _md_unescape(cell.strip())
+            assert live == [], cell
+            assert text == clean(raw).strip(), cell
+    for line in lines:  # the heading, the summary, the blockers too: no HTML, link or code
+        assert [ch for ch in _md_unescape(line)[1] if ch != "|"] == [], line
     rest = lines[start + 2 + len(doc["accounts"]):]
     blockers = [f for a in doc["accounts"] if a["verdict"] == "blocked"
                 for f in a["findings"] if f["severity"] == "blocker"]
@@ -310,9 +362,30 @@ def test_table_renders_any_names(snap: Snapshot) -> None:
     """Names are data, not rich markup: '[/]' or '[bold]' in a name neither raises nor styles."""
     doc = report.build(snap, NOW)
     text = report.render(doc, "table", width=400)
-    assert f"{len(snap.accounts)} accounts" in text
+    n = len(snap.accounts)
+    assert f"{n} account{'' if n == 1 else 's'}," in text
+    assert " 1 accounts" not in text
     for a in doc["accounts"]:
         assert a["id"] in text
+    assert _unsafe(text) == []
+
+
+@FUZZ
+@given(snapshots(), st.integers(min_value=40, max_value=200))
+def test_table_keeps_ids_whole_at_any_width(snap: Snapshot, width: int) -> None:
+    """At any width from 40 columns, no line is wider than the console, every id is
+    whole on one line and every finding code whole, and no control character shows."""
+    from rich.cells import cell_len
+
+    doc = report.build(snap, NOW)
+    text = report.render(doc, "table", width=width)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    for a in doc["accounts"]:
+        assert any(a["id"] in line for line in lines), (a["id"], text)
+        for f in a["findings"]:
+            assert any(f["code"] in line for line in lines), (f["code"], text)
+    assert _unsafe(text) == []
 
 
 def test_table_shows_markup_in_names_literally() -> None:

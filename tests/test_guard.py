@@ -135,3 +135,41 @@ def test_interactive_session_is_not_read_only():
     assert parse(["audit"]).read_only
     assert parse(["audit", "--report", "json"]).read_only
     assert not parse([]).read_only
+
+
+def test_sso_token_refresh_is_the_only_sso_oidc_call_let_through(server):
+    """botocore's SSO token provider refreshes an expiring token with sso-oidc CreateToken
+    through the same session: `orgtui audit` must not refuse it (it changes nothing in the
+    organization), and every other sso-oidc write stays refused."""
+    model = botocore.session.get_session().get_service_model("sso-oidc")
+    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
+                                    region="us-east-1", read_only=True, max_attempts=1))
+    client = ctx.client("sso-oidc")
+    method_of = {api: py for py, api in client.meta.method_to_api_mapping.items()}
+    let_through = []
+    for op in sorted(model.operation_names):
+        input_shape = model.operation_model(op).input_shape
+        params = sample(input_shape) if input_shape is not None else {}
+        try:
+            getattr(client, method_of[op])(**params)
+        except ReadOnlyViolation:
+            continue
+        except Exception:  # sent, and answered (moto has no sso-oidc): it passed the guard
+            pass
+        let_through.append(op)
+    assert let_through == ["CreateToken"]
+
+
+@pytest.mark.parametrize("op", ["AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"])
+def test_signing_in_through_a_role_passes_the_guard(server, op):
+    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
+                                    region="us-east-1", read_only=True, max_attempts=1))
+    client = ctx.client("sts")
+    model = client.meta.service_model.operation_model(op)
+    method = {api: py for py, api in client.meta.method_to_api_mapping.items()}[op]
+    try:
+        getattr(client, method)(**sample(model.input_shape))
+    except ReadOnlyViolation:
+        pytest.fail(f"{op} was refused")
+    except Exception:
+        pass

@@ -151,3 +151,12 @@ def test_one_accounts_tags_not_found_gives_it_a_note_and_the_load_goes_on(server
     assert len(snap.account_notes) == 1
     (note,) = next(iter(snap.account_notes.values()))
     assert "TargetNotFoundException" in note
+
+
+def test_an_endpoint_password_from_the_environment_is_never_echoed(capsys, aws_credentials,
+                                                                  monkeypatch):
+    # Nothing listens on port 9 (discard): the connection fails and the URL is named.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://admin:s3cret@127.0.0.1:9")
+    code, _, err = run(capsys, "audit", "--report", "json")
+    assert code == 1 and "s3cret" not in err
+    assert "***@127.0.0.1:9" in err

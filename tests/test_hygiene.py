@@ -62,3 +62,23 @@ def test_ui_never_imports_boto3_and_core_never_imports_textual():
             assert "import boto3" not in text and "from boto3" not in text, rel
         else:
             assert "import textual" not in text and "from textual" not in text, rel
+
+
+def test_modules_and_functions_stay_small_enough_to_read():
+    """No module in orgtui/ over 450 lines, no function over 80: a newcomer can hold
+    each in their head (split a module by what it holds, a function by its steps)."""
+    import ast
+
+    root = Path(orgtui.__file__).parent
+    too_big = []
+    for path in root.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rel = path.relative_to(root).as_posix()
+        if len(source.splitlines()) > 450:
+            too_big.append(f"{rel}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    too_big.append(f"{rel}: {node.name}() {length} lines")
+    assert too_big == []

@@ -649,3 +649,19 @@ def test_demo_member_unknown_name(isolated_env):
     with pytest.raises(OrgtuiError) as info:
         demo_mod.start(now=DEMO_NOW, member="nobody")
     assert "nobody" in info.value.what and "northwind-dev" in info.value.fix
+
+
+def test_a_context_that_wrote_is_freed_with_its_session(demo):
+    """The write clients die with their context: a context kept alive by its own write
+    client held every session and service model of a long run (or a test suite) in
+    memory until exit."""
+    import gc
+    import weakref
+
+    ctx = demo_context()
+    writes.write_client(ctx)
+    session = weakref.ref(ctx.session)
+    gone = weakref.ref(ctx)
+    del ctx
+    gc.collect()
+    assert gone() is None and session() is None

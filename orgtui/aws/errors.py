@@ -30,6 +30,7 @@ from botocore.parsers import ResponseParserError
 
 from orgtui.aws.codes import CONCURRENT, DENIED, THROTTLE, UNCERTAIN
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
+from orgtui.text import redact_url
 
 __all__ = ["OrgtuiError", "ReadOnlyViolation", "translate"]
 
@@ -190,6 +191,12 @@ def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
     )
 
 
+def _endpoint(exc: BaseException) -> str:
+    """The endpoint an error names, its password (if any) masked: an endpoint URL may come
+    from AWS_ENDPOINT_URL or a profile, not only from --endpoint-url."""
+    return redact_url(str(getattr(exc, "kwargs", {}).get("endpoint_url", "") or ""))
+
+
 def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
     """Explain any exception from talking to AWS as an `OrgtuiError`."""
     if isinstance(exc, OrgtuiError):
@@ -216,14 +223,14 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
             "No AWS region is set.", "Pass --region us-east-1 or set AWS_REGION."
         )
     if isinstance(exc, ConnectionClosedError):
-        url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
+        url = _endpoint(exc)
         return OrgtuiError(
             f"The connection to the AWS endpoint{f' {url}' if url else ''} was cut before "
             "the answer was complete.",
             "Check your network and proxy, then try again.",
         )
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
-        url = getattr(exc, "kwargs", {}).get("endpoint_url", "")
+        url = _endpoint(exc)
         return OrgtuiError(
             f"Could not reach the AWS endpoint{f' {url}' if url else ''}.",
             "Check your network, proxy and --endpoint-url, then try again.",

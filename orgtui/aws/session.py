@@ -188,6 +188,11 @@ class AwsContext:
         self.cancelled = threading.Event()
         self._clients: dict[tuple[str, str, int], Any] = {}
         self._clients_lock = threading.Lock()
+        # aws/writes.py's clients (botocore retries off), one per service. Kept here, not
+        # in a WeakKeyDictionary keyed by the context: a client's event hooks are bound
+        # methods of the context, so such an entry would keep its own key alive, and every
+        # context (its session, every loaded service model) would live until exit.
+        self.write_clients: dict[str, Any] = {}
 
     def cancel(self) -> None:
         """End the session: calls not yet started raise Cancelled, none is retried."""

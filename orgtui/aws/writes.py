@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,8 +50,6 @@ ProgressFn = Callable[[int, int, str, "Outcome | None"], None]
 # Backoff between throttled attempts of a write call (seconds; tests shorten it).
 THROTTLE_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0)
 
-_write_clients: weakref.WeakKeyDictionary[AwsContext, dict[str, Any]] = (
-    weakref.WeakKeyDictionary())
 _write_lock = threading.Lock()
 
 
@@ -119,7 +116,7 @@ def write_client(ctx: AwsContext, service: str = "organizations") -> Any:
     the context's session, so the read-only guard and the call counting apply to it.
     """
     with _write_lock:
-        clients = _write_clients.setdefault(ctx, {})
+        clients = ctx.write_clients
         if service not in clients:
             ctx.client(service)  # raises NoCredentialsError the same way the reads do
             clients[service] = ctx.session.client(
