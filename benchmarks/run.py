@@ -83,7 +83,8 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float) -> dict[str,
         err.seek(0)
         return {"wall_s": wall, "code": proc.returncode, "stdout": out.read().decode(),
                 "stderr": err.read().decode()[-2000:],
-                "peak_mb": usage.ru_maxrss / 1024}  # ru_maxrss is in KiB on Linux
+                "peak_mb": usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
+                "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def served(server: FaultServer) -> tuple[int, int]:
