@@ -137,7 +137,9 @@ def test_json_report_is_exactly_the_design(demo_json):
     assert by_name["web-prod"]["tags"] == {"team": "web", "env": "prod",
                                            "cost-center": "cc-1001"}
     assert {p["name"] for p in by_name["legacy-monolith"]["policies"]} >= {
-        "DenyLeaveOrganization", "RegionGuardrail", "BreakGlassOnly"}
+        "RegionGuardrail", "BreakGlassOnly"}
+    assert {p["name"] for p in by_name["web-prod"]["policies"]} >= {
+        "DenyLeaveOrganization", "RegionGuardrail", "DenyPublicS3"}
 
 
 def test_fail_on_blocked_and_review_exit_3(capsys):

@@ -372,7 +372,7 @@ async def test_audit_mode_guard_stops_a_forced_removal(demo):
 async def test_member_leaves_through_the_same_dialog(isolated_env):
     from orgtui import demo as demo_mod
 
-    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
     try:
         ctx = demo_ctx()
         snap = Loader(ctx).load()

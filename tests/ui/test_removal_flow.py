@@ -160,10 +160,10 @@ async def test_member_leaves_with_r_on_its_own_account(isolated_env):
     from orgtui import demo as demo_mod
     from tests.ui.conftest import demo_context
 
-    running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
+    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
     try:
         app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
-        me = running.accounts["northwind-dev"]
+        me = running.accounts["contoso-web"]
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
             assert app.snapshot.member_mode
