@@ -332,3 +332,42 @@ def test_concurrency_auto_starts_at_8_and_moves_between_1_and_32():
         limiter.on_throttle()
         limiter.release()
     assert limiter.current == 1
+
+
+def test_the_job_loop_looks_at_each_finished_job_once() -> None:
+    """Loader._run's work grows with the jobs, not with jobs x jobs pending: at 10,000
+    accounts, 10,000 tag reads are pending at once, and a loop that re-examined every
+    pending job each time one finished (`concurrent.futures.wait`) spent tens of CPU
+    seconds there. Counted: the calls the loop's own thread makes per job, while the jobs
+    finish one at a time (the way requests answer under the limiter)."""
+    import sys
+    import time
+
+    one_at_a_time = threading.Semaphore(1)
+
+    def job() -> None:
+        with one_at_a_time:
+            time.sleep(0.0005)  # paces the jobs only; nothing here is timed
+
+    def loop_calls(jobs: int) -> int:
+        loader = Loader.__new__(Loader)
+        loader.workers = 8
+        calls = 0
+
+        def count(frame, event, arg) -> None:
+            nonlocal calls
+            if event in ("call", "c_call"):
+                calls += 1
+
+        sys.setprofile(count)
+        try:
+            loader._run([job] * jobs)
+        finally:
+            sys.setprofile(None)
+        return calls
+
+    small, large = loop_calls(200), loop_calls(1600)
+    # Linear: 8x the jobs, about 8x the calls (the pool's start-up is the same). A loop
+    # over the pending jobs per finished job would take about 64x.
+    assert large <= 12 * small, (small, large)
+    assert large <= 80 * 1600, large
