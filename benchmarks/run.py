@@ -3,19 +3,26 @@
 For each size, a synthetic organization (tests/support/bigorg.py: up to 1,000 OUs five
 levels deep, tags on half the accounts, delegated administrators, SCPs and tag policies)
 is served by moto behind FaultServer (tests/support/faults.py) with a per-request latency
-and a cap on requests in flight (TooManyRequestsException beyond it). Then, in one run:
+and a cap on requests in flight (TooManyRequestsException "another request is already in
+progress" beyond it). Then, in one run:
 
-1. `orgtui audit --report json --endpoint-url URL --concurrency C` as a subprocess: wall
-   time, requests the server answered against the minimum the API allows, throttled
-   requests, the child's peak memory (getrusage), and a check that the report is whole;
-2. the same with orgtui's default concurrency (4), for reference;
+1. `orgtui audit --report json --endpoint-url URL` as a subprocess, with orgtui's default
+   settings (no --concurrency: `auto`): wall time against the floor (the minimum calls x
+   latency / the requests in flight the server allows), requests the server answered
+   against the minimum the API allows (the load's and the impact checks', counted apart),
+   throttled requests, the child's peak memory (getrusage), and a check that the report is
+   whole;
+2. the same with `--concurrency 16` (a fixed ceiling above the cap) and `--concurrency 4`
+   (the old default), for reference;
 3. benchmarks/sequential.py, a careful one-call-at-a-time boto3 script taking the same
-   inventory, for the speed ratio;
-4. at the sizes given by --tui-sizes, the TUI (benchmarks/tui_bench.py) painted from the
+   inventory (without the impact checks), for the speed ratio;
+4. at the sizes given by --low-cap-sizes, `auto` and `--concurrency 4` against the same
+   organization served with a cap of --low-cap (2) requests in flight;
+5. at the sizes given by --tui-sizes, the TUI (benchmarks/tui_bench.py) painted from the
    cache the audit saved: first frame and filter keystrokes.
 
     python benchmarks/run.py                       # 1,000 accounts (a few minutes)
-    python benchmarks/run.py --sizes 1000,5000,10000 --markdown benchmarks/latest.md
+    python benchmarks/run.py --sizes 1000,10000 --markdown benchmarks/latest.md
     python benchmarks/run.py --compare-modes 1000  # limiter on/off x standard/adaptive
 
 moto's backend scans lists on every request; benchmarks/motoindex.py gives it indexes in
@@ -41,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import motoindex  # noqa: E402
-from tests.support.bigorg import minimum_calls, seed_org  # noqa: E402
+from benchmarks.peak import vm_hwm_kb  # noqa: E402
+from tests.support.bigorg import impact_minimum_calls, minimum_calls, seed_org  # noqa: E402
 from tests.support.faults import FaultServer  # noqa: E402
 
 TARGET_CALL_RATIO = 1.1
@@ -51,27 +59,62 @@ TARGET_FIRST_FRAME_S = 1.5
 TARGET_KEY_MS = 100
 
 
-def child_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "XDG_"))}
+def child_env(home: Path, orgtui_path: Path = ROOT) -> dict[str, str]:
+    """The children's environment: fake credentials, their own config and cache dirs, and
+    `orgtui_path` first on the path (another tree's orgtui can be measured the same way).
+    Bytecode is kept under `home`, as an installed package has it."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "XDG_")) and k != "PYTHONDONTWRITEBYTECODE"}
     for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         env[var] = str(home / var.lower())
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=str(home / "aws-config"),
                AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
-               PYTHONPATH=str(ROOT))
+               PYTHONPATH=os.pathsep.join(dict.fromkeys([str(orgtui_path), str(ROOT)])),
+               PYTHONPYCACHEPREFIX=str(home / "pycache"))
     return env
 
 
+def warm_up(server: FaultServer, env: dict[str, str]) -> None:
+    """What a first run would pay and no user's run does: moto builds a service's backend
+    on its first request (CloudFormation's takes a second), and the children's bytecode is
+    compiled once (an installed package has it). Neither is counted or timed."""
+    for service, call in (("cloudformation", "list_stack_sets"), ("sso-admin", "list_instances"),
+                          ("ram", "get_resource_shares")):
+        args = {"resourceOwner": "SELF"} if service == "ram" else {}
+        getattr(server.client(service), call)(**args)
+    subprocess.run([sys.executable, "-c", "import orgtui.cli, orgtui.loading, orgtui.report, "
+                    "orgtui.aws.loader, orgtui.aws.impact, orgtui.progress"],
+                   env=env, cwd=ROOT, check=True, timeout=120)
+
+
+def uptime() -> str:
+    """The machine's load, as `uptime` prints it (the machine is shared)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run_child(argv: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
-    """Run a child; wall time, exit code, stdout, and its own peak RSS (wait4)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run a Python child (`argv` without the interpreter: a script, or `-m MODULE`)
+    through benchmarks/peak.py: wall time, exit code, stdout, CPU seconds, and its own
+    peak RSS (VmHWM at exit, or as last seen while it ran; see peak.py for why not
+    wait4's ru_maxrss)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(prefix="orgtui-peak-") as peak_file:
+        child_env = {**env, "ORGTUI_BENCH_PEAK": peak_file.name}
         started = time.monotonic()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        proc = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "peak.py"), *argv],
+                                stdout=out, stderr=err, env=child_env, cwd=ROOT)
         deadline = started + timeout
+        seen_kb = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            seen_kb = max(seen_kb, vm_hwm_kb(proc.pid) or 0)
             if time.monotonic() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
@@ -81,9 +124,11 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float) -> dict[str,
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        written = Path(peak_file.name).read_text(encoding="ascii").strip()
+        peak_kb = int(written) if written.isdigit() else seen_kb
         return {"wall_s": wall, "code": proc.returncode, "stdout": out.read().decode(),
-                "stderr": err.read().decode()[-2000:],
-                "peak_mb": usage.ru_maxrss / 1024}  # ru_maxrss is in KiB on Linux
+                "stderr": err.read().decode()[-2000:], "peak_mb": peak_kb / 1024,
+                "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def served(server: FaultServer) -> tuple[int, int]:
@@ -92,28 +137,49 @@ def served(server: FaultServer) -> tuple[int, int]:
     return server.injector.total - throttled, throttled
 
 
-def bench_orgtui(server: FaultServer, env: dict[str, str], n: int, concurrency: int,
-                 timeout: float) -> dict[str, Any]:
+def impact_answered(server: FaultServer, load_operations: set[str]) -> int:
+    """Requests answered for the impact checks: every operation the load's minimum does
+    not name (StackSets, Identity Center, RAM, DescribePolicy, ...)."""
+    return sum(n for op, n in server.counts.items()
+               if op not in load_operations and not op.startswith("/moto-api"))
+
+
+def bench_orgtui(server: FaultServer, env: dict[str, str], n: int, concurrency: int | None,
+                 timeout: float, minimum: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """One `orgtui audit` run; `concurrency` None runs it with no --concurrency (auto)."""
     server.injector.clear()
     server.injector.peak_in_flight = 0
-    result = run_child([sys.executable, "-m", "orgtui", "audit", "--report", "json",
-                        "--endpoint-url", server.url, "--concurrency", str(concurrency)],
-                       env, timeout)
+    argv = ["-m", "orgtui", "audit", "--report", "json",
+            "--endpoint-url", server.url]
+    if concurrency is not None:
+        argv += ["--concurrency", str(concurrency)]
+    load_at_start = os.getloadavg()[0]
+    result = run_child(argv, env, timeout)
     calls, throttled = served(server)
+    impact = impact_answered(server, set(minimum["load"]))
     whole = False
     if result["code"] == 0:
         doc = json.loads(result["stdout"])
         whole = doc["summary"]["accounts"] == n == len(doc["accounts"])
-    return {"wall_s": round(result["wall_s"], 1), "code": result["code"], "whole": whole,
-            "calls": calls, "throttled": throttled, "peak_mb": round(result["peak_mb"]),
+    cap = server.injector.max_in_flight or 1
+    least = sum(minimum["load"].values()) + sum(minimum["impact"].values())
+    floor = least * server.injector.latency / cap
+    return {"concurrency": concurrency or "auto", "cap": cap,
+            "wall_s": round(result["wall_s"], 1), "floor_s": round(floor, 2),
+            "ratio": round(result["wall_s"] / floor, 2) if floor else None,
+            "code": result["code"], "whole": whole,
+            "calls": calls, "load_calls": calls - impact, "impact_calls": impact,
+            "throttled": throttled, "peak_mb": round(result["peak_mb"]),
+            "cpu_s": round(result["cpu_s"], 1),
             "server_peak_in_flight": server.injector.peak_in_flight,
+            "load_avg": round(load_at_start, 2),
             "stderr": "" if result["code"] == 0 else result["stderr"]}
 
 
 def bench_sequential(server: FaultServer, env: dict[str, str], n: int,
                      timeout: float) -> dict[str, Any]:
     server.injector.clear()
-    result = run_child([sys.executable, str(ROOT / "benchmarks" / "sequential.py"),
+    result = run_child([str(ROOT / "benchmarks" / "sequential.py"),
                         "--endpoint-url", server.url], env, timeout)
     calls, throttled = served(server)
     whole = False
@@ -125,7 +191,7 @@ def bench_sequential(server: FaultServer, env: dict[str, str], n: int,
 
 
 def bench_tui(server: FaultServer, env: dict[str, str], timeout: float) -> dict[str, Any]:
-    result = run_child([sys.executable, str(ROOT / "benchmarks" / "tui_bench.py"),
+    result = run_child([str(ROOT / "benchmarks" / "tui_bench.py"),
                         "--endpoint-url", server.url], env, timeout)
     if result["code"] != 0:
         return {"error": result["stderr"]}
@@ -135,7 +201,8 @@ def bench_tui(server: FaultServer, env: dict[str, str], timeout: float) -> dict[
 
 
 def compare_modes(n: int, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """In-process loads under the throttle: botocore standard/adaptive x limiter on/off.
+    """In-process loads under the throttle: botocore standard/adaptive x limiter on/off,
+    at `--concurrency auto`.
 
     The client shares this process (and its GIL) with the server, so absolute times are
     higher than the subprocess runs; the comparison between rows is what counts.
@@ -152,9 +219,9 @@ def compare_modes(n: int, args: argparse.Namespace) -> list[dict[str, Any]]:
                 server.injector.clear()
                 ctx = AwsContext(SessionOptions(
                     endpoint_url=server.url, region="us-east-1", retry_mode=mode,
-                    concurrency=args.concurrency, credentials=("testing", "testing", None)))
-                if limiter == "off":
-                    ctx.limiter.on_throttle = lambda: None  # type: ignore[method-assign]
+                    credentials=("testing", "testing", None)))
+                if limiter == "off":  # the limit stays where it starts (8)
+                    ctx.limiter.on_throttle = lambda *a, **k: None  # type: ignore[method-assign]
                 started = time.monotonic()
                 error = ""
                 try:
@@ -167,7 +234,7 @@ def compare_modes(n: int, args: argparse.Namespace) -> list[dict[str, Any]]:
                              "wall_s": round(time.monotonic() - started, 1), "whole": whole,
                              "calls": calls, "minimum": minimum, "throttled": throttled,
                              "decreases": ctx.limiter.decreases,
-                             "final_limit": round(ctx.limiter.limit, 1), "error": error})
+                             "final_limit": ctx.limiter.current, "error": error})
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
@@ -180,97 +247,187 @@ def machine() -> dict[str, Any]:
                 mem_kb = int(line.split()[1])
     except OSError:
         pass
-    load = os.getloadavg()
     return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
             "python": platform.python_version(), "platform": platform.platform(),
-            "loadavg_at_start": [round(x, 2) for x in load]}
+            "uptime_at_start": uptime()}
+
+
+LOAD_HEAD = [
+    "| accounts | OUs | minimum calls (load + impact) | run | wall s | floor s | wall / floor "
+    "| calls (load + impact) | load calls / min | throttled | whole | peak MB | load avg "
+    "| speed-up vs sequential |",
+    "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+]
+
+
+def _run_label(run: dict[str, Any]) -> str:
+    if run.get("label"):
+        return str(run["label"])
+    if run["concurrency"] == "auto":
+        return "orgtui, default settings (`auto`)"
+    old = " (the old default)" if run["concurrency"] == 4 else ""
+    return f"orgtui --concurrency {run['concurrency']}{old}"
+
+
+def _load_line(r: dict[str, Any], run: dict[str, Any], seq: dict[str, Any] | None) -> str:
+    least = f"{r['minimum']:,} + {r['impact_minimum']}"
+    if "load_calls" not in run:  # the sequential script: no impact checks, no floor
+        calls, floor, ratio = f"{run['calls']:,}", "", ""
+        per_min = run["calls"] / r["minimum"]
+    else:
+        calls = f"{run['load_calls']:,} + {run['impact_calls']}"
+        floor, ratio = f"{run['floor_s']}", f"**{run['ratio']:.2f}**"
+        per_min = run["load_calls"] / r["minimum"]
+    speedup = (f"{seq['wall_s'] / run['wall_s']:.1f}x"
+               if seq and seq["whole"] and run["whole"] else "")
+    return (f"| {r['accounts']:,} | {r['ous']:,} | {least} | {_run_label(run)} | "
+            f"{run['wall_s']} | {floor} | {ratio} | {calls} | {per_min:.3f} | "
+            f"{run['throttled']} | {'yes' if run['whole'] else 'NO'} | {run['peak_mb']} | "
+            f"{run.get('load_avg', '')} | {speedup} |")
 
 
 def markdown(info: dict[str, Any], args: argparse.Namespace,
              results: list[dict[str, Any]], modes: list[dict[str, Any]]) -> str:
     lines = [
         f"Run {info['date']} on {info['nproc']} CPUs, {info['memory_gb']} GB, Python "
-        f"{info['python']} ({info['platform']}); load average at start "
-        f"{info['loadavg_at_start']}.",
+        f"{info['python']} ({info['platform']}).",
+        f"`uptime` at the start: {info['uptime_at_start']}",
+        f"`uptime` at the end: {info.get('uptime_at_end', '')}",
+        "",
         f"Server: moto behind FaultServer, latency {args.latency * 1000:.0f} ms per "
         f"request, at most {args.max_in_flight} requests in flight "
-        "(TooManyRequestsException beyond).",
+        "(TooManyRequestsException beyond). Floor: minimum calls (load + impact) x latency "
+        "/ requests in flight allowed. 'load avg': the 1-minute load average as the run "
+        "started.",
         "",
     ]
     if results:
-        lines += [
-            "| accounts | OUs | minimum calls | run | wall s | calls | calls / min | "
-            "throttled | whole | peak MB | speed-up vs sequential |",
-            "|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|",
-        ]
+        lines += LOAD_HEAD
         for r in results:
             seq = r.get("sequential")
-            for label, run in (
-                (f"orgtui --concurrency {args.concurrency}", r["orgtui"]),
-                ("orgtui (default concurrency 4)", r.get("orgtui_default")),
-                ("sequential script", seq),
-            ):
-                if not run:
-                    continue
-                speedup = (f"{seq['wall_s'] / run['wall_s']:.1f}x"
-                           if seq and seq["whole"] and run["whole"] else "")
-                lines.append(
-                    f"| {r['accounts']:,} | {r['ous']:,} | {r['minimum']:,} | {label} | "
-                    f"{run['wall_s']} | {run['calls']:,} | "
-                    f"{run['calls'] / r['minimum']:.3f} | {run['throttled']} | "
-                    f"{'yes' if run['whole'] else 'NO'} | {run['peak_mb']} | {speedup} |")
+            for run in (*r["orgtui"], seq):
+                if run:
+                    lines.append(_load_line(r, run, seq))
         lines.append("")
-    tuis = [(r["accounts"], r["tui"]) for r in results if r.get("tui")]
-    if tuis:
-        lines += ["| accounts | import s | first frame s (cached) | key median ms | "
-                  "key max ms | first frame s (refresh running) | key median / max ms "
-                  "(refresh running) | peak MB |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for n, t in tuis:
-            if "error" in t:
-                lines.append(f"| {n:,} | error: {t['error'][-200:]!r} |||||||")
-                continue
-            c, f = t["cached"], t["refreshing"]
-            lines.append(f"| {n:,} | {t['import_s']} | {c['first_frame_s']} | "
-                         f"{c['key_median_ms']} | {c['key_max_ms']} | {f['first_frame_s']} | "
-                         f"{f['key_median_ms']} / {f['key_max_ms']} | {t['peak_mb']} |")
+    low = [(r, run) for r in results for run in r.get("low_cap", [])]
+    if low:
+        lines += [f"Against a server allowing {args.low_cap} requests in flight:", "",
+                  "| accounts | run | wall s | floor s | wall / floor | calls (load + impact) "
+                  "| throttled | whole | load avg |",
+                  "|---:|---|---:|---:|---:|---:|---:|---|---:|"]
+        for r, run in low:
+            lines.append(f"| {r['accounts']:,} | {_run_label(run)} | {run['wall_s']} | "
+                         f"{run['floor_s']} | **{run['ratio']:.2f}** | "
+                         f"{run['load_calls']:,} + {run['impact_calls']} | {run['throttled']} "
+                         f"| {'yes' if run['whole'] else 'NO'} | {run['load_avg']} |")
         lines.append("")
-    if modes:
-        lines += ["| retry mode | limiter | wall s | whole | calls / minimum | throttled | "
-                  "limiter decreases | final limit |",
-                  "|---|---|---:|---|---|---:|---:|---:|"]
-        for m in modes:
-            lines.append(f"| {m['retry_mode']} | {m['limiter']} | {m['wall_s']} | "
-                         f"{'yes' if m['whole'] else 'NO ' + m['error']} | "
-                         f"{m['calls']:,} / {m['minimum']:,} | {m['throttled']} | "
-                         f"{m['decreases']} | {m['final_limit']} |")
-        lines.append("")
+    lines += _tui_lines(results) + _mode_lines(modes)
     return "\n".join(lines)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
+    tuis = [(r["accounts"], r["tui"]) for r in results if r.get("tui")]
+    if not tuis:
+        return []
+    lines = ["| accounts | import s | first frame s (cached) | key median ms | "
+             "key max ms | first frame s (refresh running) | key median / max ms "
+             "(refresh running) | peak MB |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, t in tuis:
+        if "error" in t:
+            lines.append(f"| {n:,} | error: {t['error'][-200:]!r} |||||||")
+            continue
+        c, f = t["cached"], t["refreshing"]
+        lines.append(f"| {n:,} | {t['import_s']} | {c['first_frame_s']} | "
+                     f"{c['key_median_ms']} | {c['key_max_ms']} | {f['first_frame_s']} | "
+                     f"{f['key_median_ms']} / {f['key_max_ms']} | {t['peak_mb']} |")
+    return [*lines, ""]
+
+
+def _mode_lines(modes: list[dict[str, Any]]) -> list[str]:
+    if not modes:
+        return []
+    lines = ["| retry mode | limiter | wall s | whole | calls / minimum | throttled | "
+             "limiter decreases | final limit |",
+             "|---|---|---:|---|---|---:|---:|---:|"]
+    for m in modes:
+        lines.append(f"| {m['retry_mode']} | {m['limiter']} | {m['wall_s']} | "
+                     f"{'yes' if m['whole'] else 'NO ' + m['error']} | "
+                     f"{m['calls']:,} / {m['minimum']:,} | {m['throttled']} | "
+                     f"{m['decreases']} | {m['final_limit']} |")
+    return [*lines, ""]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000",
                         help="comma-separated account counts (default 1000)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
     parser.add_argument("--max-in-flight", type=int, default=8,
                         help="the server's cap on requests in flight (default 8)")
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="orgtui's --concurrency (default 16, above the cap, so that "
-                        "the limiter has to find it)")
-    parser.add_argument("--no-default-run", action="store_true",
-                        help="skip the reference run at orgtui's default concurrency")
+    parser.add_argument("--concurrency", default="16,4",
+                        help="fixed --concurrency ceilings measured beside the default "
+                        "(auto) run, for reference (default 16,4; 4 was the old default)")
+    parser.add_argument("--low-cap", type=int, default=2,
+                        help="the second server's cap on requests in flight (default 2)")
+    parser.add_argument("--low-cap-sizes", default="1000",
+                        help="sizes at which auto and --concurrency 4 also run against the "
+                        "low cap (default 1000; empty: none)")
     parser.add_argument("--sequential-max", type=int, default=10_000,
                         help="run the sequential script only up to this size")
     parser.add_argument("--tui-sizes", default="",
                         help="sizes at which to time the TUI (default: the largest size)")
     parser.add_argument("--compare-modes", type=int, default=0, metavar="N",
                         help="also compare retry modes and the limiter at N accounts")
+    parser.add_argument("--orgtui-path", type=Path, default=ROOT,
+                        help="the tree whose orgtui the children run (default: this one), "
+                        "to measure another version against the same server")
     parser.add_argument("--markdown", help="write the result tables to this file")
     parser.add_argument("--timeout", type=float, default=3600, help="per child, seconds")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int]) -> dict[str, Any]:
+    """Every run at one size, against one seeded server."""
+    fixed = [int(c) for c in args.concurrency.split(",") if c]
+    low_sizes = {int(s) for s in args.low_cap_sizes.split(",") if s}
+    with tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp, \
+            FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server:
+        env = child_env(Path(tmp), args.orgtui_path)
+        seeded = seed_org(server.client("organizations"), n)
+        minimum = {"load": minimum_calls(), "impact": impact_minimum_calls()}
+        warm_up(server, env)
+        row: dict[str, Any] = {"accounts": n, "ous": len(seeded.ou_ids),
+                               "depth": seeded.depth,
+                               "minimum": sum(minimum["load"].values()),
+                               "impact_minimum": sum(minimum["impact"].values()),
+                               "orgtui": [], "low_cap": []}
+
+        def run(concurrency: int | None) -> dict[str, Any]:
+            result = bench_orgtui(server, env, n, concurrency, args.timeout, minimum)
+            print(json.dumps({n: result}), file=sys.stderr, flush=True)
+            return result
+
+        row["orgtui"].append(run(None))
+        if n in tui_sizes:
+            row["tui"] = bench_tui(server, env, args.timeout)
+            print(json.dumps({n: {"tui": row["tui"]}}), file=sys.stderr, flush=True)
+        row["orgtui"] += [run(c) for c in fixed]
+        if n <= args.sequential_max:
+            row["sequential"] = bench_sequential(server, env, n, args.timeout)
+            row["sequential"]["label"] = "sequential script (no impact checks)"
+            print(json.dumps({n: {"sequential": row["sequential"]}}), file=sys.stderr,
+                  flush=True)
+        if n in low_sizes:
+            server.injector.max_in_flight = args.low_cap
+            row["low_cap"] = [run(None), run(4)]
+            server.injector.max_in_flight = args.max_in_flight
+    return row
+
+
+def main() -> int:
+    args = parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     tui_sizes = ({int(s) for s in args.tui_sizes.split(",") if s} if args.tui_sizes
                  else {max(sizes)} if sizes else set())
@@ -280,37 +437,16 @@ def main() -> int:
     motoindex.install()
     info = machine()
     print(json.dumps(info), file=sys.stderr, flush=True)
-    results = []
-    for n in sizes:
-        with tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp, \
-                FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server:
-            env = child_env(Path(tmp))
-            seeded = seed_org(server.client("organizations"), n)
-            minimum = sum(minimum_calls().values())
-            row: dict[str, Any] = {"accounts": n, "ous": len(seeded.ou_ids),
-                                   "depth": seeded.depth, "minimum": minimum}
-            row["orgtui"] = bench_orgtui(server, env, n, args.concurrency, args.timeout)
-            print(json.dumps({n: row["orgtui"]}), file=sys.stderr, flush=True)
-            if n in tui_sizes:
-                row["tui"] = bench_tui(server, env, args.timeout)
-                print(json.dumps({n: {"tui": row["tui"]}}), file=sys.stderr, flush=True)
-            if not args.no_default_run:
-                row["orgtui_default"] = bench_orgtui(server, env, n, 4, args.timeout)
-                print(json.dumps({n: {"default": row["orgtui_default"]}}), file=sys.stderr,
-                      flush=True)
-            if n <= args.sequential_max:
-                row["sequential"] = bench_sequential(server, env, n, args.timeout)
-                print(json.dumps({n: {"sequential": row["sequential"]}}), file=sys.stderr,
-                      flush=True)
-            results.append(row)
+    results = [bench_size(n, args, tui_sizes) for n in sizes]
     modes = compare_modes(args.compare_modes, args) if args.compare_modes else []
+    info["uptime_at_end"] = uptime()
     text = markdown(info, args, results, modes)
     print(text)
     if args.markdown:
         Path(args.markdown).write_text(text + "\n", encoding="utf-8")
     print(json.dumps({"machine": info, "results": results, "modes": modes}),
           file=sys.stderr)
-    ok = all(r["orgtui"]["whole"] for r in results)
+    ok = all(run["whole"] for r in results for run in (*r["orgtui"], *r["low_cap"]))
     return 0 if ok else 1
 
 

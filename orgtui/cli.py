@@ -214,7 +214,7 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
         cache_key=files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region),
         write_cache=cfg.use_cache, only=cfg.accounts or None,
         attest_tag=cfg.settings.standalone_tag)
-    with stderr_progress(err, ctx.stats) as progress:
+    with stderr_progress(err, ctx) as progress:
         snap, problems = loading.load(ctx, options, progress)
     for problem in problems:  # may quote names or paths: one clean line each
         print(f"orgtui: {clean(problem)}", file=err)

@@ -111,9 +111,9 @@ def stages(ctx: AwsContext, options: LoadOptions,
         ))
     yield Stage("structure", snap)
     try:
-        snap = loader.enrich(snap, only=options.only or None)
-        # Never fails for AWS: a check it can't make is skipped, with its reason.
-        snap = loader.read_impact(snap)
+        # The details, and the impact checks alongside (they never fail for AWS: a check
+        # that can't be made is skipped, with its reason).
+        snap = loader.enrich_and_read_impact(snap, only=options.only or None)
     except Exception as exc:
         raise LoadFailed("details", translate(exc, profile=profile)) from None
     problems: tuple[str, ...] = ()

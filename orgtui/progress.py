@@ -1,7 +1,10 @@
 """Progress of a load on stderr (rich), shown only when stderr is a terminal.
 
-When AWS throttles, the bar says so ("slowed by AWS throttling, retrying"), read live from
-the session's call stats at every refresh, so that a slow load does not look stuck.
+Under the bars, a status line read live at every refresh: how many requests the limiter
+lets AWS have in flight (`concurrency 8`: the level `--concurrency auto` found), and when
+AWS throttles, that it does ("slowed by AWS throttling, retrying"), so that a slow load
+does not look stuck. It has a line of its own so that an 80-column terminal shows it
+whole beside the phases' names.
 """
 
 from __future__ import annotations
@@ -10,17 +13,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
-    Task,
     TaskID,
     TextColumn,
 )
+from rich.table import Column
 from rich.text import Text
 
 from orgtui.loading import PHASES, ProgressFn
@@ -33,46 +36,62 @@ def throttle_note(throttled: int) -> str:
     return f"slowed by AWS throttling, retrying ({throttled})"
 
 
-class ThrottleColumn(ProgressColumn):
-    """The throttle note, read from `stats.throttled` at each refresh."""
+def status_note(concurrency: int | None, throttled: int) -> str:
+    """The end of a bar's line: the level in flight, and the throttle note."""
+    parts = [f"concurrency {concurrency}" if concurrency else "", throttle_note(throttled)]
+    return " · ".join(p for p in parts if p)
 
-    def __init__(self, stats: Any) -> None:
-        super().__init__()
-        self.stats = stats
 
-    def render(self, task: Task) -> Text:
-        return Text(throttle_note(int(getattr(self.stats, "throttled", 0))), style="yellow",
-                    no_wrap=True, overflow="ellipsis")
+class _WithStatus(Progress):
+    """The bars, and under them the status line."""
+
+    def __init__(self, *columns: ProgressColumn, ctx: Any, **kwargs: Any) -> None:
+        self.ctx = ctx  # before Progress draws a first time
+        super().__init__(*columns, **kwargs)
+
+    def get_renderables(self) -> Iterator[RenderableType]:
+        yield self.make_tasks_table(self.tasks)
+        if self.ctx is not None:
+            throttled = _throttled(self.ctx)
+            yield Text("  " + status_note(getattr(self.ctx, "concurrency", None), throttled),
+                       style="yellow" if throttled else "dim", no_wrap=True,
+                       overflow="ellipsis")
+
+
+def _throttled(ctx: Any) -> int:
+    return int(getattr(getattr(ctx, "stats", None), "throttled", 0))
 
 
 @contextmanager
-def stderr_progress(err: TextIO, stats: Any = None) -> Iterator[ProgressFn]:
+def stderr_progress(err: TextIO, ctx: Any = None) -> Iterator[ProgressFn]:
     """A progress callback drawing on `err` (a no-op unless it is a terminal).
 
-    `stats` (the session's CallStats) adds the throttle note.
+    `ctx` (the session's AwsContext) adds the status: concurrency and throttling.
     """
     if not err.isatty():
         yield lambda phase, done, total: None
         return
     console = Console(file=err)
     columns: list[ProgressColumn] = [
-        SpinnerColumn(), TextColumn("{task.description}", markup=False),
-        BarColumn(bar_width=40 if stats is None else 20), MofNCompleteColumn()]
-    if stats is not None:
-        columns.append(ThrottleColumn(stats))
-    with Progress(*columns, console=console, transient=True) as bar:
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False, table_column=Column(no_wrap=True,
+                                                              overflow="ellipsis")),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(),
+    ]
+    with _WithStatus(*columns, ctx=ctx, console=console, transient=True) as bar:
         tasks: dict[str, TaskID] = {}
-        shown_throttles = [0]
+        shown = [(0, 0)]
 
         def update(phase: str, done: int, total: int | None) -> None:
             if phase not in tasks:
                 tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
             bar.update(tasks[phase], completed=done, total=total)
-            throttled = int(getattr(stats, "throttled", 0))
-            if throttled != shown_throttles[0]:
+            now = (_throttled(ctx), getattr(ctx, "concurrency", 0))
+            if now != shown[0]:
                 # Draw now rather than at the next timed refresh: a short throttled
                 # load could otherwise end before the note was ever shown.
-                shown_throttles[0] = throttled
+                shown[0] = now
                 bar.refresh()
 
         yield update

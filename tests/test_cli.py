@@ -411,12 +411,12 @@ def test_endpoint_unreachable(capsys, aws_credentials):
     from orgtui.aws import session
 
     url = f"http://127.0.0.1:{_closed_port()}"
-    attempts: list[int] = []
+    attempts: list[str] = []
     original = session.AwsContext._request_created
 
-    def counting(self, **kw):
-        attempts.append(1)
-        return original(self, **kw)
+    def counting(self, operation_name: str = "", **kw):
+        attempts.append(operation_name)
+        return original(self, operation_name=operation_name, **kw)
 
     mp = pytest.MonkeyPatch()
     mp.setattr(session.AwsContext, "_request_created", counting)
@@ -425,8 +425,10 @@ def test_endpoint_unreachable(capsys, aws_credentials):
     finally:
         mp.undo()
     assert_error(code, err, f"Could not reach the AWS endpoint {url}", "--endpoint-url")
-    # an unreachable endpoint is not retried like throttling (12 attempts, minutes)
-    assert len(attempts) == session.CONNECT_ATTEMPTS
+    # an unreachable endpoint is not retried like throttling (12 attempts, minutes): each
+    # call sent (DescribeOrganization, and GetCallerIdentity beside it) is tried twice
+    assert attempts
+    assert all(attempts.count(op) == session.CONNECT_ATTEMPTS for op in attempts), attempts
 
 
 @pytest.mark.parametrize("url, shown", [

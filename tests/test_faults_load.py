@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -135,13 +136,18 @@ def test_progress_says_slowed_not_stuck_while_throttled(monkeypatch, aws_credent
     assert code == 0, tty.getvalue()
     _check_complete(json.loads(out.getvalue()), built)
     assert "slowed by AWS throttling, retrying" in tty.getvalue()
+    # The level the limiter allows in flight, read live (auto starts at 8).
+    assert re.search(r"concurrency \d+", tty.getvalue())
 
 
 def test_progress_note_wording():
-    from orgtui.progress import throttle_note
+    from orgtui.progress import status_note, throttle_note
 
     assert throttle_note(0) == ""
     assert throttle_note(7) == "slowed by AWS throttling, retrying (7)"
+    assert status_note(8, 0) == "concurrency 8"
+    assert status_note(7, 3) == "concurrency 7 · slowed by AWS throttling, retrying (3)"
+    assert status_note(None, 0) == ""
 
 
 # --- errors that outlast the retries ---------------------------------------------------

@@ -8,6 +8,8 @@ asserted here.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from botocore.exceptions import ClientError
@@ -113,23 +115,29 @@ def test_hard_throttle_loads_whole_and_lowers_concurrency(aws_credentials,
     assert ctx.limiter.in_flight == 0, "a limiter slot leaked"
 
 
-def test_throttled_attempt_gives_its_slot_back_while_it_waits(aws_credentials,
-                                                              fast_backoff) -> None:
+def test_a_slot_is_held_only_while_an_attempt_is_on_the_wire(aws_credentials,
+                                                             fast_backoff) -> None:
+    """The limiter counts what AWS counts: each attempt, retries included, takes its slot
+    just before it is sent and gives it back once answered, so a throttled attempt holds
+    none while botocore backs it off, and signing or parsing hold none either."""
     with FaultServer() as server:
         seed_org(server.client("organizations"), 5, ous=1)
         server.fail("ListRoots", "TooManyRequestsException", times=2)
         ctx = _context(server.url, concurrency=1)
-        seen: list[int] = []
-        # Runs after orgtui's own needs-retry hook (registered first).
+        on_wire: list[int] = []
+        answered: list[int] = []
+        # Both run after orgtui's own hooks (registered first).
         ctx.session.events.register(
-            "needs-retry", lambda **_: seen.append(ctx.limiter.in_flight),
-            unique_id="test-probe")
+            "before-send", lambda **_: on_wire.append(ctx.limiter.in_flight),
+            unique_id="test-send")
+        ctx.session.events.register(
+            "needs-retry", lambda **_: answered.append(ctx.limiter.in_flight),
+            unique_id="test-answered")
         roots = ctx.pages("list_roots", "Roots")
     assert len(roots) == 1
     assert ctx.stats.throttled == 2
-    # While the two throttled attempts waited for their retry, they held no slot; the
-    # attempt that succeeded held one; afterwards none is held.
-    assert seen == [0, 0, 1]
+    assert on_wire == [1, 1, 1]  # three attempts, each holding the one slot
+    assert answered == [0, 0, 0]  # given back before botocore's backoff and retry
     assert ctx.limiter.in_flight == 0
 
 
@@ -165,6 +173,17 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextmanager
+def demand(limiter: AdaptiveLimiter) -> Iterator[None]:
+    """A request waiting for a slot, as a blocked `acquire` would count it: the limit grows
+    only then (tests/test_limiter.py shows a real blocked thread counting)."""
+    limiter.waiting += 1
+    try:
+        yield
+    finally:
+        limiter.waiting -= 1
 
 
 def test_limiter_halves_on_throttle_and_floors_at_one() -> None:
@@ -226,19 +245,21 @@ def test_limiter_recovers_fast_to_under_the_ceiling_then_probes() -> None:
     assert limiter.current == 4 and limiter.safe == 4
 
     # Two throttles later the limit sits at the safe level; without the clock moving,
-    # a thousand successes do not push it past it.
-    for _ in range(1000):
-        limiter.on_success()
+    # a thousand successes do not push it past it, even with requests waiting.
+    with demand(limiter):
+        for _ in range(1000):
+            limiter.on_success()
     assert limiter.current == 4
 
     # Each probe interval without a throttle adds one, up to the maximum.
-    for step in range(1, 13):
+    with demand(limiter):
+        for step in range(1, 13):
+            clock.now += 2.0
+            limiter.on_success()
+            assert limiter.current == 4 + step
+        assert limiter.increases == 12 and limiter.current == 16
         clock.now += 2.0
         limiter.on_success()
-        assert limiter.current == 4 + step
-    assert limiter.increases == 12 and limiter.current == 16
-    clock.now += 2.0
-    limiter.on_success()
     assert limiter.current == 16
 
 
@@ -255,12 +276,13 @@ def test_limiter_climbs_back_within_a_window_of_successes() -> None:
         limiter.release()
     assert limiter.current == 1 and limiter.safe == 7
     successes = 0
-    while limiter.current < 7:
-        limiter.on_success()
-        successes += 1
-    assert successes <= 1 + 2 + 3 + 4 + 5 + 6 + 4  # about one per unit of limit
-    for _ in range(100):
-        limiter.on_success()
+    with demand(limiter):
+        while limiter.current < 7 and successes < 1000:
+            limiter.on_success()
+            successes += 1
+        assert successes <= 1 + 2 + 3 + 4 + 5 + 6 + 4  # about one per unit of limit
+        for _ in range(100):
+            limiter.on_success()
     assert limiter.current == 7  # no further without a probe interval
 
 
@@ -299,13 +321,53 @@ def test_concurrency_auto_starts_at_8_and_moves_between_1_and_32():
 
     clock = [0.0]
     limiter = AdaptiveLimiter(32, start=8, clock=lambda: clock[0])
-    for _ in range(2000):  # AWS answers every request: additive increase up to the cap
-        limiter.acquire()
-        limiter.on_success()
-        limiter.release()
+    with demand(limiter):  # more requests than slots, and AWS answers every one
+        for _ in range(2000):
+            limiter.acquire()
+            limiter.on_success()
+            limiter.release()
     assert limiter.current == 32
     for _ in range(10):  # throttled again and again: halves, never below 1
         limiter.acquire()
         limiter.on_throttle()
         limiter.release()
     assert limiter.current == 1
+
+
+def test_the_job_loop_looks_at_each_finished_job_once() -> None:
+    """Loader._run's work grows with the jobs, not with jobs x jobs pending: at 10,000
+    accounts, 10,000 tag reads are pending at once, and a loop that re-examined every
+    pending job each time one finished (`concurrent.futures.wait`) spent tens of CPU
+    seconds there. Counted: the calls the loop's own thread makes per job, while the jobs
+    finish one at a time (the way requests answer under the limiter)."""
+    import sys
+    import time
+
+    one_at_a_time = threading.Semaphore(1)
+
+    def job() -> None:
+        with one_at_a_time:
+            time.sleep(0.0005)  # paces the jobs only; nothing here is timed
+
+    def loop_calls(jobs: int) -> int:
+        loader = Loader.__new__(Loader)
+        loader.workers = 8
+        calls = 0
+
+        def count(frame, event, arg) -> None:
+            nonlocal calls
+            if event in ("call", "c_call"):
+                calls += 1
+
+        sys.setprofile(count)
+        try:
+            loader._run([job] * jobs)
+        finally:
+            sys.setprofile(None)
+        return calls
+
+    small, large = loop_calls(200), loop_calls(1600)
+    # Linear: 8x the jobs, about 8x the calls (the pool's start-up is the same). A loop
+    # over the pending jobs per finished job would take about 64x.
+    assert large <= 12 * small, (small, large)
+    assert large <= 80 * 1600, large

@@ -38,9 +38,9 @@ STANDALONE_REASONS = frozenset({
 })
 
 
-def error_code(error: Any) -> str:
-    """The AWS error code of a ClientError, of its response dict, or of the
-    `(http_response, parsed)` pair botocore's needs-retry event carries; "" if none."""
+def _error_fields(error: Any) -> Mapping[str, Any]:
+    """The `Error` mapping of a ClientError, of its response dict, or of the
+    `(http_response, parsed)` pair botocore's needs-retry event carries; {} if none."""
     if isinstance(error, ClientError):
         error = error.response
     elif isinstance(error, tuple) and len(error) == 2:
@@ -48,8 +48,18 @@ def error_code(error: Any) -> str:
     if isinstance(error, Mapping):
         inner = error.get("Error")
         if isinstance(inner, Mapping):
-            return str(inner.get("Code", "") or "")
-    return ""
+            return inner
+    return {}
+
+
+def error_code(error: Any) -> str:
+    """The AWS error code of an error in any form `_error_fields` reads; "" if none."""
+    return str(_error_fields(error).get("Code", "") or "")
+
+
+def error_message(error: Any) -> str:
+    """The AWS error message, read the same way; "" if none."""
+    return str(_error_fields(error).get("Message", "") or "")
 
 
 def is_throttle(error: Any) -> bool:
@@ -58,3 +68,14 @@ def is_throttle(error: Any) -> bool:
 
 def is_denied(error: Any) -> bool:
     return error_code(error) in DENIED
+
+
+# How Organizations words a throttle of concurrent requests (a cap on requests in flight,
+# not on their rate): "... because another request is already in progress. Try again later."
+IN_PROGRESS = "already in progress"
+
+
+def is_concurrency_throttle(error: Any) -> bool:
+    """A throttle that refused the request because of the requests in flight."""
+    return is_throttle(error) and IN_PROGRESS in error_message(error).lower()
+

@@ -1,7 +1,8 @@
 """The impact read: what breaks when an account leaves, read organization-wide.
 
 `read_impact(ctx, snap, regions, identity_center_region)` runs the five checks of DESIGN.md
-concurrently through the run's AwsContext and returns the snapshot with `impact` filled:
+concurrently through the run's AwsContext and returns the snapshot with `impact` filled
+(given `details`, the four that need only the structure run while the details are read):
 
 - stacksets: ListStackSets per region, DescribeStackSet and ListStackInstances per
   service-managed or Control Tower set (orgtui/aws/readers/cloudformation.py);
@@ -178,11 +179,16 @@ def read_impact(
     regions: Iterable[str] = (),
     identity_center_region: str | None = None,
     progress: ProgressFn | None = None,
+    details: Callable[[], Snapshot] | None = None,
 ) -> Snapshot:
     """The snapshot with `impact` read: every check checked or skipped, never an error
-    (only `Cancelled`, when the session ends during the read)."""
+    (only `Cancelled`, when the session ends during the read).
+
+    `details`, when given, reads the rest of the organization (`Loader.enrich`) while the
+    checks that need only its structure (StackSets, Control Tower, Identity Center, RAM)
+    run: only the SCP check waits for the policies. Its error is raised as it comes."""
     if snap.member_mode:
-        return replace(snap, impact=skipped_all(MEMBER))
+        return replace(details() if details else snap, impact=skipped_all(MEMBER))
     regions = tuple(dict.fromkeys(r for r in (ctx.region, *regions) if r))
     ic_region = identity_center_region or ctx.region
     management = snap.is_management_caller
@@ -200,8 +206,9 @@ def read_impact(
             ctx, SERVICES["control_tower"], lambda: read_baseline_targets(ctx, ctx.region)
         )
 
-    scps = attached_scps(snap)
-    with ThreadPoolExecutor(max_workers=5, thread_name_prefix="orgtui-impact") as pool:
+    pool = ThreadPoolExecutor(max_workers=5, thread_name_prefix="orgtui-impact")
+    failed = False
+    try:
 
         def submit(fn: Callable[[], T]) -> Future[T]:
             fut = pool.submit(fn)
@@ -216,11 +223,14 @@ def read_impact(
             )
         )
         f_ram = submit(lambda: regional("ram", read_shares))
+        if not management:
+            step(2)
+        if details is not None:
+            snap = details()
+        scps = attached_scps(snap)
         f_scp = submit(
             lambda: _attempt(ctx, SERVICES["scp_leave"], lambda: read_policy_documents(ctx, scps))
         )
-        if not management:
-            step(2)
         impact = _assemble(
             regions,
             ic_region,
@@ -232,6 +242,13 @@ def read_impact(
             ctx.region,
             snap.enriched,
         )
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        # A failed read of the details is raised now, not after the checks in flight
+        # (each ends by itself within one request's timeout).
+        pool.shutdown(wait=not failed, cancel_futures=True)
     return replace(snap, impact=impact)
 
 

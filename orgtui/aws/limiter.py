@@ -1,21 +1,33 @@
 """An AIMD concurrency limiter: fewer requests in flight when AWS throttles, more when not.
 
+A slot is held while a request is *on the wire* (AwsContext takes it just before botocore
+sends an attempt and gives it back as soon as the answer is read, before parsing), so the
+count here is the count AWS sees, not that plus the client's own serializing and parsing.
+
 Organizations throttles both request rate and concurrent requests ("another request is
 already in progress"). botocore's retry mode backs off each request; this limiter also
 lowers how many requests are in flight at once:
 
-- on a throttle it halves the limit, once per window: a throttle of a request that was
-  sent before the last decrease says nothing new (that burst was already answered), so a
-  burst of throttled requests counts once, however fast it arrives;
-- it remembers how many requests were in flight when the throttle came (the *ceiling*) and,
-  after success, climbs back quickly (about +1 per `limit` successes, as TCP does per
-  round trip) to just under that ceiling;
-- above it, it only probes: +1 per `probe_interval` seconds without a throttle, so a cap
-  that was lifted is found again, without hitting a known cap over and over.
+- a throttle for requests in progress (`concurrent=True`) says how many AWS allows: fewer
+  than were in flight when the answer came (the *ceiling*). The limit goes straight to
+  just under it, whenever such an answer comes: halving would leave half the allowed
+  requests unused until the limit climbed back;
+- any other throttle (a rate) halves the limit, once per window: a throttle of a request
+  that was sent before the last decrease says nothing new (that burst was already
+  answered), so a burst of throttled requests counts once, however fast it arrives;
+- after success the limit climbs back quickly (about +1 per `limit` successes, as TCP does
+  per round trip) to just under the ceiling;
+- at or above it, it only probes: +1 after `probe_interval` seconds without a throttle, so
+  a cap that was lifted is found again. A probe that finds the cap still there costs one
+  throttled request (botocore backs it off, holding no slot, and sends it again) and the
+  limit steps back under it; each such failed probe doubles the wait before the next one
+  (up to `max_probe_interval`), so a long load against a steady cap is throttled rarely;
+- it grows only while requests wait for a slot: a limit that is not used says nothing
+  about AWS, and a probe while the work is thinning out (the end of a phase) would risk a
+  throttle, and its backoff, on a request that everything else waits for.
 
 `--concurrency auto` (the default) starts at AUTO_START and moves between 1 and AUTO_MAX;
-`--concurrency N` fixes the ceiling at N. Measured against botocore's adaptive mode and no
-limiter in benchmarks/RESULTS.md.
+`--concurrency N` fixes the ceiling at N. Measured in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -27,23 +39,32 @@ from types import TracebackType
 
 AUTO_START = 8
 AUTO_MAX = 32
+# Seconds at the known ceiling before trying one more request in flight; doubled after
+# each probe that was throttled, up to MAX_PROBE_INTERVAL.
+PROBE_INTERVAL = 2.0
+MAX_PROBE_INTERVAL = 32.0
 
 
 class AdaptiveLimiter:
     def __init__(self, maximum: int, *, start: int | None = None,
-                 probe_interval: float = 2.0,
+                 probe_interval: float = PROBE_INTERVAL,
+                 max_probe_interval: float = MAX_PROBE_INTERVAL,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.maximum = max(1, maximum)
         # Where the search starts (`--concurrency auto`: 8); it climbs from there while
-        # AWS answers, and halves when it throttles.
+        # AWS answers, and comes down when it throttles.
         self.limit: float = float(min(self.maximum, max(1, start or self.maximum)))
         self.in_flight = 0
+        self.waiting = 0  # threads blocked in acquire: demand beyond the limit
         self.peak_in_flight = 0
         self.decreases = 0
         self.increases = 0  # probes above the ceiling
         # In flight when the last throttle came; None until the first one.
         self.ceiling: int | None = None
-        self.probe_interval = probe_interval
+        self.base_probe_interval = probe_interval
+        self.probe_interval = probe_interval  # the wait now (doubles after failed probes)
+        self.max_probe_interval = max(probe_interval, max_probe_interval)
+        self._probing = False  # the limit is above the last known safe level
         self._clock = clock
         self._last_change = clock()
         self._epoch = 0  # bumped by each decrease
@@ -52,7 +73,7 @@ class AdaptiveLimiter:
 
     @property
     def current(self) -> int:
-        """Requests allowed in flight now."""
+        """Requests allowed in flight now (what the progress line and the UI show)."""
         return max(1, int(self.limit))
 
     @property
@@ -64,16 +85,24 @@ class AdaptiveLimiter:
 
     def acquire(self) -> None:
         with self._cond:
-            while self.in_flight >= self.current:
-                self._cond.wait()
+            self.waiting += 1
+            try:
+                while self.in_flight >= self.current:
+                    self._cond.wait()
+            finally:
+                self.waiting -= 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             self._local.epoch = self._epoch
 
-    def release(self) -> None:
+    def release(self) -> int:
+        """Give a slot back. Returns how many requests were in flight, this one included:
+        for a throttled answer, the level at which AWS refused (`on_throttle`)."""
         with self._cond:
+            level = self.in_flight
             self.in_flight -= 1
             self._cond.notify()
+            return level
 
     def __enter__(self) -> AdaptiveLimiter:
         self.acquire()
@@ -87,26 +116,49 @@ class AdaptiveLimiter:
     ) -> None:
         self.release()
 
-    def on_throttle(self) -> None:
-        """Multiplicative decrease, once per window.
+    def on_throttle(self, level: int | None = None, *, concurrent: bool = False) -> None:
+        """A throttled answer, from the thread whose request it was.
 
-        Called from the thread whose request was throttled (botocore's needs-retry hook);
-        a request sent before the last decrease is ignored.
+        `level`: requests in flight when the answer came, this one included (default: in
+        flight now). `concurrent`: AWS refused because of the requests in progress, so
+        the limit goes to just under `level`; else it halves, once per window (a request
+        sent before the last decrease is ignored).
         """
         with self._cond:
+            level = max(1, self.in_flight if level is None else level)
+            if concurrent:
+                self._under(level)
+                return
             sent_in = getattr(self._local, "epoch", None)
             if sent_in is not None and sent_in != self._epoch:
                 return
-            self._epoch += 1
-            self.ceiling = max(1, self.in_flight)
-            self.limit = max(1.0, self.limit / 2)
-            self.decreases += 1
+            self._decrease(max(1.0, self.limit / 2), level)
+
+    def _under(self, level: int) -> None:
+        """Just under `level`, whenever the answer was sent: the count is absolute, so a
+        burst of such answers can't compound the way halvings do."""
+        target = float(max(1, level - 1))
+        if target < self.limit:
+            self._decrease(target, level)
+        elif self.ceiling is None or level < self.ceiling:
+            self.ceiling = level
             self._last_change = self._clock()
 
+    def _decrease(self, limit: float, ceiling: int) -> None:
+        if self._probing:  # the probe found the cap where it was: wait longer next time
+            self._probing = False
+            self.probe_interval = min(self.max_probe_interval, self.probe_interval * 2)
+        self._epoch += 1
+        self.ceiling = ceiling
+        self.limit = limit
+        self.decreases += 1
+        self._last_change = self._clock()
+
     def on_success(self) -> None:
-        """Additive increase: quickly back up to just under the ceiling, then probe."""
+        """Additive increase while requests wait for a slot: quickly back up to just under
+        the ceiling, then probe."""
         with self._cond:
-            if self.limit >= self.maximum:
+            if self.limit >= self.maximum or not self.waiting:
                 return
             safe = self.safe
             if self.limit < safe:
@@ -115,8 +167,11 @@ class AdaptiveLimiter:
                 now = self._clock()
                 if now - self._last_change < self.probe_interval:
                     return
+                if self._probing:  # the last probe held: probe at the usual pace again
+                    self.probe_interval = self.base_probe_interval
                 self._last_change = now
                 self.limit = min(float(self.maximum), float(int(self.limit) + 1))
                 self.ceiling = int(self.limit) + 1
+                self._probing = True
                 self.increases += 1
             self._cond.notify_all()

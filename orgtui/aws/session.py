@@ -30,7 +30,7 @@ from botocore.exceptions import (
 )
 
 from orgtui import __version__
-from orgtui.aws.codes import CONCURRENT, error_code, is_throttle
+from orgtui.aws.codes import CONCURRENT, error_code, is_concurrency_throttle, is_throttle
 from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
@@ -169,13 +169,16 @@ class AwsContext:
         events.register("request-created", self._request_created, unique_id="orgtui-attempt")
         events.register("needs-retry", self._needs_retry, unique_id="orgtui-needs-retry")
         events.register("before-send", self._before_send, unique_id="orgtui-before-send")
+        # Registered before the answer check below, which may raise: the slot is given
+        # back as soon as the answer is read.
+        events.register("before-parse", self._answered, unique_id="orgtui-answered")
         events.register(
             "before-parse",
             functools.partial(_check_complete_answer, endpoint_url=options.endpoint_url or ""),
             unique_id="orgtui-complete",
         )
-        # Per thread: does this thread's call hold a limiter slot ("held"), or did it give
-        # it back while botocore backs off a throttled attempt ("suspended")?
+        # Per thread: does this thread's attempt hold a limiter slot (`held`), and how
+        # many requests were in flight when its answer came (`level`)?
         self._slot = threading.local()
         self.config = Config(
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
@@ -230,6 +233,9 @@ class AwsContext:
                      caught_exception: Any = None, **_: Any) -> None:
         # Runs after botocore's own retry handler (session-wide handlers come last):
         # raising here ends the retries of a connection that can't be made.
+        # An attempt that ended without an answer (a connection error) gives its slot
+        # back here; one that was answered gave it back in `_answered`.
+        self._give_back()
         if caught_exception is not None and self.cancelled.is_set():
             raise caught_exception
         if (isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
@@ -240,17 +246,31 @@ class AwsContext:
             raise caught_exception
         if is_throttle(response):
             self.stats.count_throttle()
-            self.limiter.on_throttle()
-            # A throttled attempt sleeps before its retry: give its slot to a request that
-            # can use it now; `_before_send` takes one again before the retry goes out.
-            if getattr(self._slot, "state", None) == "held":
-                self._slot.state = "suspended"
-                self.limiter.release()
+            # botocore now sleeps before the retry, holding no slot: the slot goes to a
+            # request that can be sent now; `_before_send` takes one for the retry.
+            self.limiter.on_throttle(getattr(self._slot, "level", None),
+                                     concurrent=is_concurrency_throttle(response))
 
     def _before_send(self, **_: Any) -> None:
-        if getattr(self._slot, "state", None) == "suspended":
-            self.limiter.acquire()
-            self._slot.state = "held"
+        """Take a slot for the attempt about to go on the wire (every attempt, retries
+        included), so the limiter counts what AWS counts."""
+        self.limiter.acquire()
+        self._slot.held = True
+        self._slot.level = None
+
+    def _answered(self, **_: Any) -> None:
+        self._give_back()
+
+    def _give_back(self) -> None:
+        if getattr(self._slot, "held", False):
+            self._slot.held = False
+            self._slot.level = self.limiter.release()
+
+    @property
+    def concurrency(self) -> int:
+        """Requests allowed in flight now: the level `auto` settled on, read live (the
+        progress line shows it; the TUI may)."""
+        return self.limiter.current
 
     # --- clients ---------------------------------------------------------------------
 
@@ -288,15 +308,15 @@ class AwsContext:
         return self.client("sts")
 
     def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """One API call under the limiter, with ConcurrentModificationException retried.
+        """One API call, with ConcurrentModificationException retried; each attempt holds
+        a limiter slot while it is on the wire (the hooks above), and a success lets the
+        limiter climb.
 
         botocore never retries ConcurrentModificationException, so it is retried here
         with exponential backoff.
         """
         delay = 0.5
         for attempt in range(6):
-            self.limiter.acquire()
-            self._slot.state = "held"
             try:
                 result = fn(**kwargs)
             except ClientError as exc:
@@ -306,10 +326,9 @@ class AwsContext:
                 self.limiter.on_success()
                 return result
             finally:
-                # The slot may have been given back during a throttled attempt's backoff.
-                if self._slot.state == "held":
-                    self.limiter.release()
-                self._slot.state = None
+                # Each attempt's slot is taken and given back by the hooks; an error
+                # raised between the two (an answer refused before parsing) lands here.
+                self._give_back()
             time.sleep(delay)
             delay = min(delay * 2, 8.0)
         raise AssertionError("unreachable")

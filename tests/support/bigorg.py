@@ -270,3 +270,48 @@ def minimum_calls(*, paginate_targets: bool = False) -> dict[str, int]:
         "ListTargetsForPolicy": sum(pages(len(p.attachments)) if paginate_targets else 1
                                     for p in custom),
     }
+
+
+def impact_minimum_calls(region: str = "us-east-1") -> dict[str, int]:
+    """The fewest requests the impact checks make on what the server holds, in one region
+    (the load makes them after or beside the details; DESIGN.md lists their cost).
+
+    ListStackSets, then DescribeStackSet and ListStackInstances per service-managed or
+    `AWSControlTowerBP-` set; ListAWSServiceAccessForOrganization, and
+    ListEnabledBaselines when Control Tower's trusted access is on; ListInstances,
+    ListPermissionSets per instance, DescribePermissionSet and
+    ListAccountsForProvisionedPermissionSet per permission set; GetResourceShares, and
+    GetResourceShareAssociations when the caller owns an active share; DescribePolicy per
+    attached SCP other than FullAWSAccess. moto answers every one of these lists in one page.
+    None of them is made per account.
+    """
+    from moto.cloudformation.models import cloudformation_backends
+    from moto.organizations.models import organizations_backends
+    from moto.ram.models import ram_backends
+    from moto.ssoadmin.models import ssoadmin_backends
+
+    org = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
+    trusted = {s["ServicePrincipal"] for s in org.services}
+    sets = [s for s in cloudformation_backends[MANAGEMENT_ACCOUNT][region].stacksets.values()
+            if s.status == "ACTIVE" and (s.permission_model == "SERVICE_MANAGED"
+                                         or s.name.startswith("AWSControlTowerBP-"))]
+    sso = ssoadmin_backends[MANAGEMENT_ACCOUNT][region]
+    shares = [s for s in ram_backends[MANAGEMENT_ACCOUNT][region].resource_shares
+              if s.status == "ACTIVE"]
+    scps = [p for p in org.policies if not p.aws_managed
+            and p.type == "SERVICE_CONTROL_POLICY" and p.attachments]
+    calls = {
+        "ListStackSets": 1,
+        "DescribeStackSet": len(sets),
+        "ListStackInstances": len(sets),
+        "ListAWSServiceAccessForOrganization": 1,
+        "ListEnabledBaselines": int("controltower.amazonaws.com" in trusted),
+        "ListInstances": 1,
+        "ListPermissionSets": len(sso.instances),
+        "DescribePermissionSet": len(sso.permission_sets),
+        "ListAccountsForProvisionedPermissionSet": len(sso.permission_sets),
+        "GetResourceShares": 1,
+        "GetResourceShareAssociations": int(bool(shares)),
+        "DescribePolicy": len(scps),
+    }
+    return {op: n for op, n in calls.items() if n}
