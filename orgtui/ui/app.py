@@ -148,7 +148,8 @@ class OrgApp(App[int]):
             phase=phase, done=done, total=total, stale_at=self.stale_at,
             incomplete=incomplete, counts=summary(view) if view is not None else None,
             unchecked=impact.unchecked if impact else (),
-            skipped=tuple(impact.skipped_words()) if impact else ())
+            skipped=tuple(impact.skipped_words()) if impact else (),
+            reading=view is not None and view.reading)
 
     # --- notices ------------------------------------------------------------------------
 
@@ -264,7 +265,8 @@ class OrgApp(App[int]):
                                           severity="warning")
                 if stage.snapshot is None:
                     continue
-                view = OrgView(stage.snapshot, self.clock())
+                # The structure alone: its details are on the way (badges say `reading`).
+                view = OrgView(stage.snapshot, self.clock(), reading=stage.name == "structure")
                 if stage.name == "cached":
                     self.call_from_thread(self._paint_cached, generation, view)
                 elif stage.name == "structure":
@@ -326,8 +328,9 @@ class OrgApp(App[int]):
         if message.stage == "details":
             self.incomplete = error.what
             if self._fresh_structure is not None:
+                # The details will not come: `ready?` / `review?`, no longer `reading`.
                 self.stale_at = None
-                self.show(self._fresh_structure)
+                self.show(self._fresh_structure.done_reading())
             title = "Tags, policies or delegation could not be read: data is incomplete"
         else:
             title = "Reload failed: showing the organization as read before"

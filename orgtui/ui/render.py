@@ -58,10 +58,16 @@ def fields(rows: Iterable[tuple[str, str | Text]]) -> Table:
 # --- verdicts and counts ------------------------------------------------------------------
 
 
+def verdict_style(verdict: str, pal: Palette, reading: bool = False) -> Style:
+    """The verdict's colour; dimmed while the details are being read (`reading`)."""
+    return DIM if reading and verdict != "blocked" else pal.verdict(verdict)
+
+
 def verdict_badge(verdict: str, pal: Palette, *, complete: bool = True,
-                  upper: bool = False) -> Text:
-    word = verdict_word(verdict, complete)
-    return Text(word.upper() if upper else word, style=pal.verdict(verdict), end="")
+                  upper: bool = False, reading: bool = False) -> Text:
+    word = verdict_word(verdict, complete, reading)
+    return Text(word.upper() if upper else word, style=verdict_style(verdict, pal, reading),
+                end="")
 
 
 def counts_line(counts: Counts, pal: Palette) -> Text:
@@ -132,13 +138,14 @@ def tags_inline(tags: Mapping[str, str]) -> Text:
 
 
 def account_label(acc: Account, verdict: str, pal: Palette, *, complete: bool = True,
-                  marked: bool = False, show_id: bool = True) -> Text:
-    """A tree line: mark, verdict badge first (never cut at 80 columns), name, id, state."""
+                  marked: bool = False, show_id: bool = True, reading: bool = False) -> Text:
+    """A tree line: mark, verdict badge first (never cut at 80 columns), name, id, state.
+    `reading`: the details are on the way, the badge says so (dimmed)."""
     text = Text(end="")
     if marked:
         text.append(MARK, style=pal.mark)
-    word = verdict_word(verdict, complete)
-    text.append(f"{word:<7}", style=pal.verdict(verdict))
+    word = verdict_word(verdict, complete, reading)
+    text.append(f"{word:<7}", style=verdict_style(verdict, pal, reading))
     text.append(" ")
     text.append_text(safe(acc.name or acc.id))
     if show_id:

@@ -8,6 +8,7 @@ from here; a new snapshot means a new `OrgView`, an account removed means
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,12 +21,19 @@ from orgtui.ui.search import SearchIndex
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
 
 
-def verdict_word(verdict: str, complete: bool = True) -> str:
-    """The verdict word; a `?` when the data is incomplete and the verdict may change
-    (blocked stays blocked whatever the missing data would add)."""
-    if verdict != "blocked" and not complete:
-        return f"{verdict}?"
-    return verdict
+READING_BADGE = "reading"  # the verdict column while an account's details are being read
+
+
+def verdict_word(verdict: str, complete: bool = True, reading: bool = False) -> str:
+    """The verdict word; `reading` while the details are still being read (a cold start:
+    no account may look ready before its tags, delegation and policies are known), a `?`
+    when they were read but incomplete and the verdict may change. Blocked stays blocked
+    either way: what the structure alone blocks never goes back."""
+    if verdict == "blocked":
+        return verdict
+    if reading:
+        return READING_BADGE
+    return verdict if complete else f"{verdict}?"
 
 
 @dataclass(frozen=True)
@@ -54,9 +62,12 @@ class OrgView:
     """A snapshot with its assessments, per-container counts and search index."""
 
     def __init__(self, snapshot: Snapshot, now: datetime,
-                 assessments: dict[str, Assessment] | None = None) -> None:
+                 assessments: dict[str, Assessment] | None = None, *,
+                 reading: bool = False) -> None:
         self.snapshot = snapshot
         self.now = now
+        # The structure alone, its details on the way (not failed): badges say `reading`.
+        self.reading = reading and not snapshot.enriched
         self.assessments: dict[str, Assessment] = (
             assessments if assessments is not None
             else {a: assess(acc, snapshot, now) for a, acc in snapshot.accounts.items()}
@@ -82,8 +93,18 @@ class OrgView:
         return self.verdicts.get(account_id, "ready")
 
     def badge(self, account_id: str) -> str:
-        """The verdict word as badges show it (`ready?` while details are missing)."""
-        return verdict_word(self.verdict(account_id), self.complete)
+        """The verdict word as badges show it (`reading` while the details are on the way,
+        `ready?` when they are missing)."""
+        return verdict_word(self.verdict(account_id), self.complete, self.reading)
+
+    def done_reading(self) -> OrgView:
+        """The same view once its details will not come (their load failed): the badges
+        say `ready?` / `review?` instead of `reading`. Nothing is recomputed."""
+        if not self.reading:
+            return self
+        new = copy.copy(self)
+        new.reading = False
+        return new
 
     def counts_of(self, container_id: str) -> Counts:
         return self.counts.get(container_id, Counts())
@@ -125,6 +146,7 @@ class OrgView:
         new = OrgView.__new__(OrgView)
         new.snapshot = self.snapshot.without_account(account_id)
         new.now = self.now
+        new.reading = self.reading
         new.assessments = {k: v for k, v in self.assessments.items() if k != account_id}
         new.verdicts = {k: v for k, v in self.verdicts.items() if k != account_id}
         new._chains = dict(self._chains)
@@ -146,6 +168,7 @@ class OrgView:
         new = OrgView.__new__(OrgView)
         new.snapshot = snapshot
         new.now = self.now
+        new.reading = self.reading and not snapshot.enriched
         new.assessments = dict(self.assessments)
         new.verdicts = dict(self.verdicts)
         new._chains = dict(self._chains)

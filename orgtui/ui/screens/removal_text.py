@@ -47,6 +47,13 @@ if TYPE_CHECKING:
     from orgtui.aws.removal import LiveCheck, Outcome
     from orgtui.model import Account, Assessment, Finding, Snapshot
 
+# A removal opened while the organization's details are still loading (a cold start).
+NOT_READ_YET = ("Details still loading: policies and what breaks are not read yet; "
+                "the live check reads the account itself.")
+DETAILS_LOADING = ("The organization's details are still loading: the live check reads this "
+                   "account's state, tags and delegated roles; the policies that stop "
+                   "applying and what breaks when it leaves are not read yet, so READY? may "
+                   "still become REVIEW. Wait for the load (the header) to see them.")
 DETAILED = 40  # up to this many accounts, every one gets its whole block
 # Shown in their own sections (every tag, every policy) rather than as findings.
 OWN_SECTIONS = ("TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING")
@@ -93,6 +100,12 @@ class AccountFacts:
         if self.check is not None and self.check.error is not None:
             return "blocked"
         return self.assessment.verdict if self.assessment is not None else "blocked"
+
+    @property
+    def details_read(self) -> bool:
+        """The organization's details (policies, what breaks) were read: a cold start
+        still loading them has only what the live check reads of the account itself."""
+        return self.snapshot.enriched
 
     @property
     def name(self) -> str:
@@ -142,7 +155,8 @@ def summary(accounts: Sequence[AccountFacts], pal: Palette, width: int,
         state = "  checking…" if checking else (
             "  (checked live)" if facts.check is not None and facts.check.error is None
             else "")
-        lines.append(one_line(verdict_badge(facts.verdict, pal, upper=True), "  ",
+        lines.append(one_line(verdict_badge(facts.verdict, pal, upper=True,
+                                            complete=facts.details_read), "  ",
                            safe(facts.name, BOLD), "  ", safe(facts.account_id),
                            "  ", safe(" / ".join(facts.snapshot.ou_path(facts.account_id)),
                                       DIM), (state, DIM)))
@@ -184,6 +198,8 @@ def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) 
                 (f"What breaks on {plural(len(hit), 'account')} ", pal.warning),
                 ("(below): ", DIM), safe(", ".join(f.name for f in hit))))
     removable = [f for f in accounts if not f.management]
+    if removable and not removable[0].details_read:
+        lines.append(one_line((NOT_READ_YET, pal.warning)))
     if removable:
         skipped = checks_note(removable[0].snapshot, pal)
         if skipped is not None:
@@ -224,7 +240,8 @@ def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[Ren
     check = facts.check
     head = Text.assemble(("■ " if facts.blocked else "□ ", pal.error if facts.blocked else DIM),
                          safe(facts.name, BOLD), "  ", safe(facts.account_id), "  ",
-                         verdict_badge(facts.verdict, pal, upper=True))
+                         verdict_badge(facts.verdict, pal, upper=True,
+                                       complete=facts.details_read))
     if facts.account.state != "ACTIVE":
         head.append_text(safe(f"  {facts.account.state}", pal.error))
     if checking:
@@ -234,6 +251,8 @@ def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[Ren
     out: list[RenderableType] = [head]
     path = " / ".join(facts.snapshot.ou_path(facts.account_id)) or "—"
     out.append(indented(Text.assemble(("OU path  ", DIM), safe(path)), 2))
+    if not facts.details_read and not facts.management:
+        out.append(indented(Text(DETAILS_LOADING, style=DIM), 2))
     if check is not None and check.changed and check.verdict is not None:
         out.append(indented(Text.assemble(
             ("The live check changed the verdict: ", pal.warning),

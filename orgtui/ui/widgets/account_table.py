@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from orgtui.ui.palette import DIM, palette
-from orgtui.ui.render import MARK
+from orgtui.ui.render import MARK, verdict_style
 from orgtui.ui.table_model import COLUMNS, NAME_COLUMN, TableModel
 
 GAP = 2  # cells between columns
@@ -254,8 +254,9 @@ class AccountTable(ScrollView, can_focus=True):
         base = self.rich_style
         if cursor:
             base = base + self.get_component_rich_style("account-table--cursor")
-        styles: list[Style] = [pal.verdict(self.model.view.verdict(account_id)), Style(),
-                               DIM, DIM, Style(), DIM, DIM]
+        view = self.model.view
+        styles: list[Style] = [verdict_style(view.verdict(account_id), pal, view.reading),
+                                   Style(), DIM, DIM, Style(), DIM, DIM]
         if cells[4] != "ACTIVE":
             styles[4] = Style(color=pal.error.color)
         mark = MARK if self.is_marked(account_id) else " " * MARK_WIDTH

@@ -59,7 +59,8 @@ def _incomplete(view: OrgView, note: str | None, pal: Palette) -> list[Renderabl
         why = note or "; ".join(snap.problems)
         msg = f"Incomplete data: {clean(why)} Tags, policies or delegation may be missing."
     else:
-        msg = "Still reading tags, policies and delegated administrators: verdicts may change."
+        msg = ("Details loading: tags, policies, delegated administrators and what breaks "
+               "are still being read; the verdict shows once they are.")
     return [Text(msg, style=pal.warning + Style(bold=False, italic=True))]
 
 
@@ -99,7 +100,7 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None,
     acc = snap.accounts[account_id]
     title = Text.assemble(safe(acc.name, BOLD), "  ",
                           verdict_badge(view.verdict(account_id), pal, upper=True,
-                                        complete=view.complete))
+                                        complete=view.complete, reading=view.reading))
     state = safe(acc.state, "" if acc.state == "ACTIVE" else pal.error)
     parts: list[RenderableType] = [title, *_incomplete(view, note, pal), fields([
         ("Id", acc.id), ("Email", acc.email or "—"), ("State", state),

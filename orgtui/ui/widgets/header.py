@@ -59,6 +59,7 @@ class LoadState:
     # The impact checks not made: their names, and the same with why, in words.
     unchecked: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    reading: bool = False  # the structure is on screen, its details still being read
 
 
 def _not_checked(state: LoadState, room: int) -> str:
@@ -84,8 +85,10 @@ def status_text(state: LoadState, pal: Palette, width: int = 0) -> Text:
         count = (f" {state.done}/{state.total}" if state.total
                  else (f" {state.done}" if state.done else ""))
         verb = "Reloading: " if state.reloading else ""
-        text.append(f"{verb}{PHASES.get(state.phase, state.phase)}…{count}",
-                    Style(italic=True))
+        phase = PHASES.get(state.phase, state.phase)
+        if state.reading and not state.reloading:  # accounts show `reading` until then
+            verb, phase = "Details loading: ", phase[:1].lower() + phase[1:]
+        text.append(f"{verb}{phase}…{count}", Style(italic=True))
     elif state.incomplete:
         text.append_text(safe(f"Incomplete data: {state.incomplete} (ctrl+r retries)", warn))
     elif state.counts is not None:

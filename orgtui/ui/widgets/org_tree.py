@@ -283,7 +283,8 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             if acc is None:
                 return Text(clean(ref.id), style=DIM)
             return account_label(acc, view.verdict(ref.id), palette(self.app),
-                                 complete=view.complete, marked=self.is_marked(ref.id))
+                                 complete=view.complete, marked=self.is_marked(ref.id),
+                                 reading=view.reading)
         matches = self._match_counts.get(ref.id, 0) if self.matches is not None else None
         text = Text.assemble(safe(snap.node_name(ref.id), BOLD))
         if ref.kind == "root" and not snap.member_mode:
