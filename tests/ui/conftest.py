@@ -93,3 +93,10 @@ def text_of(app: OrgApp, selector: str) -> str:
 
 def detail_text(app: OrgApp) -> str:
     return text_of(app, "#detail-body")
+
+
+async def settled(pilot: Pilot, app: OrgApp) -> None:
+    """Pause until the filter shows the result of what was typed: its search runs once
+    typing pauses, in a worker thread (`orgtui.ui.filter_flow`)."""
+    await pilot.pause()  # the key's Input.Changed first: it starts the wait
+    await until(pilot, app.main.filter.settled)

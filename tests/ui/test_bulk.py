@@ -9,7 +9,7 @@ from orgtui.ui.screens.removal import RemovalScreen
 from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.filter_bar import PLACEHOLDER, FilterInput
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.ui.conftest import SIZE, text_of, until, wait_loaded
+from tests.ui.conftest import SIZE, settled, text_of, until, wait_loaded
 
 
 def shown_bindings(app) -> dict[str, str]:
@@ -128,8 +128,10 @@ async def test_typing_keeps_the_cursor_and_never_goes_back_to_the_root(make_app,
         tree = app.query_one(OrgTree)
         app.main.jump_to(demo.accounts["ledger-prod"])
         await pilot.press("slash", *"prod")
+        await settled(pilot, app)
         assert tree.cursor_ref.id == demo.accounts["ledger-prod"]  # still shown: stays
         await pilot.press(*" ready")  # ledger-prod is to review
+        await settled(pilot, app)
         # No longer shown: the first match, not the root.
         assert tree.cursor_ref.kind == "account"
         assert tree.cursor_ref.id in app.main.matches

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.ui.conftest import SIZE, text_of, wait_loaded
+from tests.ui.conftest import SIZE, settled, text_of, wait_loaded
 
 
 async def _filter(pilot, text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
-    await pilot.pause()
+    await settled(pilot, pilot.app)
 
 
 def _shown_accounts(tree: OrgTree) -> set[str]:
@@ -33,6 +33,7 @@ async def test_filter_by_name_is_live(make_app, demo):
         assert demo.ous["Security"] not in tree.nodes
         assert 'filter "north": 3 of 40 accounts match' in text_of(app, "#status")
         await pilot.press(*"wind-d")
+        await settled(pilot, app)
         assert tree.matches == {demo.accounts["northwind-dev"]}
 
 
@@ -53,16 +54,16 @@ async def test_filter_by_id_email_tag_and_verdict(make_app, demo):
         for query, expected in cases.items():
             box.value = ""
             await pilot.press(*query)
-            await pilot.pause()
+            await settled(pilot, app)
             assert tree.matches == expected, query
         box.value = ""
         await pilot.press(*"blocked")
-        await pilot.pause()
+        await settled(pilot, app)
         blocked = {a for a, v in app.view.verdicts.items() if v == "blocked"}
         assert tree.matches == blocked and len(blocked) == 9
         assert demo.accounts["security-tooling"] in blocked
         box.value = "ready"
-        await pilot.pause()
+        await settled(pilot, app)
         assert tree.matches == {a for a, v in app.view.verdicts.items() if v == "ready"}
         assert demo.accounts["northwind-prod"] in tree.matches
 

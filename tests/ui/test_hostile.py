@@ -23,7 +23,15 @@ from orgtui.ui.screens.removal import RemovalScreen
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.support import hostile as h
-from tests.ui.conftest import demo_context, detail_text, plain, text_of, until, wait_loaded
+from tests.ui.conftest import (
+    demo_context,
+    detail_text,
+    plain,
+    settled,
+    text_of,
+    until,
+    wait_loaded,
+)
 
 SIZE = (100, 30)
 
@@ -106,7 +114,7 @@ async def test_filter_with_markup_and_the_status_line(org):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("slash", *"x[/]")
-        await pilot.pause()
+        await settled(pilot, app)
         tree = app.query_one(OrgTree)
         # The name, and the tag key holding it.
         expected = {org.accounts[n] for n in {h.CLICK, *h.TAGGED}}

@@ -10,7 +10,7 @@ Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 from __future__ import annotations
 
 from orgtui.ui.widgets.filter_bar import FilterInput
-from tests.ui.conftest import SIZE, detail_text, plain, until, wait_loaded
+from tests.ui.conftest import SIZE, detail_text, plain, settled, until, wait_loaded
 
 
 def test_main_screen(make_app, snap_compare):
@@ -40,7 +40,7 @@ def test_filter_in_use(make_app, snap_compare):
         await wait_loaded(pilot, app)
         app.query_one(FilterInput).cursor_blink = False
         await pilot.press("slash", *"prod")
-        await pilot.pause()
+        await settled(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from orgtui.ui.table_model import COLUMNS, NAME_COLUMN
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.ui.conftest import SIZE, detail_text, plain, wait_loaded
+from tests.ui.conftest import SIZE, detail_text, plain, settled, wait_loaded
 
 
 def names(app, table: AccountTable) -> list[str]:
@@ -161,7 +161,7 @@ async def test_a_filter_that_matches_nothing_empties_the_table(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("t", "slash", *"zzz-nothing")
-        await pilot.pause()
+        await settled(pilot, app)
         table = app.query_one(AccountTable)
         assert table.rows == [] and table.cursor_account is None
         assert "No account here" in detail_text(app)

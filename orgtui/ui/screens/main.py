@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Tree
 
+from orgtui.ui.filter_flow import FilterFlow, FilterSearched
 from orgtui.ui.table_model import TableModel
 from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.account_table import AccountTable
@@ -72,10 +73,12 @@ class MainScreen(Screen[None]):
         self.view: OrgView | None = None
         self.filter_query = ""
         self.matches: set[str] | None = None  # the filter's result (None: no filter)
+        self.filter = FilterFlow(self)  # when and where the filter's search runs
+        self.match_counts: dict[str, int] = {}  # the matches under each container
         self._marked: set[str] = set()
         self._table_model: TableModel | None = None
-        self._table_stale = True  # the table's rows predate the view or the filter
-        self._tree_stale = False  # the tree's matches predate the filter
+        self.table_stale = True  # the table's rows predate the view or the filter
+        self.tree_stale = False  # the tree's matches predate the filter
 
     @property
     def org_app(self) -> OrgApp:
@@ -176,7 +179,7 @@ class MainScreen(Screen[None]):
         self.view = view
         self._marked &= set(view.snapshot.accounts)
         self._table_model = None
-        self._table_stale = True
+        self.table_stale = True
         tree = self.tree_view
         if tree.loading:
             tree.loading = False
@@ -186,18 +189,22 @@ class MainScreen(Screen[None]):
         same = (old is not None
                 and old.snapshot.child_ous == view.snapshot.child_ous
                 and old.snapshot.child_accounts == view.snapshot.child_accounts)
+        filtered = bool(self.filter_query.strip())
         if same:
+            # A refresh: the labels repaint; the filter runs again in the worker, and
+            # the tree is rebuilt only if its matches changed.
             tree.refresh_labels(view)
-            if self.filter_query.strip():
-                self._apply_filter()
+            if filtered:
+                self.filter.start()
         else:
             tree.view = view
-            if self.filter_query.strip():
-                self._apply_filter()
+            if filtered:
+                self.tree_stale = True  # new structure: the tree is rebuilt
+                self.filter.now()
             else:
                 tree.show(view, keep_state=old is not None)
-        if self.showing_table:
-            self._fill_table()
+        if self.showing_table and not (filtered and same):
+            self.fill_table()
         self.query_one("#header", OrgHeader).show_org(view.snapshot)
         self.refresh_panels()
 
@@ -207,23 +214,24 @@ class MainScreen(Screen[None]):
         self._marked.discard(account_id)
         if self.matches is not None:
             self.matches.discard(account_id)
+            self.match_counts = {}  # counted again when the tree needs them
         self._table_model = None
-        self._table_stale = True
+        self.table_stale = True
         tree = self.tree_view
         tree.view = view
         tree.drop(account_id)
         tree.refresh_labels(view)
         if self.showing_table:
-            self._fill_table()
+            self.fill_table()
         self.refresh_panels()
 
-    def _fill_table(self) -> None:
+    def fill_table(self) -> None:
         if self.view is None:
             return
         if self._table_model is None or self._table_model.view is not self.view:
             self._table_model = TableModel(self.view)
         self.table.show(self._table_model, self.matches)
-        self._table_stale = False
+        self.table_stale = False
 
     # --- painting -----------------------------------------------------------------------
 
@@ -241,6 +249,8 @@ class MainScreen(Screen[None]):
             return
         total = len(self.view.snapshot.accounts) if self.view else 0
         matches = len(self.matches) if self.matches is not None else None
+        if self.filter.pending:
+            matches = None  # the search is under way: no count yet
         self.query_one("#status", StatusLine).show(len(self._marked),
                                                    self.filter_query.strip(), matches, total)
 
@@ -287,35 +297,26 @@ class MainScreen(Screen[None]):
         if box.value != query:
             with box.prevent(Input.Changed):
                 box.value = query
-        if self.view is not None:
-            self._apply_filter()
+        self.filter.now()
         self.refresh_status()
 
-    def _apply_filter(self) -> None:
-        assert self.view is not None
-        query = self.filter_query.strip()
-        found = self.view.search(query) if query else None
-        self.matches = set(found) if found is not None else None
-        # Only the view on screen follows each keystroke; the other catches up when shown.
-        if self.showing_table:
-            self._fill_table()
-            self._tree_stale = True
-        else:
-            self.tree_view.set_matches(found)
-            self._table_stale = True
-        self.refresh_detail()
+    def on_filter_searched(self, message: FilterSearched) -> None:
+        self.filter.landed(message.result)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        """A key in the filter: the search runs once typing pauses (`FilterFlow`)."""
         self.filter_query = event.value
         if self.view is not None:
-            self._apply_filter()
+            self.filter.typed()
         self.refresh_status()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
         if self.view is None:
             return
+        if self.filter.pending:  # enter applies what is typed at once
+            self.filter.now()
         if not self.filter_query.strip():
             self.action_clear_filter()
             return
@@ -377,15 +378,15 @@ class MainScreen(Screen[None]):
         switcher = self.query_one("#views", ContentSwitcher)
         if self.showing_table:
             switcher.current = "tree"
-            if self._tree_stale and self.view is not None:
-                self.tree_view.set_matches(self.matches)
-                self._tree_stale = False
+            if self.tree_stale and self.view is not None:
+                self.tree_view.set_matches(self.matches, counts=self.match_counts or None)
+                self.tree_stale = False
             if account is not None and self.view is not None:
                 self.tree_view.reveal(account)
         else:
             switcher.current = "table"
-            if self._table_stale:
-                self._fill_table()
+            if self.table_stale:
+                self.fill_table()
             if account is not None:
                 self.table.move_to(account)
         self._active_view().focus()

@@ -84,24 +84,34 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         else:
             self.move_cursor(self.root)
 
-    def refresh_labels(self, view: OrgView | None = None) -> None:
-        """Same structure, new facts (verdicts, marks): repaint the loaded nodes."""
+    def refresh_labels(self, view: OrgView | None = None,
+                       counts: dict[str, int] | None = None) -> None:
+        """Same structure, new facts (verdicts, marks, the matches per OU): repaint the
+        loaded nodes."""
         if view is not None:
             self.view = view
+        if counts is not None and self.matches is not None:
+            self._match_counts = counts
         self._invalidate()
 
-    def set_matches(self, matches: Iterable[str] | None) -> None:
-        """Show only the matching accounts and the OUs above them (None: show everything)."""
+    def set_matches(self, matches: Iterable[str] | None,
+                    counts: dict[str, int] | None = None) -> None:
+        """Show only the matching accounts and the OUs above them (None: show everything).
+        `counts`, the matches under each container, comes with a search made in the
+        filter's worker (`filter_flow.search`); without it, it is counted here."""
         assert self.view is not None
         self._match_counts = {}
         if matches is None:
             self.matches = self._visible = None
         else:
             self.matches = set(matches)
-            for acc_id in self.matches:
-                for container in self.view.containers_of(acc_id):
-                    self._match_counts[container] = self._match_counts.get(container, 0) + 1
-            self._visible = set(self._match_counts)
+            if counts is None:
+                counts = {}
+                for acc_id in self.matches:
+                    for container in self.view.containers_of(acc_id):
+                        counts[container] = counts.get(container, 0) + 1
+            self._match_counts = counts
+            self._visible = set(counts)
         opened: set[str] = set()
         if self.matches is not None and len(self.matches) <= AUTO_EXPAND_MATCHES:
             opened = set(self._visible or ())

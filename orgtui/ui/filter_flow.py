@@ -1,0 +1,156 @@
+"""The filter's search, kept off the UI thread so keys stay quick at 10,000 accounts.
+
+Typing in the filter only restarts a short timer (`DELAY`): the search runs once typing
+pauses, in a thread worker (group "filter", exclusive), and its result comes back as a
+`FilterSearched` message. Every search carries a generation number: a result for an older
+query, or for a view that is no longer on screen, is dropped. The worker also counts the
+matches under each root and OU (`FilterResult.counts`), so the UI thread never walks
+10,000 matches to label the tree. Enter, escape and `set_filter` apply at once.
+
+`FilterFlow` belongs to the main screen; tests wait for it with `settled()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.timer import Timer
+
+from orgtui.ui.view import OrgView
+
+if TYPE_CHECKING:
+    from orgtui.ui.screens.main import MainScreen
+
+DELAY = 0.06  # seconds of no typing before the search runs
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    """The matches of one query on one view."""
+
+    generation: int
+    view: OrgView
+    query: str  # stripped; empty: no filter
+    found: list[str] | None  # matching ids in the snapshot's order; None: no filter
+    counts: dict[str, int] = field(default_factory=dict)  # matches under each container
+
+    @property
+    def matches(self) -> set[str] | None:
+        return None if self.found is None else set(self.found)
+
+
+def search(view: OrgView, query: str, generation: int = 0) -> FilterResult:
+    """Run a query on a view and count its matches per container (any thread)."""
+    query = query.strip()
+    if not query:
+        return FilterResult(generation, view, "", None)
+    found = view.search(query)
+    counts: dict[str, int] = {}
+    for account_id in found:
+        for container in view.containers_of(account_id):
+            counts[container] = counts.get(container, 0) + 1
+    return FilterResult(generation, view, query, found, counts)
+
+
+@dataclass
+class FilterSearched(Message):
+    """A search finished in the worker (posted to the main screen)."""
+
+    result: FilterResult
+
+
+class FilterFlow:
+    """When the filter's search runs, where, and which result is applied."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        self.generation = 0  # of the latest search asked for
+        self.applied = 0  # the generation on screen
+        self._timer: Timer | None = None
+
+    @property
+    def pending(self) -> bool:
+        """A search is waiting for typing to pause, or running."""
+        return self._timer is not None or self.applied != self.generation
+
+    def typed(self) -> None:
+        """A key changed the query: search once typing pauses."""
+        self._stop_timer()
+        self._timer = self.screen.set_timer(DELAY, self.start)
+
+    def start(self) -> None:
+        """Search now, in the worker (the result is applied when it lands)."""
+        self._timer = None
+        view = self.screen.view
+        if view is None:
+            return
+        self.generation += 1
+        generation, query = self.generation, self.screen.filter_query
+        if not query.strip():  # no search to run: apply at once
+            self._apply(search(view, "", generation))
+            return
+        self.screen.run_worker(lambda: self._run(view, query, generation), thread=True,
+                               exclusive=True, group="filter", exit_on_error=False)
+
+    def now(self) -> None:
+        """Search and apply on the UI thread, at once (enter, escape, a jump, a new view
+        whose structure changed)."""
+        self._stop_timer()
+        view = self.screen.view
+        if view is None:
+            return
+        self.generation += 1
+        self._apply(search(view, self.screen.filter_query, self.generation))
+
+    def landed(self, result: FilterResult) -> None:
+        """A worker's result, on the UI thread: applied unless something newer was asked."""
+        if result.generation != self.generation:
+            return
+        if result.view is not self.screen.view:  # the view changed meanwhile: search it
+            self.start()
+            return
+        self._apply(result)
+
+    def settled(self) -> bool:
+        """Nothing is waiting: what the filter shows is the query's result (for tests
+        and the benchmark)."""
+        return not self.pending
+
+    # --- inside ---------------------------------------------------------------------
+
+    def _run(self, view: OrgView, query: str, generation: int) -> None:
+        result = search(view, query, generation)
+        self.screen.post_message(FilterSearched(result))
+
+    def _apply(self, result: FilterResult) -> None:
+        """Show a result. Only the view on screen follows; the other catches up when it
+        is shown. Matches unchanged (a refresh, a space typed): nothing is rebuilt."""
+        self.applied = result.generation
+        screen = self.screen
+        if screen.view is None:
+            return
+        matches = result.matches
+        stale = screen.table_stale if screen.showing_table else screen.tree_stale
+        unchanged = matches == screen.matches and not stale
+        screen.matches, screen.match_counts = matches, result.counts
+        if screen.showing_table:
+            if not unchanged:
+                screen.fill_table()
+            screen.tree_stale = True
+        else:
+            tree = screen.tree_view
+            if unchanged and tree.matches == matches:
+                tree.refresh_labels(screen.view, counts=result.counts)
+            else:
+                tree.set_matches(result.found, counts=result.counts)
+            screen.tree_stale = False
+            screen.table_stale = True
+        screen.refresh_status()
+        screen.refresh_detail()
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
