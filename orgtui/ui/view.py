@@ -81,6 +81,7 @@ class OrgView:
                 self.counts.setdefault(container, Counts()).add(verdict)
         self.index = SearchIndex.build(snapshot, self.assessments, self.containers_of)
         self._last_search: tuple[str, list[str]] = ("", [])
+        self.scanned = 0
 
     # --- facts ------------------------------------------------------------------------
 
@@ -133,6 +134,8 @@ class OrgView:
         narrowing = self.index.narrows(last_query, query)
         found = self.index.match(query, within=last if narrowing else None)
         self._last_search = (query, found)
+        # How many accounts this search looked at (tests guard the narrowing with it).
+        self.scanned = len(last) if narrowing else len(self.index.text)
         return found
 
     # --- changes ----------------------------------------------------------------------
@@ -151,6 +154,7 @@ class OrgView:
         new.verdicts = {k: v for k, v in self.verdicts.items() if k != account_id}
         new._chains = dict(self._chains)
         new._last_search = ("", [])
+        new.scanned = 0
         new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
                       for k, c in self.counts.items()}
         for container in containers:
@@ -173,6 +177,7 @@ class OrgView:
         new.verdicts = dict(self.verdicts)
         new._chains = dict(self._chains)
         new._last_search = ("", [])
+        new.scanned = 0
         new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
                       for k, c in self.counts.items()}
         for account_id in ids:

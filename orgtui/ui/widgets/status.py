@@ -20,6 +20,7 @@ class StatusLine(Static):
         self.read_only = read_only
 
     def show(self, marked: int, query: str, matches: int | None, total: int) -> None:
+        """`matches` None with a query: its search is under way."""
         text = Text()
         if marked:
             text.append(f"{marked} marked", style=palette(self.app).mark)
@@ -28,9 +29,10 @@ class StatusLine(Static):
         if query:
             if text:
                 text.append("  ·  ")
-            shown = 0 if matches is None else matches
-            # The query is the user's text: cleaned, never markup.
-            text.append_text(safe(f'filter "{query}": {shown} of {total} accounts match'))
+            # The query is the user's text: cleaned, never markup. No count while the
+            # search runs (None): the last one belongs to another query.
+            said = "…" if matches is None else f"{matches} of {total} accounts match"
+            text.append_text(safe(f'filter "{query}": {said}'))
         if not text:
             hint = "/ filters · t table · ? help"
             text.append(hint if self.read_only else f"space marks · {hint}", style=DIM)
