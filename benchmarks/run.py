@@ -18,8 +18,11 @@ progress" beyond it). Then, in one run:
    inventory (without the impact checks), for the speed ratio;
 4. at the sizes given by --low-cap-sizes, `auto` and `--concurrency 4` against the same
    organization served with a cap of --low-cap (2) requests in flight;
-5. at the sizes given by --tui-sizes, the TUI (benchmarks/tui_bench.py) painted from the
-   cache the audit saved: first frame and filter keystrokes.
+5. at the sizes given by --cold-sizes, the TUI's cold start (benchmarks/tui_bench.py, no
+   cache): the tree painted with the structure vs the full load; at the sizes given by
+   --tui-sizes, the TUI painted from the cache the audit saved: first frame, filter and
+   navigation keys on the tree and the table, with the background refresh held and
+   running.
 
     python benchmarks/run.py                       # 1,000 accounts (a few minutes)
     python benchmarks/run.py --sizes 1000,10000 --markdown benchmarks/latest.md
@@ -190,9 +193,12 @@ def bench_sequential(server: FaultServer, env: dict[str, str], n: int,
             "stderr": "" if result["code"] == 0 else result["stderr"]}
 
 
-def bench_tui(server: FaultServer, env: dict[str, str], timeout: float) -> dict[str, Any]:
-    result = run_child([str(ROOT / "benchmarks" / "tui_bench.py"),
-                        "--endpoint-url", server.url], env, timeout)
+def bench_tui(server: FaultServer, env: dict[str, str], timeout: float, *, cold: bool,
+              keys: bool) -> dict[str, Any]:
+    argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url]
+    argv += [] if cold else ["--no-cold"]
+    argv += [] if keys else ["--no-keys"]
+    result = run_child(argv, env, timeout)
     if result["code"] != 0:
         return {"error": result["stderr"]}
     data = json.loads(result["stdout"].strip().splitlines()[-1])
@@ -327,21 +333,45 @@ def markdown(info: dict[str, Any], args: argparse.Namespace,
 
 
 def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
-    tuis = [(r["accounts"], r["tui"]) for r in results if r.get("tui")]
+    tuis = [(r["accounts"], r["tui"], r) for r in results if r.get("tui")]
     if not tuis:
         return []
-    lines = ["| accounts | import s | first frame s (cached) | key median ms | "
-             "key max ms | first frame s (refresh running) | key median / max ms "
-             "(refresh running) | peak MB |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for n, t in tuis:
+    lines = ["Cold start (no cache), the TUI: tree painted with the structure vs the full "
+             "load (details painted); the headless audit's wall time beside it.", "",
+             "| accounts | tree painted s | full load s | tree / full | audit wall s "
+             "| badges while reading | complete |",
+             "|---:|---:|---:|---:|---:|---|---|"]
+    for n, t, r in tuis:
         if "error" in t:
-            lines.append(f"| {n:,} | error: {t['error'][-200:]!r} |||||||")
+            lines.append(f"| {n:,} | error: {t['error'][-300:]!r} ||||||")
             continue
-        c, f = t["cached"], t["refreshing"]
-        lines.append(f"| {n:,} | {t['import_s']} | {c['first_frame_s']} | "
-                     f"{c['key_median_ms']} | {c['key_max_ms']} | {f['first_frame_s']} | "
-                     f"{f['key_median_ms']} / {f['key_max_ms']} | {t['peak_mb']} |")
+        c = t.get("cold")
+        if c:
+            lines.append(f"| {n:,} | {c['tree_s']} | {c['full_s']} | "
+                         f"**{c['tree_over_full']:.2f}** | {r['orgtui'][0]['wall_s']} | "
+                         f"{'reading' if c['reading_badges'] else 'NOT reading'} | "
+                         f"{'yes' if c['complete'] else 'NO'} |")
+    lines += ["", "Keys (median / max ms, n keys), from the cache; 'settle' is a query's "
+              "last key until its result is on screen (not a key).", "",
+              "| accounts | refresh | first frame s | tree filter | tree nav | table filter "
+              "| table nav | t | tree settle | table settle | rounds | peak MB |",
+              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, t, _ in tuis:
+        for mode, label in (("cached", "held"), ("refreshing", "running")):
+            m = t.get(mode)
+            if not m:
+                continue
+
+            def k(name: str, m: dict[str, Any] = m) -> str:
+                s = m["keys"].get(name, {"n": 0})
+                return f"{s['median_ms']} / {s['max_ms']} ({s['n']})" if s["n"] else ""
+
+            landed = (f", landed at {m['refresh_landed_s']} s" if m.get("refresh_landed_s")
+                      else "")
+            lines.append(f"| {n:,} | {label}{landed} | {m['first_frame_s']} | "
+                         f"{k('tree filter')} | {k('tree nav')} | {k('table filter')} | "
+                         f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
+                         f"{k('table settle')} | {m['rounds']} | {t['peak_mb']} |")
     return [*lines, ""]
 
 
@@ -378,6 +408,9 @@ def parse_args() -> argparse.Namespace:
                         help="run the sequential script only up to this size")
     parser.add_argument("--tui-sizes", default="",
                         help="sizes at which to time the TUI (default: the largest size)")
+    parser.add_argument("--cold-sizes", default="",
+                        help="sizes at which to time the TUI's cold start (no cache): tree "
+                        "painted vs full load (default: none)")
     parser.add_argument("--compare-modes", type=int, default=0, metavar="N",
                         help="also compare retry modes and the limiter at N accounts")
     parser.add_argument("--orgtui-path", type=Path, default=ROOT,
@@ -388,7 +421,8 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int]) -> dict[str, Any]:
+def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int],
+               cold_sizes: set[int]) -> dict[str, Any]:
     """Every run at one size, against one seeded server."""
     fixed = [int(c) for c in args.concurrency.split(",") if c]
     low_sizes = {int(s) for s in args.low_cap_sizes.split(",") if s}
@@ -410,8 +444,9 @@ def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int]) -> dict[st
             return result
 
         row["orgtui"].append(run(None))
-        if n in tui_sizes:
-            row["tui"] = bench_tui(server, env, args.timeout)
+        if n in tui_sizes or n in cold_sizes:
+            row["tui"] = bench_tui(server, env, args.timeout, cold=n in cold_sizes,
+                                   keys=n in tui_sizes)
             print(json.dumps({n: {"tui": row["tui"]}}), file=sys.stderr, flush=True)
         row["orgtui"] += [run(c) for c in fixed]
         if n <= args.sequential_max:
@@ -437,7 +472,8 @@ def main() -> int:
     motoindex.install()
     info = machine()
     print(json.dumps(info), file=sys.stderr, flush=True)
-    results = [bench_size(n, args, tui_sizes) for n in sizes]
+    cold_sizes = {int(s) for s in args.cold_sizes.split(",") if s}
+    results = [bench_size(n, args, tui_sizes, cold_sizes) for n in sizes]
     modes = compare_modes(args.compare_modes, args) if args.compare_modes else []
     info["uptime_at_end"] = uptime()
     text = markdown(info, args, results, modes)

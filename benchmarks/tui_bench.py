@@ -1,17 +1,22 @@
-"""TUI timings on a large organization painted from the snapshot cache (run by run.py).
+"""TUI timings on a large organization (run by run.py).
 
 In its own process, with the cache folder that `orgtui audit --report json` filled:
-- first frame: from creating the app (after imports) until the cached organization is
-  on screen (tree painted, header marked stale); the import time is reported apart;
-- filter keystrokes: `/`, then a query typed one key at a time, then escape; each key is
-  timed until Textual processed it and painted the screen (see `timed_key`);
-- the account table: `t` (the first time: the name order and column widths are built),
-  `s`, `S`, the same filter keystrokes with the table shown, and `A` (mark every account)
-  twice.
+- cold start (`measure_cold`, no cache read): the time until the tree is painted with the
+  structure (badges `reading`) against the time until the details are painted (the full
+  load);
+- first frame from the cache: from creating the app (after imports) until the cached
+  organization is on screen (tree painted, header marked stale); imports apart;
+- key rounds on the tree and on the account table (`key_round`): `/`, a query typed one
+  key at a time, escape (filter keys), then down x5, pagedown, up x3, home (navigation);
+  each key is timed until Textual processed it and painted the screen (`timed_key`); the
+  time from a query's last key until its result is on screen is reported apart
+  ("settle": the search runs once typing pauses, in a worker);
+- the account table's own keys: `t` the first time, `s`, `S`, `A` twice.
 
-The background refresh is held while measuring, so that what is timed is the cached
-view; the numbers with the refresh running are reported as well, since that is what a
-user sees in the first minute. Prints one JSON object.
+Twice: with the background refresh held (the cached view alone: one round each), and
+with it running, round after round until the refresh has landed and one round after,
+so that the keys meet the whole refresh, its details being painted included. Prints one
+JSON object.
 """
 
 from __future__ import annotations
@@ -68,25 +73,72 @@ async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str | None,
     return time.perf_counter() - t
 
 
-async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
-    key = files.cache_key(None, endpoint_url, None)
+def _context(endpoint_url: str, stop: threading.Event) -> AwsContext:
+    """A read-only context whose calls end at once when `stop` is set (measuring over:
+    the background refresh makes no further call)."""
     ctx = AwsContext(SessionOptions(endpoint_url=endpoint_url, read_only=True,
                                     credentials=("testing", "testing", None)))
-    gate = threading.Event()
-    stop = threading.Event()
-    real = Loader.load_structure
     real_call = ctx.call
 
-    def held(self: Loader) -> Any:
-        gate.wait(600)
-        return real(self)
-
     def call(fn: Any, /, **kwargs: Any) -> Any:
-        if stop.is_set():  # measuring is over: end the background refresh at once
+        if stop.is_set():
             raise RuntimeError("benchmark over")
         return real_call(fn, **kwargs)
 
     ctx.call = call  # type: ignore[method-assign]
+    return ctx
+
+
+def _stats(times: list[float]) -> dict[str, Any]:
+    if not times:
+        return {"n": 0}
+    return {"n": len(times), "median_ms": round(statistics.median(times) * 1000, 1),
+            "max_ms": round(max(times) * 1000, 1)}
+
+
+async def key_round(pilot: Any, app: OrgApp, surface: str,
+                    record: dict[str, list[float]]) -> None:
+    """One round of keys on the tree or the table: a query typed one key at a time and
+    escape (filter), then moving (down x5, pagedown, up x3, home). Each key's time goes to
+    `record["<surface> filter"]` or `record["<surface> nav"]`; the time from the last key
+    of the query until its result is on screen to `record["<surface> settle"]`."""
+    main = app.main
+    query = QUERIES[len(record.get(f"{surface} settle", [])) % len(QUERIES)]
+    await pilot.press("slash")
+    typed = ""
+    for ch in query:
+        typed += ch
+        record.setdefault(f"{surface} filter", []).append(
+            await timed_key(pilot, app, ch, typed))
+    started = time.perf_counter()
+    while not main.filter.settled():
+        await pilot.pause(0.001)
+    await pilot._wait_for_screen()
+    record.setdefault(f"{surface} settle", []).append(time.perf_counter() - started)
+    record[f"{surface} filter"].append(await timed_key(pilot, app, "escape", ""))
+    await pilot.pause()
+    view = main.table if surface == "table" else main.tree_view
+    view.focus()
+    await pilot.pause()
+    for key in ("down",) * 5 + ("pagedown", "up", "up", "up", "home"):
+        record.setdefault(f"{surface} nav", []).append(
+            await timed_key(pilot, app, key, None, lambda: True))
+    await pilot.pause()
+
+
+async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
+    """From the cache: the first frame, then key rounds on the tree and the table. With
+    the refresh held: one round each. With it running: rounds until the refresh has
+    landed (its details painted), then one more, so the keys meet the whole refresh."""
+    key = files.cache_key(None, endpoint_url, None)
+    gate = threading.Event()
+    stop = threading.Event()
+    ctx = _context(endpoint_url, stop)
+    real = Loader.load_structure
+
+    def held(self: Loader) -> Any:
+        gate.wait(900)
+        return real(self)
 
     if hold_refresh:
         Loader.load_structure = held  # type: ignore[method-assign]
@@ -104,37 +156,73 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
             first_frame = time.perf_counter() - started
             accounts = len(app.view.snapshot.accounts)
             stale = app.stale_at is not None
-            keys: dict[str, list[float]] = {}
-            matches: dict[str, int] = {}
-            for query in QUERIES:
-                await pilot.press("slash")
-                times = []
-                typed = ""
-                for ch in query:
-                    typed += ch
-                    times.append(await timed_key(pilot, app, ch, typed))
-                    await pilot.pause()  # let anything deferred settle, untimed
-                matches[query] = len(app.view.search(query))
-                # Clearing the filter (escape) is timed, too.
-                times.append(await timed_key(pilot, app, "escape", ""))
-                await pilot.pause()
-                keys[query] = times
-            table = await measure_table(pilot, app)
+            record: dict[str, list[float]] = {}
+            rounds = 0
+            landed_during = False
+            while True:
+                for surface in ("tree", "table"):
+                    if app.main.showing_table != (surface == "table"):
+                        record.setdefault("t toggle", []).append(await timed_key(
+                            pilot, app, "t", None,
+                            lambda s=surface: app.main.showing_table == (s == "table")))
+                        await pilot.pause()
+                    await key_round(pilot, app, surface, record)
+                rounds += 1
+                if hold_refresh or landed_during:
+                    break
+                landed_during = app.loaded
+            table: dict[str, Any] = {}
+            if hold_refresh:
+                if app.main.showing_table:  # measure_table starts from the tree
+                    await pilot.press("t")
+                table = await measure_table(pilot, app)
+            refresh_s = time.perf_counter() - started if app.loaded else None
             stop.set()
             gate.set()
             app.exit(0)
     finally:
         Loader.load_structure = real  # type: ignore[method-assign]
-    every = [t for times in keys.values() for t in times]
+    keys = {name: _stats(times) for name, times in record.items()}
+    pressed = [t for name, times in record.items() if "settle" not in name for t in times]
     return {
         "accounts": accounts, "stale_marked": stale,
-        "first_frame_s": round(first_frame, 3),
-        "key_median_ms": round(statistics.median(every) * 1000, 1),
-        "key_max_ms": round(max(every) * 1000, 1),
-        "key_ms_by_query": {q: [round(t * 1000, 1) for t in ts] for q, ts in keys.items()},
-        "matches": matches,
+        "first_frame_s": round(first_frame, 3), "rounds": rounds,
+        "refresh_landed_s": round(refresh_s, 1) if refresh_s else None,
+        "key_median_ms": round(statistics.median(pressed) * 1000, 1),
+        "key_max_ms": round(max(pressed) * 1000, 1),
+        "keys": keys,
         "table": table,
     }
+
+
+async def measure_cold(endpoint_url: str) -> dict[str, Any]:
+    """A cold start (no cached picture): the time until the tree is painted with the
+    organization's structure (every OU and account in it, badges `reading`) and the time
+    until the details are read and painted (the full load)."""
+    stop = threading.Event()
+    ctx = _context(endpoint_url, stop)
+    started = time.perf_counter()
+    app = OrgApp(ctx, read_only=True, use_cache=False)
+    tree_s: float | None = None
+    accounts, reading = 0, False
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not app.loaded:
+            if tree_s is None and app.view is not None and not app.main.tree_view.loading:
+                await pilot._wait_for_screen()
+                app.screen._on_timer_update()
+                tree_s = time.perf_counter() - started
+                accounts = len(app.view.snapshot.accounts)
+                reading = app.view.reading
+            await pilot.pause(0.005)
+        await pilot._wait_for_screen()
+        app.screen._on_timer_update()
+        full_s = time.perf_counter() - started
+        complete = app.view is not None and app.view.complete
+        stop.set()
+        app.exit(0)
+    return {"accounts": accounts, "tree_s": round(tree_s or 0, 2), "full_s": round(full_s, 2),
+            "tree_over_full": round((tree_s or 0) / full_s, 3), "reading_badges": reading,
+            "complete": complete}
 
 
 async def measure_table(pilot: Any, app: OrgApp) -> dict[str, Any]:
@@ -182,10 +270,17 @@ async def measure_table(pilot: Any, app: OrgApp) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", required=True)
+    parser.add_argument("--no-cold", dest="cold", action="store_false",
+                        help="skip the cold start (no cache: tree time vs full load)")
+    parser.add_argument("--no-keys", dest="keys", action="store_false",
+                        help="skip the keys (cached, and with the refresh running)")
     args = parser.parse_args()
-    result = {"import_s": round(IMPORT_SECONDS, 3)}
-    result["cached"] = asyncio.run(measure(args.endpoint_url, hold_refresh=True))
-    result["refreshing"] = asyncio.run(measure(args.endpoint_url, hold_refresh=False))
+    result: dict[str, Any] = {"import_s": round(IMPORT_SECONDS, 3)}
+    if args.cold:
+        result["cold"] = asyncio.run(measure_cold(args.endpoint_url))
+    if args.keys:
+        result["cached"] = asyncio.run(measure(args.endpoint_url, hold_refresh=True))
+        result["refreshing"] = asyncio.run(measure(args.endpoint_url, hold_refresh=False))
     json.dump(result, sys.stdout)
     print()
     return 0

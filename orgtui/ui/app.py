@@ -39,6 +39,7 @@ from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, Structur
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.screens.main import MainScreen
 from orgtui.ui.screens.write_dialog import RUN_GROUP
+from orgtui.ui.table_model import TableModel
 from orgtui.ui.view import OrgView, summary
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.filter_bar import FilterInput
@@ -267,6 +268,8 @@ class OrgApp(App[int]):
                     continue
                 # The structure alone: its details are on the way (badges say `reading`).
                 view = OrgView(stage.snapshot, self.clock(), reading=stage.name == "structure")
+                if stage.name != "structure" or self.view is None:  # it will be shown
+                    TableModel.of(view).prepare(self.main.table.sort_column)
                 if stage.name == "cached":
                     self.call_from_thread(self._paint_cached, generation, view)
                 elif stage.name == "structure":

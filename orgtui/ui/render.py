@@ -35,6 +35,13 @@ def safe(value: object, style: StyleType = "") -> Text:
     return Text(clean(value), style=style, end="")
 
 
+def same_text(a: Text | None, b: Text) -> bool:
+    """The same words in the same styles (rich's == ignores the base style, which a theme
+    change alters)."""
+    return (a is not None and a.plain == b.plain and a.spans == b.spans
+            and a.style == b.style)
+
+
 def indented(renderable: RenderableType, left: int) -> Padding:
     """A block whose wrapped continuation lines keep its indentation (hanging indent)."""
     return Padding(renderable, (0, 0, 0, left))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from weakref import WeakKeyDictionary
 
 from rich.cells import cell_len
 
@@ -49,7 +50,23 @@ def _joined(acc: Account) -> str:
 
 
 class TableModel:
-    """What the table shows of one view."""
+    """What the table shows of one view (one per view: `TableModel.of`)."""
+
+    @classmethod
+    def of(cls, view: OrgView) -> TableModel:
+        """The view's model, made once (the load worker prepares it, see `prepare`)."""
+        model = _MODELS.get(view)
+        if model is None:
+            model = _MODELS[view] = cls(view)
+        return model
+
+    def prepare(self, column: int = NAME_COLUMN) -> TableModel:
+        """Sort by a column and measure the widths now: the load worker calls it, so that
+        `t` and a refresh with the table shown do not sort 10,000 accounts on the UI
+        thread. Any thread."""
+        self.order(column)
+        self.widths()
+        return self
 
     def __init__(self, view: OrgView) -> None:
         self.view = view
@@ -141,3 +158,6 @@ class TableModel:
             self._widths = tuple(min(w, c.max_width) for w, c in zip(widest, COLUMNS,
                                                                         strict=True))
         return self._widths
+
+
+_MODELS: WeakKeyDictionary[OrgView, TableModel] = WeakKeyDictionary()

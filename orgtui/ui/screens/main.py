@@ -229,7 +229,7 @@ class MainScreen(Screen[None]):
         if self.view is None:
             return
         if self._table_model is None or self._table_model.view is not self.view:
-            self._table_model = TableModel(self.view)
+            self._table_model = TableModel.of(self.view)
         self.table.show(self._table_model, self.matches)
         self.table_stale = False
 

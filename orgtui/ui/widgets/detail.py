@@ -219,6 +219,7 @@ class DetailPane(VerticalScroll):
         self._loaded_at: object = None  # the counts are those of the load made then
         self._timer: Timer | None = None
         self._waiting: str | None = None  # the account whose count is to be read
+        self._seen: tuple[object, ...] | None = None  # what the pane shows now
 
     def compose(self) -> ComposeResult:
         yield Static(Text(LOADING, style=DIM), id="detail-body")
@@ -230,6 +231,13 @@ class DetailPane(VerticalScroll):
             self._loaded_at = view.snapshot.loaded_at
             self.counts = {}  # a new load: who is assigned may have changed
         self._count_later(view, account)
+        # Asked at every keystroke and every cursor move: redrawn only when what it shows
+        # changed (a redraw of this pane lays out the whole screen again).
+        seen = (view, ref, note, self.app.theme,
+                self.assignees(view, account) if view is not None and account else None)
+        if seen == self._seen:
+            return
+        self._seen = seen
         if view is None:
             body.update(Text(LOADING, style=DIM))
             return

@@ -25,7 +25,7 @@ from orgtui.loading import PHASES
 from orgtui.model import Snapshot
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
-from orgtui.ui.render import counts_line, safe
+from orgtui.ui.render import counts_line, safe, same_text
 from orgtui.ui.view import Counts
 
 PROGRESS_WIDTH = 40  # #header-progress in app.tcss
@@ -107,6 +107,7 @@ class OrgHeader(Vertical):
         self.demo = demo
         self._snapshot: Snapshot | None = None
         self._state = LoadState()
+        self._lines: dict[str, Text] = {}  # what each line shows now
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header-top"):
@@ -134,8 +135,7 @@ class OrgHeader(Vertical):
 
     def _paint(self) -> None:
         pal = palette(self.app)
-        self.query_one("#header-mode", Static).update(
-            mode_badge(self.read_only, self.demo, pal))
+        self._set("#header-mode", mode_badge(self.read_only, self.demo, pal), layout=True)
         state = self._state
         bar = self.query_one("#header-progress", ProgressBar)
         bar.display = state.loading and state.phase == "details"
@@ -144,7 +144,7 @@ class OrgHeader(Vertical):
         # The status line's width, from the header's own (its padding, the bar beside it):
         # known now, whether or not the layout has caught up with the bar.
         room = self.size.width - STATUS_PADDING - (PROGRESS_WIDTH if bar.display else 0)
-        self.query_one("#header-status", Static).update(status_text(state, pal, room))
+        self._set("#header-status", status_text(state, pal, room))
         snap = self._snapshot
         if snap is None:
             return
@@ -162,4 +162,13 @@ class OrgHeader(Vertical):
         for widget_id, line in (("#header-org", text), ("#header-caller", caller)):
             line.no_wrap = True
             line.overflow = "ellipsis"
-            self.query_one(widget_id, Static).update(line)
+            self._set(widget_id, line)
+
+    def _set(self, widget_id: str, text: Text, layout: bool = False) -> None:
+        """Update one line if it changed. Its size is fixed (one line, the width given by
+        the layout), so no layout pass, which would redraw the whole screen: the header
+        is repainted at every progress step of a load. The mode badge sizes itself."""
+        if same_text(self._lines.get(widget_id), text):
+            return
+        self._lines[widget_id] = text
+        self.query_one(widget_id, Static).update(text, layout=layout)

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from orgtui.ui.palette import DIM, palette
-from orgtui.ui.render import safe
+from orgtui.ui.render import safe, same_text
 
 
 class StatusLine(Static):
@@ -18,6 +18,7 @@ class StatusLine(Static):
     def __init__(self, *, read_only: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.read_only = read_only
+        self._said: Text | None = None
 
     def show(self, marked: int, query: str, matches: int | None, total: int) -> None:
         """`matches` None with a query: its search is under way."""
@@ -36,4 +37,8 @@ class StatusLine(Static):
         if not text:
             hint = "/ filters · t table · ? help"
             text.append(hint if self.read_only else f"space marks · {hint}", style=DIM)
-        self.update(text)
+        if same_text(self._said, text):
+            return  # each keystroke asks; most change nothing here
+        self._said = text
+        # One line, always: no layout pass (that would redraw the whole screen).
+        self.update(text, layout=False)
