@@ -147,7 +147,9 @@ class OrgApp(App[int]):
         return LoadState(
             loading=self.loading, reloading=self.loading and self.first_load_done,
             phase=phase, done=done, total=total, stale_at=self.stale_at,
-            incomplete=incomplete, counts=summary(view) if view is not None else None,
+            incomplete=incomplete,
+            # Once loaded (while loading, the progress shows: no count at every step).
+            counts=summary(view) if view is not None and not self.loading else None,
             unchecked=impact.unchecked if impact else (),
             skipped=tuple(impact.skipped_words()) if impact else (),
             reading=view is not None and view.reading)
@@ -268,14 +270,15 @@ class OrgApp(App[int]):
                     continue
                 # The structure alone: its details are on the way (badges say `reading`).
                 view = OrgView(stage.snapshot, self.clock(), reading=stage.name == "structure")
-                if stage.name != "structure" or self.view is None:  # it will be shown
-                    TableModel.of(view).prepare(self.main.table.sort_column)
+                shown = stage.name != "structure" or self.view is None
                 if stage.name == "cached":
                     self.call_from_thread(self._paint_cached, generation, view)
                 elif stage.name == "structure":
                     self.post_message(StructureLoaded(generation, view))
                 else:
                     self.post_message(DetailsLoaded(generation, view))
+                if shown:  # the table's widths and name order: here, not at `t`
+                    TableModel.of(view).prepare()
         except loading.LoadFailed as exc:
             self.post_message(LoadFailed(generation, exc.stage, exc))
 
