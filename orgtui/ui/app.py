@@ -4,8 +4,7 @@ What is on screen, and what the user does with it, is the main screen's
 what their outcomes do to the views are `writes` (`orgtui.ui.write_flow.WriteFlow`).
 
 `run_app(cfg, ctx, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
-with an injected clock. Every AWS call runs in a thread worker (`_load`, the dialogs')
-that posts messages back; the UI thread only paints.
+with an injected clock. Every AWS call runs in a thread worker that posts back.
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ from orgtui.ui.write_flow import READ_ONLY_NOTICE, WriteFlow
 __all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
 Clock = Callable[[], datetime]
+SWITCH_INTERVAL = 0.001  # seconds (Python's default: 0.005)
 
 
 def _utc_now() -> datetime:
@@ -174,17 +174,15 @@ class OrgApp(App[int]):
     # --- writes (removal, attest, deregister: see write_flow.WriteFlow) ------------------
 
     def open_removal(self, account_ids: list[str]) -> None:
-        """The removal dialog for these accounts (a member: LeaveOrganization for its own).
-        In audit mode nothing opens; the session's read-only guard would stop the call
-        anyway."""
+        """The removal dialog for these accounts (a member: LeaveOrganization for its own);
+        nothing in audit mode."""
         self.writes.open_removal(account_ids)
 
     def _removal_outcome(self, outcome: Any) -> None:
         self.writes.outcome(outcome)
 
     @property
-    def writing(self) -> bool:
-        """A write dialog's run is in flight."""
+    def writing(self) -> bool:  # a write dialog's run is in flight
         return any(w.group == RUN_GROUP and w.is_running for w in self.workers)
 
     def remember(self) -> None:
@@ -193,8 +191,7 @@ class OrgApp(App[int]):
             self._save_cache(self.view.snapshot)
 
     def apply_removal(self, account_id: str) -> None:
-        """An account left the organization: drop it from the snapshot, the views, the
-        counts and the marks, without a reload. Call on the UI thread."""
+        """An account left: drop it from the snapshot, views, counts and marks (UI thread)."""
         if self.view is None or account_id not in self.view.snapshot.accounts:
             return
         self.view = self.view.without_account(account_id)
@@ -209,6 +206,9 @@ class OrgApp(App[int]):
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
+        # The event loop gives up the GIL at every wait; while a load worker computes (a
+        # 10,000-account view), getting it back takes up to this long: keys stay quick.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
 
     def main_screen_ready(self) -> None:
         """The main screen is on: start reading the organization."""

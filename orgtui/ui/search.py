@@ -1,7 +1,8 @@
 """The filter's search index: what each account can be found by, built once per view.
 
 A query is split on spaces and every term must match (AND). A term is read as:
-- `blocked`, `review`, `ready`: the verdict;
+- `blocked`, `review`, `ready`: the verdict (while the details are being read, `review`
+  and `ready` match nothing: the badges say `reading`);
 - a finding code (`DELEGATED_ADMIN`, any case) that some account has: accounts with it;
 - `invited`, `created`: how the account joined; a state (`suspended`, `active`, ...);
 - `ou:NAME`: accounts at any depth under an OU named NAME (any case); `ou-...` an OU id
@@ -93,9 +94,11 @@ class SearchIndex:
         """A substring term (typing on can only narrow its matches)."""
         return self._keyword(term) is None
 
-    def _keyword(self, term: str) -> Predicate | None:
+    def _keyword(self, term: str, reading: bool = False) -> Predicate | None:
         facts = self.facts
         if term in VERDICTS:
+            if reading and term != "blocked":  # not known yet: none is shown as such
+                return lambda a: False
             return lambda a: facts[a].verdict == term
         if term.upper() in self.codes:
             code = term.upper()
@@ -113,23 +116,25 @@ class SearchIndex:
             return lambda a: any(c.startswith(term) for c in facts[a].containers)
         return None
 
-    def _predicate(self, term: str) -> Predicate:
-        keyword = self._keyword(term)
+    def _predicate(self, term: str, reading: bool = False) -> Predicate:
+        keyword = self._keyword(term, reading)
         if keyword is not None:
             return keyword
         text = self.text
         return lambda a: term in text[a]
 
-    def match(self, query: str, within: Iterable[str] | None = None) -> list[str]:
+    def match(self, query: str, within: Iterable[str] | None = None,
+              reading: bool = False) -> list[str]:
         """Ids of the accounts that match every term of `query`, in index order.
 
-        `within` limits the scan to those ids (the matches of a broader query).
+        `within` limits the scan to those ids (the matches of a broader query); `reading`:
+        the details are still being read (verdicts other than blocked are not known).
         """
         terms = query.lower().split()
         candidates = self.text if within is None else within
         if not terms:
             return list(candidates)
-        tests = [self._predicate(t) for t in terms]
+        tests = [self._predicate(t, reading) for t in terms]
         return [a for a in candidates if a in self.text and all(t(a) for t in tests)]
 
     def narrows(self, old: str, new: str) -> bool:

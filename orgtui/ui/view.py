@@ -105,6 +105,7 @@ class OrgView:
             return self
         new = copy.copy(self)
         new.reading = False
+        new._last_search = ("", [])  # found while reading: `ready` matched none
         return new
 
     def counts_of(self, container_id: str) -> Counts:
@@ -132,7 +133,8 @@ class OrgView:
         query = query.lower().strip()
         last_query, last = self._last_search
         narrowing = self.index.narrows(last_query, query)
-        found = self.index.match(query, within=last if narrowing else None)
+        found = self.index.match(query, within=last if narrowing else None,
+                                 reading=self.reading)
         self._last_search = (query, found)
         # How many accounts this search looked at (tests guard the narrowing with it).
         self.scanned = len(last) if narrowing else len(self.index.text)

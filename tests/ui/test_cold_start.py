@@ -41,6 +41,9 @@ async def test_no_account_looks_ready_while_details_are_read(make_app, demo, mon
         management = app.view.snapshot.organization.management_account_id
         assert badges[management] == "blocked"  # the structure alone blocks it
         assert "reading" in badges.values()
+        # The filter agrees with the badges: nothing is ready or to review yet.
+        assert app.view.search("ready") == [] and app.view.search("review") == []
+        assert management in app.view.search("blocked")
         assert "Details loading" in text_of(app, "#header-status")
         app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.pause()
@@ -71,6 +74,7 @@ async def test_details_that_fail_leave_question_marks_not_reading(make_app, monk
         assert app.incomplete and not app.view.reading
         badges = set(_badges(app).values())
         assert "reading" not in badges
+        assert app.view.search("ready")  # read but incomplete: `ready?` accounts match
         assert badges & {"ready?", "review?"} and badges <= {"ready?", "review?", "blocked"}
         assert "Details loading" not in text_of(app, "#header-status")
 

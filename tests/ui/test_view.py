@@ -92,9 +92,9 @@ def test_typing_on_scans_only_the_last_matches(demo):
     scanned: list[int] = []
     real_match = SearchIndex.match
 
-    def counting(self, query, within=None):
+    def counting(self, query, within=None, reading=False):
         scanned.append(len(self.text) if within is None else len(list(within)))
-        return real_match(self, query, within)
+        return real_match(self, query, within, reading)
 
     SearchIndex.match = counting  # type: ignore[method-assign]
     try:
