@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from weakref import WeakKeyDictionary
 
 from rich.cells import cell_len
 
@@ -54,10 +53,11 @@ class TableModel:
 
     @classmethod
     def of(cls, view: OrgView) -> TableModel:
-        """The view's model, made once (the load worker prepares it, see `prepare`)."""
-        model = _MODELS.get(view)
-        if model is None:
-            model = _MODELS[view] = cls(view)
+        """The view's model, made once and kept on the view, so that it lives as long as
+        the view does (the load worker prepares it, see `prepare`)."""
+        model = view.table_model
+        if not isinstance(model, cls):
+            model = view.table_model = cls(view)
         return model
 
     def prepare(self, column: int = NAME_COLUMN) -> TableModel:
@@ -159,5 +159,3 @@ class TableModel:
                                                                         strict=True))
         return self._widths
 
-
-_MODELS: WeakKeyDictionary[OrgView, TableModel] = WeakKeyDictionary()

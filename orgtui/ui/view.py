@@ -82,6 +82,7 @@ class OrgView:
         self.index = SearchIndex.build(snapshot, self.assessments, self.containers_of)
         self._last_search: tuple[str, list[str]] = ("", [])
         self.scanned = 0
+        self.table_model: object = None  # the account table's (`TableModel.of`)
 
     # --- facts ------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class OrgView:
         new = copy.copy(self)
         new.reading = False
         new._last_search = ("", [])  # found while reading: `ready` matched none
+        new.table_model = None  # its cells say `reading`
         return new
 
     def counts_of(self, container_id: str) -> Counts:
@@ -157,6 +159,7 @@ class OrgView:
         new._chains = dict(self._chains)
         new._last_search = ("", [])
         new.scanned = 0
+        new.table_model = None
         new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
                       for k, c in self.counts.items()}
         for container in containers:
@@ -180,6 +183,7 @@ class OrgView:
         new._chains = dict(self._chains)
         new._last_search = ("", [])
         new.scanned = 0
+        new.table_model = None
         new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
                       for k, c in self.counts.items()}
         for account_id in ids:
