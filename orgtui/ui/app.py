@@ -49,7 +49,6 @@ from orgtui.ui.write_flow import READ_ONLY_NOTICE, WriteFlow
 __all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
 Clock = Callable[[], datetime]
-SWITCH_INTERVAL = 0.001  # seconds (Python's default: 0.005)
 
 
 def _utc_now() -> datetime:
@@ -206,9 +205,6 @@ class OrgApp(App[int]):
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
-        # The event loop gives up the GIL at every wait; while a load worker computes (a
-        # 10,000-account view), getting it back takes up to this long: keys stay quick.
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
 
     def main_screen_ready(self) -> None:
         """The main screen is on: start reading the organization."""
