@@ -27,6 +27,7 @@ IMPORT_START = time.perf_counter()
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -39,6 +40,28 @@ from orgtui.aws.session import AwsContext, SessionOptions  # noqa: E402
 from orgtui.ui.app import OrgApp  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - IMPORT_START
+
+
+class GcPauses:
+    """The full (generation 2) garbage collections while measuring: how many, the longest
+    (every thread stops meanwhile, the UI's included)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._started)
+
+    def summary(self) -> dict[str, Any]:
+        return {"n": len(self.pauses),
+                "max_ms": round(max(self.pauses) * 1000, 1) if self.pauses else 0,
+                "total_ms": round(sum(self.pauses) * 1000, 1)}
 QUERIES = ("acct-0420", "team=payments", "blocked")
 
 
@@ -157,6 +180,8 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
             accounts = len(app.view.snapshot.accounts)
             stale = app.stale_at is not None
             record: dict[str, list[float]] = {}
+            pauses = GcPauses()
+            gc.callbacks.append(pauses)
             rounds = 0
             landed_during = False
             while True:
@@ -171,6 +196,7 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
                 if hold_refresh or landed_during:
                     break
                 landed_during = app.loaded
+            gc.callbacks.remove(pauses)
             table: dict[str, Any] = {}
             if hold_refresh:
                 if app.main.showing_table:  # measure_table starts from the tree
@@ -191,6 +217,7 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
         "key_median_ms": round(statistics.median(pressed) * 1000, 1),
         "key_max_ms": round(max(pressed) * 1000, 1),
         "keys": keys,
+        "gc_full": pauses.summary(),
         "table": table,
     }
 
@@ -274,8 +301,20 @@ def main() -> int:
                         help="skip the cold start (no cache: tree time vs full load)")
     parser.add_argument("--no-keys", dest="keys", action="store_false",
                         help="skip the keys (cached, and with the refresh running)")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="experiment: gc.freeze() after each view is shown, so that full "
+                        "collections skip what is on screen (not what orgtui does)")
     args = parser.parse_args()
     result: dict[str, Any] = {"import_s": round(IMPORT_SECONDS, 3)}
+    if args.gc_freeze:
+        real_show = OrgApp.show
+
+        def show(self: OrgApp, view: Any) -> None:
+            real_show(self, view)
+            gc.freeze()
+
+        OrgApp.show = show  # type: ignore[method-assign]
+        result["gc_freeze"] = True
     if args.cold:
         result["cold"] = asyncio.run(measure_cold(args.endpoint_url))
     if args.keys:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 import threading
@@ -206,8 +207,7 @@ class OrgApp(App[int]):
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
 
-    def main_screen_ready(self) -> None:
-        """The main screen is on: start reading the organization."""
+    def main_screen_ready(self) -> None:  # the main screen is on: start reading
         self._start_load(first=True)
 
     def on_hangup(self) -> None:
@@ -347,9 +347,13 @@ class OrgApp(App[int]):
 
     def show(self, view: OrgView) -> None:
         """Put a view of the organization on screen (a load, or a write that changed an
-        account)."""
+        account). What is alive now (modules, botocore's models, Textual, this view) is
+        moved out of the collector's reach: a full collection scanning it stops every
+        thread for 100-600 ms, a key's worth many times over (benchmarks/RESULTS.md).
+        Views hold no reference cycles: refcounting still frees the old ones."""
         old, self.view = self.view, view
         self.main.show_view(view, old)
+        gc.freeze()
 
     # --- actions ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ keystroke never sorts the whole organization again.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -69,12 +70,19 @@ class TableModel:
         return self
 
     def __init__(self, view: OrgView) -> None:
-        self.view = view
+        # Weak: the view holds its model (`of`); a cycle would outlive a frozen GC.
+        self._view = weakref.ref(view)
         self._cells: dict[str, tuple[str, ...]] = {}
         self._orders: dict[int, list[str]] = {}
         self._ranks: dict[int, dict[str, int]] = {}
         self._widths: tuple[int, ...] | None = None
         self._paths: dict[str, str] = {}
+
+    @property
+    def view(self) -> OrgView:
+        view = self._view()
+        assert view is not None, "a table model outlived its view"
+        return view
 
     def _path(self, account_id: str) -> str:
         """The account's OU path, worked out once per parent."""
