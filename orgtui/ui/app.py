@@ -158,9 +158,8 @@ class OrgApp(App[int]):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Every notice of the session: never markup (names, errors and the user's query
-        are untrusted), each line cleaned so no control character reaches the terminal
-        (the lines themselves are kept)."""
+        """Every notice of the session: never markup (names, errors and queries are
+        untrusted), each line cleaned so no control character reaches the terminal."""
         lines = "\n".join(clean(line) for line in message.split("\n"))
         super().notify(lines, title=clean(title), severity=severity, timeout=timeout,
                        markup=False)
@@ -346,14 +345,16 @@ class OrgApp(App[int]):
         self._progress = None
 
     def show(self, view: OrgView) -> None:
-        """Put a view of the organization on screen (a load, or a write that changed an
-        account). What is alive now (modules, botocore's models, Textual, this view) is
-        moved out of the collector's reach: a full collection scanning it stops every
-        thread for 100-600 ms, a key's worth many times over (benchmarks/RESULTS.md).
-        Views hold no reference cycles: refcounting still frees the old ones."""
+        """Put a view on screen (a load, or a write that changed an account). What is
+        alive now (modules, botocore's models, Textual, the view) is frozen out of the
+        collector's reach: a full collection scanning it stops every thread for 100-600 ms
+        (benchmarks/RESULTS.md). Views hold no cycles: refcounting frees the old ones."""
         old, self.view = self.view, view
         self.main.show_view(view, old)
         gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the session is over: all back to the collector (tests run many)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -400,9 +401,8 @@ class OrgApp(App[int]):
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
-        """The palette's Screenshot (and ctrl+s-style actions) come here: the SVG is saved
-        under orgtui's data folder by the core, not in a Downloads folder that may not
-        exist, and a notice says where."""
+        """The palette's Screenshot comes here: saved under orgtui's data folder by the
+        core (not a Downloads folder that may not exist); a notice says where."""
         self._save_screenshot(self.export_screenshot(), filename)
         return None
 

@@ -74,3 +74,13 @@ async def test_a_notice_does_not_cover_the_close_button(make_app, demo):
         close = dialog.query_one("#removal-close").region
         for toast in app.screen.query("Toast"):
             assert not close.overlaps(toast.region)
+
+
+async def test_what_the_session_froze_goes_back_to_the_collector_at_exit(make_app):
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        assert gc.get_freeze_count() > 0  # frozen once the view was shown
+    assert gc.get_freeze_count() == 0

@@ -128,3 +128,23 @@ def test_the_view_models_are_ui_free():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_view_and_its_table_model_are_freed_without_the_collector(demo):
+    """The app freezes what is alive after each view is shown (`OrgApp.show`): a view
+    must hold no reference cycle, or every replaced view would stay in memory."""
+    import gc
+    import weakref
+
+    from orgtui.ui.table_model import TableModel
+
+    view = _view(demo)
+    TableModel.of(view).prepare()
+    view.search("prod")
+    gone = weakref.ref(view)
+    gc.disable()
+    try:
+        del view
+        assert gone() is None  # freed by refcounting alone
+    finally:
+        gc.enable()
