@@ -209,8 +209,7 @@ class OrgApp(App[int]):
     def main_screen_ready(self) -> None:  # the main screen is on: start reading
         self._start_load(first=True)
 
-    def on_hangup(self) -> None:
-        """The terminal closed: end the session as q does."""
+    def on_hangup(self) -> None:  # the terminal closed: end the session as q does
         self.action_quit_app()
 
     def watch_theme(self, name: str) -> None:
@@ -345,10 +344,10 @@ class OrgApp(App[int]):
         self._progress = None
 
     def show(self, view: OrgView) -> None:
-        """Put a view on screen (a load, or a write that changed an account). What is
-        alive now (modules, botocore's models, Textual, the view) is frozen out of the
-        collector's reach: a full collection scanning it stops every thread for 100-600 ms
-        (benchmarks/RESULTS.md). Views hold no cycles: refcounting frees the old ones."""
+        """Put a view on screen (a load, or a write). What is alive (modules, botocore's
+        models, Textual, the view) is frozen out of the collector's reach: a full
+        collection scanning it stops every thread for 100-600 ms (benchmarks/RESULTS.md);
+        views hold no cycles, refcounting frees the old ones."""
         old, self.view = self.view, view
         self.main.show_view(view, old)
         gc.freeze()
