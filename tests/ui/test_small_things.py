@@ -73,3 +73,22 @@ async def test_a_notice_does_not_cover_the_close_button(make_app, demo):
         close = dialog.query_one("#removal-close").region
         for toast in app.screen.query("Toast"):
             assert not close.overlaps(toast.region)
+
+
+async def test_an_account_whose_tags_could_not_be_read_says_so(make_app, demo):
+    from dataclasses import replace
+
+    from orgtui.ui.view import OrgView
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        bob = demo.accounts["sandbox-bob"]
+        note = "Its tags could not be read: AWS answered TargetNotFoundException\x1b[2J."
+        snap = replace(app.snapshot, account_notes={bob: (note,)})
+        view = OrgView(snap, app.clock())
+        text = plain(account_detail(view, bob), width=200)
+        assert "Its tags could not be read: AWS answered TargetNotFoundException" in text
+        assert "\x1b" not in text
+        other = plain(account_detail(view, demo.accounts["tailspin-prod"]), width=200)
+        assert "could not be read" not in other
