@@ -93,3 +93,8 @@ def text_of(app: OrgApp, selector: str) -> str:
 
 def detail_text(app: OrgApp) -> str:
     return text_of(app, "#detail-body")
+
+
+def notices(app: OrgApp) -> list[str]:
+    """The messages of the notifications shown so far, oldest first."""
+    return [n.message for n in app._notifications]
