@@ -131,7 +131,17 @@ def load(ctx: AwsContext, options: LoadOptions,
         problems += stage.problems
         snap = stage.snapshot or snap
     assert snap is not None  # stages() ends with `details` or raises
-    return snap, tuple(problems)
+    return snap, (*problems, *account_problems(snap))
+
+
+def account_problems(snap: Snapshot) -> list[str]:
+    """What could not be read about single accounts (the load went on), one line each."""
+    lines = []
+    for account_id, notes in snap.account_notes.items():
+        acc = snap.accounts.get(account_id)
+        who = f"{acc.name} ({account_id})" if acc is not None and acc.name else account_id
+        lines += [f"{who}: {note}" for note in notes]
+    return lines
 
 
 def remember(cache_key: str | None, snap: Snapshot) -> str | None:

@@ -146,11 +146,14 @@ def test_one_accounts_tags_not_found_gives_it_a_note_and_the_load_goes_on(server
                 message="You specified a target that doesn't exist.")
     ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
                                     credentials=("testing", "testing", None)))
-    snap, _ = loading.load(ctx, loading.LoadOptions())
+    snap, problems = loading.load(ctx, loading.LoadOptions())
     assert snap.enriched and not snap.problems
     assert len(snap.account_notes) == 1
-    (note,) = next(iter(snap.account_notes.values()))
+    account_id, (note,) = next(iter(snap.account_notes.items()))
     assert "TargetNotFoundException" in note
+    # The user is told, naming the account (the report prints it on stderr).
+    name = snap.accounts[account_id].name
+    assert problems == (f"{name} ({account_id}): {note}",)
 
 
 def test_an_endpoint_password_from_the_environment_is_never_echoed(capsys, aws_credentials,

@@ -95,6 +95,11 @@ def detail_text(app: OrgApp) -> str:
     return text_of(app, "#detail-body")
 
 
+def notices(app: OrgApp) -> list[str]:
+    """The messages of the notifications shown so far, oldest first."""
+    return [n.message for n in app._notifications]
+
+
 async def settled(pilot: Pilot, app: OrgApp) -> None:
     """Pause until the filter shows the result of what was typed: its search runs once
     typing pauses, in a worker thread (`orgtui.ui.filter_flow`)."""

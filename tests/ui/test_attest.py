@@ -15,18 +15,21 @@ from orgtui.model import DEFAULT_ATTEST_TAG
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.attest import AttestScreen
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.conftest import DEMO_NOW
-from tests.ui.conftest import SIZE, demo_context, detail_text, plain, until, wait_loaded
+from tests.ui.conftest import (
+    SIZE,
+    demo_context,
+    detail_text,
+    notices,
+    plain,
+    until,
+    wait_loaded,
+)
 
 VALUE = "2026-11-28T12:00:00Z moto"  # the demo's clock and caller (user/moto)
 
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def notices(app: OrgApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def sent(app: OrgApp) -> int:
@@ -228,26 +231,6 @@ async def test_audit_mode_v_says_why_and_sends_nothing(make_app, demo):
         await pilot.pause()
         assert not isinstance(app.screen, AttestScreen)
     assert sent(app) == 0 and files.read_audit() == []
-
-
-async def test_member_account_is_told_it_needs_the_management_account(isolated_env):
-    from orgtui import demo as demo_mod
-
-    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
-    try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_loaded(pilot, app)
-            app.main.jump_to(running.caller_account_id)
-            await pilot.pause()
-            await pilot.press("v")
-            await pilot.pause()
-            assert not isinstance(app.screen, AttestScreen)
-            assert "needs the management account" in notices(app)[-1]
-            assert "TagResource" in notices(app)[-1]
-        assert app.ctx.stats.calls["TagResource"] == 0
-    finally:
-        running.stop()
 
 
 async def test_the_footer_offers_v_and_d_when_wide_and_the_keys_work_when_narrow(make_app, demo):

@@ -23,17 +23,21 @@ from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
-from tests.ui.conftest import SIZE, demo_context, detail_text, plain, until, wait_loaded
+from tests.ui.conftest import (
+    SIZE,
+    demo_context,
+    detail_text,
+    notices,
+    plain,
+    until,
+    wait_loaded,
+)
 
 OPERATION = "DeregisterDelegatedAdministrator"
 
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def notices(app: OrgApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def sent(app: OrgApp) -> int:
@@ -177,25 +181,6 @@ async def test_audit_mode_d_says_why_and_sends_nothing(make_app, demo):
         await pilot.pause()
         assert not isinstance(app.screen, DeregisterScreen)
     assert sent(app) == 0 and files.read_audit() == []
-
-
-async def test_member_account_is_told_it_needs_the_management_account(isolated_env):
-    from orgtui import demo as demo_mod
-
-    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
-    try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_loaded(pilot, app)
-            app.main.jump_to(running.caller_account_id)
-            await pilot.pause()
-            await pilot.press("d")
-            await pilot.pause()
-            assert not isinstance(app.screen, DeregisterScreen)
-            assert "needs the management account" in notices(app)[-1]
-        assert app.ctx.stats.calls[OPERATION] == 0
-    finally:
-        running.stop()
 
 
 @pytest.fixture

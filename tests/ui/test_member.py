@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 
 from orgtui.model import Account, Caller, Organization, Root, Snapshot, frozen_map
+from orgtui.ui.app import OrgApp
+from orgtui.ui.screens.attest import AttestScreen
+from orgtui.ui.screens.deregister import DeregisterScreen
 from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.detail import account_detail, root_detail
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
-from tests.ui.conftest import plain
+from tests.ui.conftest import SIZE, demo_context, notices, plain, wait_loaded
 
 
 def member_snapshot() -> Snapshot:
@@ -44,3 +48,28 @@ async def test_member_sees_the_organization_and_its_account():
     assert "member account" in root_text and "o-member" in root_text
     assert "111111111111" in root_text
     assert "This account" in plain(account_detail(view, "222222222222"))
+
+
+@pytest.mark.parametrize(("key", "screen", "operation"), [
+    ("v", AttestScreen, "TagResource"),
+    ("d", DeregisterScreen, "DeregisterDelegatedAdministrator"),
+])
+async def test_member_is_told_a_write_needs_the_management_account(isolated_env, key, screen,
+                                                                   operation):
+    from orgtui import demo as demo_mod
+
+    running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
+    try:
+        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(pilot, app)
+            app.main.jump_to(running.caller_account_id)
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, screen)
+            assert "needs the management account" in notices(app)[-1]
+            assert operation in notices(app)[-1]
+        assert app.ctx.stats.calls[operation] == 0
+    finally:
+        running.stop()

@@ -15,7 +15,7 @@ from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
-from tests.ui.conftest import SIZE, demo_context, hold, plain, text_of, until, wait_loaded
+from tests.ui.conftest import SIZE, demo_context, hold, notices, plain, text_of, until, wait_loaded
 
 WRITE_OP = "RemoveAccountFromOrganization"
 
@@ -37,10 +37,6 @@ async def confirm(pilot: Pilot, dialog: RemovalScreen, typed: str) -> None:
 
 def dialog_text(dialog: RemovalScreen, selector: str) -> str:
     return plain(dialog.query_one(selector, Static).content, width=110)
-
-
-def notices(app: OrgApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_filter_r_type_the_id_and_it_is_gone(make_app, demo):

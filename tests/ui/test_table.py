@@ -167,3 +167,19 @@ async def test_a_filter_that_matches_nothing_empties_the_table(make_app):
         assert "No account here" in detail_text(app)
         await pilot.press("escape")
         assert len(table.rows) == 40 and table.cursor_account is not None
+
+
+async def test_at_80x24_every_row_shows_its_verdict_name_and_whole_id(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        table = app.query_one(AccountTable)
+        assert table.size.width < 60  # the detail pane shares the width
+        shown = min(len(table.rows), table.size.height - 1)
+        for y in range(1, shown + 1):
+            line = table.render_line(y).text
+            account_id = table.rows[y - 1]
+            assert account_id in line, (line, account_id)
+            assert app.view.badge(account_id) in line

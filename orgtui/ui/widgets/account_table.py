@@ -31,6 +31,7 @@ from orgtui.ui.table_model import COLUMNS, NAME_COLUMN, TableModel
 
 GAP = 2  # cells between columns
 MARK_WIDTH = 2
+MIN_NAME_WIDTH = 10  # a name cut shorter than this says too little
 
 
 def _fit(text: str, width: int) -> str:
@@ -133,9 +134,7 @@ class AccountTable(ScrollView, can_focus=True):
             self.rows = []
         else:
             self.rows = self.model.rows(self.sort_column, self.reverse, self.matches)
-        widths = self._widths()
-        self.virtual_size = Size(MARK_WIDTH + sum(widths) + GAP * (len(widths) - 1),
-                                 len(self.rows) + 1)
+        self._size_to_rows()
         if keep is None or not self.move_to(keep):
             self.cursor_row = 0
         self.refresh()
@@ -144,8 +143,15 @@ class AccountTable(ScrollView, can_focus=True):
         if self.model is None:
             return tuple(len(c.title) for c in COLUMNS)
         # Room for the sort arrow after a title.
-        return tuple(max(w, len(c.title) + 2) for w, c in zip(self.model.widths(), COLUMNS,
-                                                               strict=True))
+        widths = [max(w, len(c.title) + 2) for w, c in zip(self.model.widths(), COLUMNS,
+                                                           strict=True)]
+        # On a narrow screen (80x24 with the detail pane) the name gives way, so that the
+        # verdict, the name and the whole 12-digit id show without scrolling sideways.
+        room = (self.scrollable_content_region.width - MARK_WIDTH - widths[0] - widths[2]
+                - 2 * GAP)
+        if 0 < room < widths[1]:
+            widths[1] = max(MIN_NAME_WIDTH, room)
+        return tuple(widths)
 
     # --- cursor --------------------------------------------------------------------------
 
@@ -162,7 +168,14 @@ class AccountTable(ScrollView, can_focus=True):
             self._last_reported = account
             self.post_message(self.CursorMoved(self, account))
 
+    def _size_to_rows(self) -> None:
+        widths = self._widths()
+        self.virtual_size = Size(MARK_WIDTH + sum(widths) + GAP * (len(widths) - 1),
+                                 len(self.rows) + 1)
+
     def on_resize(self) -> None:
+        # The name column's width follows the width shown.
+        self._size_to_rows()
         # Shown (or resized) after the cursor was placed: bring its row into view.
         self.call_after_refresh(self._keep_visible, self.cursor_row)
 

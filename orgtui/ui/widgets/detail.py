@@ -102,7 +102,10 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None,
                           verdict_badge(view.verdict(account_id), pal, upper=True,
                                         complete=view.complete, reading=view.reading))
     state = safe(acc.state, "" if acc.state == "ACTIVE" else pal.error)
-    parts: list[RenderableType] = [title, *_incomplete(view, note, pal), fields([
+    # What could not be read about this account alone (its tags), as a warning.
+    unread = [Text(clean(n), style=pal.warning + Style(bold=False, italic=True))
+              for n in snap.account_notes.get(account_id, ())]
+    parts: list[RenderableType] = [title, *_incomplete(view, note, pal), *unread, fields([
         ("Id", acc.id), ("Email", acc.email or "—"), ("State", state),
         ("Joined", joined_text(acc)), ("OU path", " / ".join(snap.ou_path(account_id))),
         ("ARN", acc.arn or "—"),
