@@ -194,8 +194,8 @@ def bench_sequential(server: FaultServer, env: dict[str, str], n: int,
 
 
 def bench_tui(server: FaultServer, env: dict[str, str], timeout: float, *, cold: bool,
-              keys: bool, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url, *extra]
+              keys: bool) -> dict[str, Any]:
+    argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url]
     argv += [] if cold else ["--no-cold"]
     argv += [] if keys else ["--no-keys"]
     result = run_child(argv, env, timeout)
@@ -357,15 +357,11 @@ def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
               "| table nav | t | tree settle | table settle | rounds | full GCs (n, max ms) "
               "| peak MB |",
               "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
-    runs = [(n, t, "") for n, t, _ in tuis]
-    runs += [(r["accounts"], r["tui_freeze"], ", gc.freeze") for r in results
-             if r.get("tui_freeze") and "error" not in r["tui_freeze"]]
-    for n, t, how in runs:
+    for n, t, _ in tuis:
         for mode, label in (("cached", "held"), ("refreshing", "running")):
             m = t.get(mode)
             if not m:
                 continue
-            label += how
             gcs = m.get("gc_full", {})
 
             def k(name: str, m: dict[str, Any] = m) -> str:
@@ -418,9 +414,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cold-sizes", default="",
                         help="sizes at which to time the TUI's cold start (no cache): tree "
                         "painted vs full load (default: none)")
-    parser.add_argument("--gc-freeze-too", action="store_true",
-                        help="time the TUI's keys a second time with gc.freeze() after each "
-                        "view is shown (an experiment: full collections skip the view)")
     parser.add_argument("--compare-modes", type=int, default=0, metavar="N",
                         help="also compare retry modes and the limiter at N accounts")
     parser.add_argument("--orgtui-path", type=Path, default=ROOT,
@@ -458,11 +451,7 @@ def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int],
             row["tui"] = bench_tui(server, env, args.timeout, cold=n in cold_sizes,
                                    keys=n in tui_sizes)
             print(json.dumps({n: {"tui": row["tui"]}}), file=sys.stderr, flush=True)
-        if n in tui_sizes and args.gc_freeze_too:
-            row["tui_freeze"] = bench_tui(server, env, args.timeout, cold=False, keys=True,
-                                          extra=("--gc-freeze",))
-            print(json.dumps({n: {"tui_freeze": row["tui_freeze"]}}), file=sys.stderr,
-                  flush=True)
+
         row["orgtui"] += [run(c) for c in fixed]
         if n <= args.sequential_max:
             row["sequential"] = bench_sequential(server, env, n, args.timeout)

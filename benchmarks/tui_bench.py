@@ -301,20 +301,9 @@ def main() -> int:
                         help="skip the cold start (no cache: tree time vs full load)")
     parser.add_argument("--no-keys", dest="keys", action="store_false",
                         help="skip the keys (cached, and with the refresh running)")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="experiment: gc.freeze() after each view is shown, so that full "
-                        "collections skip what is on screen (not what orgtui does)")
     args = parser.parse_args()
     result: dict[str, Any] = {"import_s": round(IMPORT_SECONDS, 3)}
-    if args.gc_freeze:
-        real_show = OrgApp.show
 
-        def show(self: OrgApp, view: Any) -> None:
-            real_show(self, view)
-            gc.freeze()
-
-        OrgApp.show = show  # type: ignore[method-assign]
-        result["gc_freeze"] = True
     if args.cold:
         result["cold"] = asyncio.run(measure_cold(args.endpoint_url))
     if args.keys:
