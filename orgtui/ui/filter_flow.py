@@ -91,8 +91,13 @@ class FilterFlow:
         if not query.strip():  # no search to run: apply at once
             self._apply(search(view, "", generation))
             return
-        self.screen.run_worker(lambda: self._run(view, query, generation), thread=True,
-                               exclusive=True, group="filter", exit_on_error=False)
+        self.screen.run_worker(
+            lambda: self._run(view, query, generation),
+            thread=True,
+            exclusive=True,
+            group="filter",
+            exit_on_error=False,
+        )
 
     def now(self) -> None:
         """Search and apply on the UI thread, at once (enter, escape, a jump, a new view

@@ -80,7 +80,8 @@ async def test_details_that_fail_leave_question_marks_not_reading(make_app, monk
 
 
 async def test_removal_before_the_details_arrive_checks_the_account_live(
-        make_app, demo, monkeypatch):
+    make_app, demo, monkeypatch
+):
     held = hold(monkeypatch, Loader, "enrich")
     app = make_app()
     target = demo.accounts["northwind-prod"]  # tagged: the live check reads its tags
@@ -89,8 +90,9 @@ async def test_removal_before_the_details_arrive_checks_the_account_live(
         assert not app.view.snapshot.tags_of(target)  # not read yet by the load
         app.main.jump_to(target)
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
-                    and app.screen.checks is not None)
+        await until(
+            pilot, lambda: isinstance(app.screen, RemovalScreen) and app.screen.checks is not None
+        )
         dialog = app.screen
         check = dialog.checks[target]
         assert check.error is None and check.tags  # read live, by the dialog itself

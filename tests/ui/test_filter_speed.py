@@ -41,7 +41,8 @@ async def test_typing_searches_in_a_worker_once_typing_pauses(make_app, demo, mo
         await settled(pilot, app)
         assert calls == [("northwind", False)]  # one search, not on the UI thread
         assert app.query_one(OrgTree).matches == {
-            demo.accounts[n] for n in ("northwind-prod", "northwind-dev", "northwind-shared")}
+            demo.accounts[n] for n in ("northwind-prod", "northwind-dev", "northwind-shared")
+        }
 
 
 async def test_every_keystroke_search_runs_off_the_ui_thread(make_app, monkeypatch):
@@ -55,8 +56,7 @@ async def test_every_keystroke_search_runs_off_the_ui_thread(make_app, monkeypat
             await pilot.pause(filter_flow.DELAY * 2)  # typing pauses: a search per key
         await settled(pilot, app)
         assert calls and not any(on_ui for _, on_ui in calls)
-        assert app.main.matches and all(
-            "prod" in app.view.index.text[a] for a in app.main.matches)
+        assert app.main.matches and all("prod" in app.view.index.text[a] for a in app.main.matches)
 
 
 async def test_enter_applies_what_is_typed_at_once(make_app, demo, monkeypatch):
@@ -80,8 +80,9 @@ async def test_a_stale_result_is_dropped(make_app, demo, monkeypatch):
         old = filter_flow.search(app.view, "northwind", flow.generation - 1)
         flow.landed(old)  # an older query's result, arriving late
         assert app.main.matches == sandboxes
-        other = filter_flow.search(OrgView(app.view.snapshot, DEMO_NOW), "northwind",
-                                   flow.generation)
+        other = filter_flow.search(
+            OrgView(app.view.snapshot, DEMO_NOW), "northwind", flow.generation
+        )
         flow.landed(other)  # a result for a view no longer on screen: searched again
         await settled(pilot, app)
         assert app.main.matches == sandboxes
@@ -95,8 +96,9 @@ async def test_a_refresh_with_the_same_matches_rebuilds_nothing(make_app, monkey
         tree = app.main.tree_view
         builds: list[int] = []
         real = OrgTree._build_tree
-        monkeypatch.setattr(OrgTree, "_build_tree",
-                            lambda self, opened: (builds.append(1), real(self, opened)))
+        monkeypatch.setattr(
+            OrgTree, "_build_tree", lambda self, opened: (builds.append(1), real(self, opened))
+        )
         before = set(app.main.matches)
         app.show(OrgView(app.view.snapshot, DEMO_NOW))  # a refresh: same organization
         await settled(pilot, app)
