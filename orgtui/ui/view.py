@@ -144,24 +144,31 @@ class OrgView:
 
     # --- changes ----------------------------------------------------------------------
 
-    def without_account(self, account_id: str) -> OrgView:
-        """The view after an account left: counts and index adjusted, nothing recomputed."""
-        if account_id not in self.snapshot.accounts:
-            return self
-        containers = self.containers_of(account_id)
-        verdict = self.verdicts[account_id]
+    def _changed(self, snapshot: Snapshot, reading: bool) -> OrgView:
+        """A copy for `snapshot` that the caller adjusts: assessments, verdicts and
+        counts copied (so they can change), no search or table state carried over."""
         new = OrgView.__new__(OrgView)
-        new.snapshot = self.snapshot.without_account(account_id)
+        new.snapshot = snapshot
         new.now = self.now
-        new.reading = self.reading
-        new.assessments = {k: v for k, v in self.assessments.items() if k != account_id}
-        new.verdicts = {k: v for k, v in self.verdicts.items() if k != account_id}
+        new.reading = reading
+        new.assessments = dict(self.assessments)
+        new.verdicts = dict(self.verdicts)
         new._chains = dict(self._chains)
         new._last_search = ("", [])
         new.scanned = 0
         new.table_model = None
         new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
                       for k, c in self.counts.items()}
+        return new
+
+    def without_account(self, account_id: str) -> OrgView:
+        """The view after an account left: counts and index adjusted, nothing recomputed."""
+        if account_id not in self.snapshot.accounts:
+            return self
+        containers = self.containers_of(account_id)
+        verdict = self.verdicts[account_id]
+        new = self._changed(self.snapshot.without_account(account_id), self.reading)
+        del new.assessments[account_id], new.verdicts[account_id]
         for container in containers:
             new.counts[container].add(verdict, -1)
         new.index = self.index.without(account_id)
@@ -174,18 +181,7 @@ class OrgView:
         counts above them and their search entries are redone, nothing else."""
         ids = [a for a in dict.fromkeys(account_ids)
                if a in snapshot.accounts and a in self.snapshot.accounts]
-        new = OrgView.__new__(OrgView)
-        new.snapshot = snapshot
-        new.now = self.now
-        new.reading = self.reading and not snapshot.enriched
-        new.assessments = dict(self.assessments)
-        new.verdicts = dict(self.verdicts)
-        new._chains = dict(self._chains)
-        new._last_search = ("", [])
-        new.scanned = 0
-        new.table_model = None
-        new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
-                      for k, c in self.counts.items()}
+        new = self._changed(snapshot, self.reading and not snapshot.enriched)
         for account_id in ids:
             found = assess(snapshot.accounts[account_id], snapshot, self.now)
             before, after = self.verdicts[account_id], found.verdict
