@@ -185,10 +185,12 @@ def make_context(cfg: RunConfig) -> tuple[AwsContext, DemoOrg | None]:
 
             demo = demo_mod.start()
         except ImportError as exc:
-            raise OrgtuiError(
-                f"The demo needs moto, which is not installed ({exc.name}).",
-                "Install it with: pip install 'orgtui[demo]'",
-            ) from None
+            missing = exc.name or "moto"
+            what = ("The demo needs moto, which is not installed."
+                    if missing.split(".")[0] == "moto" else
+                    f"The demo needs moto with its CloudFormation extra; {missing} is "
+                    "missing.")
+            raise OrgtuiError(what, "Install it with: pip install 'orgtui[demo]'") from None
         credentials = demo_mod.DEMO_CREDENTIALS
         region = demo_mod.DEMO_REGION
     ctx = AwsContext(

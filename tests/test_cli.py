@@ -591,3 +591,21 @@ def test_python_dash_m():
     result = subprocess.run([sys.executable, "-m", "orgtui", "--version"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+@pytest.mark.parametrize(("missing", "words"), [
+    ("moto", "The demo needs moto, which is not installed."),
+    ("openapi_spec_validator", "CloudFormation extra; openapi_spec_validator is missing"),
+])
+def test_demo_without_what_moto_needs_says_how_to_install_it(capsys, monkeypatch, missing,
+                                                              words):
+    import orgtui.demo
+
+    def start(*args, **kwargs):
+        raise ModuleNotFoundError(f"No module named '{missing}'", name=missing)
+
+    monkeypatch.setattr(orgtui.demo, "start", start)
+    code, out, err = run(capsys, "--demo", "audit", "--report", "json")
+    assert code == 1 and out == ""
+    assert words in err
+    assert "pip install 'orgtui[demo]'" in err and "Traceback" not in err

@@ -153,3 +153,34 @@ def test_demo_unknown_account_is_not_found(demo):
     with pytest.raises(ClientError) as info:
         ctx.org.remove_account_from_organization(AccountId="999999999999")
     assert info.value.response["Error"]["Code"] == "AccountNotFoundException"
+
+
+def test_the_demo_extra_installs_every_moto_service_the_demo_imports():
+    """`pip install 'orgtui[demo]'` must be enough for `orgtui --demo`: each moto
+    service the demo imports that has an extra of its own (CloudFormation needs
+    openapi-spec-validator, cfn-lint, ...) is named in the demo extra."""
+    import ast
+    import re
+    from importlib.metadata import metadata
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parent.parent
+    used = set()
+    for source in (root / "orgtui" / "demo").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("moto."):
+                used.add(node.module.split(".")[1])
+    assert {"cloudformation", "organizations", "ram", "ssoadmin"} <= used
+    # moto names its extras after the client (sso-admin), its packages without the dash.
+    extra_of = {s: "sso-admin" if s == "ssoadmin" else s for s in used}
+    requires = metadata("moto").get_all("Requires-Dist") or []
+    needs = {extra_of[s] for s in used
+             if any(f'extra == "{extra_of[s]}"' in r for r in requires)}
+    assert "cloudformation" in needs
+    optional = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    (moto,) = [r for r in optional["demo"] if r.startswith("moto")]
+    found = re.match(r"moto\[([^\]]*)\]", moto)
+    declared = {e.strip() for e in found.group(1).split(",")} if found else set()
+    assert needs <= declared, f"add {sorted(needs - declared)} to the demo extra's moto"
