@@ -6,7 +6,7 @@ cache and the UI only read it. Changes (an account removed) produce a new snapsh
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from types import MappingProxyType
@@ -245,6 +245,10 @@ class Snapshot:
     impact: Impact = field(default_factory=Impact)
 
     # --- structure -------------------------------------------------------------------
+
+    def known(self, account_ids: Iterable[str]) -> list[str]:
+        """These account ids, each once and in their order, that are in the organization."""
+        return [a for a in dict.fromkeys(account_ids) if a in self.accounts]
 
     @property
     def is_management_caller(self) -> bool:

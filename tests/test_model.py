@@ -119,3 +119,12 @@ def test_without_account_drops_it_everywhere_and_leaves_the_original():
     # the old snapshot is unchanged
     assert a.id in snap.accounts and snap.child_accounts[PROD_ID] == (a.id, b.id)
     assert after.without_account("999999999999") is after
+
+
+def test_known_keeps_each_account_once_in_order_and_drops_strangers():
+    from tests.support.orgs import make_account, make_snapshot
+
+    a, b = make_account("111111111111"), make_account("222222222222")
+    snap = make_snapshot(a, b)
+    assert snap.known(["222222222222", "999999999999", "111111111111", "222222222222"]) == [
+        "222222222222", "111111111111"]

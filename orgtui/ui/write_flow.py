@@ -65,7 +65,7 @@ class WriteFlow:
         snap = self._ready("removed")
         if snap is None:
             return
-        ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
+        ids = snap.known(account_ids)
         if not ids:
             self.app.notify(
                 "None of these accounts is in the organization any more.", severity="warning"
@@ -111,7 +111,7 @@ class WriteFlow:
                 MANAGEMENT_ONLY.format(what="attesting", call="TagResource"), severity="warning"
             )
             return
-        ids = [a for a in dict.fromkeys(account_ids) if a in snap.accounts]
+        ids = snap.known(account_ids)
         if not ids:
             self.app.notify(
                 "Put the cursor on an account, or mark accounts with space, then press v.",

@@ -68,7 +68,7 @@ class AttestScreen(WriteDialog):
         live_check: bool = True,
         stop: threading.Event | None = None,
     ) -> None:
-        ids = [a for a in dict.fromkeys(account_ids) if a in snapshot.accounts]
+        ids = snapshot.known(account_ids)
         # Accounts left out, and why (shown below the accounts to attest).
         self.skipped: dict[str, str] = {}
         for account_id in ids:

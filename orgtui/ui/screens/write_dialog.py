@@ -86,9 +86,7 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         super().__init__()
         self.ctx = ctx
         self.snapshot = snapshot
-        self.account_ids: list[str] = [
-            a for a in dict.fromkeys(account_ids) if a in snapshot.accounts
-        ]
+        self.account_ids: list[str] = snapshot.known(account_ids)
         self.clock = clock
         self.on_outcome = on_outcome
         self.live_check = live_check
