@@ -371,3 +371,50 @@ def test_the_job_loop_looks_at_each_finished_job_once() -> None:
     # over the pending jobs per finished job would take about 64x.
     assert large <= 12 * small, (small, large)
     assert large <= 80 * 1600, large
+
+
+def test_the_job_loop_keeps_a_window_of_jobs_in_the_pool(monkeypatch) -> None:
+    """10,000 tag reads are not handed to the pool at once: each pool future is a handful
+    of objects the garbage collector tracks, kept alive until its job runs. The loop keeps
+    at most `window` jobs in the pool, jobs returned by jobs included, and runs them all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from orgtui.aws import loader as loader_mod
+
+    live = 0
+    most = 0
+    lock = threading.Lock()
+
+    class CountingPool(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            nonlocal live, most
+            with lock:
+                live += 1
+                most = max(most, live)
+            fut = super().submit(fn, *args, **kwargs)
+            fut.add_done_callback(lambda _: done())
+            return fut
+
+    def done() -> None:
+        nonlocal live
+        with lock:
+            live -= 1
+
+    monkeypatch.setattr(loader_mod, "ThreadPoolExecutor", CountingPool)
+    ran: list[int] = []
+
+    def leaf(i: int) -> None:
+        with lock:
+            ran.append(i)
+
+    def parent(i: int) -> list:
+        leaf(i)
+        return [lambda j=j: leaf(j) for j in range(10_000 + i * 10, 10_000 + i * 10 + 10)]
+
+    loader = Loader.__new__(Loader)
+    loader.workers = 4
+    loader._run([*(lambda i=i: parent(i) for i in range(50)),
+                 *(lambda i=i: leaf(i) for i in range(50, 2000))])
+    assert sorted(ran) == sorted([*range(2000), *range(10_000, 10_500)])
+    assert loader.window == 8
+    assert most <= loader.window, most

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -137,7 +137,11 @@ def policy_types(snap: Snapshot) -> list[str]:
     return sorted(types)
 
 
-def jobs(details: Details, types: Iterable[str], tag_ids: Iterable[str]) -> list[Job]:
-    return [details.delegated_admins,
-            *(partial(details.policies_of_type, t) for t in types),
-            *(partial(details.tags_of, a) for a in tag_ids)]
+def jobs(details: Details, types: Iterable[str], tag_ids: Iterable[str]) -> Iterator[Job]:
+    """The detail reads, made as the loader takes them (it keeps a window of jobs in
+    flight): 10,000 jobs made at once would live through the whole load."""
+    yield details.delegated_admins
+    for t in types:
+        yield partial(details.policies_of_type, t)
+    for a in tag_ids:
+        yield partial(details.tags_of, a)

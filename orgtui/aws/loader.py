@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -84,6 +85,11 @@ class Loader:
         # another has its request ready for the next free slot. The limiter decides how
         # many are in flight.
         self.workers = ctx.limiter.maximum + SPARE_WORKERS
+
+    @property
+    def window(self) -> int:
+        """Jobs in the pool at once (`_run`): enough that no thread waits for work."""
+        return 2 * self.workers
 
     # --- public ----------------------------------------------------------------------
 
@@ -269,32 +275,43 @@ class Loader:
     # --- execution -------------------------------------------------------------------
 
     def _run(self, jobs: Iterable[Callable[[], Any]]) -> None:
-        """Run jobs on a bounded pool; a job may return more jobs. The first error wins,
-        at once: jobs not started are dropped, and jobs in flight are not waited for
-        (each ends by itself within one request's timeout), so a dead endpoint or ctrl+c
-        stops the load now rather than after every request in flight gave up.
+        """Run jobs on a bounded pool; a job may return more jobs (run before the rest).
+        The first error wins, at once: jobs not started are dropped, and jobs in flight
+        are not waited for (each ends by itself within one request's timeout), so a dead
+        endpoint or ctrl+c stops the load now rather than after every request in flight
+        gave up.
 
-        Each finished job is handed over through a queue, once: `wait()` on the pending
-        set would look at every pending future each time one finishes, which at 10,000
-        accounts (10,000 tag reads pending) is quadratic and took tens of CPU seconds."""
+        At most `window` jobs are in the pool at a time, the rest wait here as plain
+        callables: a pool future costs seven objects the garbage collector tracks
+        (future, work item, condition, lock, ...), and 10,000 tag reads queued at once
+        kept 70,000 of them alive through the whole load, for every full collection to
+        scan (benchmarks/RESULTS.md). Each finished job is handed over through a queue,
+        once: `wait()` on the pending set would look at every pending future each time
+        one finishes (quadratic: tens of CPU seconds at 10,000 accounts)."""
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui")
         finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+        more: deque[Callable[[], Any]] = deque()  # jobs returned by jobs
+        source = iter(jobs)
+        window = self.window
         outstanding = 0
         failed = False
 
-        def submit(job: Callable[[], Any]) -> None:
+        def fill() -> None:
             nonlocal outstanding
-            pool.submit(job).add_done_callback(finished.put)
-            outstanding += 1
+            while outstanding < window:
+                job = more.popleft() if more else next(source, None)
+                if job is None:
+                    return
+                pool.submit(job).add_done_callback(finished.put)
+                outstanding += 1
 
         try:
-            for job in jobs:
-                submit(job)
+            fill()
             while outstanding:
                 fut = finished.get()
                 outstanding -= 1
-                for job in fut.result() or ():
-                    submit(job)
+                more.extend(fut.result() or ())
+                fill()
         except BaseException:
             failed = True
             raise

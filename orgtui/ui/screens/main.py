@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, Tree
+from textual.widgets import ContentSwitcher, Input, Tree
 
 from orgtui.ui.filter_flow import FilterFlow, FilterSearched
 from orgtui.ui.table_model import TableModel
@@ -27,6 +27,7 @@ from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.detail import DetailPane
 from orgtui.ui.widgets.filter_bar import FilterInput
+from orgtui.ui.widgets.footer import KeyFooter
 from orgtui.ui.widgets.header import OrgHeader
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.widgets.status import StatusLine
@@ -96,7 +97,7 @@ class MainScreen(Screen[None]):
                     yield AccountTable(is_marked=self.is_marked, id="table")
             yield DetailPane(id="detail")
         yield StatusLine(read_only=self.read_only, id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.tree_view.loading = True
