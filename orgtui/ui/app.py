@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import signal
 import sys
 import threading
@@ -34,6 +33,7 @@ from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_ATTEST_TAG, Assessment, Snapshot
 from orgtui.text import clean
 from orgtui.ui.bindings import help_rows
+from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
 from orgtui.ui.screens.help import HelpScreen
@@ -97,8 +97,7 @@ class OrgApp(App[int]):
         self.attest_tag = attest_tag
         self.main = MainScreen(read_only=self.read_only, demo=demo)
         self.writes = WriteFlow(self)
-        # The organization as last read, and the state of its loading.
-        self.view: OrgView | None = None
+        self.view: OrgView | None = None  # the organization as last read
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
         # and logs it, no other account starts, then the app exits.
         self.hangup = threading.Event()
@@ -109,12 +108,12 @@ class OrgApp(App[int]):
         self.stale_at: datetime | None = None  # painted from the cache, loaded at
         self.incomplete: str | None = None  # why the details are missing, if they are
         self.fatal_error: OrgtuiError | None = None
-        self._fresh_structure: OrgView | None = None
         self._had_structure = False
         self._progress: tuple[str, int, int | None] | None = None
         # The theme from the settings; a change made in the app is saved (`watch_theme`).
         self._saved_theme = theme
         self._remember_theme = False
+        self.collector = Collector()  # its settings while the session runs
         self._theme_problem: str | None = None
         if theme:
             if theme in self.available_themes:
@@ -200,6 +199,7 @@ class OrgApp(App[int]):
     # --- start, signals, theme ----------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.collector.start()
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.on_hangup)
         if self._theme_problem:
@@ -253,6 +253,7 @@ class OrgApp(App[int]):
 
         options = loading.LoadOptions(cache_key=self.cache_key, read_cache=use_cache,
                                       attest_tag=self.attest_tag)
+        structure: Snapshot | None = None
         try:
             for stage in loading.stages(self.ctx, options, progress):
                 for problem in stage.problems:
@@ -262,19 +263,26 @@ class OrgApp(App[int]):
                                           severity="warning")
                 if stage.snapshot is None:
                     continue
-                # The structure alone: its details are on the way (badges say `reading`).
-                view = OrgView(stage.snapshot, self.clock(), reading=stage.name == "structure")
-                shown = stage.name != "structure" or self.view is None
-                if stage.name == "cached":
-                    self.call_from_thread(self._paint_cached, generation, view)
-                elif stage.name == "structure":
+                if stage.name == "structure":
+                    # Details on the way (badges `reading`). A view only for the first
+                    # paint: on a refresh the view on screen stays until they land.
+                    structure = stage.snapshot
+                    view = OrgView(structure, self.clock(), reading=True) if (
+                        self.view is None) else None
                     self.post_message(StructureLoaded(generation, view))
                 else:
-                    self.post_message(DetailsLoaded(generation, view))
-                if shown:  # the table's widths and name order: here, not at `t`
+                    view = OrgView(stage.snapshot, self.clock())
+                    if stage.name == "cached":
+                        self.call_from_thread(self._paint_cached, generation, view)
+                    else:
+                        self.post_message(DetailsLoaded(generation, view))
+                if view is not None:  # the table's widths and name order: here, not at `t`
                     TableModel.of(view).prepare()
         except loading.LoadFailed as exc:
-            self.post_message(LoadFailed(generation, exc.stage, exc))
+            # No details will come: the structure, `ready?` / `review?`, is shown.
+            fallback = (OrgView(structure, self.clock()) if exc.stage == "details"
+                        and structure is not None else None)
+            self.post_message(LoadFailed(generation, exc.stage, exc, fallback))
 
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, snap: Snapshot) -> None:
@@ -297,11 +305,10 @@ class OrgApp(App[int]):
         if message.generation != self.generation:
             return
         self._had_structure = True
-        self._fresh_structure = message.view
         if self._progress is None or self._progress[0] == "structure":
             self._progress = ("details", 0, None)  # what is being read now
         self.main.refresh_header()
-        if self.view is None:
+        if self.view is None and message.view is not None:
             # First paint. A cached or complete view stays until the details land, so
             # that verdicts never step back to "still reading".
             self.show(message.view)
@@ -311,7 +318,6 @@ class OrgApp(App[int]):
             return
         self.stale_at = None
         self.incomplete = None
-        self._fresh_structure = None
         self._finish_load()
         self.show(message.view)
 
@@ -327,10 +333,10 @@ class OrgApp(App[int]):
         self._finish_load()
         if message.stage == "details":
             self.incomplete = error.what
-            if self._fresh_structure is not None:
+            if message.structure is not None:
                 # The details will not come: `ready?` / `review?`, no longer `reading`.
                 self.stale_at = None
-                self.show(self._fresh_structure.done_reading())
+                self.show(message.structure)
             title = "Tags, policies or delegation could not be read: data is incomplete"
         else:
             title = "Reload failed: showing the organization as read before"
@@ -344,16 +350,13 @@ class OrgApp(App[int]):
         self._progress = None
 
     def show(self, view: OrgView) -> None:
-        """Put a view on screen (a load, or a write). What is alive (modules, botocore's
-        models, Textual, the view) is frozen out of the collector's reach: a full
-        collection scanning it stops every thread for 100-600 ms (benchmarks/RESULTS.md);
-        views hold no cycles, refcounting frees the old ones."""
+        """Put a view on screen (a load, or a write)."""
         old, self.view = self.view, view
         self.main.show_view(view, old)
-        gc.freeze()
+        self.collector.freeze()
 
     def on_unmount(self) -> None:
-        gc.unfreeze()  # the session is over: all back to the collector (tests run many)
+        self.collector.end()
 
     # --- actions ----------------------------------------------------------------------
 
@@ -400,8 +403,7 @@ class OrgApp(App[int]):
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
-        """The palette's Screenshot comes here: saved under orgtui's data folder by the
-        core (not a Downloads folder that may not exist); a notice says where."""
+        """The palette's Screenshot: saved under orgtui's data folder (by the core)."""
         self._save_screenshot(self.export_screenshot(), filename)
         return None
 
@@ -417,9 +419,7 @@ class OrgApp(App[int]):
 
 def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
-    cache_key = None
-    if demo is None:
-        cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region)
+    cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region) if demo is None else None
     app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
                  use_cache=bool(cfg.use_cache), profile=cfg.profile,
                  theme=cfg.settings.theme, attest_tag=cfg.settings.standalone_tag)

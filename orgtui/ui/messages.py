@@ -12,10 +12,11 @@ from orgtui.ui.view import OrgView
 
 @dataclass
 class StructureLoaded(Message):
-    """OUs and accounts are known; tags, policies and delegation are not yet."""
+    """OUs and accounts are known; tags, policies and delegation are not yet. `view` is
+    built only for the first paint (None when a view is on screen already)."""
 
     generation: int
-    view: OrgView
+    view: OrgView | None
 
 
 @dataclass
@@ -36,8 +37,10 @@ class LoadProgress(Message):
 
 @dataclass
 class LoadFailed(Message):
-    """A load failed; `stage` is "structure" or "details"."""
+    """A load failed; `stage` is "structure" or "details". For the details, `structure`
+    is the organization as its structure was read, badges `ready?` / `review?`."""
 
     generation: int
     stage: str
     error: OrgtuiError
+    structure: OrgView | None = None

@@ -8,7 +8,6 @@ from here; a new snapshot means a new `OrgView`, an account removed means
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,17 +97,6 @@ class OrgView:
         """The verdict word as badges show it (`reading` while the details are on the way,
         `ready?` when they are missing)."""
         return verdict_word(self.verdict(account_id), self.complete, self.reading)
-
-    def done_reading(self) -> OrgView:
-        """The same view once its details will not come (their load failed): the badges
-        say `ready?` / `review?` instead of `reading`. Nothing is recomputed."""
-        if not self.reading:
-            return self
-        new = copy.copy(self)
-        new.reading = False
-        new._last_search = ("", [])  # found while reading: `ready` matched none
-        new.table_model = None  # its cells say `reading`
-        return new
 
     def counts_of(self, container_id: str) -> Counts:
         return self.counts.get(container_id, Counts())

@@ -6,6 +6,8 @@ when the details fail, the badges say `ready?` / `review?` instead."""
 
 from __future__ import annotations
 
+import threading
+
 from textual.widgets import Static
 
 from orgtui.aws.loader import Loader
@@ -119,3 +121,46 @@ async def test_deregister_waits_for_the_details(make_app, demo, monkeypatch):
         assert any("still being read" in n.message for n in app._notifications)
         held.release.set()
         await wait_loaded(pilot, app)
+
+
+async def test_a_refresh_keeps_the_cached_view_until_details_land_or_fail(
+    make_app, monkeypatch
+):
+    """On a refresh the cached picture stays while the details are read (the structure's
+    own view is not built: nothing would show it); if the details then fail, the structure
+    as read replaces it, with `ready?` / `review?`, not the stale verdicts."""
+    from orgtui import files
+    from orgtui.ui import app as app_mod
+    from tests.ui.conftest import demo_context
+
+    cached = Loader(demo_context()).load()
+    monkeypatch.setattr(files, "load_snapshot", lambda key, problems=None: cached)
+    monkeypatch.setattr(files, "save_snapshot", lambda key, snap: None)
+    entered, release = threading.Event(), threading.Event()
+
+    def refused(self, snap, only=None):
+        entered.set()
+        release.wait(10)
+        raise OrgtuiError("Tags could not be read.", "Grant organizations:ListTagsForResource.")
+
+    monkeypatch.setattr(Loader, "enrich", refused)
+    structures: list[object] = []
+    real = app_mod.OrgApp.on_structure_loaded
+
+    def seen(self, message):
+        structures.append(message.view)
+        real(self, message)
+
+    monkeypatch.setattr(app_mod.OrgApp, "on_structure_loaded", seen)
+    app = make_app(cache_key="k1", use_cache=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(structures) and entered.is_set())
+        assert structures == [None]  # a view is on screen: none built for the structure
+        assert app.snapshot.loaded_at == cached.loaded_at  # the cached picture, still
+        assert "stale (cached " in text_of(app, "#header-status")
+        release.set()
+        await wait_loaded(pilot, app)
+        assert app.incomplete and not app.view.reading
+        assert app.snapshot.loaded_at != cached.loaded_at  # the structure as read now
+        badges = set(_badges(app).values())
+        assert badges & {"ready?", "review?"} and badges <= {"ready?", "review?", "blocked"}

@@ -26,4 +26,5 @@ async def test_the_footer_lets_go_of_the_keys_it_replaced(make_app):
         gc.collect()
         alive = [key for key in (r() for r in seen) if key is not None]
         assert alive and all(key.is_attached for key in alive), (
-            f"{sum(not k.is_attached for k in alive)} removed keys still alive")
+            f"{sum(not k.is_attached for k in alive)} removed keys still alive"
+        )

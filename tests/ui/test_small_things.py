@@ -96,11 +96,19 @@ async def test_an_account_whose_tags_could_not_be_read_says_so(make_app, demo):
         assert "could not be read" not in other
 
 
-async def test_what_the_session_froze_goes_back_to_the_collector_at_exit(make_app):
+async def test_the_collector_is_given_back_as_it_was_at_exit(make_app):
+    """While the session runs: young collections rarer (GC_THRESHOLDS) and what a shown
+    view holds frozen; at exit, Python's thresholds again and nothing frozen."""
     import gc
 
+    from orgtui.ui.collector import THRESHOLDS
+
+    before = gc.get_threshold()
+    assert before != THRESHOLDS
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         assert gc.get_freeze_count() > 0  # frozen once the view was shown
+        assert gc.get_threshold() == THRESHOLDS
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before

@@ -36,8 +36,7 @@ from orgtui.ui.write_flow import read_only_notice
 if TYPE_CHECKING:
     from orgtui.ui.app import OrgApp
 
-# From this width the footer shows v and d too (at 80 columns it keeps ? and q instead;
-# the help lists every key).
+# From this width the footer shows v and d too (at 80: ? and q; the help lists all).
 WIDE_FOOTER = 108
 
 
