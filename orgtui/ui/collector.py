@@ -28,7 +28,10 @@ class Collector:
     def freeze(self) -> None:
         """After a view is shown: what is alive now (modules, botocore's models, Textual,
         the view) is left out of every later collection. Views hold no cycles, so
-        refcounting still frees the old ones."""
+        refcounting still frees the old ones. The young generations are collected first
+        (a few milliseconds), or the cyclic garbage still in them would be frozen, never
+        to be freed."""
+        gc.collect(1)
         gc.freeze()
 
     def end(self) -> None:
