@@ -47,11 +47,7 @@ def search(view: OrgView, query: str, generation: int = 0) -> FilterResult:
     if not query:
         return FilterResult(generation, view, "", None)
     found = view.search(query)
-    counts: dict[str, int] = {}
-    for account_id in found:
-        for container in view.containers_of(account_id):
-            counts[container] = counts.get(container, 0) + 1
-    return FilterResult(generation, view, query, found, counts)
+    return FilterResult(generation, view, query, found, view.match_counts(found))
 
 
 @dataclass

@@ -166,4 +166,3 @@ class TableModel:
             self._widths = tuple(min(w, c.max_width) for w, c in zip(widest, COLUMNS,
                                                                         strict=True))
         return self._widths
-

@@ -116,6 +116,14 @@ class OrgView:
         acc = self.snapshot.accounts.get(account_id)
         return self.chain_of(acc.parent_id) if acc else ()
 
+    def match_counts(self, account_ids: Iterable[str]) -> dict[str, int]:
+        """How many of these accounts are under each root and OU (a filter's labels)."""
+        counts: dict[str, int] = {}
+        for account_id in account_ids:
+            for container in self.containers_of(account_id):
+                counts[container] = counts.get(container, 0) + 1
+        return counts
+
     def search(self, query: str) -> list[str]:
         """Matching account ids. Typing on narrows: when the query only extends the last
         one (see `SearchIndex.narrows`), every match is among the last matches, so only
@@ -167,8 +175,7 @@ class OrgView:
         """The view of `snapshot`, which differs from this view's only in the details of
         these accounts (an attestation's tag, a deregistration): their assessments, the
         counts above them and their search entries are redone, nothing else."""
-        ids = [a for a in dict.fromkeys(account_ids)
-               if a in snapshot.accounts and a in self.snapshot.accounts]
+        ids = [a for a in snapshot.known(account_ids) if a in self.snapshot.accounts]
         new = self._changed(snapshot, self.reading and not snapshot.enriched)
         for account_id in ids:
             found = assess(snapshot.accounts[account_id], snapshot, self.now)

@@ -106,10 +106,7 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         else:
             self.matches = set(matches)
             if counts is None:
-                counts = {}
-                for acc_id in self.matches:
-                    for container in self.view.containers_of(acc_id):
-                        counts[container] = counts.get(container, 0) + 1
+                counts = self.view.match_counts(self.matches)
             self._match_counts = counts
             self._visible = set(counts)
         opened: set[str] = set()
