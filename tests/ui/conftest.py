@@ -92,7 +92,7 @@ def text_of(app: OrgApp, selector: str) -> str:
 
 
 def detail_text(app: OrgApp) -> str:
-    return text_of(app, "#detail-body")
+    return plain(app.main.detail.content)
 
 
 def notices(app: OrgApp) -> list[str]:

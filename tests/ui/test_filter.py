@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.ui.conftest import SIZE, settled, text_of, wait_loaded
+from tests.ui.conftest import SIZE, detail_text, settled, text_of, wait_loaded
 
 
 async def _filter(pilot, text: str) -> None:
@@ -79,7 +79,7 @@ async def test_enter_jumps_to_the_first_match_and_escape_clears(make_app, demo):
         assert tree.cursor_ref.id == demo.accounts["ledger-prod"]
         for ou in ("Workloads", "Prod", "Payments"):
             assert tree.nodes[demo.ous[ou]].is_expanded
-        assert "ledger-prod" in text_of(app, "#detail-body")
+        assert "ledger-prod" in detail_text(app)
         await pilot.press("escape")
         assert tree.matches is None
         assert not app.query_one(FilterInput).display

@@ -15,7 +15,17 @@ from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
-from tests.ui.conftest import SIZE, demo_context, hold, notices, plain, text_of, until, wait_loaded
+from tests.ui.conftest import (
+    SIZE,
+    demo_context,
+    detail_text,
+    hold,
+    notices,
+    plain,
+    text_of,
+    until,
+    wait_loaded,
+)
 
 WRITE_OP = "RemoveAccountFromOrganization"
 
@@ -94,7 +104,7 @@ async def test_bulk_with_a_refusal_in_the_middle_keeps_the_app_usable(make_app, 
         # Still usable: move and open the refused account's detail.
         app.main.jump_to(ids[1])
         await pilot.pause()
-        assert "sandbox-carol" in text_of(app, "#detail-body")
+        assert "sandbox-carol" in detail_text(app)
     assert app.ctx.stats.calls[WRITE_OP] == 3
 
 

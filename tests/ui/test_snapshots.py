@@ -233,8 +233,7 @@ def test_what_breaks_in_the_detail_pane(make_app, demo, snap_compare):
         app.main.jump_to(demo.accounts["sandbox-bob"])
         await until(pilot, lambda: "Assigned through" in detail_text(app))
         pane = app.main.detail
-        lines = plain(pane.query_one("#detail-body").content,
-                      width=pane.content_region.width).splitlines()
+        lines = plain(pane.content, width=pane.scrollable_content_region.width).splitlines()
         top = next(i for i, line in enumerate(lines) if line.startswith("What breaks"))
         pane.scroll_to(y=top, animate=False)  # the group, under the findings
         await pilot.pause()

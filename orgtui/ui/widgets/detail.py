@@ -16,10 +16,10 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from orgtui.aws import impact
@@ -202,8 +202,14 @@ def _checks(snap: Snapshot, pal: Palette) -> list[RenderableType]:
     return [heading("Impact checks (what breaks when an account leaves)"), fields(rows)]
 
 
-class DetailPane(VerticalScroll):
+class DetailPane(ScrollView, can_focus=True):
     """Scrollable detail of the node under the cursor.
+
+    The pane draws its content into lines itself (Textual's line API), at the width it
+    has, so a new content repaints the pane alone: a `Static` of automatic height would
+    lay the whole screen out again at every cursor move (about 25 ms at 10,000 accounts),
+    and so would a scrollbar that comes and goes with the content's height, which is why
+    it always shows. `content` is the renderable shown.
 
     For an account that IAM Identity Center provisions permission sets to, the pane also
     counts the users and groups assigned (`orgtui.aws.impact.assignees`: calls for that
@@ -212,52 +218,101 @@ class DetailPane(VerticalScroll):
     `counts`, which the app replaces at every load and shares with the removal dialog.
     """
 
-    can_focus = True
+    DEFAULT_CSS = """
+    DetailPane {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+    }
+    """
     DEBOUNCE = 0.15  # seconds the cursor rests on an account before its count is read
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.content: RenderableType = Text(LOADING, style=DIM)
         self.counts: dict[str, object] = {}
+        self._lines: list[Strip] = []
+        self._drawn_for = 0  # the width the lines were cut for
         self._shown: tuple[OrgView, str, str | None] | None = None
         self._loaded_at: object = None  # the counts are those of the load made then
         self._timer: Timer | None = None
         self._waiting: str | None = None  # the account whose count is to be read
         self._seen: tuple[object, ...] | None = None  # what the pane shows now
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(LOADING, style=DIM), id="detail-body")
-
     def show(self, view: OrgView | None, ref: NodeRef | None, note: str | None = None) -> None:
-        body = self.query_one("#detail-body", Static)
         account = ref.id if ref is not None and ref.kind == "account" else None
         if view is not None and view.snapshot.loaded_at != self._loaded_at:
             self._loaded_at = view.snapshot.loaded_at
             self.counts = {}  # a new load: who is assigned may have changed
         self._count_later(view, account)
-        # Asked at every keystroke and every cursor move: redrawn only when what it shows
-        # changed (a redraw of this pane lays out the whole screen again).
+        # Asked at every keystroke and every cursor move: drawn only when what it shows
+        # changed; back to the top when it shows another node.
         seen = (view, ref, note, self.app.theme,
                 self.assignees(view, account) if view is not None and account else None)
         if seen == self._seen:
             return
+        moved = self._seen is None or self._seen[1] != ref
         self._seen = seen
+        self._shown = (view, account, note) if view is not None and account else None
+        self._set_content(self._content_of(view, ref, note), top=moved)
+
+    def _content_of(self, view: OrgView | None, ref: NodeRef | None,
+                    note: str | None) -> RenderableType:
         if view is None:
-            body.update(Text(LOADING, style=DIM))
-            return
+            return Text(LOADING, style=DIM)
         if ref is None:
-            body.update(Text("No account here: the filter shows none.", style=DIM))
-            return
+            return Text("No account here: the filter shows none.", style=DIM)
         snap = view.snapshot
         pal = palette(self.app)
-        self._shown = (view, ref.id, note) if account is not None else None
         if ref.kind == "account" and ref.id in snap.accounts:
-            body.update(account_detail(view, ref.id, note, pal, self.assignees(view, ref.id)))
-        elif ref.kind == "ou" and ref.id in snap.ous:
-            body.update(ou_detail(view, ref.id, note, pal))
-        elif ref.kind == "root":
-            body.update(root_detail(view, ref.id, note, pal))
+            return account_detail(view, ref.id, note, pal, self.assignees(view, ref.id))
+        if ref.kind == "ou" and ref.id in snap.ous:
+            return ou_detail(view, ref.id, note, pal)
+        if ref.kind == "root":
+            return root_detail(view, ref.id, note, pal)
+        return Text("Nothing here any more.", style=DIM)
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def _set_content(self, content: RenderableType, top: bool = False) -> None:
+        self.content = content
+        self._draw()
+        if top:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def _draw(self) -> None:
+        """Cut the content into lines at the width shown (the scrollbar is always there,
+        so the width does not depend on the content)."""
+        width = self.scrollable_content_region.width
+        self._drawn_for = width
+        self._lines = self._lines_at(width) if width > 0 else []
+        size = Size(width, len(self._lines))
+        if self.is_mounted:
+            # Assigning virtual_size would lay the whole screen out again; the pane's size
+            # and its scrollbar's place do not change, only the scroll range does.
+            self.set_reactive(DetailPane.virtual_size, size)
+            self._scroll_update(size)
         else:
-            body.update(Text("Nothing here any more.", style=DIM))
+            self.virtual_size = size
+
+    def _lines_at(self, width: int) -> list[Strip]:
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False)
+        return [Strip(line, width)
+                for line in console.render_lines(self.content, options, pad=True)]
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._drawn_for:
+            self._draw()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_y) + y
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        return self._lines[index].crop_extend(0, width, base).apply_style(base)
 
     # --- who is assigned through Identity Center ----------------------------------------
 
@@ -304,5 +359,5 @@ class DetailPane(VerticalScroll):
             self._waiting = None
         if counts is self.counts and self._shown is not None and self._shown[1] == account_id:
             view, _, note = self._shown
-            self.query_one("#detail-body", Static).update(account_detail(
-                view, account_id, note, palette(self.app), self.assignees(view, account_id)))
+            self._set_content(account_detail(view, account_id, note, palette(self.app),
+                                             self.assignees(view, account_id)))

@@ -1,0 +1,91 @@
+"""The detail pane draws its own lines: what it shows, at the width it has, without laying
+the whole screen out again when only its text changes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.screen import Screen
+
+from tests.ui.conftest import SIZE, detail_text, plain, until, wait_loaded
+
+
+def _plain_lines(renderable, width: int) -> list[str]:
+    return [line.rstrip() for line in plain(renderable, width=width).rstrip("\n").split("\n")]
+
+
+def _shown(pane) -> list[str]:
+    """The pane's lines as the terminal gets them (scrolled to the top)."""
+    return [strip.text.rstrip() for strip in pane._lines]
+
+
+async def test_lines_fit_the_width_shown_and_follow_a_resize(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["sandbox-bob"])
+        await until(pilot, lambda: "Assigned through" in detail_text(app))
+        pane = app.main.detail
+        # The scrollbar takes its column and the text wraps before it.
+        assert pane.show_vertical_scrollbar
+        width = pane.scrollable_content_region.width
+        assert _shown(pane) == _plain_lines(pane.content, width)
+        assert pane.virtual_size.height == len(pane._lines)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        wider = pane.scrollable_content_region.width
+        assert wider > width
+        assert _shown(pane) == _plain_lines(pane.content, wider)
+
+
+async def test_new_text_lays_nothing_out_whatever_its_height(make_app, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        pane = app.main.detail
+        layouts: list[int] = []
+        real = Screen._refresh_layout
+
+        def counted(self, *args, **kwargs):
+            layouts.append(1)
+            return real(self, *args, **kwargs)
+
+        async def show(text: str) -> None:
+            pane._set_content(Text(text))
+            await pilot.pause()
+            await pilot.pause()
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        height = pane.scrollable_content_region.height
+        width = pane.scrollable_content_region.width
+        await show("one\ntwo\nthree")
+        assert _shown(pane) == ["one", "two", "three"]
+        # Taller than the pane, then taller still, then short again: the scrollbar is
+        # always there, so only the scroll range changes.
+        await show("\n".join(f"line {i}" for i in range(height + 5)))
+        await show("\n".join(f"row {i}" for i in range(height + 35)))
+        assert pane.virtual_size.height == height + 35
+        pane.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert pane.scroll_y == height + 35 - height
+        assert pane.render_line(height - 1).text.startswith(f"row {height + 34}")
+        await show("short")
+        assert pane.scroll_y == 0
+        assert pane.show_vertical_scrollbar
+        assert pane.scrollable_content_region.width == width
+        assert layouts == []
+
+
+async def test_another_node_is_shown_from_its_top(make_app, demo):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["sandbox-bob"])
+        await until(pilot, lambda: "Assigned through" in detail_text(app))
+        pane = app.main.detail
+        pane.scroll_to(y=6, animate=False, immediate=True)
+        await pilot.pause()
+        assert pane.scroll_y == 6
+        app.main.jump_to(demo.accounts["sandbox-carol"])
+        await until(pilot, lambda: "sandbox-carol" in detail_text(app))
+        assert pane.scroll_y == 0
+        assert _shown(pane)[0].startswith("sandbox-carol")
