@@ -227,8 +227,9 @@ async def measure_cold(endpoint_url: str) -> dict[str, Any]:
     organization's structure (every OU and account in it, badges `reading`) and the time
     until the details are read and painted (the full load)."""
     stop = threading.Event()
-    ctx = _context(endpoint_url, stop)
     started = time.perf_counter()
+    ctx = _context(endpoint_url, stop)
+    ctx.prepare()  # as `orgtui` does before its UI starts (cli.run_tui)
     app = OrgApp(ctx, read_only=True, use_cache=False)
     tree_s: float | None = None
     accounts, reading = 0, False

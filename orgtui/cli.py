@@ -275,6 +275,7 @@ def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
 def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
     from orgtui.ui.app import run_app
 
+    ctx.prepare()
     return run_app(cfg, ctx, demo)
 
 

@@ -54,3 +54,28 @@ def test_keys_aws_does_not_accept(capsys, aws_credentials):
     lines = _error_lines(err)
     assert lines[0] == "orgtui: error: AWS did not accept your credentials."
     assert "aws configure list" in lines[1]
+
+
+def test_clients_made_before_the_ui_starts_send_nothing(aws_credentials):
+    """`orgtui` makes the first clients before its UI (cli.run_tui): no request yet."""
+    from orgtui.aws.session import AwsContext, SessionOptions
+
+    with FaultServer() as server:
+        ctx = AwsContext(SessionOptions(endpoint_url=server.url))
+        ctx.prepare()
+        assert {key[0] for key in ctx._clients} == {"organizations", "sts"}
+        assert ctx.stats.attempts == 0 and not server.counts
+
+
+def test_no_credentials_before_the_ui_starts_are_left_to_the_load():
+    """Without credentials, preparing raises nothing: the load meets the same failure
+    and words it, in the TUI or on stderr."""
+    from botocore.exceptions import NoCredentialsError
+
+    from orgtui.aws.session import AwsContext, SessionOptions
+
+    ctx = AwsContext(SessionOptions(endpoint_url="http://127.0.0.1:9"))
+    ctx.prepare()
+    assert ctx._clients == {}
+    with pytest.raises(NoCredentialsError):
+        ctx.org  # noqa: B018
