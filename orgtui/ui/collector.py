@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 
-THRESHOLDS = (10_000, 50, 10)
+THRESHOLDS = (10_000, 5, 1_000)
 
 
 class Collector:

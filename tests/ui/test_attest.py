@@ -14,6 +14,7 @@ from orgtui import files
 from orgtui.model import DEFAULT_ATTEST_TAG
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.attest import AttestScreen
+from orgtui.ui.widgets.footer import KeyBar
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.ui.conftest import (
     SIZE,
@@ -219,7 +220,7 @@ async def test_audit_mode_v_says_why_and_sends_nothing(make_app, demo):
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.accounts["web-dev"])
         await pilot.pause()
-        footer = [k.key for k in app.screen.query("FooterKey")]
+        footer = app.main.query_one(KeyBar).visible_keys()
         assert "v" not in footer and "d" not in footer
         await pilot.press("v")
         await pilot.pause()
@@ -237,7 +238,7 @@ async def test_the_footer_offers_v_and_d_when_wide_and_the_keys_work_when_narrow
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot, app)
-        keys = [k.key for k in app.screen.query("FooterKey")]
+        keys = app.main.query_one(KeyBar).visible_keys()
         assert "v" not in keys and "d" not in keys and "q" in keys
         app.main.jump_to(demo.accounts["web-dev"])
         await pilot.pause()
@@ -246,5 +247,5 @@ async def test_the_footer_offers_v_and_d_when_wide_and_the_keys_work_when_narrow
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        keys = [k.key for k in app.screen.query("FooterKey")]
+        keys = app.main.query_one(KeyBar).visible_keys()
         assert {"v", "d", "question_mark", "q"} <= set(keys)

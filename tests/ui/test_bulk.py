@@ -8,6 +8,7 @@ from __future__ import annotations
 from orgtui.ui.screens.removal import RemovalScreen
 from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.filter_bar import PLACEHOLDER, FilterInput
+from orgtui.ui.widgets.footer import KeyBar
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.ui.conftest import SIZE, settled, text_of, until, wait_loaded
 
@@ -154,12 +155,7 @@ async def test_footer_at_80x24_keeps_help_and_quit_and_offers_open_only_on_ous(m
 
         def footer_keys() -> list[str]:
             """The keys of the footer entries that are fully on screen."""
-            keys = []
-            for key in app.screen.query("FooterKey"):
-                region = key.region
-                if region.width and region.right <= 80:
-                    keys.append(key.key)
-            return keys
+            return app.main.query_one(KeyBar).visible_keys()
 
         await pilot.press("down")  # an OU: enter opens it
         await pilot.pause()

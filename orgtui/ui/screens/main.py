@@ -27,7 +27,7 @@ from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.detail import DetailPane
 from orgtui.ui.widgets.filter_bar import FilterInput
-from orgtui.ui.widgets.footer import KeyFooter
+from orgtui.ui.widgets.footer import KeyBar
 from orgtui.ui.widgets.header import OrgHeader
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.widgets.status import StatusLine
@@ -96,7 +96,7 @@ class MainScreen(Screen[None]):
                     yield AccountTable(is_marked=self.is_marked, id="table")
             yield DetailPane(id="detail")
         yield StatusLine(read_only=self.read_only, id="status")
-        yield KeyFooter(compact=True)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self.tree_view.loading = True
