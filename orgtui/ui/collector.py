@@ -1,13 +1,19 @@
-"""Python's garbage collector while a session runs: young collections rarer, and what a
-shown view holds frozen out of the full collections' reach; all given back at exit.
+"""Python's garbage collector while a session runs: young collections rarer, middle ones
+small, full ones almost never, and what a shown view holds frozen out of their reach; all
+given back at exit.
 
-A full collection stops every thread, the UI's included, while it scans the heap. With
-Python's thresholds, a 10,000-account refresh ran 80-110 of them, up to 350 ms each,
-during the keys (benchmarks/RESULTS.md). Promotions to the old generation trigger them:
-with a young collection every 10,000 allocations instead of 700, what lives briefly
-(botocore's parsed answers in the load's threads, Textual's strips at every key) dies
-young instead of being promoted: of eight such refreshes measured, seven ran none and one
-ran one. A young collection of 10,000 objects takes a few milliseconds.
+A collection stops every thread, the UI's included, while it scans its generations. With
+Python's thresholds, a 10,000-account refresh ran 80-110 full collections, up to 350 ms
+each, during the keys (benchmarks/RESULTS.md). Now:
+- a young collection every 10,000 allocations instead of 700: what lives briefly
+  (botocore's parsed answers in the load's threads, Textual's strips at every key) dies
+  young instead of being promoted; one takes a few milliseconds;
+- a middle collection every 5 young ones: it scans what survived them, which during a
+  refresh is mostly the new organization being built. Every 50 (as before), that was up
+  to 500,000 objects and 220-300 ms; every 5, 10-50 ms. The work is the same, in smaller
+  pieces;
+- a full collection only every 1,000 middle ones, so not during a refresh: it would scan
+  all that survived since the last freeze.
 """
 
 from __future__ import annotations
