@@ -109,3 +109,20 @@ async def test_no_match_says_so(make_app):
         await pilot.press("enter")
         await pilot.pause()
         assert any("No account matches" in n.message for n in app._notifications)
+
+
+async def test_the_filter_bar_coming_and_going_keeps_the_trees_lines(make_app):
+    """The bar takes lines from the tree: the tree is repainted, not redrawn from
+    scratch (Textual's Tree forgets every line at a resize and lays the screen out
+    again). Only the focus leaving it restyles it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        height = tree.size.height
+        updates = tree._updates
+        await pilot.press("slash")
+        await pilot.pause()
+        assert tree.size.height < height
+        assert tree._updates == updates + 1  # the focus went to the bar: restyled once
+        assert tree.render_line(0).text.startswith("▼ Root")

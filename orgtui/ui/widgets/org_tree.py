@@ -12,6 +12,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -54,6 +55,14 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
         Binding("home", "scroll_home", show=False),
         Binding("end", "scroll_end", show=False),
     ]
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # Textual's Tree forgets every line it drew and asks for a second layout of the
+        # screen at each resize (here: the filter bar showing or hiding). Its lines do not
+        # depend on the height and its line cache is keyed by the width: a repaint will do.
+        event.prevent_default()
+        self._line_cache.grow(event.size.height)
+        self.refresh()
 
     def __init__(self, *, is_marked: Callable[[str], bool] = _never_marked,
                  **kwargs: object) -> None:
