@@ -150,16 +150,29 @@ def test_enrich_only_reads_tags_of_the_accounts_asked_for(inproc):
         "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"}
 
 
-def test_access_denied_for_the_management_caller_is_raised(inproc):
-    seed_client().create_organization(FeatureSet="ALL")
-    ctx = make_ctx()
-    stub = Stubber(ctx.org)
-    stub.add_response("describe_organization", {"Organization": {
-        "Id": "o-aaaaaaaaaa", "MasterAccountId": "123456789012", "FeatureSet": "ALL"}})
-    stub.add_client_error("list_roots", "AccessDeniedException", "no", 400)
-    with stub, pytest.raises(ClientError) as info:
-        Loader(ctx).load_structure()
+def test_access_denied_for_the_management_caller_is_raised():
+    with FaultServer() as server:
+        build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
+        server.fail("ListRoots", "AccessDeniedException", message="no")
+        with pytest.raises(ClientError) as info:
+            Loader(make_ctx(server.url)).load_structure()
     assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+@pytest.mark.parametrize("concurrency", [1, 8])
+def test_describe_organizations_failure_speaks_first(concurrency):
+    """DescribeOrganization and ListRoots are asked together (one at a time with
+    --concurrency 1): when both fail, the words are DescribeOrganization's, as when they
+    were asked in order."""
+    with FaultServer() as server:
+        build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
+        server.fail("DescribeOrganization", "AWSOrganizationsNotInUseException",
+                    message="not in an organization")
+        server.fail("ListRoots", "AccessDeniedException", message="no")
+        with pytest.raises(ClientError) as info:
+            Loader(make_ctx(server.url, concurrency=concurrency)).load_structure()
+        assert server.counts["DescribeOrganization"] == 1
+    assert info.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
 
 
 # --- a large organization, built and loaded once -----------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -41,10 +41,19 @@ from orgtui.model import (
 if TYPE_CHECKING:
     from orgtui.loading import ProgressFn
 
+T = TypeVar("T")
+
 # Threads beyond the limiter's maximum (see Loader.workers).
 SPARE_WORKERS = 4
 # AWS nests OUs at most five levels below the root; far deeper means a broken endpoint.
 MAX_DEPTH = 16
+
+
+def _done(value: T) -> Future[T]:
+    """A future already holding `value` (what was asked in order, not in a pool)."""
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
 
 
 def _bad_tree(parent: str, again: str | None) -> OrgtuiError:
@@ -122,18 +131,24 @@ class Loader:
                            details=details)
 
     def load_structure(self) -> Snapshot:
-        # Who the caller is depends on nothing: asked of STS while Organizations answers.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgtui") as pool:
+        # ListRoots starts the walk; who the caller is and what the organization is
+        # depend on nothing and are asked while it is on the wire (a round trip less
+        # before the tree). With one request in flight at a time, nothing is gained:
+        # DescribeOrganization, then ListRoots, in that order.
+        together = self.ctx.limiter.maximum > 1
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="orgtui") as pool:
             f_caller = pool.submit(self._caller)
-            org = self._organization()
+            f_org = pool.submit(self._organization) if together else _done(
+                self._organization())
             try:
                 roots = self._roots()
             except ClientError as exc:
-                caller = f_caller.result()
+                # DescribeOrganization's own failure, if any, speaks first (as in order).
+                org, caller = f_org.result(), f_caller.result()
                 if caller.account != org.management_account_id and is_denied(exc):
                     return self._member_snapshot(org, caller)
                 raise
-            caller = f_caller.result()
+            org, caller = f_org.result(), f_caller.result()
         ous, accounts, child_ous, child_accounts = self._walk(roots)
         return Snapshot(
             organization=org,
