@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 
 from orgtui.aws.session import AwsContext, SessionOptions
@@ -105,3 +106,17 @@ async def settled(pilot: Pilot, app: OrgApp) -> None:
     typing pauses, in a worker thread (`orgtui.ui.filter_flow`)."""
     await pilot.pause()  # the key's Input.Changed first: it starts the wait
     await until(pilot, app.main.filter.settled)
+
+
+def count_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, one entry per layout pass of a screen (the whole screen measured and
+    placed again)."""
+    layouts: list[int] = []
+    real = Screen._refresh_layout
+
+    def counted(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        layouts.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    return layouts

@@ -4,13 +4,20 @@ the whole screen out again when only its text changes."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.screen import Screen
 
-from tests.ui.conftest import SIZE, detail_text, plain, until, wait_loaded
+from tests.ui.conftest import SIZE, count_layouts, detail_text, plain, until, wait_loaded
 
 
 def _plain_lines(renderable, width: int) -> list[str]:
     return [line.rstrip() for line in plain(renderable, width=width).rstrip("\n").split("\n")]
+
+
+async def _bob(pilot, app, demo):
+    """sandbox-bob's detail at 80x24, with who is assigned (taller than the pane)."""
+    await wait_loaded(pilot, app)
+    app.main.jump_to(demo.accounts["sandbox-bob"])
+    await until(pilot, lambda: "Assigned through" in detail_text(app))
+    return app.main.detail
 
 
 def _shown(pane) -> list[str]:
@@ -21,10 +28,7 @@ def _shown(pane) -> list[str]:
 async def test_lines_fit_the_width_shown_and_follow_a_resize(make_app, demo):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_loaded(pilot, app)
-        app.main.jump_to(demo.accounts["sandbox-bob"])
-        await until(pilot, lambda: "Assigned through" in detail_text(app))
-        pane = app.main.detail
+        pane = await _bob(pilot, app, demo)
         # The scrollbar takes its column and the text wraps before it.
         assert pane.show_vertical_scrollbar
         width = pane.scrollable_content_region.width
@@ -42,19 +46,12 @@ async def test_new_text_lays_nothing_out_whatever_its_height(make_app, monkeypat
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         pane = app.main.detail
-        layouts: list[int] = []
-        real = Screen._refresh_layout
-
-        def counted(self, *args, **kwargs):
-            layouts.append(1)
-            return real(self, *args, **kwargs)
-
         async def show(text: str) -> None:
             pane._set_content(Text(text))
             await pilot.pause()
             await pilot.pause()
 
-        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        layouts = count_layouts(monkeypatch)
         height = pane.scrollable_content_region.height
         width = pane.scrollable_content_region.width
         await show("one\ntwo\nthree")
@@ -78,10 +75,7 @@ async def test_new_text_lays_nothing_out_whatever_its_height(make_app, monkeypat
 async def test_another_node_is_shown_from_its_top(make_app, demo):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_loaded(pilot, app)
-        app.main.jump_to(demo.accounts["sandbox-bob"])
-        await until(pilot, lambda: "Assigned through" in detail_text(app))
-        pane = app.main.detail
+        pane = await _bob(pilot, app, demo)
         pane.scroll_to(y=6, animate=False, immediate=True)
         await pilot.pause()
         assert pane.scroll_y == 6

@@ -4,11 +4,9 @@ on a key presses it."""
 
 from __future__ import annotations
 
-from textual.screen import Screen
-
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.widgets.footer import KeyBar
-from tests.ui.conftest import SIZE, wait_loaded
+from tests.ui.conftest import SIZE, count_layouts, wait_loaded
 
 
 def _line(bar: KeyBar) -> str:
@@ -54,14 +52,7 @@ async def test_new_keys_repaint_the_bar_without_a_layout(make_app, demo, monkeyp
         await pilot.press("down")  # an OU
         await pilot.pause()
         bar = app.main.query_one(KeyBar)
-        layouts: list[int] = []
-        real = Screen._refresh_layout
-
-        def counted(self, *args, **kwargs):
-            layouts.append(1)
-            return real(self, *args, **kwargs)
-
-        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        layouts = count_layouts(monkeypatch)
         before = bar.entries
         await pilot.press("end")  # billing-reports, at the root: an account, no ⏎ Open
         await pilot.pause()
