@@ -224,7 +224,11 @@ def test_auto_settles_just_under_a_cap_of_8(aws_credentials, fast_backoff) -> No
     # It climbed from 8 until AWS said no, and stepped just under: never halved to 4.
     assert throttled >= 1, "the cap never throttled: auto did not look above 8"
     assert min(limits) >= 7, limits
-    assert ctx.limiter.current in (8, 9) and ctx.concurrency == ctx.limiter.current
+    # At the cap, or one under it: a throttled answer's level is the count in flight when
+    # it comes back. The refused request was the 9th when sent, but on a loaded machine
+    # another may finish before its answer is read: 8 are counted and the limit goes to
+    # 7 (seen once in CI).
+    assert ctx.limiter.current in (7, 8, 9) and ctx.concurrency == ctx.limiter.current
     assert ctx.limiter.ceiling is not None and ctx.limiter.ceiling - 1 <= 9
     # A handful of throttles to find the cap, not one per request over it.
     assert throttled <= 12, throttled
