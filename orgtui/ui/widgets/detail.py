@@ -232,12 +232,11 @@ class DetailPane(ScrollView, can_focus=True):
         self.content: RenderableType = Text(LOADING, style=DIM)
         self.counts: dict[str, object] = {}
         self._lines: list[Strip] = []
-        self._drawn_for = 0  # the width the lines were cut for
-        self._shown: tuple[OrgView, str, str | None] | None = None
         self._loaded_at: object = None  # the counts are those of the load made then
         self._timer: Timer | None = None
         self._waiting: str | None = None  # the account whose count is to be read
-        self._seen: tuple[object, ...] | None = None  # what the pane shows now
+        # What the pane shows now: view, node, note, theme, Identity Center count.
+        self._seen: tuple[OrgView | None, NodeRef | None, str | None, str, object] | None = None
 
     def show(self, view: OrgView | None, ref: NodeRef | None, note: str | None = None) -> None:
         account = ref.id if ref is not None and ref.kind == "account" else None
@@ -253,7 +252,6 @@ class DetailPane(ScrollView, can_focus=True):
             return
         moved = self._seen is None or self._seen[1] != ref
         self._seen = seen
-        self._shown = (view, account, note) if view is not None and account else None
         self._set_content(self._content_of(view, ref, note), top=moved)
 
     def _content_of(self, view: OrgView | None, ref: NodeRef | None,
@@ -285,7 +283,6 @@ class DetailPane(ScrollView, can_focus=True):
         """Cut the content into lines at the width shown (the scrollbar is always there,
         so the width does not depend on the content)."""
         width = self.scrollable_content_region.width
-        self._drawn_for = width
         self._lines = self._lines_at(width) if width > 0 else []
         size = Size(width, len(self._lines))
         if self.is_mounted:
@@ -303,7 +300,8 @@ class DetailPane(ScrollView, can_focus=True):
                 for line in console.render_lines(self.content, options, pad=True)]
 
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._drawn_for:
+        # The lines were cut for the virtual size's width (`_draw`).
+        if self.scrollable_content_region.width != self.virtual_size.width:
             self._draw()
 
     def render_line(self, y: int) -> Strip:
@@ -357,7 +355,8 @@ class DetailPane(ScrollView, can_focus=True):
         counts[account_id] = found
         if self._waiting == account_id:
             self._waiting = None
-        if counts is self.counts and self._shown is not None and self._shown[1] == account_id:
-            view, _, note = self._shown
-            self._set_content(account_detail(view, account_id, note, palette(self.app),
-                                             self.assignees(view, account_id)))
+        if counts is not self.counts or self._seen is None:
+            return
+        view, ref, note = self._seen[:3]
+        if ref is not None and ref.kind == "account" and ref.id == account_id:
+            self.show(view, ref, note)  # drawn again with the count, where it was
