@@ -16,6 +16,8 @@ from typing import NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -27,6 +29,10 @@ class Entry(NamedTuple):
     display: str  # the key as shown (⏎, ^p)
     description: str
     enabled: bool
+
+    @classmethod
+    def of(cls, app: App[object], binding: Binding, enabled: bool) -> Entry:
+        return cls(binding.key, app.get_key_display(binding), binding.description, enabled)
 
 
 class KeyBar(Widget):
@@ -78,13 +84,11 @@ class KeyBar(Widget):
             if not binding.show or binding.action in actions:
                 continue
             actions.add(binding.action)
-            entries.append(Entry(binding.key, self.app.get_key_display(binding),
-                                 binding.description, enabled))
+            entries.append(Entry.of(self.app, binding, enabled))
         palette = None
         if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, _tooltip = active[self.app.COMMAND_PALETTE_BINDING]
-            palette = Entry(binding.key, self.app.get_key_display(binding),
-                            binding.description, enabled)
+            palette = Entry.of(self.app, binding, enabled)
         if (tuple(entries), palette) != (self.entries, self.palette):
             self.entries, self.palette = tuple(entries), palette
             self.refresh()  # one line, always one line: no layout
