@@ -97,8 +97,8 @@ async def test_an_account_whose_tags_could_not_be_read_says_so(make_app, demo):
 
 
 async def test_the_collector_is_given_back_as_it_was_at_exit(make_app):
-    """While the session runs: young collections rarer (GC_THRESHOLDS) and what a shown
-    view holds frozen; at exit, Python's thresholds again and nothing frozen."""
+    """While the session runs: `collector.THRESHOLDS`, and what a shown view holds
+    frozen; at exit, Python's thresholds again and nothing frozen."""
     import gc
 
     from orgtui.ui.collector import THRESHOLDS
