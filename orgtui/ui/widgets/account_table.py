@@ -28,6 +28,7 @@ from textual.strip import Strip
 from orgtui.ui.palette import DIM, palette
 from orgtui.ui.render import MARK, verdict_style
 from orgtui.ui.table_model import COLUMNS, NAME_COLUMN, TableModel
+from orgtui.ui.widgets.draw_style import DrawStyle
 
 GAP = 2  # cells between columns
 MARK_WIDTH = 2
@@ -41,7 +42,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class AccountTable(ScrollView, can_focus=True):
+class AccountTable(DrawStyle, ScrollView, can_focus=True):
     """A sortable, scrollable table of accounts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -240,7 +241,7 @@ class AccountTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = int(self.scroll_x), int(self.scroll_y)
-        base = self.rich_style
+        base = self.draw_style
         if y == 0:
             strip = self._header_strip()
         else:
@@ -251,7 +252,7 @@ class AccountTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header_strip(self) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("account-table--header")
+        style = self.draw_style + self.get_component_rich_style("account-table--header")
         segments = [Segment(" " * MARK_WIDTH, style)]
         for i, (column, width) in enumerate(zip(COLUMNS, self._widths(), strict=True)):
             title = column.title
@@ -264,7 +265,7 @@ class AccountTable(ScrollView, can_focus=True):
         assert self.model is not None
         pal = palette(self.app)
         cells = self.model.cells(account_id)
-        base = self.rich_style
+        base = self.draw_style
         if cursor:
             base = base + self.get_component_rich_style("account-table--cursor")
         view = self.model.view

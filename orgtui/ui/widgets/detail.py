@@ -47,6 +47,7 @@ from orgtui.ui.render import (
     what_breaks_lines,
 )
 from orgtui.ui.view import NodeRef, OrgView, summary
+from orgtui.ui.widgets.draw_style import DrawStyle
 
 LOADING = "Loading the organization…"
 
@@ -202,7 +203,7 @@ def _checks(snap: Snapshot, pal: Palette) -> list[RenderableType]:
     return [heading("Impact checks (what breaks when an account leaves)"), fields(rows)]
 
 
-class DetailPane(ScrollView, can_focus=True):
+class DetailPane(DrawStyle, ScrollView, can_focus=True):
     """Scrollable detail of the node under the cursor.
 
     The pane draws its content into lines itself (Textual's line API), at the width it
@@ -307,7 +308,7 @@ class DetailPane(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = int(self.scroll_y) + y
-        base = self.rich_style
+        base = self.draw_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
         return self._lines[index].crop_extend(0, width, base).apply_style(base)

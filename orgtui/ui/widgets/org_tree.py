@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -21,6 +22,7 @@ from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, palette
 from orgtui.ui.render import MARK, account_label, safe
 from orgtui.ui.view import NodeRef, OrgView
+from orgtui.ui.widgets.draw_style import DrawStyle
 
 CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint
 AUTO_EXPAND_MATCHES = 200  # a filter with at most this many matches opens their OUs
@@ -41,7 +43,7 @@ def _never_marked(account_id: str) -> bool:
     return False
 
 
-class OrgTree(Tree[NodeRef], inherit_bindings=False):
+class OrgTree(DrawStyle, Tree[NodeRef], inherit_bindings=False):
     """Root, OUs and accounts of one organization."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,11 +60,11 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
 
     def _on_resize(self, event: events.Resize) -> None:
         # Textual's Tree forgets every line it drew and asks for a second layout of the
-        # screen at each resize (here: the filter bar showing or hiding). Its lines do not
-        # depend on the height and its line cache is keyed by the width: a repaint will do.
+        # screen at each resize (here: the filter bar showing or hiding, or `t`). Its lines
+        # do not depend on the height, its line cache is keyed by the width, and the layout
+        # that resized it has drawn it already.
         event.prevent_default()
         self._line_cache.grow(event.size.height)
-        self.refresh()
 
     def __init__(self, *, is_marked: Callable[[str], bool] = _never_marked,
                  **kwargs: object) -> None:
@@ -308,6 +310,13 @@ class OrgTree(Tree[NodeRef], inherit_bindings=False):
             text.append(f"  {clean(snap.organization.id)}", style=DIM)
         text.append(f"  {counts_text(view, ref.id, matches)}", style=DIM)
         return text
+
+    def render_line(self, y: int) -> Strip:
+        # Tree.render_line, with the style asked once per draw (`DrawStyle`).
+        style = self.draw_style
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + width, style)
 
     def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
         ref = node.data
