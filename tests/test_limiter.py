@@ -244,3 +244,63 @@ def test_auto_comes_down_to_a_cap_of_2(aws_credentials, fast_backoff) -> None:
     # cap: a small share of the load is throttled.
     assert throttled <= minimum // 5, (throttled, minimum)
     assert ctx.limiter.in_flight == 0
+
+
+# --- room for the UI ------------------------------------------------------------------------
+
+
+def _blocked_acquire(limiter: AdaptiveLimiter) -> threading.Thread:
+    """A request waiting for a slot, in its own thread (as the load's are)."""
+    waiting = limiter.waiting
+    thread = threading.Thread(target=limiter.acquire)
+    thread.start()
+    while limiter.waiting == waiting:
+        threading.Event().wait(0.001)
+    return thread
+
+
+def test_room_for_the_ui_halves_what_is_in_flight_until_it_ends() -> None:
+    clock = Clock()
+    limiter = AdaptiveLimiter(32, start=8, clock=clock)
+    limiter.make_room(0.2)
+    assert limiter.allowed == 4 and limiter.current == 8
+    _hold(limiter, 4)
+    waiter = _blocked_acquire(limiter)  # the 5th waits: half the limit is in flight
+    for _ in range(20):  # answers while it waits for the UI: the limit does not grow
+        limiter.on_success()
+    assert limiter.current == 8 and limiter.in_flight == 4
+    limiter.release()  # a slot comes back: the waiter takes it, still 4 in flight
+    waiter.join(5)
+    assert not waiter.is_alive() and limiter.in_flight == 4
+    waiter = _blocked_acquire(limiter)
+    clock.now += 0.3  # the room ends: the waiter looks again (its wait times out)
+    waiter.join(5)
+    assert not waiter.is_alive(), "the end of the room let the waiting request in"
+    assert limiter.allowed == 8 and limiter.in_flight == 5
+    _hold(limiter, 3)  # the whole limit again
+    assert limiter.in_flight == 8
+    _give_back(limiter, 8)
+
+
+def test_room_for_the_ui_lets_one_request_through_at_a_limit_of_one() -> None:
+    limiter = AdaptiveLimiter(1, clock=Clock())
+    limiter.make_room(60)
+    assert limiter.allowed == 1
+    _hold(limiter, 1)  # the load is slowed, never stopped
+    _give_back(limiter, 1)
+
+
+def test_a_load_made_room_for_keeps_half_the_limit_and_reads_everything(
+        aws_credentials, fast_backoff) -> None:
+    with FaultServer(latency=0.02, max_in_flight=8) as server:
+        seeded = seed_org(server.client("organizations"), 120)
+        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
+                                        credentials=("testing", "testing", None),
+                                        concurrency=8))
+        ctx.make_room(600)  # keys all along the load
+        snap, _ = load(ctx, LoadOptions(write_cache=False))
+        assert server.injector.peak_in_flight <= 4
+    assert ctx.limiter.peak_in_flight == 4
+    assert sorted(snap.accounts) == sorted(seeded.account_ids)
+    assert ctx.stats.total_calls == sum(minimum_calls().values()) + sum(
+        impact_minimum_calls().values())

@@ -28,7 +28,7 @@ from textual.strip import Strip
 from orgtui.ui.palette import DIM, palette
 from orgtui.ui.render import MARK, verdict_style
 from orgtui.ui.table_model import COLUMNS, NAME_COLUMN, TableModel
-from orgtui.ui.widgets.draw_style import DrawStyle
+from orgtui.ui.widgets.line_widget import LineWidget
 
 GAP = 2  # cells between columns
 MARK_WIDTH = 2
@@ -42,7 +42,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class AccountTable(DrawStyle, ScrollView, can_focus=True):
+class AccountTable(LineWidget, ScrollView, can_focus=True):
     """A sortable, scrollable table of accounts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -171,8 +171,8 @@ class AccountTable(DrawStyle, ScrollView, can_focus=True):
 
     def _size_to_rows(self) -> None:
         widths = self._widths()
-        self.virtual_size = Size(MARK_WIDTH + sum(widths) + GAP * (len(widths) - 1),
-                                 len(self.rows) + 1)
+        self.set_scroll_size(Size(MARK_WIDTH + sum(widths) + GAP * (len(widths) - 1),
+                                  len(self.rows) + 1))
 
     def on_resize(self) -> None:
         # The name column's width follows the width shown.

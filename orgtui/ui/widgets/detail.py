@@ -47,7 +47,7 @@ from orgtui.ui.render import (
     what_breaks_lines,
 )
 from orgtui.ui.view import NodeRef, OrgView, summary
-from orgtui.ui.widgets.draw_style import DrawStyle
+from orgtui.ui.widgets.line_widget import LineWidget
 
 LOADING = "Loading the organization…"
 
@@ -203,7 +203,7 @@ def _checks(snap: Snapshot, pal: Palette) -> list[RenderableType]:
     return [heading("Impact checks (what breaks when an account leaves)"), fields(rows)]
 
 
-class DetailPane(DrawStyle, ScrollView, can_focus=True):
+class DetailPane(LineWidget, ScrollView, can_focus=True):
     """Scrollable detail of the node under the cursor.
 
     The pane draws its content into lines itself (Textual's line API), at the width it
@@ -286,13 +286,7 @@ class DetailPane(DrawStyle, ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         self._lines = self._lines_at(width) if width > 0 else []
         size = Size(width, len(self._lines))
-        if self.is_mounted:
-            # Assigning virtual_size would lay the whole screen out again; the pane's size
-            # and its scrollbar's place do not change, only the scroll range does.
-            self.set_reactive(DetailPane.virtual_size, size)
-            self._scroll_update(size)
-        else:
-            self.virtual_size = size
+        self.set_scroll_size(size)
 
     def _lines_at(self, width: int) -> list[Strip]:
         console = self.app.console

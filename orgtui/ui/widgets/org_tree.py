@@ -22,7 +22,7 @@ from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, palette
 from orgtui.ui.render import MARK, account_label, safe
 from orgtui.ui.view import NodeRef, OrgView
-from orgtui.ui.widgets.draw_style import DrawStyle
+from orgtui.ui.widgets.line_widget import LineWidget
 
 CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint
 AUTO_EXPAND_MATCHES = 200  # a filter with at most this many matches opens their OUs
@@ -43,7 +43,7 @@ def _never_marked(account_id: str) -> bool:
     return False
 
 
-class OrgTree(DrawStyle, Tree[NodeRef], inherit_bindings=False):
+class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
     """Root, OUs and accounts of one organization."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -312,7 +312,7 @@ class OrgTree(DrawStyle, Tree[NodeRef], inherit_bindings=False):
         return text
 
     def render_line(self, y: int) -> Strip:
-        # Tree.render_line, with the style asked once per draw (`DrawStyle`).
+        # Tree.render_line, with the style asked once per draw (`LineWidget`).
         style = self.draw_style
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
