@@ -26,13 +26,6 @@ lowers how many requests are in flight at once:
   about AWS, and a probe while the work is thinning out (the end of a phase) would risk a
   throttle, and its backoff, on a request that everything else waits for.
 
-The UI may ask for room (`make_room`): while keys are being answered, at most half the
-limit is in flight. Each answer is parsed in this process, holding the interpreter lock the
-UI needs, and the requests in flight compete with it for the CPU; at 10,000 accounts the
-slowest keys of a refresh (`t`, escape) took up to 140 ms with the full limit in flight
-(benchmarks/RESULTS.md). The load goes on at half pace meanwhile, and at full pace a
-second after the last key.
-
 `--concurrency auto` (the default) starts at AUTO_START and moves between 1 and AUTO_MAX;
 `--concurrency N` fixes the ceiling at N. Measured in benchmarks/RESULTS.md.
 """
@@ -50,8 +43,6 @@ AUTO_MAX = 32
 # each probe that was throttled, up to MAX_PROBE_INTERVAL.
 PROBE_INTERVAL = 2.0
 MAX_PROBE_INTERVAL = 32.0
-# How long a key keeps the load at half pace (`make_room`).
-ROOM_SECONDS = 1.0
 
 
 class AdaptiveLimiter:
@@ -77,7 +68,6 @@ class AdaptiveLimiter:
         self._clock = clock
         self._last_change = clock()
         self._epoch = 0  # bumped by each decrease
-        self._room_until = 0.0  # half the limit until then (`make_room`)
         self._local = threading.local()
         self._cond = threading.Condition()
 
@@ -93,29 +83,12 @@ class AdaptiveLimiter:
             return self.maximum
         return max(1, min(self.maximum, self.ceiling - 1))
 
-    def make_room(self, seconds: float) -> None:
-        """For `seconds` from now (0: no longer), at most half the limit in flight (the UI
-        is answering keys). The limit itself is unchanged, and does not grow meanwhile."""
-        with self._cond:
-            self._room_until = self._clock() + seconds
-            self._cond.notify_all()  # an end of the room lets waiting requests in
-
-    def _room_left(self) -> float:
-        """Seconds until the UI's room ends (0: the whole limit may be used)."""
-        return max(0.0, self._room_until - self._clock()) if self._room_until else 0.0
-
-    @property
-    def allowed(self) -> int:
-        """Requests let in now: the limit, or half of it while the UI has room."""
-        return max(1, self.current // 2) if self._room_left() else self.current
-
     def acquire(self) -> None:
         with self._cond:
             self.waiting += 1
             try:
-                while self.in_flight >= self.allowed:
-                    # During the UI's room, look again when it ends if no slot came back.
-                    self._cond.wait(self._room_left() or None)
+                while self.in_flight >= self.current:
+                    self._cond.wait()
             finally:
                 self.waiting -= 1
             self.in_flight += 1
@@ -185,8 +158,8 @@ class AdaptiveLimiter:
         """Additive increase while requests wait for a slot: quickly back up to just under
         the ceiling, then probe."""
         with self._cond:
-            if self.limit >= self.maximum or not self.waiting or self._room_left():
-                return  # (requests that wait for the UI's room say nothing about AWS)
+            if self.limit >= self.maximum or not self.waiting:
+                return
             safe = self.safe
             if self.limit < safe:
                 self.limit = min(float(safe), self.limit + 1.0 / self.limit)

@@ -32,7 +32,7 @@ from botocore.exceptions import (
 
 from orgtui import __version__
 from orgtui.aws.codes import CONCURRENT, error_code, is_concurrency_throttle, is_throttle
-from orgtui.aws.limiter import AUTO_MAX, AUTO_START, ROOM_SECONDS, AdaptiveLimiter
+from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
@@ -282,11 +282,6 @@ class AwsContext:
         """Requests allowed in flight now: the level `auto` settled on, read live (the
         progress line shows it; the TUI may)."""
         return self.limiter.current
-
-    def make_room(self, seconds: float = ROOM_SECONDS) -> None:
-        """The user pressed a key: a load running now goes at half pace for a while, so
-        that the answer is painted sooner (`AdaptiveLimiter.make_room`)."""
-        self.limiter.make_room(seconds)
 
     # --- clients ---------------------------------------------------------------------
 

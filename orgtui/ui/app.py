@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import events, work
+from textual import work
 from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -205,11 +205,6 @@ class OrgApp(App[int]):
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
-
-    async def on_event(self, event: events.Event) -> None:
-        if self.loading and isinstance(event, events.Key | events.Click):
-            self.ctx.make_room()  # a load running: half pace while keys are answered
-        await super().on_event(event)
 
     def main_screen_ready(self) -> None:  # the main screen is on: start reading
         self._start_load(first=True)

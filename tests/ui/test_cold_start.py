@@ -164,21 +164,3 @@ async def test_a_refresh_keeps_the_cached_view_until_details_land_or_fail(
         assert app.snapshot.loaded_at != cached.loaded_at  # the structure as read now
         badges = set(_badges(app).values())
         assert badges & {"ready?", "review?"} and badges <= {"ready?", "review?", "blocked"}
-
-
-async def test_keys_during_a_load_make_room_for_the_ui(make_app, monkeypatch):
-    """A key while the organization is read: the load goes at half pace for a while
-    (`AdaptiveLimiter.make_room`); once loaded, keys leave it alone."""
-    held = hold(monkeypatch, Loader, "enrich")
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view is not None and held.entered.is_set())
-        limiter = app.ctx.limiter
-        assert app.loading and limiter.allowed == limiter.current
-        await pilot.press("down")
-        assert limiter.allowed == max(1, limiter.current // 2)
-        held.release.set()
-        await wait_loaded(pilot, app)
-        limiter.make_room(0)  # the room ends
-        await pilot.press("down")
-        assert limiter.allowed == limiter.current
