@@ -126,3 +126,37 @@ async def test_the_filter_bar_coming_and_going_keeps_the_trees_lines(make_app):
         assert tree.size.height < height
         assert tree._updates == updates + 1  # the focus went to the bar: restyled once
         assert tree.render_line(0).text.startswith("▼ Root")
+
+
+def _typed_at_once(app, keys: str) -> None:
+    """Keys as a fast typist or a paste sends them: all queued before the first is
+    handled (Pilot.press waits for each key to be handled before the next)."""
+    from textual import events
+
+    for ch in keys:
+        name = {"/": "slash", "\x1b": "escape"}.get(ch, ch)
+        app.post_message(events.Key(name, ch if name == ch or ch == "/" else None))
+
+
+async def test_keys_typed_at_once_after_slash_go_to_the_filter(make_app, demo):
+    """`/guard` typed fast: the filter gets `guard`; no `r` reaches the tree (it would
+    open the removal dialog on the account under the cursor), no `d` either."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["northwind-prod"])  # r and d would act on it
+        await pilot.pause()
+        screens = len(app.screen_stack)
+        _typed_at_once(app, "/guard")
+        await settled(pilot, app)
+        assert app.query_one(FilterInput).value == "guard"
+        assert len(app.screen_stack) == screens and app.screen is app.main
+        assert 'filter "guard": 1 of 40 accounts match' in text_of(app, "#status")
+        await pilot.press("slash")  # in the filter, `/` is typed (a tag value, a path)
+        assert app.query_one(FilterInput).value == "guard/"
+        assert isinstance(app.focused, FilterInput)
+        # And escape then a key: the key goes to the tree again, not to the hidden bar.
+        _typed_at_once(app, "\x1bj")
+        await settled(pilot, app)
+        assert app.focused is app.main.tree_view
+        assert app.query_one(FilterInput).value == "" and app.main.filter_query == ""

@@ -46,7 +46,8 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#tree"
     # The footer lists the focused view's keys, then these, then the app's (? and q).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        # Priority (run as read): keys typed with it (`/guard`, fast) go to the filter.
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("t", "toggle_table", "Table", id="toggle-table"),
         Binding("A", "mark_all", "Mark all", id="mark-all"),
@@ -156,12 +157,8 @@ class MainScreen(Screen[None]):
 
     def shown_accounts(self) -> list[str]:
         """The filter's matches, or every account, in the snapshot's order."""
-        if self.view is None:
-            return []
-        accounts = self.view.snapshot.accounts
-        if self.matches is None:
-            return list(accounts)
-        return [a for a in accounts if a in self.matches]
+        accounts = self.view.snapshot.accounts if self.view is not None else {}
+        return [a for a in accounts if self.matches is None or a in self.matches]
 
     def selected_accounts(self) -> list[str]:
         """The marked accounts, or else the one under the cursor."""
@@ -184,7 +181,7 @@ class MainScreen(Screen[None]):
         if tree.loading:
             tree.loading = False
             if self.focused is None:
-                tree.focus()
+                self.set_focus(tree)
             self.refresh_bindings()
         same = (old is not None
                 and old.snapshot.child_ous == view.snapshot.child_ous
@@ -282,10 +279,10 @@ class MainScreen(Screen[None]):
             self.set_filter("")
         if self.showing_table:
             self.table.move_to(account_id)
-            self.table.focus()
+            self.set_focus(self.table)
         else:
             self.tree_view.reveal(account_id)
-            self.tree_view.focus()
+            self.set_focus(self.tree_view)
         self.refresh_detail()
 
     def set_filter(self, query: str) -> None:
@@ -326,12 +323,12 @@ class MainScreen(Screen[None]):
             return
         if self.showing_table:
             self.table.action_first()
-            self.table.focus()
+            self.set_focus(self.table)
             return
         first = self.tree_view.first_match()
         if first is not None:
             self.tree_view.reveal(first)
-        self.tree_view.focus()
+        self.set_focus(self.tree_view)
 
     def _clear_filter_input(self) -> None:
         box = self.query_one("#filter", FilterInput)
@@ -354,8 +351,12 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", FilterInput)
+        if box.has_focus:  # `/` typed in the filter (a tag's value, an OU's path)
+            box.insert_text_at_cursor("/")
+            return
         box.display = True
-        box.focus()
+        # At once (Widget.focus waits for the keys already read; so here everywhere).
+        self.set_focus(box)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", FilterInput)
@@ -367,7 +368,7 @@ class MainScreen(Screen[None]):
         if account is not None:
             self.jump_to(account)
         else:
-            self._active_view().focus()
+            self.set_focus(self._active_view())
 
     def _active_view(self) -> OrgTree | AccountTable:
         return self.table if self.showing_table else self.tree_view
@@ -389,7 +390,7 @@ class MainScreen(Screen[None]):
                 self.fill_table()
             if account is not None:
                 self.table.move_to(account)
-        self._active_view().focus()
+        self.set_focus(self._active_view())
         self.refresh_bindings()
         self.refresh_detail()
 
@@ -419,8 +420,7 @@ class MainScreen(Screen[None]):
             self._toggle(shown)
 
     def action_remove(self) -> None:
-        """r: remove the marked accounts (or the one under the cursor); the app says why
-        not in audit mode or while loading."""
+        """r: remove the marked accounts (or the one under the cursor), or say why not."""
         ids = self.selected_accounts()
         if not ids and self.view is not None and not self.read_only:
             self.notify("Put the cursor on an account, or mark accounts with space, "

@@ -16,7 +16,9 @@ class FilterInput(SafeInput):
     """An Input whose escape clears the filter and gives the tree back the focus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "screen.clear_filter", "Clear filter", id="clear-filter"),
+        # Priority, as `/` is: the keys typed right after escape go to the view.
+        Binding("escape", "screen.clear_filter", "Clear filter", id="clear-filter",
+                priority=True),
         Binding("enter", "submit", "First match", show=False, id="filter-first-match"),
     ]
 
