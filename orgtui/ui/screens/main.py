@@ -362,13 +362,11 @@ class MainScreen(Screen[None]):
         box = self.query_one("#filter", FilterInput)
         if not self.filter_query and not box.display:
             return
-        account = self.cursor_account()
         self._clear_filter_input()
+        # The view shown keeps its cursor where it was (OrgTree.set_matches reveals its
+        # account, AccountTable keeps its row): nothing to jump to.
         self.set_filter("")
-        if account is not None:
-            self.jump_to(account)
-        else:
-            self.set_focus(self._active_view())
+        self.set_focus(self._active_view())
 
     def _active_view(self) -> OrgTree | AccountTable:
         return self.table if self.showing_table else self.tree_view
