@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Tree
+from textual.widgets import Input, Tree
 
 from orgtui.ui.filter_flow import FilterFlow, FilterSearched
 from orgtui.ui.table_model import TableModel
@@ -31,6 +31,7 @@ from orgtui.ui.widgets.footer import KeyBar
 from orgtui.ui.widgets.header import OrgHeader
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.widgets.status import StatusLine
+from orgtui.ui.widgets.switcher import ViewSwitcher
 from orgtui.ui.write_flow import read_only_notice
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield FilterInput(id="filter")
-                with ContentSwitcher(initial="tree", id="views"):
+                with ViewSwitcher(initial="tree", id="views"):
                     yield OrgTree(is_marked=self.is_marked, id="tree")
                     yield AccountTable(is_marked=self.is_marked, id="table")
             yield DetailPane(id="detail")
@@ -118,7 +119,7 @@ class MainScreen(Screen[None]):
 
     @property
     def showing_table(self) -> bool:
-        return self.query_one("#views", ContentSwitcher).current == "table"
+        return self.query_one("#views", ViewSwitcher).current == "table"
 
     # --- marks --------------------------------------------------------------------------
 
@@ -374,7 +375,7 @@ class MainScreen(Screen[None]):
     def action_toggle_table(self) -> None:
         """Tree <-> table, the cursor staying on the same account."""
         account = self.cursor_account()
-        switcher = self.query_one("#views", ContentSwitcher)
+        switcher = self.query_one("#views", ViewSwitcher)
         if self.showing_table:
             switcher.current = "tree"
             if self.tree_stale and self.view is not None:

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from orgtui.ui.widgets.line_widget import scroll_range_only
 from orgtui.ui.widgets.safe_input import SafeInput
 
 # Fits the input at 80 columns; the help screen (?) lists every kind of term.
@@ -24,3 +25,9 @@ class FilterInput(SafeInput):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(placeholder=PLACEHOLDER, **kwargs)  # type: ignore[arg-type]
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets its scroll width to its text's at every key, through a layout of the
+        # whole screen; the bar's size never depends on its text.
+        with scroll_range_only(self):
+            super()._watch_value(value)

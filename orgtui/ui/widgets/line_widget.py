@@ -5,13 +5,18 @@ table, the detail pane) share, so that a key redraws them without extra work:
   call walks every ancestor's styles to find the background. Asked at every line, it was a
   fifth of a tree's redraw; at 10,000 accounts during a refresh, the slowest keys (`t`,
   escape) redraw two of these widgets;
-- a new scroll range without a layout (`set_scroll_size`): assigning `virtual_size` lays
-  the whole screen out again, though the widget's size and place do not change.
+- a new scroll range without a layout (`set_scroll_size`, `scroll_range_only`): assigning
+  `virtual_size` lays the whole screen out again, though the widget's size and place do
+  not change. Textual's own widgets assign it too: the Tree at every node added or opened
+  and every rebuild of its lines, the Input at every key (its scroll width is its text's).
+  Each was a layout of the whole screen: two per key typed in the filter.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -23,6 +28,35 @@ if TYPE_CHECKING:
     _Base = Widget
 else:  # a plain mixin: a Widget base of its own would hide the widget's component classes
     _Base = object
+
+
+@contextmanager
+def scroll_range_only(widget: Widget) -> Iterator[None]:
+    """Within: the widget's refreshes repaint it but lay nothing out, so a `virtual_size`
+    assigned here (by this code or Textual's) moves only the scroll range; the scrollbars
+    follow after (showing or hiding one still lays the screen out, as it must). For
+    widgets whose size and place never depend on their content."""
+    if not widget.is_mounted:  # the layout that mounts it measures it anyway
+        yield
+        return
+    before = widget.virtual_size
+    shadowed = widget.__dict__.get("refresh")  # this context's, when nested in another
+    real = widget.refresh
+
+    def refresh(*regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Any:
+        return real(*regions, repaint=repaint, recompose=recompose)
+
+    widget.refresh = refresh  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if shadowed is None:
+            del widget.refresh
+        else:
+            widget.refresh = shadowed  # type: ignore[method-assign]
+    if widget.virtual_size != before:
+        widget._scroll_update(widget.virtual_size)
 
 
 class LineWidget(_Base):
@@ -44,10 +78,6 @@ class LineWidget(_Base):
         return self._draw_style or self.rich_style
 
     def set_scroll_size(self, size: Size) -> None:
-        """The range the widget scrolls over. Once mounted, only the scrollbars follow
-        (showing or hiding one still lays the screen out, as it must)."""
-        if self.is_mounted:
-            self.set_reactive(type(self).virtual_size, size)
-            self._scroll_update(size)
-        else:
+        """The range the widget scrolls over, without a layout (`scroll_range_only`)."""
+        with scroll_range_only(self):
             self.virtual_size = size

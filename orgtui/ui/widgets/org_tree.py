@@ -22,7 +22,7 @@ from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, palette
 from orgtui.ui.render import MARK, account_label, safe
 from orgtui.ui.view import NodeRef, OrgView
-from orgtui.ui.widgets.line_widget import LineWidget
+from orgtui.ui.widgets.line_widget import LineWidget, scroll_range_only
 
 CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint
 AUTO_EXPAND_MATCHES = 200  # a filter with at most this many matches opens their OUs
@@ -65,6 +65,17 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         # the width, and the layout that resized it has drawn it already.
         event.prevent_default()
         self._line_cache.grow(event.size.height)
+
+    def _invalidate(self) -> None:
+        # Textual's Tree lays the whole screen out at every node added, opened or closed,
+        # and again when it rebuilds its lines (their count is its scroll range). The
+        # tree's size and place never depend on its lines: a repaint and the scroll range.
+        with scroll_range_only(self):
+            super()._invalidate()
+
+    def _build(self) -> None:
+        with scroll_range_only(self):
+            super()._build()
 
     def __init__(self, *, is_marked: Callable[[str], bool] = _never_marked,
                  **kwargs: object) -> None:
