@@ -374,7 +374,8 @@ def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
                          f"{'reading' if c['reading_badges'] else 'NOT reading'} | "
                          f"{'yes' if c['complete'] else 'NO'} |")
     lines += ["", "Keys (median / max ms, n keys), from the cache; 'settle' is a query's "
-              "last key until its result is on screen (not a key).", "",
+              "last key until its result is on screen (not a key); 'escape', within a filter "
+              "cell: that filter key's own median / max (it clears the filter).", "",
               "| accounts | refresh | first frame s | tree filter | tree nav | table filter "
               "| table nav | t | tree settle | table settle | rounds | full GCs (n, max ms) "
               "| peak MB |",
@@ -388,7 +389,13 @@ def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
 
             def k(name: str, m: dict[str, Any] = m) -> str:
                 s = m["keys"].get(name, {"n": 0})
-                return f"{s['median_ms']} / {s['max_ms']} ({s['n']})" if s["n"] else ""
+                if not s["n"]:
+                    return ""
+                cell = f"{s['median_ms']} / {s['max_ms']} ({s['n']})"
+                esc = m["keys"].get(name.replace("filter", "escape"), {"n": 0})
+                if "filter" in name and esc["n"]:  # escape is a filter key: its share
+                    cell += f"; escape {esc['median_ms']} / {esc['max_ms']}"
+                return cell
 
             landed = (f", landed at {m['refresh_landed_s']} s" if m.get("refresh_landed_s")
                       else "")
