@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Static
+from textual.widgets import LoadingIndicator, Static
 
 from orgtui.aws.loader import Loader
 from orgtui.errors import OrgtuiError
 from orgtui.ui.screens.removal import RemovalScreen
-from orgtui.ui.widgets.org_tree import OrgTree
+from orgtui.ui.widgets.org_tree import OrgTree, ReadingNotice
 from tests.ui.conftest import SIZE, detail_text, hold, plain, text_of, until, wait_loaded
 
 
@@ -30,6 +30,32 @@ def _badges(app) -> dict[str, str]:
             label = tree._label(tree.nodes[account_id].data)
         words[account_id] = label.plain[:7].strip()
     return words
+
+
+def _screen_text(app) -> str:
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_the_tree_says_the_structure_is_being_read(make_app, monkeypatch):
+    """Until the structure is read, a still line covers the tree (no animation taking
+    CPU from the walk) and the header counts the calls; then the tree shows."""
+    held = hold(monkeypatch, Loader, "load_structure")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, held.entered.is_set)
+        await pilot.pause()
+        tree = app.main.tree_view
+        assert tree.loading
+        notice = tree._cover_widget  # Textual draws it in the tree's place
+        assert isinstance(notice, ReadingNotice)
+        assert not isinstance(notice, LoadingIndicator) and notice.auto_refresh is None
+        assert "Reading the organization's OUs and accounts" in plain(notice.content)
+        assert "Reading the organization" in _screen_text(app)
+        assert "Reading OUs and accounts" in text_of(app, "#header-status")
+        held.release.set()
+        await until(pilot, lambda: app.view is not None and not tree.loading)
+        assert tree._cover_widget is None
+        assert "Reading the organization" not in _screen_text(app)
 
 
 async def test_no_account_looks_ready_while_details_are_read(make_app, demo, monkeypatch):
