@@ -84,10 +84,10 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
     ]
 
     def _on_resize(self, event: events.Resize) -> None:
-        # Textual's Tree forgets every line it drew and asks for a second layout of the
-        # screen at each resize (here: the filter bar showing or hiding, or `t` showing the
-        # tree again). Its lines do not depend on the height, its line cache is keyed by
-        # the width, and the layout that resized it has drawn it already.
+        # Textual's Tree forgets every line it drew at each resize (here: the filter bar
+        # showing or hiding, or `t` showing the tree again), so all of them were drawn
+        # again. Its lines do not depend on the height, its line cache is keyed by the
+        # width, and the layout that resized it has drawn it already.
         event.prevent_default()
         self._line_cache.grow(event.size.height)
 
