@@ -18,7 +18,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Tree
 
 from orgtui.ui.filter_flow import FilterFlow, FilterSearched
@@ -45,6 +47,10 @@ class MainScreen(Screen[None]):
     """Browse, filter, sort and mark; `r` hands the selection to the app's dialog."""
 
     AUTO_FOCUS = "#tree"
+    # Screen.focused repaints the whole screen at every change of focus (escape, `t`,
+    # `/`), after the layout or paint that the change brings anyway. The widgets whose
+    # look depends on the focus (borders, the footer's keys) repaint themselves.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     # The footer lists the focused view's keys, then these, then the app's (? and q).
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority (run as read): keys typed with it (`/guard`, fast) go to the filter.

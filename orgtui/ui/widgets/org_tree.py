@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, palette
-from orgtui.ui.render import MARK, account_label, safe
+from orgtui.ui.render import MARK, account_label, safe, same_text
 from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.line_widget import LineWidget, scroll_range_only
 
@@ -189,7 +189,11 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         if root is None:
             return
         self.root.data = NodeRef("root", root.id)
-        self.root.set_label(safe(root.name))
+        label, shown = safe(root.name), self.root.label
+        if not (isinstance(shown, Text) and same_text(shown, label)):
+            # Tree.clear keeps the root's label; setting it again would repaint every
+            # line once more after the rebuild (TreeNode.set_label refreshes it later).
+            self.root.set_label(label)
         self.nodes[root.id] = self.root
         self.fill(self.root)
         self.root.expand()
@@ -425,12 +429,21 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         elif node.parent is not None:
             self.move_cursor(node.parent)
 
+    # Tree posts NodeExpanded / NodeCollapsed / NodeSelected for every node opened, by a
+    # key or by the code (a reveal opens each OU above the account); nothing above the
+    # tree reads them, so they stop here instead of climbing five containers each.
+
     def _on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
         # Mouse clicks expand through Tree itself: fill the node then.
+        event.stop()
         self.fill(event.node)
+
+    def _on_tree_node_collapsed(self, event: Tree.NodeCollapsed[NodeRef]) -> None:
+        event.stop()
 
     def _on_tree_node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
         # A click on an OU's label opens or closes it.
+        event.stop()
         node = event.node
         if node.allow_expand and node is not self.root:
             self.fill(node)
