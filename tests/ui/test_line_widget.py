@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual.dom import DOMNode
 from textual.geometry import Region
+from textual.screen import Screen
 
 from tests.ui.conftest import SIZE, count_layouts, settled, until, wait_loaded
 
@@ -109,6 +110,32 @@ async def test_escape_lays_the_screen_out_once(make_app, monkeypatch):
         await pilot.pause()
         assert len(layouts) == 1
         assert tree.size.height == height + 3  # the bar's three rows went to the tree
+
+
+async def test_a_change_of_focus_repaints_what_it_changes(make_app, monkeypatch):
+    """`/` and escape move the focus: the widgets it restyles repaint (the filter, the
+    tree's border, the footer's keys), not the whole screen once more after them."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        painted: list[set[str]] = []
+        real = Screen._compositor_refresh
+
+        def counted(self: Screen[Any]) -> None:
+            painted.append({type(w).__name__ for w in self._dirty_widgets})
+            real(self)
+
+        monkeypatch.setattr(Screen, "_compositor_refresh", counted)
+        for keys, focused in ((["slash"], "FilterInput"), (["escape"], "OrgTree")):
+            painted.clear()
+            await pilot.press(*keys)
+            await settled(pilot, app)
+            await pilot.pause()
+            assert type(app.focused).__name__ == focused
+            everything = set().union(*painted)
+            assert "MainScreen" not in everything, painted
+            assert {"FilterInput" if focused == "FilterInput" else "OrgTree",
+                    "KeyBar"} <= everything, painted
 
 
 async def test_the_trees_scroll_range_follows_its_lines(make_app):
