@@ -47,9 +47,8 @@ class MainScreen(Screen[None]):
     """Browse, filter, sort and mark; `r` hands the selection to the app's dialog."""
 
     AUTO_FOCUS = "#tree"
-    # Screen.focused repaints the whole screen at every change of focus (escape, `t`,
-    # `/`), after the layout or paint that the change brings anyway. The widgets whose
-    # look depends on the focus (borders, the footer's keys) repaint themselves.
+    # Screen's `focused` repaints the whole screen at each focus change (escape, `t`, `/`);
+    # here only the widgets the focus restyles (borders, footer keys) repaint themselves.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     # The footer lists the focused view's keys, then these, then the app's (? and q).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -260,8 +259,7 @@ class MainScreen(Screen[None]):
 
     def refresh_detail(self) -> None:
         if self.is_mounted:
-            self.query_one("#detail", DetailPane).show(self.view, self.cursor_ref(),
-                                                       self.org_app.incomplete)
+            self.detail.show(self.view, self.cursor_ref(), self.org_app.incomplete)
 
     def repaint(self) -> None:
         """The theme changed: everything that takes its colours from it."""
@@ -346,10 +344,9 @@ class MainScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("attest", "deregister"):
-            if self.read_only:
-                return False  # audit mode: not shown, not run
-            return self.footer_shows_writes == (parameters != ("narrow",))
+        if action in ("attest", "deregister"):  # audit mode: not shown, not run
+            narrow = parameters == ("narrow",)  # the twin kept for a narrow footer
+            return not self.read_only and self.footer_shows_writes != narrow
         if action in ("remove", "mark", "mark_all"):
             return not self.read_only  # audit mode: not shown, not run
         if action == "read_only_notice":
@@ -415,13 +412,11 @@ class MainScreen(Screen[None]):
                 self.notify("No account under it to mark.", timeout=3)
                 return
             self._toggle(under)
-        view = self._active_view()
-        view.action_cursor_down()
+        self._active_view().action_cursor_down()
 
     def action_mark_all(self) -> None:
         """A: mark every account shown (the filter's matches, or all); again to unmark."""
-        shown = self.shown_accounts()
-        if shown:
+        if shown := self.shown_accounts():
             self._toggle(shown)
 
     def action_remove(self) -> None:
