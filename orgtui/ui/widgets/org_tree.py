@@ -191,8 +191,8 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         self.root.data = NodeRef("root", root.id)
         label, shown = safe(root.name), self.root.label
         if not (isinstance(shown, Text) and same_text(shown, label)):
-            # Tree.clear keeps the root's label; setting it again would repaint every
-            # line once more after the rebuild (TreeNode.set_label refreshes it later).
+            # Tree.clear keeps the root's label; setting it again (TreeNode.set_label)
+            # schedules a refresh of every line on screen, for the same words.
             self.root.set_label(label)
         self.nodes[root.id] = self.root
         self.fill(self.root)
