@@ -156,6 +156,47 @@ async def test_ten_thousand_rows_draw_only_what_is_on_screen():
         assert plain(model.cells(table.rows[0])[1]).startswith("acct-0007")
 
 
+async def test_a_move_redraws_the_two_rows_it_changes(make_app, monkeypatch):
+    """Down redraws the row the cursor left and the one it reached, not every row shown
+    (a move that scrolls redraws what is shown); a move past the end lands on the last
+    row and still clears the row it left."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        table = app.query_one(AccountTable)
+        drawn: list[tuple[str, bool]] = []
+        real = AccountTable._row_strip
+
+        def counting(self, account_id, cursor):
+            drawn.append((account_id, cursor))
+            return real(self, account_id, cursor)
+
+        monkeypatch.setattr(AccountTable, "_row_strip", counting)
+        await settled(pilot, app)
+        await pilot.press("down")
+        await pilot.pause()
+        assert sorted(drawn) == sorted([(table.rows[0], False), (table.rows[1], True)])
+        drawn.clear()
+        await pilot.press("end")  # 40 rows do not fit: the table scrolls
+        await pilot.pause()
+        shown = table.size.height - 1
+        assert len(drawn) >= shown - 1
+        assert {a for a, cursor in drawn if cursor} == {table.rows[-1]}
+        await pilot.press("home", "slash", *"prod")
+        await settled(pilot, app)
+        assert 1 < len(table.rows) < shown  # the filter's rows fit: no scrolling
+        table.cursor_row = 1
+        await pilot.pause()
+        drawn.clear()
+        table.cursor_row = 10_000
+        await pilot.pause()
+        last = len(table.rows) - 1
+        assert table.cursor_row == last
+        assert sorted(drawn) == sorted([(table.rows[1], False), (table.rows[last], True)])
+
+
 async def test_a_filter_that_matches_nothing_empties_the_table(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

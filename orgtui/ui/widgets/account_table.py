@@ -85,7 +85,8 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         def control(self) -> AccountTable:
             return self.table
 
-    cursor_row: reactive[int] = reactive(0, always_update=True)
+    # Not repainted as a whole: the watcher repaints the rows the cursor left and reached.
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     def __init__(self, *, is_marked: Callable[[str], bool], **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -96,6 +97,7 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         self.reverse = False
         self.matches: Collection[str] | None = None
         self._last_reported: str | None = None
+        self._cursor_drawn = 0  # the row drawn with the cursor (a move repaints it)
 
     # --- what is shown -------------------------------------------------------------------
 
@@ -163,7 +165,11 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
                 self.cursor_row = clamped
                 return
             self._keep_visible(row)
-        self.refresh()
+        # A move redraws the row the cursor left and the one it reached, not every row
+        # shown (a scroll redraws them all anyway).
+        self.refresh_line(self._cursor_drawn + 1)  # +1: the titles' line
+        self.refresh_line(row + 1)
+        self._cursor_drawn = row
         account = self.cursor_account
         if account != self._last_reported:
             self._last_reported = account
