@@ -32,6 +32,7 @@ from botocore.exceptions import (
 
 from orgtui import __version__
 from orgtui.aws.codes import CONCURRENT, error_code, is_concurrency_throttle, is_throttle
+from orgtui.aws.foreground import Foreground
 from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
 
@@ -152,6 +153,8 @@ class AwsContext:
         self.stats = CallStats()
         ceiling = options.concurrency or AUTO_MAX
         self.limiter = AdaptiveLimiter(ceiling, start=min(ceiling, AUTO_START))
+        # The terminal UI claims it while it handles a key: calls hold back meanwhile.
+        self.foreground = Foreground()
         kwargs: dict[str, Any] = {}
         if options.profile:
             kwargs["profile_name"] = options.profile
@@ -264,13 +267,16 @@ class AwsContext:
 
     def _before_send(self, **_: Any) -> None:
         """Take a slot for the attempt about to go on the wire (every attempt, retries
-        included), so the limiter counts what AWS counts."""
+        included), so the limiter counts what AWS counts. Not while the UI has the
+        foreground (aws/foreground.py)."""
+        self.foreground.wait()
         self.limiter.acquire()
         self._slot.held = True
         self._slot.level = None
 
     def _answered(self, **_: Any) -> None:
         self._give_back()
+        self.foreground.wait()  # the parsing that follows would hold the interpreter
 
     def _give_back(self) -> None:
         if getattr(self._slot, "held", False):

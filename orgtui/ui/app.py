@@ -35,6 +35,7 @@ from orgtui.text import clean
 from orgtui.ui.bindings import help_rows
 from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
+from orgtui.ui.keys_first import KeysFirst
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.screens.main import MainScreen
@@ -56,7 +57,7 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class OrgApp(App[int]):
+class OrgApp(KeysFirst, App[int]):
     """Browse an organization, see why accounts can't leave, remove accounts."""
 
     CSS_PATH = "app.tcss"

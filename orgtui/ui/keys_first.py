@@ -1,0 +1,51 @@
+"""Keys before the load: the app claims the core's foreground (aws/foreground.py) for each
+key until the screen has been painted after it, so that a load's threads send no request
+and parse no answer meanwhile.
+
+A key goes from the terminal to the app, which forwards it to the focused widget; from
+there it bubbles back up to the app, which runs the key's binding (`down`, escape, `t`).
+A widget may take it on the way (the filter's input takes the characters typed). So the
+claim is released after the repaint that follows the binding, or, for a key taken on
+the way, the repaint that follows the widget's handling. A key taken by a container
+between the two is released by the claim's own time limit (HOLD_MAX).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Base = App[Any]
+else:  # a plain mixin, as LineWidget is
+    _Base = object
+
+
+class KeysFirst(_Base):
+    """Put before App among the app's bases; `ctx` is its AwsContext."""
+
+    ctx: Any
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+            return
+        foreground = self.ctx.foreground
+        if event.is_forwarded:  # back from the focused widget: its binding runs now
+            await super().on_event(event)
+            self.call_after_refresh(foreground.release)
+            return
+        foreground.claim()
+        await super().on_event(event)
+        if not event.is_forwarded:  # the app's own key (ctrl+c, ctrl+p): handled here
+            self.call_after_refresh(foreground.release)
+            return
+        # Queued behind the key at the widget it went to.
+        (self.focused or self.screen).call_after_refresh(self._taken_on_the_way, event)
+
+    def _taken_on_the_way(self, event: events.Key) -> None:
+        if event._stop_propagation:  # it will not come back up to the app
+            self.ctx.foreground.release()
