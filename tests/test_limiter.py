@@ -244,3 +244,47 @@ def test_auto_comes_down_to_a_cap_of_2(aws_credentials, fast_backoff) -> None:
     # cap: a small share of the load is throttled.
     assert throttled <= minimum // 5, (throttled, minimum)
     assert ctx.limiter.in_flight == 0
+
+
+def _sleeps_of_this_thread(monkeypatch) -> list[float]:
+    """botocore's waits before each retry (endpoint.py sleeps the needs-retry answer)."""
+    import time
+
+    import botocore.endpoint
+
+    me = threading.get_ident()
+    slept: list[float] = []
+    real = time.sleep
+
+    def sleep(seconds: float) -> None:
+        if threading.get_ident() == me:
+            slept.append(seconds)
+        real(seconds)
+
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", sleep)
+    return slept
+
+
+@pytest.mark.parametrize(("message", "at_once"), [
+    (THROTTLE_MESSAGE, True),  # requests in progress: sent again once a slot is free
+    ("Rate exceeded", False),  # a rate: botocore backs off
+])
+def test_a_throttle_for_requests_in_progress_is_asked_again_at_once(
+        aws_credentials, fast_backoff, monkeypatch, message, at_once) -> None:
+    with FaultServer() as server:
+        server.client("organizations").create_organization(FeatureSet="ALL")
+        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
+                                        credentials=("testing", "testing", None)))
+        ctx.org  # noqa: B018
+        server.fail("ListRoots", "TooManyRequestsException", message=message, times=3)
+        slept = _sleeps_of_this_thread(monkeypatch)
+        assert len(ctx.call(ctx.org.list_roots)["Roots"]) == 1
+        assert server.counts["ListRoots"] == 4 and ctx.stats.throttled == 3
+        assert len(slept) == 3
+        if at_once:
+            # The first QUICK_RETRIES at once; after them, botocore's backoff.
+            assert slept[:session_mod.QUICK_RETRIES] == [0.0] * session_mod.QUICK_RETRIES
+            assert slept[session_mod.QUICK_RETRIES] > 0
+        else:
+            assert all(s > 0 for s in slept)
+        assert ctx.limiter.in_flight == 0

@@ -51,6 +51,9 @@ CONNECT_ATTEMPTS = 2
 
 # Extra waits (seconds, jittered) for a read that botocore gave up on while throttled.
 READ_THROTTLE_BACKOFF = (1.0, 2.0, 4.0, 8.0, 8.0)
+# Throttles for the requests in progress asked again as soon as a slot is free (`_retry_at_once`),
+# per call; after these, botocore's backoff.
+QUICK_RETRIES = 2
 
 T = TypeVar("T")
 
@@ -265,6 +268,21 @@ class AwsContext:
             self.limiter.on_throttle(getattr(self._slot, "level", None),
                                      concurrent=is_concurrency_throttle(response))
 
+    def _retry_at_once(self, response: Any = None, attempts: int = 0, total: int = 0,
+                       **_: Any) -> float | None:
+        """A read refused for the requests in progress is sent again as soon as the
+        limiter has a slot (it goes just under the level refused, in `_needs_retry`), not
+        after botocore's backoff (up to 1 s, then 2 s), when all there is to wait for is a
+        request in flight ending. During the structure walk, that backoff on a request
+        whose children the walk waits for held the whole tree back. The first
+        QUICK_RETRIES times per call, within the client's attempts; after that (someone
+        else is using the organization's requests), botocore's delay (None: its answer).
+        Write clients (aws/writes.py) are made apart and never retry."""
+        if (attempts <= QUICK_RETRIES and attempts < total and not self.cancelled.is_set()
+                and is_concurrency_throttle(response)):
+            return 0.0
+        return None
+
     def _before_send(self, **_: Any) -> None:
         """Take a slot for the attempt about to go on the wire (every attempt, retries
         included), so the limiter counts what AWS counts. Not while the UI has the
@@ -308,12 +326,20 @@ class AwsContext:
                 if attempts:
                     config = config.merge(Config(retries={"mode": self.options.retry_mode,
                                                           "max_attempts": attempts}))
-                self._clients[key] = self.session.client(
+                client = self.session.client(
                     service,
                     region_name=key[1],
                     endpoint_url=self.options.endpoint_url,
                     config=config,
                 )
+                # Asked before botocore's own retry handler: same event, registered first.
+                client.meta.events.register_first(
+                    f"needs-retry.{client.meta.service_model.service_id.hyphenize()}",
+                    functools.partial(self._retry_at_once,
+                                      total=(attempts or self.options.max_attempts) + 1),
+                    unique_id="orgtui-retry-at-once",
+                )
+                self._clients[key] = client
             return self._clients[key]
 
     @property
