@@ -33,18 +33,15 @@ class KeysFirst(_Base):
         if not isinstance(event, events.Key):
             await super().on_event(event)
             return
-        foreground = self.ctx.foreground
-        if event.is_forwarded:  # back from the focused widget: its binding runs now
-            await super().on_event(event)
-            self.call_after_refresh(foreground.release)
-            return
-        foreground.claim()
+        arriving = not event.is_forwarded  # from the terminal; else back from the widget
+        if arriving:
+            self.ctx.foreground.claim()
         await super().on_event(event)
-        if not event.is_forwarded:  # the app's own key (ctrl+c, ctrl+p): handled here
-            self.call_after_refresh(foreground.release)
-            return
-        # Queued behind the key at the widget it went to.
-        (self.focused or self.screen).call_after_refresh(self._taken_on_the_way, event)
+        if arriving and event.is_forwarded:
+            # Sent on to the focused widget: queued behind the key there.
+            (self.focused or self.screen).call_after_refresh(self._taken_on_the_way, event)
+        else:  # its binding ran here: back from the widget, or the app's own (ctrl+c)
+            self.call_after_refresh(self.ctx.foreground.release)
 
     def _taken_on_the_way(self, event: events.Key) -> None:
         if event._stop_propagation:  # it will not come back up to the app
