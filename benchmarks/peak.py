@@ -39,6 +39,15 @@ def _write_peak() -> None:
 
 def main() -> None:
     atexit.register(_write_peak)
+    # orgtui's console script ends with os._exit (no interpreter teardown), which skips
+    # atexit: write the peak on that path too.
+    end = os._exit
+
+    def _exit(code: int) -> None:
+        _write_peak()
+        end(code)
+
+    os._exit = _exit  # type: ignore[assignment]
     if sys.argv[1] == "-m":
         module = sys.argv[2]
         sys.argv = [module, *sys.argv[3:]]

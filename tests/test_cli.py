@@ -587,6 +587,34 @@ def test_console_script_error_has_no_traceback(tmp_path):
     assert result.stderr.splitlines()[1].startswith("orgtui: fix: ")
 
 
+def test_entry_flushes_then_ends_the_process_without_teardown(monkeypatch):
+    """The console script flushes stdout and stderr, then ends with os._exit: the
+    interpreter's teardown of a large load is skipped (the report is already written)."""
+    from orgtui import cli
+
+    events: list[tuple[str, object]] = []
+
+    class Stream(io.StringIO):
+        def flush(self) -> None:
+            events.append(("flush", self))
+
+    class Ended(Exception):
+        pass
+
+    def end(code: int) -> None:
+        events.append(("exit", code))
+        raise Ended
+
+    out, err = Stream(), Stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(os, "_exit", end)
+    with pytest.raises(Ended):
+        cli.entry()
+    assert events == [("flush", out), ("flush", err), ("exit", 3)]
+
+
 def test_python_dash_m():
     result = subprocess.run([sys.executable, "-m", "orgtui", "--version"],
                             capture_output=True, text=True, timeout=60)
