@@ -4,6 +4,7 @@ the fault-injecting endpoint that counts every request."""
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -173,6 +174,33 @@ def test_describe_organizations_failure_speaks_first(concurrency):
             Loader(make_ctx(server.url, concurrency=concurrency)).load_structure()
         assert server.counts["DescribeOrganization"] == 1
     assert info.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+
+
+def test_the_walk_starts_without_waiting_for_the_caller_or_the_organization(monkeypatch):
+    """ListRoots is all the walk needs: GetCallerIdentity and DescribeOrganization, asked
+    alongside, are waited for after it (a slow STS never holds the tree back)."""
+    walking = threading.Event()
+    caller, organization, walk = Loader._caller, Loader._organization, Loader._walk
+
+    def late(real):
+        def wait_for_the_walk(self):
+            assert walking.wait(10), "the walk waited for this answer"
+            return real(self)
+        return wait_for_the_walk
+
+    def walk_started(self, roots):
+        walking.set()
+        return walk(self, roots)
+
+    monkeypatch.setattr(Loader, "_caller", late(caller))
+    monkeypatch.setattr(Loader, "_organization", late(organization))
+    monkeypatch.setattr(Loader, "_walk", walk_started)
+    with FaultServer() as server:
+        built = build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
+        snap = Loader(make_ctx(server.url, concurrency=8)).load_structure()
+    assert snap.organization.id == built.org_id
+    assert snap.caller.account == built.management_account_id
+    assert set(snap.accounts) == set(built.expected)
 
 
 # --- a large organization, built and loaded once -----------------------------------------

@@ -131,25 +131,38 @@ class Loader:
                            details=details)
 
     def load_structure(self) -> Snapshot:
-        # ListRoots starts the walk; who the caller is and what the organization is
-        # depend on nothing and are asked while it is on the wire (a round trip less
-        # before the tree). With one request in flight at a time, nothing is gained:
-        # DescribeOrganization, then ListRoots, in that order.
+        # ListRoots starts the walk: it goes out first, and the walk starts as soon as it
+        # is answered. Who the caller is and what the organization is depend on nothing;
+        # they are asked alongside and waited for after the walk (the tree never waits
+        # for the slower of the three). With one request in flight at a time, nothing is
+        # gained: DescribeOrganization, then ListRoots, in that order.
         together = self.ctx.limiter.maximum > 1
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="orgtui") as pool:
-            f_caller = pool.submit(self._caller)
+        pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="orgtui")
+        failed = False
+        try:
+            f_roots = pool.submit(self._roots) if together else None
             f_org = pool.submit(self._organization) if together else _done(
                 self._organization())
+            f_caller = pool.submit(self._caller)
             try:
-                roots = self._roots()
+                roots = f_roots.result() if f_roots is not None else self._roots()
             except ClientError as exc:
                 # DescribeOrganization's own failure, if any, speaks first (as in order).
                 org, caller = f_org.result(), f_caller.result()
                 if caller.account != org.management_account_id and is_denied(exc):
                     return self._member_snapshot(org, caller)
                 raise
+            for known in (f_org, f_caller):  # a failure already known: no walk for nothing
+                if known.done():
+                    known.result()
+            ous, accounts, child_ous, child_accounts = self._walk(roots)
             org, caller = f_org.result(), f_caller.result()
-        ous, accounts, child_ous, child_accounts = self._walk(roots)
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            # On an error, a request still in flight ends by itself (as in `_run`).
+            pool.shutdown(wait=not failed, cancel_futures=True)
         return Snapshot(
             organization=org,
             caller=caller,
