@@ -83,3 +83,41 @@ async def test_another_node_is_shown_from_its_top(make_app, demo):
         await until(pilot, lambda: "sandbox-carol" in detail_text(app))
         assert pane.scroll_y == 0
         assert _shown(pane)[0].startswith("sandbox-carol")
+
+
+async def test_a_node_shown_again_is_drawn_from_what_was_kept(make_app, demo, monkeypatch):
+    """Up and down over the same accounts: each thing the pane shows is rendered once per
+    view and theme, then drawn again from the lines kept, the same as a fresh render."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        pane = app.main.detail
+        rendered: list[object] = []
+        real = pane._lines_at
+
+        def lines_at(width: int):
+            rendered.append(pane._seen)
+            return real(width)
+
+        monkeypatch.setattr(pane, "_lines_at", lines_at)
+
+        async def visit(name: str) -> list[str]:
+            app.main.jump_to(demo.accounts[name])
+            await until(pilot, lambda: name in detail_text(app))
+            width = pane.scrollable_content_region.width
+            assert _shown(pane) == _plain_lines(pane.content, width)
+            return _shown(pane)
+
+        first = {name: await visit(name) for name in ("web-prod", "ledger-prod")}
+        renders = len(rendered)
+        for name in ("web-prod", "ledger-prod", "web-prod"):
+            assert await visit(name) == first[name]
+        assert len(rendered) == renders  # all three drawn from what was kept
+        assert len(set(rendered)) == len(rendered)  # and nothing rendered twice
+
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await visit("ledger-prod")
+        # Another theme: the node on screen, then ledger-prod, rendered again in it.
+        assert [seen[1].id for seen in rendered[renders:]] == [
+            demo.accounts["web-prod"], demo.accounts["ledger-prod"]]
+        assert all(seen[3] == app.theme for seen in rendered[renders:])

@@ -227,6 +227,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
     }
     """
     DEBOUNCE = 0.15  # seconds the cursor rests on an account before its count is read
+    KEPT = 64  # nodes whose drawn lines are kept for the view on screen
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -238,6 +239,9 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         self._waiting: str | None = None  # the account whose count is to be read
         # What the pane shows now: view, node, note, theme, Identity Center count.
         self._seen: tuple[OrgView | None, NodeRef | None, str | None, str, object] | None = None
+        # What was drawn for each node shown in this view and theme (content, width,
+        # lines): moving back over nodes (up and down a list) skips rich's render.
+        self._drawn: dict[object, tuple[RenderableType, int, list[Strip]]] = {}
 
     def show(self, view: OrgView | None, ref: NodeRef | None, note: str | None = None) -> None:
         account = ref.id if ref is not None and ref.kind == "account" else None
@@ -252,8 +256,12 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         if seen == self._seen:
             return
         moved = self._seen is None or self._seen[1] != ref
+        if self._seen is None or self._seen[0] is not view or self._seen[3] != seen[3]:
+            self._drawn.clear()  # another view or theme: nothing drawn before is right
         self._seen = seen
-        self._set_content(self._content_of(view, ref, note), top=moved)
+        known = self._drawn.get(seen)
+        content = known[0] if known is not None else self._content_of(view, ref, note)
+        self._set_content(content, top=moved)
 
     def _content_of(self, view: OrgView | None, ref: NodeRef | None,
                     note: str | None) -> RenderableType:
@@ -284,9 +292,15 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         """Cut the content into lines at the width shown (the scrollbar is always there,
         so the width does not depend on the content)."""
         width = self.scrollable_content_region.width
-        self._lines = self._lines_at(width) if width > 0 else []
-        size = Size(width, len(self._lines))
-        self.set_scroll_size(size)
+        known = self._drawn.get(self._seen)
+        if known is not None and known[0] is self.content and known[1] == width:
+            self._lines = known[2]
+        else:
+            self._lines = self._lines_at(width) if width > 0 else []
+            if len(self._drawn) >= self.KEPT:
+                del self._drawn[next(iter(self._drawn))]  # the oldest
+            self._drawn[self._seen] = (self.content, width, self._lines)
+        self.set_scroll_size(Size(width, len(self._lines)))
 
     def _lines_at(self, width: int) -> list[Strip]:
         console = self.app.console
