@@ -137,9 +137,7 @@ class Loader:
         # for the slower of the three). With one request in flight at a time, nothing is
         # gained: DescribeOrganization, then ListRoots, in that order.
         together = self.ctx.limiter.maximum > 1
-        pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="orgtui")
-        failed = False
-        try:
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="orgtui") as pool:
             f_roots = pool.submit(self._roots) if together else None
             f_org = pool.submit(self._organization) if together else _done(
                 self._organization())
@@ -157,12 +155,6 @@ class Loader:
                     known.result()
             ous, accounts, child_ous, child_accounts = self._walk(roots)
             org, caller = f_org.result(), f_caller.result()
-        except BaseException:
-            failed = True
-            raise
-        finally:
-            # On an error, a request still in flight ends by itself (as in `_run`).
-            pool.shutdown(wait=not failed, cancel_futures=True)
         return Snapshot(
             organization=org,
             caller=caller,
