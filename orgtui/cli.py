@@ -327,7 +327,7 @@ def entry() -> None:
 
     Everything orgtui writes is whole on disk or flushed by then (reports, cache, audit
     log). The interpreter's own teardown would then free the load's objects one by one
-    (50-130 ms after a report on 1,000 accounts, benchmarks/RESULTS.md) and wait for any
+    (57-129 ms after a report on 1,000 accounts, benchmarks/RESULTS.md) and wait for any
     read still in flight in a worker thread (up to a request's timeout; a second ctrl+c
     would print a traceback from that wait). Reads can be abandoned, and no write is ever
     left in flight (the app waits for a removal to finish and be logged), so after a short
