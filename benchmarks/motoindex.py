@@ -18,8 +18,7 @@ _installed = False
 
 
 def _index(backend: Any) -> dict[str, Any]:
-    key = (id(backend.accounts), len(backend.accounts), len(backend.ou),
-           len(backend.policies))
+    key = (id(backend.accounts), len(backend.accounts), len(backend.ou), len(backend.policies))
     cached = getattr(backend, "_bench_index", None)
     if cached is not None and cached["key"] == key:
         return cached

@@ -70,15 +70,22 @@ def child_env(home: Path, orgtui_path: Path = ROOT) -> dict[str, str]:
     """The children's environment: fake credentials, their own config and cache dirs, and
     `orgtui_path` first on the path (another tree's orgtui can be measured the same way).
     Bytecode is kept under `home`, as an installed package has it."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "XDG_")) and k != "PYTHONDONTWRITEBYTECODE"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "XDG_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         env[var] = str(home / var.lower())
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=str(home / "aws-config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
-               PYTHONPATH=os.pathsep.join(dict.fromkeys([str(orgtui_path), str(ROOT)])),
-               PYTHONPYCACHEPREFIX=str(home / "pycache"))
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=str(home / "aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
+        PYTHONPATH=os.pathsep.join(dict.fromkeys([str(orgtui_path), str(ROOT)])),
+        PYTHONPYCACHEPREFIX=str(home / "pycache"),
+    )
     return env
 
 
@@ -86,20 +93,31 @@ def warm_up(server: FaultServer, env: dict[str, str]) -> None:
     """What a first run would pay and no user's run does: moto builds a service's backend
     on its first request (CloudFormation's takes a second), and the children's bytecode is
     compiled once (an installed package has it). Neither is counted or timed."""
-    for service, call in (("cloudformation", "list_stack_sets"), ("sso-admin", "list_instances"),
-                          ("ram", "get_resource_shares")):
+    for service, call in (
+        ("cloudformation", "list_stack_sets"),
+        ("sso-admin", "list_instances"),
+        ("ram", "get_resource_shares"),
+    ):
         args = {"resourceOwner": "SELF"} if service == "ram" else {}
         getattr(server.client(service), call)(**args)
-    subprocess.run([sys.executable, "-c", "import orgtui.cli, orgtui.loading, orgtui.report, "
-                    "orgtui.aws.loader, orgtui.aws.impact, orgtui.progress"],
-                   env=env, cwd=ROOT, check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import orgtui.cli, orgtui.loading, orgtui.report, "
+            "orgtui.aws.loader, orgtui.aws.impact, orgtui.progress",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
 
 
 def uptime() -> str:
     """The machine's load, as `uptime` prints it (the machine is shared)."""
     try:
-        return subprocess.run(["uptime"], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -109,12 +127,20 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float) -> dict[str,
     through benchmarks/peak.py: wall time, exit code, stdout, CPU seconds, and its own
     peak RSS (VmHWM at exit, or as last seen while it ran; see peak.py for why not
     wait4's ru_maxrss)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile(prefix="orgtui-peak-") as peak_file:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(prefix="orgtui-peak-") as peak_file,
+    ):
         child_env = {**env, "ORGTUI_BENCH_PEAK": peak_file.name}
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "peak.py"), *argv],
-                                stdout=out, stderr=err, env=child_env, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "benchmarks" / "peak.py"), *argv],
+            stdout=out,
+            stderr=err,
+            env=child_env,
+            cwd=ROOT,
+        )
         deadline = started + timeout
         seen_kb = 0
         while True:
@@ -133,9 +159,14 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float) -> dict[str,
         err.seek(0)
         written = Path(peak_file.name).read_text(encoding="ascii").strip()
         peak_kb = int(written) if written.isdigit() else seen_kb
-        return {"wall_s": wall, "code": proc.returncode, "stdout": out.read().decode(),
-                "stderr": err.read().decode()[-2000:], "peak_mb": peak_kb / 1024,
-                "cpu_s": usage.ru_utime + usage.ru_stime}
+        return {
+            "wall_s": wall,
+            "code": proc.returncode,
+            "stdout": out.read().decode(),
+            "stderr": err.read().decode()[-2000:],
+            "peak_mb": peak_kb / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+        }
 
 
 def served(server: FaultServer) -> tuple[int, int]:
@@ -147,17 +178,25 @@ def served(server: FaultServer) -> tuple[int, int]:
 def impact_answered(server: FaultServer, load_operations: set[str]) -> int:
     """Requests answered for the impact checks: every operation the load's minimum does
     not name (StackSets, Identity Center, RAM, DescribePolicy, ...)."""
-    return sum(n for op, n in server.counts.items()
-               if op not in load_operations and not op.startswith("/moto-api"))
+    return sum(
+        n
+        for op, n in server.counts.items()
+        if op not in load_operations and not op.startswith("/moto-api")
+    )
 
 
-def bench_orgtui(server: FaultServer, env: dict[str, str], n: int, concurrency: int | None,
-                 timeout: float, minimum: dict[str, dict[str, int]]) -> dict[str, Any]:
+def bench_orgtui(
+    server: FaultServer,
+    env: dict[str, str],
+    n: int,
+    concurrency: int | None,
+    timeout: float,
+    minimum: dict[str, dict[str, int]],
+) -> dict[str, Any]:
     """One `orgtui audit` run; `concurrency` None runs it with no --concurrency (auto)."""
     server.injector.clear()
     server.injector.peak_in_flight = 0
-    argv = ["-m", "orgtui", "audit", "--report", "json",
-            "--endpoint-url", server.url]
+    argv = ["-m", "orgtui", "audit", "--report", "json", "--endpoint-url", server.url]
     if concurrency is not None:
         argv += ["--concurrency", str(concurrency)]
     load_at_start = os.getloadavg()[0]
@@ -171,34 +210,51 @@ def bench_orgtui(server: FaultServer, env: dict[str, str], n: int, concurrency: 
     cap = server.injector.max_in_flight or 1
     least = sum(minimum["load"].values()) + sum(minimum["impact"].values())
     floor = least * server.injector.latency / cap
-    return {"concurrency": concurrency or "auto", "cap": cap,
-            "wall_s": round(result["wall_s"], 1), "floor_s": round(floor, 2),
-            "ratio": round(result["wall_s"] / floor, 2) if floor else None,
-            "code": result["code"], "whole": whole,
-            "calls": calls, "load_calls": calls - impact, "impact_calls": impact,
-            "throttled": throttled, "peak_mb": round(result["peak_mb"]),
-            "cpu_s": round(result["cpu_s"], 1),
-            "server_peak_in_flight": server.injector.peak_in_flight,
-            "load_avg": round(load_at_start, 2),
-            "stderr": "" if result["code"] == 0 else result["stderr"]}
+    return {
+        "concurrency": concurrency or "auto",
+        "cap": cap,
+        "wall_s": round(result["wall_s"], 1),
+        "floor_s": round(floor, 2),
+        "ratio": round(result["wall_s"] / floor, 2) if floor else None,
+        "code": result["code"],
+        "whole": whole,
+        "calls": calls,
+        "load_calls": calls - impact,
+        "impact_calls": impact,
+        "throttled": throttled,
+        "peak_mb": round(result["peak_mb"]),
+        "cpu_s": round(result["cpu_s"], 1),
+        "server_peak_in_flight": server.injector.peak_in_flight,
+        "load_avg": round(load_at_start, 2),
+        "stderr": "" if result["code"] == 0 else result["stderr"],
+    }
 
 
-def bench_sequential(server: FaultServer, env: dict[str, str], n: int,
-                     timeout: float) -> dict[str, Any]:
+def bench_sequential(
+    server: FaultServer, env: dict[str, str], n: int, timeout: float
+) -> dict[str, Any]:
     server.injector.clear()
-    result = run_child([str(ROOT / "benchmarks" / "sequential.py"),
-                        "--endpoint-url", server.url], env, timeout)
+    result = run_child(
+        [str(ROOT / "benchmarks" / "sequential.py"), "--endpoint-url", server.url], env, timeout
+    )
     calls, throttled = served(server)
     whole = False
     if result["code"] == 0:
         whole = json.loads(result["stdout"])["accounts"] == n
-    return {"wall_s": round(result["wall_s"], 1), "code": result["code"], "whole": whole,
-            "calls": calls, "throttled": throttled, "peak_mb": round(result["peak_mb"]),
-            "stderr": "" if result["code"] == 0 else result["stderr"]}
+    return {
+        "wall_s": round(result["wall_s"], 1),
+        "code": result["code"],
+        "whole": whole,
+        "calls": calls,
+        "throttled": throttled,
+        "peak_mb": round(result["peak_mb"]),
+        "stderr": "" if result["code"] == 0 else result["stderr"],
+    }
 
 
-def bench_tui(server: FaultServer, env: dict[str, str], timeout: float, *, cold: bool,
-              keys: bool) -> dict[str, Any]:
+def bench_tui(
+    server: FaultServer, env: dict[str, str], timeout: float, *, cold: bool, keys: bool
+) -> dict[str, Any]:
     argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url]
     argv += [] if cold else ["--no-cold"]
     argv += [] if keys else ["--no-keys"]
@@ -227,9 +283,14 @@ def compare_modes(n: int, args: argparse.Namespace) -> list[dict[str, Any]]:
         for mode in ("standard", "adaptive"):
             for limiter in ("on", "off"):
                 server.injector.clear()
-                ctx = AwsContext(SessionOptions(
-                    endpoint_url=server.url, region="us-east-1", retry_mode=mode,
-                    credentials=("testing", "testing", None)))
+                ctx = AwsContext(
+                    SessionOptions(
+                        endpoint_url=server.url,
+                        region="us-east-1",
+                        retry_mode=mode,
+                        credentials=("testing", "testing", None),
+                    )
+                )
                 if limiter == "off":  # the limit stays where it starts (8)
                     ctx.limiter.on_throttle = lambda *a, **k: None  # type: ignore[method-assign]
                 started = time.monotonic()
@@ -240,11 +301,20 @@ def compare_modes(n: int, args: argparse.Namespace) -> list[dict[str, Any]]:
                 except Exception as exc:  # a failure is a result here
                     whole, error = False, f"{type(exc).__name__}: {exc}"
                 calls, throttled = served(server)
-                rows.append({"retry_mode": mode, "limiter": limiter,
-                             "wall_s": round(time.monotonic() - started, 1), "whole": whole,
-                             "calls": calls, "minimum": minimum, "throttled": throttled,
-                             "decreases": ctx.limiter.decreases,
-                             "final_limit": ctx.limiter.current, "error": error})
+                rows.append(
+                    {
+                        "retry_mode": mode,
+                        "limiter": limiter,
+                        "wall_s": round(time.monotonic() - started, 1),
+                        "whole": whole,
+                        "calls": calls,
+                        "minimum": minimum,
+                        "throttled": throttled,
+                        "decreases": ctx.limiter.decreases,
+                        "final_limit": ctx.limiter.current,
+                        "error": error,
+                    }
+                )
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
@@ -257,10 +327,14 @@ def machine() -> dict[str, Any]:
                 mem_kb = int(line.split()[1])
     except OSError:
         pass
-    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "platform": platform.platform(),
-            "uptime_at_start": uptime()}
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "uptime_at_start": uptime(),
+    }
 
 
 LOAD_HEAD = [
@@ -289,16 +363,23 @@ def _load_line(r: dict[str, Any], run: dict[str, Any], seq: dict[str, Any] | Non
         calls = f"{run['load_calls']:,} + {run['impact_calls']}"
         floor, ratio = f"{run['floor_s']}", f"**{run['ratio']:.2f}**"
         per_min = run["load_calls"] / r["minimum"]
-    speedup = (f"{seq['wall_s'] / run['wall_s']:.1f}x"
-               if seq and seq["whole"] and run["whole"] else "")
-    return (f"| {r['accounts']:,} | {r['ous']:,} | {least} | {_run_label(run)} | "
-            f"{run['wall_s']} | {floor} | {ratio} | {calls} | {per_min:.3f} | "
-            f"{run['throttled']} | {'yes' if run['whole'] else 'NO'} | {run['peak_mb']} | "
-            f"{run.get('load_avg', '')} | {speedup} |")
+    speedup = (
+        f"{seq['wall_s'] / run['wall_s']:.1f}x" if seq and seq["whole"] and run["whole"] else ""
+    )
+    return (
+        f"| {r['accounts']:,} | {r['ous']:,} | {least} | {_run_label(run)} | "
+        f"{run['wall_s']} | {floor} | {ratio} | {calls} | {per_min:.3f} | "
+        f"{run['throttled']} | {'yes' if run['whole'] else 'NO'} | {run['peak_mb']} | "
+        f"{run.get('load_avg', '')} | {speedup} |"
+    )
 
 
-def markdown(info: dict[str, Any], args: argparse.Namespace,
-             results: list[dict[str, Any]], modes: list[dict[str, Any]]) -> str:
+def markdown(
+    info: dict[str, Any],
+    args: argparse.Namespace,
+    results: list[dict[str, Any]],
+    modes: list[dict[str, Any]],
+) -> str:
     lines = [
         f"Run {info['date']} on {info['nproc']} CPUs, {info['memory_gb']} GB, Python "
         f"{info['python']} ({info['platform']}).",
@@ -322,15 +403,20 @@ def markdown(info: dict[str, Any], args: argparse.Namespace,
         lines.append("")
     low = [(r, run) for r in results for run in r.get("low_cap", [])]
     if low:
-        lines += [f"Against a server allowing {args.low_cap} requests in flight:", "",
-                  "| accounts | run | wall s | floor s | wall / floor | calls (load + impact) "
-                  "| throttled | whole | load avg |",
-                  "|---:|---|---:|---:|---:|---:|---:|---|---:|"]
+        lines += [
+            f"Against a server allowing {args.low_cap} requests in flight:",
+            "",
+            "| accounts | run | wall s | floor s | wall / floor | calls (load + impact) "
+            "| throttled | whole | load avg |",
+            "|---:|---|---:|---:|---:|---:|---:|---|---:|",
+        ]
         for r, run in low:
-            lines.append(f"| {r['accounts']:,} | {_run_label(run)} | {run['wall_s']} | "
-                         f"{run['floor_s']} | **{run['ratio']:.2f}** | "
-                         f"{run['load_calls']:,} + {run['impact_calls']} | {run['throttled']} "
-                         f"| {'yes' if run['whole'] else 'NO'} | {run['load_avg']} |")
+            lines.append(
+                f"| {r['accounts']:,} | {_run_label(run)} | {run['wall_s']} | "
+                f"{run['floor_s']} | **{run['ratio']:.2f}** | "
+                f"{run['load_calls']:,} + {run['impact_calls']} | {run['throttled']} "
+                f"| {'yes' if run['whole'] else 'NO'} | {run['load_avg']} |"
+            )
         lines += ["", *_low_cap_medians(results), ""]
     lines += _tui_lines(results) + _mode_lines(modes)
     return "\n".join(lines)
@@ -348,9 +434,11 @@ def _low_cap_medians(results: list[dict[str, Any]]) -> list[str]:
             continue
         auto, four = statistics.median(walls["auto"]), statistics.median(walls["4"])
         verdict = "met" if auto <= four else "missed"
-        lines.append(f"At {r['accounts']:,} accounts, median of {len(walls['auto'])} runs "
-                     f"each: `auto` {auto} s, `--concurrency 4` {four} s: **{verdict}** "
-                     "(the goal: `auto` no slower).")
+        lines.append(
+            f"At {r['accounts']:,} accounts, median of {len(walls['auto'])} runs "
+            f"each: `auto` {auto} s, `--concurrency 4` {four} s: **{verdict}** "
+            "(the goal: `auto` no slower)."
+        )
     return lines
 
 
@@ -358,28 +446,37 @@ def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
     tuis = [(r["accounts"], r["tui"], r) for r in results if r.get("tui")]
     if not tuis:
         return []
-    lines = ["Cold start (no cache), the TUI: tree painted with the structure vs the full "
-             "load (details painted); the headless audit's wall time beside it.", "",
-             "| accounts | tree painted s | full load s | tree / full | audit wall s "
-             "| badges while reading | complete |",
-             "|---:|---:|---:|---:|---:|---|---|"]
+    lines = [
+        "Cold start (no cache), the TUI: tree painted with the structure vs the full "
+        "load (details painted); the headless audit's wall time beside it.",
+        "",
+        "| accounts | tree painted s | full load s | tree / full | audit wall s "
+        "| badges while reading | complete |",
+        "|---:|---:|---:|---:|---:|---|---|",
+    ]
     for n, t, r in tuis:
         if "error" in t:
             lines.append(f"| {n:,} | error: {t['error'][-300:]!r} ||||||")
             continue
         c = t.get("cold")
         if c:
-            lines.append(f"| {n:,} | {c['tree_s']} | {c['full_s']} | "
-                         f"**{c['tree_over_full']:.2f}** | {r['orgtui'][0]['wall_s']} | "
-                         f"{'reading' if c['reading_badges'] else 'NOT reading'} | "
-                         f"{'yes' if c['complete'] else 'NO'} |")
-    lines += ["", "Keys (median / max ms, n keys), from the cache; 'settle' is a query's "
-              "last key until its result is on screen (not a key); 'escape', within a filter "
-              "cell: that filter key's own median / max (it clears the filter).", "",
-              "| accounts | refresh | first frame s | tree filter | tree nav | table filter "
-              "| table nav | t | tree settle | table settle | rounds | full GCs (n, max ms) "
-              "| peak MB |",
-              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+            lines.append(
+                f"| {n:,} | {c['tree_s']} | {c['full_s']} | "
+                f"**{c['tree_over_full']:.2f}** | {r['orgtui'][0]['wall_s']} | "
+                f"{'reading' if c['reading_badges'] else 'NOT reading'} | "
+                f"{'yes' if c['complete'] else 'NO'} |"
+            )
+    lines += [
+        "",
+        "Keys (median / max ms, n keys), from the cache; 'settle' is a query's "
+        "last key until its result is on screen (not a key); 'escape', within a filter "
+        "cell: that filter key's own median / max (it clears the filter).",
+        "",
+        "| accounts | refresh | first frame s | tree filter | tree nav | table filter "
+        "| table nav | t | tree settle | table settle | rounds | full GCs (n, max ms) "
+        "| peak MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
     for n, t, _ in tuis:
         for mode, label in (("cached", "held"), ("refreshing", "running")):
             m = t.get(mode)
@@ -397,81 +494,129 @@ def _tui_lines(results: list[dict[str, Any]]) -> list[str]:
                     cell += f"; escape {esc['median_ms']} / {esc['max_ms']}"
                 return cell
 
-            landed = (f", landed at {m['refresh_landed_s']} s" if m.get("refresh_landed_s")
-                      else "")
-            lines.append(f"| {n:,} | {label}{landed} | {m['first_frame_s']} | "
-                         f"{k('tree filter')} | {k('tree nav')} | {k('table filter')} | "
-                         f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
-                         f"{k('table settle')} | {m['rounds']} | "
-                         f"{gcs.get('n', '')}, {gcs.get('max_ms', '')} | {t['peak_mb']} |")
+            landed = f", landed at {m['refresh_landed_s']} s" if m.get("refresh_landed_s") else ""
+            lines.append(
+                f"| {n:,} | {label}{landed} | {m['first_frame_s']} | "
+                f"{k('tree filter')} | {k('tree nav')} | {k('table filter')} | "
+                f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
+                f"{k('table settle')} | {m['rounds']} | "
+                f"{gcs.get('n', '')}, {gcs.get('max_ms', '')} | {t['peak_mb']} |"
+            )
     return [*lines, ""]
 
 
 def _mode_lines(modes: list[dict[str, Any]]) -> list[str]:
     if not modes:
         return []
-    lines = ["| retry mode | limiter | wall s | whole | calls / minimum | throttled | "
-             "limiter decreases | final limit |",
-             "|---|---|---:|---|---|---:|---:|---:|"]
+    lines = [
+        "| retry mode | limiter | wall s | whole | calls / minimum | throttled | "
+        "limiter decreases | final limit |",
+        "|---|---|---:|---|---|---:|---:|---:|",
+    ]
     for m in modes:
-        lines.append(f"| {m['retry_mode']} | {m['limiter']} | {m['wall_s']} | "
-                     f"{'yes' if m['whole'] else 'NO ' + m['error']} | "
-                     f"{m['calls']:,} / {m['minimum']:,} | {m['throttled']} | "
-                     f"{m['decreases']} | {m['final_limit']} |")
+        lines.append(
+            f"| {m['retry_mode']} | {m['limiter']} | {m['wall_s']} | "
+            f"{'yes' if m['whole'] else 'NO ' + m['error']} | "
+            f"{m['calls']:,} / {m['minimum']:,} | {m['throttled']} | "
+            f"{m['decreases']} | {m['final_limit']} |"
+        )
     return [*lines, ""]
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", default="1000",
-                        help="comma-separated account counts (default 1000)")
+    parser.add_argument(
+        "--sizes", default="1000", help="comma-separated account counts (default 1000)"
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
-    parser.add_argument("--max-in-flight", type=int, default=8,
-                        help="the server's cap on requests in flight (default 8)")
-    parser.add_argument("--concurrency", default="16,4",
-                        help="fixed --concurrency ceilings measured beside the default "
-                        "(auto) run, for reference (default 16,4; 4 was the old default)")
-    parser.add_argument("--low-cap", type=int, default=2,
-                        help="the second server's cap on requests in flight (default 2)")
-    parser.add_argument("--low-cap-sizes", default="1000",
-                        help="sizes at which auto and --concurrency 4 also run against the "
-                        "low cap (default 1000; empty: none)")
-    parser.add_argument("--low-cap-repeats", type=int, default=3,
-                        help="runs of each against the low cap, taking turns; their "
-                        "medians are compared (default 3)")
-    parser.add_argument("--sequential-max", type=int, default=10_000,
-                        help="run the sequential script only up to this size")
-    parser.add_argument("--tui-sizes", default="",
-                        help="sizes at which to time the TUI (default: the largest size)")
-    parser.add_argument("--cold-sizes", default="",
-                        help="sizes at which to time the TUI's cold start (no cache): tree "
-                        "painted vs full load (default: none)")
-    parser.add_argument("--compare-modes", type=int, default=0, metavar="N",
-                        help="also compare retry modes and the limiter at N accounts")
-    parser.add_argument("--orgtui-path", type=Path, default=ROOT,
-                        help="the tree whose orgtui the children run (default: this one), "
-                        "to measure another version against the same server")
+    parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=8,
+        help="the server's cap on requests in flight (default 8)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        default="16,4",
+        help="fixed --concurrency ceilings measured beside the default "
+        "(auto) run, for reference (default 16,4; 4 was the old default)",
+    )
+    parser.add_argument(
+        "--low-cap",
+        type=int,
+        default=2,
+        help="the second server's cap on requests in flight (default 2)",
+    )
+    parser.add_argument(
+        "--low-cap-sizes",
+        default="1000",
+        help="sizes at which auto and --concurrency 4 also run against the "
+        "low cap (default 1000; empty: none)",
+    )
+    parser.add_argument(
+        "--low-cap-repeats",
+        type=int,
+        default=3,
+        help="runs of each against the low cap, taking turns; their "
+        "medians are compared (default 3)",
+    )
+    parser.add_argument(
+        "--sequential-max",
+        type=int,
+        default=10_000,
+        help="run the sequential script only up to this size",
+    )
+    parser.add_argument(
+        "--tui-sizes", default="", help="sizes at which to time the TUI (default: the largest size)"
+    )
+    parser.add_argument(
+        "--cold-sizes",
+        default="",
+        help="sizes at which to time the TUI's cold start (no cache): tree "
+        "painted vs full load (default: none)",
+    )
+    parser.add_argument(
+        "--compare-modes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also compare retry modes and the limiter at N accounts",
+    )
+    parser.add_argument(
+        "--orgtui-path",
+        type=Path,
+        default=ROOT,
+        help="the tree whose orgtui the children run (default: this one), "
+        "to measure another version against the same server",
+    )
     parser.add_argument("--markdown", help="write the result tables to this file")
     parser.add_argument("--timeout", type=float, default=3600, help="per child, seconds")
     return parser.parse_args()
 
 
-def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int],
-               cold_sizes: set[int]) -> dict[str, Any]:
+def bench_size(
+    n: int, args: argparse.Namespace, tui_sizes: set[int], cold_sizes: set[int]
+) -> dict[str, Any]:
     """Every run at one size, against one seeded server."""
     fixed = [int(c) for c in args.concurrency.split(",") if c]
     low_sizes = {int(s) for s in args.low_cap_sizes.split(",") if s}
-    with tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp, \
-            FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp,
+        FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server,
+    ):
         env = child_env(Path(tmp), args.orgtui_path)
         seeded = seed_org(server.client("organizations"), n)
         minimum = {"load": minimum_calls(), "impact": impact_minimum_calls()}
         warm_up(server, env)
-        row: dict[str, Any] = {"accounts": n, "ous": len(seeded.ou_ids),
-                               "depth": seeded.depth,
-                               "minimum": sum(minimum["load"].values()),
-                               "impact_minimum": sum(minimum["impact"].values()),
-                               "orgtui": [], "low_cap": []}
+        row: dict[str, Any] = {
+            "accounts": n,
+            "ous": len(seeded.ou_ids),
+            "depth": seeded.depth,
+            "minimum": sum(minimum["load"].values()),
+            "impact_minimum": sum(minimum["impact"].values()),
+            "orgtui": [],
+            "low_cap": [],
+        }
 
         def run(concurrency: int | None) -> dict[str, Any]:
             result = bench_orgtui(server, env, n, concurrency, args.timeout, minimum)
@@ -480,16 +625,16 @@ def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int],
 
         row["orgtui"].append(run(None))
         if n in tui_sizes or n in cold_sizes:
-            row["tui"] = bench_tui(server, env, args.timeout, cold=n in cold_sizes,
-                                   keys=n in tui_sizes)
+            row["tui"] = bench_tui(
+                server, env, args.timeout, cold=n in cold_sizes, keys=n in tui_sizes
+            )
             print(json.dumps({n: {"tui": row["tui"]}}), file=sys.stderr, flush=True)
 
         row["orgtui"] += [run(c) for c in fixed]
         if n <= args.sequential_max:
             row["sequential"] = bench_sequential(server, env, n, args.timeout)
             row["sequential"]["label"] = "sequential script (no impact checks)"
-            print(json.dumps({n: {"sequential": row["sequential"]}}), file=sys.stderr,
-                  flush=True)
+            print(json.dumps({n: {"sequential": row["sequential"]}}), file=sys.stderr, flush=True)
         if n in low_sizes:
             server.injector.max_in_flight = args.low_cap
             for _ in range(max(1, args.low_cap_repeats)):
@@ -501,8 +646,13 @@ def bench_size(n: int, args: argparse.Namespace, tui_sizes: set[int],
 def main() -> int:
     args = parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    tui_sizes = ({int(s) for s in args.tui_sizes.split(",") if s} if args.tui_sizes
-                 else {max(sizes)} if sizes else set())
+    tui_sizes = (
+        {int(s) for s in args.tui_sizes.split(",") if s}
+        if args.tui_sizes
+        else {max(sizes)}
+        if sizes
+        else set()
+    )
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ.setdefault("MOTO_ACCOUNT_ID", "123456789012")
@@ -517,8 +667,7 @@ def main() -> int:
     print(text)
     if args.markdown:
         Path(args.markdown).write_text(text + "\n", encoding="utf-8")
-    print(json.dumps({"machine": info, "results": results, "modes": modes}),
-          file=sys.stderr)
+    print(json.dumps({"machine": info, "results": results, "modes": modes}), file=sys.stderr)
     ok = all(run["whole"] for r in results for run in (*r["orgtui"], *r["low_cap"]))
     return 0 if ok else 1
 
@@ -526,6 +675,8 @@ def main() -> int:
 if __name__ == "__main__":
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or hard > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE,
-                           (min(4096, hard) if hard != resource.RLIM_INFINITY else 4096, hard))
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE,
+            (min(4096, hard) if hard != resource.RLIM_INFINITY else 4096, hard),
+        )
     sys.exit(main())

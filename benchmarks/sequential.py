@@ -36,10 +36,10 @@ def pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
 
 def inventory(endpoint_url: str | None) -> dict[str, Any]:
     config = Config(retries={"mode": "standard", "max_attempts": 12})
-    org = boto3.client("organizations", region_name="us-east-1", endpoint_url=endpoint_url,
-                       config=config)
-    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=endpoint_url,
-                       config=config)
+    org = boto3.client(
+        "organizations", region_name="us-east-1", endpoint_url=endpoint_url, config=config
+    )
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=endpoint_url, config=config)
     calls = 0
 
     def counted(**_: Any) -> None:
@@ -57,12 +57,18 @@ def inventory(endpoint_url: str | None) -> dict[str, Any]:
     stack = [r["Id"] for r in roots]
     while stack:
         parent = stack.pop()
-        for ou in pages(org, "list_organizational_units_for_parent", "OrganizationalUnits",
-                        ParentId=parent, MaxResults=20):
+        for ou in pages(
+            org,
+            "list_organizational_units_for_parent",
+            "OrganizationalUnits",
+            ParentId=parent,
+            MaxResults=20,
+        ):
             ous[ou["Id"]] = {**ou, "ParentId": parent}
             stack.append(ou["Id"])
-        for account in pages(org, "list_accounts_for_parent", "Accounts", ParentId=parent,
-                             MaxResults=20):
+        for account in pages(
+            org, "list_accounts_for_parent", "Accounts", ParentId=parent, MaxResults=20
+        ):
             accounts[account["Id"]] = {**account, "ParentId": parent}
     tags = {}
     for account_id in accounts:
@@ -70,33 +76,43 @@ def inventory(endpoint_url: str | None) -> dict[str, Any]:
         if found:
             tags[account_id] = {t["Key"]: t["Value"] for t in found}
     delegated = {}
-    for admin in pages(org, "list_delegated_administrators", "DelegatedAdministrators",
-                       MaxResults=20):
+    for admin in pages(
+        org, "list_delegated_administrators", "DelegatedAdministrators", MaxResults=20
+    ):
         delegated[admin["Id"]] = [
             s["ServicePrincipal"]
-            for s in pages(org, "list_delegated_services_for_account", "DelegatedServices",
-                           AccountId=admin["Id"], MaxResults=20)
+            for s in pages(
+                org,
+                "list_delegated_services_for_account",
+                "DelegatedServices",
+                AccountId=admin["Id"],
+                MaxResults=20,
+            )
         ]
-    types = {t["Type"] for r in roots for t in r.get("PolicyTypes", [])
-             if t["Status"] == "ENABLED"}
+    types = {t["Type"] for r in roots for t in r.get("PolicyTypes", []) if t["Status"] == "ENABLED"}
     if organization.get("FeatureSet") == "ALL":
         types.add("SERVICE_CONTROL_POLICY")
     attachments: dict[str, list[str]] = {}
     policies = 0
     for policy_type in sorted(types):
-        for policy in pages(org, "list_policies", "Policies", Filter=policy_type,
-                            MaxResults=20):
+        for policy in pages(org, "list_policies", "Policies", Filter=policy_type, MaxResults=20):
             policies += 1
             if policy["Id"] in DEFAULTS:
                 continue
-            for target in pages(org, "list_targets_for_policy", "Targets",
-                                PolicyId=policy["Id"], MaxResults=20):
+            for target in pages(
+                org, "list_targets_for_policy", "Targets", PolicyId=policy["Id"], MaxResults=20
+            ):
                 attachments.setdefault(target["TargetId"], []).append(policy["Id"])
     return {
-        "organization": organization["Id"], "caller": caller["Account"],
-        "accounts": len(accounts), "ous": len(ous), "tagged": len(tags),
-        "delegated": len(delegated), "policies": policies,
-        "attached_targets": len(attachments), "calls": calls,
+        "organization": organization["Id"],
+        "caller": caller["Account"],
+        "accounts": len(accounts),
+        "ous": len(ous),
+        "tagged": len(tags),
+        "delegated": len(delegated),
+        "policies": policies,
+        "attached_targets": len(attachments),
+        "calls": calls,
     }
 
 

@@ -59,14 +59,19 @@ class GcPauses:
             self.pauses.append(time.perf_counter() - self._started)
 
     def summary(self) -> dict[str, Any]:
-        return {"n": len(self.pauses),
-                "max_ms": round(max(self.pauses) * 1000, 1) if self.pauses else 0,
-                "total_ms": round(sum(self.pauses) * 1000, 1)}
+        return {
+            "n": len(self.pauses),
+            "max_ms": round(max(self.pauses) * 1000, 1) if self.pauses else 0,
+            "total_ms": round(sum(self.pauses) * 1000, 1),
+        }
+
+
 QUERIES = ("acct-0420", "team=payments", "blocked")
 
 
-async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str | None,
-                    done: Any = None) -> float:
+async def timed_key(
+    pilot: Any, app: OrgApp, key: str, expect: str | None, done: Any = None
+) -> float:
     """Seconds from a key event reaching the app until Textual handled it (the filter
     holds `expect`, or `done()` holds; every message queue of the screen is empty) and
     painted the screen once (the compositor's update, run here at once instead of on its
@@ -80,6 +85,7 @@ async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str | None,
     char = key if len(key) == 1 else None
     name = {" ": "space", "=": "equals_sign", "-": "minus"}.get(key, key)
     if done is None:
+
         def done() -> bool:
             return app.main.filter_query == expect
 
@@ -99,8 +105,11 @@ async def timed_key(pilot: Any, app: OrgApp, key: str, expect: str | None,
 def _context(endpoint_url: str, stop: threading.Event) -> AwsContext:
     """A read-only context whose calls end at once when `stop` is set (measuring over:
     the background refresh makes no further call)."""
-    ctx = AwsContext(SessionOptions(endpoint_url=endpoint_url, read_only=True,
-                                    credentials=("testing", "testing", None)))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=endpoint_url, read_only=True, credentials=("testing", "testing", None)
+        )
+    )
     real_call = ctx.call
 
     def call(fn: Any, /, **kwargs: Any) -> Any:
@@ -115,12 +124,14 @@ def _context(endpoint_url: str, stop: threading.Event) -> AwsContext:
 def _stats(times: list[float]) -> dict[str, Any]:
     if not times:
         return {"n": 0}
-    return {"n": len(times), "median_ms": round(statistics.median(times) * 1000, 1),
-            "max_ms": round(max(times) * 1000, 1)}
+    return {
+        "n": len(times),
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "max_ms": round(max(times) * 1000, 1),
+    }
 
 
-async def key_round(pilot: Any, app: OrgApp, surface: str,
-                    record: dict[str, list[float]]) -> None:
+async def key_round(pilot: Any, app: OrgApp, surface: str, record: dict[str, list[float]]) -> None:
     """One round of keys on the tree or the table: a query typed one key at a time and
     escape (filter), then moving (down x5, pagedown, up x3, home). Each key's time goes to
     `record["<surface> filter"]` or `record["<surface> nav"]` (escape's also to
@@ -132,8 +143,7 @@ async def key_round(pilot: Any, app: OrgApp, surface: str,
     typed = ""
     for ch in query:
         typed += ch
-        record.setdefault(f"{surface} filter", []).append(
-            await timed_key(pilot, app, ch, typed))
+        record.setdefault(f"{surface} filter", []).append(await timed_key(pilot, app, ch, typed))
     started = time.perf_counter()
     while not main.filter.settled():
         await pilot.pause(0.001)
@@ -148,7 +158,8 @@ async def key_round(pilot: Any, app: OrgApp, surface: str,
     await pilot.pause()
     for key in ("down",) * 5 + ("pagedown", "up", "up", "up", "home"):
         record.setdefault(f"{surface} nav", []).append(
-            await timed_key(pilot, app, key, None, lambda: True))
+            await timed_key(pilot, app, key, None, lambda: True)
+        )
     await pilot.pause()
 
 
@@ -190,9 +201,15 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
             while True:
                 for surface in ("tree", "table"):
                     if app.main.showing_table != (surface == "table"):
-                        record.setdefault("t toggle", []).append(await timed_key(
-                            pilot, app, "t", None,
-                            lambda s=surface: app.main.showing_table == (s == "table")))
+                        record.setdefault("t toggle", []).append(
+                            await timed_key(
+                                pilot,
+                                app,
+                                "t",
+                                None,
+                                lambda s=surface: app.main.showing_table == (s == "table"),
+                            )
+                        )
                         await pilot.pause()
                     await key_round(pilot, app, surface, record)
                 rounds += 1
@@ -212,11 +229,17 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
     finally:
         Loader.load_structure = real  # type: ignore[method-assign]
     keys = {name: _stats(times) for name, times in record.items()}
-    pressed = [t for name, times in record.items()
-               if "settle" not in name and "escape" not in name for t in times]
+    pressed = [
+        t
+        for name, times in record.items()
+        if "settle" not in name and "escape" not in name
+        for t in times
+    ]
     return {
-        "accounts": accounts, "stale_marked": stale,
-        "first_frame_s": round(first_frame, 3), "rounds": rounds,
+        "accounts": accounts,
+        "stale_marked": stale,
+        "first_frame_s": round(first_frame, 3),
+        "rounds": rounds,
         "refresh_landed_s": round(refresh_s, 1) if refresh_s else None,
         "key_median_ms": round(statistics.median(pressed) * 1000, 1),
         "key_max_ms": round(max(pressed) * 1000, 1),
@@ -252,9 +275,14 @@ async def measure_cold(endpoint_url: str) -> dict[str, Any]:
         complete = app.view is not None and app.view.complete
         stop.set()
         app.exit(0)
-    return {"accounts": accounts, "tree_s": round(tree_s or 0, 2), "full_s": round(full_s, 2),
-            "tree_over_full": round((tree_s or 0) / full_s, 3), "reading_badges": reading,
-            "complete": complete}
+    return {
+        "accounts": accounts,
+        "tree_s": round(tree_s or 0, 2),
+        "full_s": round(full_s, 2),
+        "tree_over_full": round((tree_s or 0) / full_s, 3),
+        "reading_badges": reading,
+        "complete": complete,
+    }
 
 
 async def measure_table(pilot: Any, app: OrgApp) -> dict[str, Any]:
@@ -265,15 +293,14 @@ async def measure_table(pilot: Any, app: OrgApp) -> dict[str, Any]:
     def rounded(t: float) -> float:
         return round(t * 1000, 1)
 
-    ms["t_first_ms"] = rounded(await timed_key(pilot, app, "t", None,
-                                               lambda: main.showing_table))
+    ms["t_first_ms"] = rounded(await timed_key(pilot, app, "t", None, lambda: main.showing_table))
     await pilot.pause()
     column = main.table.sort_column
-    ms["s_ms"] = rounded(await timed_key(pilot, app, "s", None,
-                                         lambda: main.table.sort_column != column))
+    ms["s_ms"] = rounded(
+        await timed_key(pilot, app, "s", None, lambda: main.table.sort_column != column)
+    )
     await pilot.pause()
-    ms["S_ms"] = rounded(await timed_key(pilot, app, "S", None,
-                                         lambda: main.table.reverse))
+    ms["S_ms"] = rounded(await timed_key(pilot, app, "S", None, lambda: main.table.reverse))
     await pilot.pause()
     await pilot.press("slash")
     times, typed = [], ""
@@ -288,24 +315,33 @@ async def measure_table(pilot: Any, app: OrgApp) -> dict[str, Any]:
     main.table.focus()
     await pilot.pause()
     total = len(main.view.snapshot.accounts) if main.view else 0
-    ms["A_mark_all_ms"] = rounded(await timed_key(pilot, app, "A", None,
-                                                  lambda: len(main.marked) == total))
+    ms["A_mark_all_ms"] = rounded(
+        await timed_key(pilot, app, "A", None, lambda: len(main.marked) == total)
+    )
     await pilot.pause()
-    ms["A_unmark_all_ms"] = rounded(await timed_key(pilot, app, "A", None,
-                                                    lambda: not main.marked))
+    ms["A_unmark_all_ms"] = rounded(await timed_key(pilot, app, "A", None, lambda: not main.marked))
     await pilot.pause()
-    ms["t_back_ms"] = rounded(await timed_key(pilot, app, "t", None,
-                                              lambda: not main.showing_table))
+    ms["t_back_ms"] = rounded(
+        await timed_key(pilot, app, "t", None, lambda: not main.showing_table)
+    )
     return ms
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", required=True)
-    parser.add_argument("--no-cold", dest="cold", action="store_false",
-                        help="skip the cold start (no cache: tree time vs full load)")
-    parser.add_argument("--no-keys", dest="keys", action="store_false",
-                        help="skip the keys (cached, and with the refresh running)")
+    parser.add_argument(
+        "--no-cold",
+        dest="cold",
+        action="store_false",
+        help="skip the cold start (no cache: tree time vs full load)",
+    )
+    parser.add_argument(
+        "--no-keys",
+        dest="keys",
+        action="store_false",
+        help="skip the keys (cached, and with the refresh running)",
+    )
     args = parser.parse_args()
     result: dict[str, Any] = {"import_s": round(IMPORT_SECONDS, 3)}
 

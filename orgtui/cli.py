@@ -41,7 +41,8 @@ def _account_id(value: str) -> str:
     if account_id is None:
         raise argparse.ArgumentTypeError(
             f"'{clean(value)}' is not an account id: exactly 12 digits, as 111122223333 or "
-            "the console's 1111-2222-3333")
+            "the console's 1111-2222-3333"
+        )
     return account_id
 
 
@@ -50,15 +51,20 @@ def _endpoint_url(value: str) -> str:
     password the URL holds."""
     try:
         parts = urlsplit(value)
-        valid = (parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-                 and clean(value) == value and " " not in value)
+        valid = (
+            parts.scheme.lower() in ("http", "https")
+            and bool(parts.hostname)
+            and clean(value) == value
+            and " " not in value
+        )
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:  # an unclosed [ipv6] bracket, a port out of range
         valid = False
     if not valid:
         raise argparse.ArgumentTypeError(
             f"'{clean(redact_url(value))}' is not an endpoint URL: it needs http:// or "
-            "https:// and a host, as http://127.0.0.1:5000")
+            "https:// and a host, as http://127.0.0.1:5000"
+        )
     return value
 
 
@@ -68,8 +74,7 @@ def _concurrency(value: str) -> int | str:
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{value}' is not `auto` or a whole number") from None
+        raise argparse.ArgumentTypeError(f"'{value}' is not `auto` or a whole number") from None
     if not 1 <= n <= 64:
         raise argparse.ArgumentTypeError("must be `auto` or from 1 to 64")
     return n
@@ -84,29 +89,61 @@ def build_parser() -> argparse.ArgumentParser:
         "`orgtui audit` opens it read-only; `orgtui audit --report FORMAT` prints the audit "
         "without a UI. Exit codes: 0 ok, 1 error, 2 usage error, 3 --fail-on threshold met.",
     )
-    parser.add_argument("command", nargs="?", choices=["audit"],
-                        help="audit: read-only session, or the headless report with --report")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["audit"],
+        help="audit: read-only session, or the headless report with --report",
+    )
     aws = parser.add_argument_group("AWS")
     aws.add_argument("--profile", metavar="NAME", help="AWS profile (default: the boto3 chain)")
-    aws.add_argument("--region", metavar="NAME",
-                     help="AWS region (Organizations is global; default us-east-1)")
-    aws.add_argument("--endpoint-url", type=_endpoint_url, metavar="URL",
-                     help="send requests to this endpoint (moto server, LocalStack, VPC endpoint)")
-    aws.add_argument("--demo", action="store_true",
-                     help="use the embedded sample organization (moto), no AWS needed")
-    aws.add_argument("--concurrency", type=_concurrency, metavar="N|auto", default=None,
-                     help="requests in flight at most; auto (the default) finds the level "
-                     "AWS allows, between 1 and 32")
-    aws.add_argument("--no-cache", action="store_true",
-                     help="do not paint the last snapshot at start, read AWS afresh")
+    aws.add_argument(
+        "--region", metavar="NAME", help="AWS region (Organizations is global; default us-east-1)"
+    )
+    aws.add_argument(
+        "--endpoint-url",
+        type=_endpoint_url,
+        metavar="URL",
+        help="send requests to this endpoint (moto server, LocalStack, VPC endpoint)",
+    )
+    aws.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the embedded sample organization (moto), no AWS needed",
+    )
+    aws.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        metavar="N|auto",
+        default=None,
+        help="requests in flight at most; auto (the default) finds the level "
+        "AWS allows, between 1 and 32",
+    )
+    aws.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not paint the last snapshot at start, read AWS afresh",
+    )
     rep = parser.add_argument_group("report (with `audit`)")
-    rep.add_argument("--report", choices=FORMATS, metavar="FORMAT",
-                     help=f"print the audit without a UI: {', '.join(FORMATS)}")
+    rep.add_argument(
+        "--report",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=f"print the audit without a UI: {', '.join(FORMATS)}",
+    )
     rep.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    rep.add_argument("--account", type=_account_id, action="append", metavar="ID",
-                     help="only this account (12 digits, dashes allowed; repeatable)")
-    rep.add_argument("--fail-on", choices=["blocked", "review"],
-                     help="exit 3 when any account is blocked (or blocked or review)")
+    rep.add_argument(
+        "--account",
+        type=_account_id,
+        action="append",
+        metavar="ID",
+        help="only this account (12 digits, dashes allowed; repeatable)",
+    )
+    rep.add_argument(
+        "--fail-on",
+        choices=["blocked", "review"],
+        help="exit 3 when any account is blocked (or blocked or review)",
+    )
     parser.add_argument("--version", action="version", version=f"orgtui {__version__}")
     return parser
 
@@ -141,13 +178,20 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command != "audit":
-        for flag, value in (("--report", args.report), ("-o/--output", args.output),
-                            ("--account", args.account), ("--fail-on", args.fail_on)):
+        for flag, value in (
+            ("--report", args.report),
+            ("-o/--output", args.output),
+            ("--account", args.account),
+            ("--fail-on", args.fail_on),
+        ):
             if value:
                 parser.error(f"{flag} goes with `orgtui audit --report FORMAT`")
     elif not args.report:
-        for flag, value in (("-o/--output", args.output), ("--account", args.account),
-                            ("--fail-on", args.fail_on)):
+        for flag, value in (
+            ("-o/--output", args.output),
+            ("--account", args.account),
+            ("--fail-on", args.fail_on),
+        ):
             if value:
                 parser.error(f"{flag} needs --report FORMAT")
     settings, problems = load_settings()
@@ -159,8 +203,13 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         region=args.region or settings.region,
         endpoint_url=args.endpoint_url,
         demo=args.demo,
-        concurrency=(settings.concurrency if args.concurrency is None
-                     else None if args.concurrency == "auto" else args.concurrency),
+        concurrency=(
+            settings.concurrency
+            if args.concurrency is None
+            else None
+            if args.concurrency == "auto"
+            else args.concurrency
+        ),
         use_cache=settings.cache and not args.no_cache and not args.demo,
         report=args.report,
         output=args.output,
@@ -186,10 +235,11 @@ def make_context(cfg: RunConfig) -> tuple[AwsContext, DemoOrg | None]:
             demo = demo_mod.start()
         except ImportError as exc:
             missing = exc.name or "moto"
-            what = ("The demo needs moto, which is not installed."
-                    if missing.split(".")[0] == "moto" else
-                    f"The demo needs moto with its CloudFormation extra; {missing} is "
-                    "missing.")
+            what = (
+                "The demo needs moto, which is not installed."
+                if missing.split(".")[0] == "moto"
+                else f"The demo needs moto with its CloudFormation extra; {missing} is missing."
+            )
             raise OrgtuiError(what, "Install it with: pip install 'orgtui[demo]'") from None
         credentials = demo_mod.DEMO_CREDENTIALS
         region = demo_mod.DEMO_REGION
@@ -214,8 +264,10 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
 
     options = loading.LoadOptions(
         cache_key=files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region),
-        write_cache=cfg.use_cache, only=cfg.accounts or None,
-        attest_tag=cfg.settings.standalone_tag)
+        write_cache=cfg.use_cache,
+        only=cfg.accounts or None,
+        attest_tag=cfg.settings.standalone_tag,
+    )
     with stderr_progress(err, ctx) as progress:
         snap, problems = loading.load(ctx, options, progress)
     for problem in problems:  # may quote names or paths: one clean line each
@@ -268,8 +320,9 @@ def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
     named = ", ".join(f"{clean(a['name'])} ({clean(a['id'])})" for a in met[:FAIL_ON_SHOWN])
     more = f" and {len(met) - FAIL_ON_SHOWN} more" if len(met) > FAIL_ON_SHOWN else ""
     verb = "is" if len(met) == 1 else "are"
-    return (f"orgtui: --fail-on {fail_on}: {plural(len(met), 'account')} {verb} {what}: "
-            f"{named}{more}")
+    return (
+        f"orgtui: --fail-on {fail_on}: {plural(len(met), 'account')} {verb} {what}: {named}{more}"
+    )
 
 
 def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
@@ -312,8 +365,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # every failure ends in words, never a traceback
         # The profile may come from AWS_PROFILE: name it in the fix (`aws sso login`).
-        profile = cfg.profile or os.environ.get("AWS_PROFILE") or os.environ.get(
-            "AWS_DEFAULT_PROFILE")
+        profile = (
+            cfg.profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        )
         return fail(exc, profile, err)
     finally:
         if ctx is not None:

@@ -66,16 +66,20 @@ class LoadFailed(OrgtuiError):
     """The load stopped at `stage` ("structure" or "details")."""
 
     def __init__(self, stage: str, error: OrgtuiError) -> None:
-        super().__init__(error.what, error.fix, code=error.code, reason=error.reason,
-                         request_id=error.request_id)
+        super().__init__(
+            error.what, error.fix, code=error.code, reason=error.reason, request_id=error.request_id
+        )
         self.stage = stage
 
 
 def with_records(snap: Snapshot, options: LoadOptions) -> Snapshot:
     """The snapshot with what is not AWS's and never cached: the attestation tag's key
     (a setting) and AWS's earlier refusals in this organization (the audit log)."""
-    return replace(snap, attest_tag=options.attest_tag,
-                   refusals=frozen_map(files.read_refusals(snap.organization.id)))
+    return replace(
+        snap,
+        attest_tag=options.attest_tag,
+        refusals=frozen_map(files.read_refusals(snap.organization.id)),
+    )
 
 
 def cached(options: LoadOptions) -> Stage | None:
@@ -89,8 +93,9 @@ def cached(options: LoadOptions) -> Stage | None:
     return Stage("cached", with_records(snap, options) if snap else None, tuple(problems))
 
 
-def stages(ctx: AwsContext, options: LoadOptions,
-           progress: ProgressFn | None = None) -> Iterator[Stage]:
+def stages(
+    ctx: AwsContext, options: LoadOptions, progress: ProgressFn | None = None
+) -> Iterator[Stage]:
     """Load the organization, yielding each stage as it is known."""
     from orgtui.aws.loader import Loader
 
@@ -105,10 +110,13 @@ def stages(ctx: AwsContext, options: LoadOptions,
     except Exception as exc:
         raise LoadFailed("structure", translate(exc, profile=profile)) from None
     if missing:
-        raise LoadFailed("structure", OrgtuiError(
-            f"Not in organization {snap.organization.id}: {', '.join(missing)}.",
-            "Check the account ids (run without --account to list every account).",
-        ))
+        raise LoadFailed(
+            "structure",
+            OrgtuiError(
+                f"Not in organization {snap.organization.id}: {', '.join(missing)}.",
+                "Check the account ids (run without --account to list every account).",
+            ),
+        )
     yield Stage("structure", snap)
     try:
         # The details, and the impact checks alongside (they never fail for AWS: a check
@@ -122,8 +130,9 @@ def stages(ctx: AwsContext, options: LoadOptions,
     yield Stage("details", snap, problems)
 
 
-def load(ctx: AwsContext, options: LoadOptions,
-         progress: ProgressFn | None = None) -> tuple[Snapshot, tuple[str, ...]]:
+def load(
+    ctx: AwsContext, options: LoadOptions, progress: ProgressFn | None = None
+) -> tuple[Snapshot, tuple[str, ...]]:
     """The whole organization (the last stage) and what the user should be told."""
     problems: list[str] = []
     snap: Snapshot | None = None

@@ -84,8 +84,9 @@ class Organization:
         return cls(
             id=ids.checked("organization", required(raw, "Id", where), where),
             arn=str(raw.get("Arn") or ""),
-            management_account_id=ids.checked("account", required(raw, "MasterAccountId",
-                                                                  where), where),
+            management_account_id=ids.checked(
+                "account", required(raw, "MasterAccountId", where), where
+            ),
             management_account_email=str(raw.get("MasterAccountEmail") or ""),
             feature_set=str(raw.get("FeatureSet") or ""),
         )
@@ -101,8 +102,11 @@ class Caller:
     def from_api(cls, raw: Mapping[str, Any]) -> Caller:
         """From GetCallerIdentity."""
         where = "GetCallerIdentity"
-        return cls(account=ids.checked("account", required(raw, "Account", where), where),
-                   arn=str(required(raw, "Arn", where)), user_id=str(raw.get("UserId") or ""))
+        return cls(
+            account=ids.checked("account", required(raw, "Account", where), where),
+            arn=str(required(raw, "Arn", where)),
+            user_id=str(raw.get("UserId") or ""),
+        )
 
     @property
     def name(self) -> str:
@@ -333,8 +337,6 @@ class Snapshot:
             child_accounts=frozen_map(child_accounts),
             tags=frozen_map({k: v for k, v in self.tags.items() if k != account_id}),
             delegated=frozen_map({k: v for k, v in self.delegated.items() if k != account_id}),
-            attachments=frozen_map(
-                {k: v for k, v in self.attachments.items() if k != account_id}
-            ),
+            attachments=frozen_map({k: v for k, v in self.attachments.items() if k != account_id}),
             impact=self.impact.without_account(account_id),
         )

@@ -53,9 +53,12 @@ class _WithStatus(Progress):
         yield self.make_tasks_table(self.tasks)
         if self.ctx is not None:
             throttled = _throttled(self.ctx)
-            yield Text("  " + status_note(getattr(self.ctx, "concurrency", None), throttled),
-                       style="yellow" if throttled else "dim", no_wrap=True,
-                       overflow="ellipsis")
+            yield Text(
+                "  " + status_note(getattr(self.ctx, "concurrency", None), throttled),
+                style="yellow" if throttled else "dim",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
 
 
 def _throttled(ctx: Any) -> int:
@@ -74,8 +77,11 @@ def stderr_progress(err: TextIO, ctx: Any = None) -> Iterator[ProgressFn]:
     console = Console(file=err)
     columns: list[ProgressColumn] = [
         SpinnerColumn(),
-        TextColumn("{task.description}", markup=False, table_column=Column(no_wrap=True,
-                                                              overflow="ellipsis")),
+        TextColumn(
+            "{task.description}",
+            markup=False,
+            table_column=Column(no_wrap=True, overflow="ellipsis"),
+        ),
         BarColumn(bar_width=20),
         MofNCompleteColumn(),
     ]

@@ -87,9 +87,11 @@ def build(
 def unchecked(doc: Mapping[str, Any]) -> list[str]:
     """The impact checks the report's document says were not made, with why, in words;
     checks skipped for the same reason are named together."""
-    return group_skipped((name, check.get("reason") or "not read")
-                         for name, check in doc.get("checks", {}).items()
-                         if check["status"] != "checked")
+    return group_skipped(
+        (name, check.get("reason") or "not read")
+        for name, check in doc.get("checks", {}).items()
+        if check["status"] != "checked"
+    )
 
 
 def by_verdict(accounts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -99,8 +101,10 @@ def by_verdict(accounts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]
 
 def summary_words(summary: Mapping[str, int], review: str = "review") -> str:
     """`1 account, 1 blocked, 0 review, 0 ready`: the counts with the noun agreeing."""
-    return (f"{plural(summary['accounts'], 'account')}, {summary['blocked']} blocked, "
-            f"{summary['review']} {review}, {summary['ready']} ready")
+    return (
+        f"{plural(summary['accounts'], 'account')}, {summary['blocked']} blocked, "
+        f"{summary['review']} {review}, {summary['ready']} ready"
+    )
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -118,8 +122,20 @@ def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
 # carries the same value: CSV stays one row per account, and a row cut out of the file
 # still says that its findings may be incomplete. The reasons are in the JSON report.
 CSV_COLUMNS = (
-    "id", "name", "email", "state", "joined_method", "joined_timestamp", "parent_id",
-    "ou_path", "verdict", "findings", "delegated_services", "tags", "policies", "unchecked",
+    "id",
+    "name",
+    "email",
+    "state",
+    "joined_method",
+    "joined_timestamp",
+    "parent_id",
+    "ou_path",
+    "verdict",
+    "findings",
+    "delegated_services",
+    "tags",
+    "policies",
+    "unchecked",
 )
 # A spreadsheet takes a cell starting with one of these for a formula (OWASP, CSV
 # injection); `clean()` already turns a leading tab or CR into visible `\t`, `\r`.
@@ -136,15 +152,25 @@ def csv_cell(value: Any) -> str:
 def csv_row(a: Mapping[str, Any], skipped: str = "") -> list[str]:
     """One account's cells, in CSV_COLUMNS order: tags as k=v;k=v, findings as codes;
     `skipped` is the `unchecked` cell, the same for every row."""
-    return [csv_cell(cell) for cell in (
-        a["id"], a["name"], a["email"], a["state"], a["joined_method"],
-        a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]),
-        a["verdict"], ";".join(f["code"] for f in a["findings"]),
-        ";".join(a["delegated_services"]),
-        ";".join(f"{k}={v}" for k, v in a["tags"].items()),
-        ";".join(p["name"] for p in a["policies"]),
-        skipped,
-    )]
+    return [
+        csv_cell(cell)
+        for cell in (
+            a["id"],
+            a["name"],
+            a["email"],
+            a["state"],
+            a["joined_method"],
+            a["joined_timestamp"] or "",
+            a["parent_id"],
+            "/".join(a["ou_path"]),
+            a["verdict"],
+            ";".join(f["code"] for f in a["findings"]),
+            ";".join(a["delegated_services"]),
+            ";".join(f"{k}={v}" for k, v in a["tags"].items()),
+            ";".join(p["name"] for p in a["policies"]),
+            skipped,
+        )
+    ]
 
 
 def to_csv(doc: Mapping[str, Any], width: int | None = None) -> str:
@@ -229,8 +255,15 @@ LAYOUTS = (
     ("account", "id", "ou_path", "state", "verdict", "findings"),
     ("account", "id", "state", "verdict", "findings"),
 )
-HEADERS = {"account": "Account", "id": "Id", "email": "Email", "ou_path": "OU path",
-           "state": "State", "verdict": "Verdict", "findings": "Findings"}
+HEADERS = {
+    "account": "Account",
+    "id": "Id",
+    "email": "Email",
+    "ou_path": "OU path",
+    "state": "State",
+    "verdict": "Verdict",
+    "findings": "Findings",
+}
 ACCOUNT_LINES = ("ou_path", "email")  # in this order under the name, when not columns
 NO_WRAP = ("id", "verdict", "findings")
 
@@ -238,9 +271,13 @@ NO_WRAP = ("id", "verdict", "findings")
 def _cells(a: Mapping[str, Any]) -> dict[str, list[str]]:
     """An account's table cells as lines of clean text."""
     return {
-        "account": [clean(a["name"])], "id": [clean(a["id"])], "email": [clean(a["email"])],
-        "ou_path": [clean(" / ".join(a["ou_path"]))], "state": [clean(a["state"])],
-        "verdict": [a["verdict"]], "findings": [clean(f["code"]) for f in a["findings"]] or ["-"],
+        "account": [clean(a["name"])],
+        "id": [clean(a["id"])],
+        "email": [clean(a["email"])],
+        "ou_path": [clean(" / ".join(a["ou_path"]))],
+        "state": [clean(a["state"])],
+        "verdict": [a["verdict"]],
+        "findings": [clean(f["code"]) for f in a["findings"]] or ["-"],
     }
 
 
@@ -250,15 +287,19 @@ def _merged(cells: dict[str, list[str]], columns: tuple[str, ...]) -> dict[str, 
     return {**cells, "account": cells["account"] + extra}
 
 
-def _column_widths(rows: list[dict[str, list[str]]], columns: tuple[str, ...],
-                   width: int) -> dict[str, int] | None:
+def _column_widths(
+    rows: list[dict[str, list[str]]], columns: tuple[str, ...], width: int
+) -> dict[str, int] | None:
     """Each column's width for a table `width` cells wide, or None when these columns
     can't fit: ids, verdicts and codes at full width; every folding column at least at
     FOLD_MIN (less when all of it is narrower), the room left shared out evenly."""
-    natural = {key: max(cell_len(line) for row in [{key: [HEADERS[key]]}, *rows]
-                        for line in row[key]) for key in columns}
-    widths = {key: natural[key] if key in NO_WRAP else min(natural[key], FOLD_MIN[key])
-              for key in columns}
+    natural = {
+        key: max(cell_len(line) for row in [{key: [HEADERS[key]]}, *rows] for line in row[key])
+        for key in columns
+    }
+    widths = {
+        key: natural[key] if key in NO_WRAP else min(natural[key], FOLD_MIN[key]) for key in columns
+    }
     room = width - (3 * len(columns) - 3) - sum(widths.values())  # separators, padding
     if room < 0:
         return None
@@ -276,8 +317,10 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
     every id, verdict and finding code whole, else one block of lines per account."""
     accounts = by_verdict(doc["accounts"])
     cells = [_cells(a) for a in accounts]
-    title = Text(f"Organization {clean(doc['organization']['id'])}: "
-                 f"{summary_words(doc['summary'])}", style="bold")
+    title = Text(
+        f"Organization {clean(doc['organization']['id'])}: {summary_words(doc['summary'])}",
+        style="bold",
+    )
     for columns in LAYOUTS:
         rows = [_merged(c, columns) for c in cells]
         widths = _column_widths(rows, columns, console.width)
@@ -289,11 +332,9 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
         return
     # No outer edges (more room for the data); a blank line between accounts, whose cells
     # hold several lines. Widths are fixed here, so rich never shrinks an id or a code.
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  leading=1)
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, leading=1)
     for key in columns:
-        table.add_column(HEADERS[key], width=widths[key], no_wrap=key in NO_WRAP,
-                         overflow="fold")
+        table.add_column(HEADERS[key], width=widths[key], no_wrap=key in NO_WRAP, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(key, row[key]) for key in columns))
     console.print(table)
@@ -323,8 +364,9 @@ def _print_blocks(title: Text, cells: list[dict[str, list[str]]], console: Conso
     and name on the first line, then the OU path, state and email, then one code a line."""
     console.print(title)
     for c in cells:
-        head = Text.assemble(c["id"][0], "  ", _cell("verdict", c["verdict"]), "  ",
-                             c["account"][0])
+        head = Text.assemble(
+            c["id"][0], "  ", _cell("verdict", c["verdict"]), "  ", c["account"][0]
+        )
         console.print()
         console.print(head, overflow="fold")
         for line in (*c["ou_path"], f"{c['state'][0]}  {c['email'][0]}", *c["findings"]):
@@ -334,8 +376,9 @@ def _print_blocks(title: Text, cells: list[dict[str, list[str]]], console: Conso
 def to_table_text(doc: Mapping[str, Any], width: int | None = None) -> str:
     """The table as plain text (no colour codes), `width` columns wide."""
     buf = io.StringIO()
-    to_table(doc, Console(file=buf, width=width or TABLE_WIDTH, force_terminal=False,
-                          color_system=None))
+    to_table(
+        doc, Console(file=buf, width=width or TABLE_WIDTH, force_terminal=False, color_system=None)
+    )
     return buf.getvalue()
 
 

@@ -51,8 +51,7 @@ class Scene:
     size: tuple[int, int] = SIZE
 
 
-async def _until(pilot: Pilot[Any], done: Callable[[], bool], what: str,
-                 limit: int = 400) -> None:
+async def _until(pilot: Pilot[Any], done: Callable[[], bool], what: str, limit: int = 400) -> None:
     for _ in range(limit):
         if done():
             break
@@ -142,8 +141,11 @@ async def what_breaks(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
     await pilot.press("r")
     await _removal_checked(pilot, app)
     dialog = app.screen
-    await _until(pilot, lambda: bob in getattr(dialog, "counts", {}),
-                 "the users and groups assigned through Identity Center")
+    await _until(
+        pilot,
+        lambda: bob in getattr(dialog, "counts", {}),
+        "the users and groups assigned through Identity Center",
+    )
 
 
 async def attest(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
@@ -154,8 +156,11 @@ async def attest(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
         await pilot.press("space")
     await _until(pilot, lambda: len(app.main.marked) == 3, "three marked accounts")
     await pilot.press("v")
-    await _until(pilot, lambda: isinstance(app.screen, AttestScreen)
-                 and app.screen.checks is not None, "the attest dialog's live check")
+    await _until(
+        pilot,
+        lambda: isinstance(app.screen, AttestScreen) and app.screen.checks is not None,
+        "the attest dialog's live check",
+    )
 
 
 async def deregister(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
@@ -163,39 +168,89 @@ async def deregister(pilot: Pilot[Any], app: OrgApp, demo: Any) -> None:
 
     await _jump(pilot, app, demo.accounts["security-tooling"])
     await pilot.press("d")
-    await _until(pilot, lambda: isinstance(app.screen, DeregisterScreen)
-                 and app.screen.checks is not None, "the deregister dialog's live check")
+    await _until(
+        pilot,
+        lambda: isinstance(app.screen, DeregisterScreen) and app.screen.checks is not None,
+        "the deregister dialog's live check",
+    )
 
 
 SCENES: tuple[Scene, ...] = (
-    Scene("main-blocked", "The organization tree with counts per OU, and a blocked account's "
-          "findings with their fixes.", main_blocked),
-    Scene("filter", "The filter (`/`) on the verdict `blocked`; it also takes names, ids, "
-          "emails, tags `key=value`, finding codes, delegated services, join methods, "
-          "states and OUs (`ou:Prod`).", filter_in_use),
-    Scene("table", "The account table (`t`), sorted by OU path (`s` moves the sort to the "
-          "next column, `S` reverses it, a click on a title sorts by it).", account_table),
-    Scene("mark-all", "`ou:Divesting ready`, `A` marks every match, `r`: one dialog with "
-          "exactly those accounts.", mark_all_matches),
-    Scene("small", "80x24: every account line keeps its verdict, the footer keeps `?` and "
-          "`q`.", small_terminal, size=(80, 24)),
-    Scene("removal-tags", "The removal dialog for a ready account: every tag AWS will delete, "
-          "the policies that stop applying, billing and access.", removal_tags),
-    Scene("bulk-removal", "Four marked accounts, one of them blocked: confirmation is "
-          "impossible until the blocked one is dropped.", bulk_removal),
-    Scene("what-breaks", "What breaks when sandbox-bob leaves, before the click: its "
-          "StackSet's stacks deleted, Control Tower drift, the Identity Center access lost "
-          "(with who is assigned), a resource share, warnings first.", what_breaks),
-    Scene("attest", "`v` on three marked accounts: what attesting means, the tag and the "
-          "value written, the invited account skipped, each verdict before and after.",
-          attest),
-    Scene("deregister", "`d` on a delegated administrator: each service and what stops, "
-          "the verdict it will have, the typed account id.", deregister),
-    Scene("audit-mode", "`orgtui audit`: the AUDIT read-only badge, no Remove binding, and "
-          "`r` saying why.", audit_mode, read_only=True),
+    Scene(
+        "main-blocked",
+        "The organization tree with counts per OU, and a blocked account's "
+        "findings with their fixes.",
+        main_blocked,
+    ),
+    Scene(
+        "filter",
+        "The filter (`/`) on the verdict `blocked`; it also takes names, ids, "
+        "emails, tags `key=value`, finding codes, delegated services, join methods, "
+        "states and OUs (`ou:Prod`).",
+        filter_in_use,
+    ),
+    Scene(
+        "table",
+        "The account table (`t`), sorted by OU path (`s` moves the sort to the "
+        "next column, `S` reverses it, a click on a title sorts by it).",
+        account_table,
+    ),
+    Scene(
+        "mark-all",
+        "`ou:Divesting ready`, `A` marks every match, `r`: one dialog with exactly those accounts.",
+        mark_all_matches,
+    ),
+    Scene(
+        "small",
+        "80x24: every account line keeps its verdict, the footer keeps `?` and `q`.",
+        small_terminal,
+        size=(80, 24),
+    ),
+    Scene(
+        "removal-tags",
+        "The removal dialog for a ready account: every tag AWS will delete, "
+        "the policies that stop applying, billing and access.",
+        removal_tags,
+    ),
+    Scene(
+        "bulk-removal",
+        "Four marked accounts, one of them blocked: confirmation is "
+        "impossible until the blocked one is dropped.",
+        bulk_removal,
+    ),
+    Scene(
+        "what-breaks",
+        "What breaks when sandbox-bob leaves, before the click: its "
+        "StackSet's stacks deleted, Control Tower drift, the Identity Center access lost "
+        "(with who is assigned), a resource share, warnings first.",
+        what_breaks,
+    ),
+    Scene(
+        "attest",
+        "`v` on three marked accounts: what attesting means, the tag and the "
+        "value written, the invited account skipped, each verdict before and after.",
+        attest,
+    ),
+    Scene(
+        "deregister",
+        "`d` on a delegated administrator: each service and what stops, "
+        "the verdict it will have, the typed account id.",
+        deregister,
+    ),
+    Scene(
+        "audit-mode",
+        "`orgtui audit`: the AUDIT read-only badge, no Remove binding, and `r` saying why.",
+        audit_mode,
+        read_only=True,
+    ),
     Scene("help", "The help screen (`?`): every key, and what the badges mean.", help_screen),
-    Scene("member-leave", "Signed in as a member account (`ORGTUI_DEMO_MEMBER=sandbox-bob`): "
-          "LeaveOrganization through the same dialog.", member_leave, member="sandbox-bob"),
+    Scene(
+        "member-leave",
+        "Signed in as a member account (`ORGTUI_DEMO_MEMBER=sandbox-bob`): "
+        "LeaveOrganization through the same dialog.",
+        member_leave,
+        member="sandbox-bob",
+    ),
 )
 
 
@@ -205,9 +260,13 @@ async def _render(scene: Scene, out_dir: Path) -> Path:
 
     demo = demo_mod.start(now=NOW, member=scene.member or "")
     try:
-        ctx = AwsContext(SessionOptions(region=demo_mod.DEMO_REGION,
-                                        credentials=demo_mod.DEMO_CREDENTIALS,
-                                        read_only=scene.read_only))
+        ctx = AwsContext(
+            SessionOptions(
+                region=demo_mod.DEMO_REGION,
+                credentials=demo_mod.DEMO_CREDENTIALS,
+                read_only=scene.read_only,
+            )
+        )
         app = OrgApp(ctx, read_only=scene.read_only, demo=True, clock=lambda: NOW)
         async with app.run_test(size=scene.size, notifications=True) as pilot:
             await _until(pilot, lambda: app.loaded, "the organization to load")
@@ -237,8 +296,7 @@ def _isolate() -> None:
     tmp = tempfile.mkdtemp(prefix="orgtui-screenshots-")
     for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         os.environ[var] = os.path.join(tmp, var.lower())
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
-                "ORGTUI_DEMO_MEMBER"):
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "ORGTUI_DEMO_MEMBER"):
         os.environ.pop(var, None)
     os.environ["MOTO_ACCOUNT_ID"] = "123456789012"
 
@@ -249,8 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     _isolate()
     for scene in SCENES:
         path = render(scene, out_dir)
-        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
-              f"{scene.caption}")
+        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {scene.caption}")
     return 0
 
 

@@ -32,8 +32,9 @@ def fast(monkeypatch):
 def demo_ctx(read_only: bool = False) -> AwsContext:
     from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 
-    return AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
-                                     read_only=read_only))
+    return AwsContext(
+        SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS, read_only=read_only)
+    )
 
 
 def load(ctx: AwsContext, **options):
@@ -150,8 +151,10 @@ def test_deregister_clears_every_service_and_the_blocker(demo):
     assert "DELEGATED_ADMIN" not in [f.code for f in result.after.assessment.findings]
     log = files.read_audit()
     assert [r["event"] for r in log] == ["deregister-started", "deregister-ok"] * 2
-    assert {r["target"] for r in log} == {"access-analyzer.amazonaws.com",
-                                          "guardduty.amazonaws.com"}
+    assert {r["target"] for r in log} == {
+        "access-analyzer.amazonaws.com",
+        "guardduty.amazonaws.com",
+    }
     assert "DELEGATED_ADMIN" not in codes(load(ctx), tooling)
 
 
@@ -162,26 +165,48 @@ def test_deregister_in_audit_mode_sends_nothing(demo):
     assert [o.status for o in result.outcomes] == ["refused"]
     assert not result.outcomes[0].sent and "read-only" in result.outcomes[0].what
     assert "macie.amazonaws.com" in load(demo_ctx()).delegated_services_of(
-        demo.accounts["fabrikam-data"])
+        demo.accounts["fabrikam-data"]
+    )
 
 
 @pytest.fixture
 def two_services(aws_credentials) -> Iterator[tuple[FaultServer, AwsContext, str]]:
     with FaultServer() as server:
-        built = build_org(server.client("organizations"), (OuSpec("Security", (
-            AccountSpec("tooling", delegated=("guardduty.amazonaws.com",
-                                              "access-analyzer.amazonaws.com"),
-                        joined_method="INVITED", joined_days_ago=400),)),))
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        built = build_org(
+            server.client("organizations"),
+            (
+                OuSpec(
+                    "Security",
+                    (
+                        AccountSpec(
+                            "tooling",
+                            delegated=("guardduty.amazonaws.com", "access-analyzer.amazonaws.com"),
+                            joined_method="INVITED",
+                            joined_days_ago=400,
+                        ),
+                    ),
+                ),
+            ),
+        )
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         yield server, ctx, built.accounts["tooling"]
 
 
 def test_one_service_refused_leaves_the_other_done(two_services):
     server, ctx, tooling = two_services
     snap = load(ctx)
-    server.fail("DeregisterDelegatedAdministrator", "AccessDeniedException", times=1,
-                message="not authorized for guardduty")
+    server.fail(
+        "DeregisterDelegatedAdministrator",
+        "AccessDeniedException",
+        times=1,
+        message="not authorized for guardduty",
+    )
     result = deregister(ctx, snap, tooling)
     statuses = {o.target: o.status for o in result.outcomes}
     assert sorted(statuses.values()) == ["done", "refused"]
@@ -190,9 +215,13 @@ def test_one_service_refused_leaves_the_other_done(two_services):
     assert result.after is not None and result.after.delegated == (refused.target,)
     log = files.read_audit()
     assert sorted(r["event"] for r in log) == sorted(
-        ["deregister-started", "deregister-error", "deregister-started", "deregister-ok"])
-    writes_sent = {op: n for op, n in server.counts.items()
-                   if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+        ["deregister-started", "deregister-error", "deregister-started", "deregister-ok"]
+    )
+    writes_sent = {
+        op: n
+        for op, n in server.counts.items()
+        if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+    }
     assert writes_sent == {"DeregisterDelegatedAdministrator": 2}
 
 
@@ -200,8 +229,9 @@ def test_an_internal_error_is_checked_not_repeated(two_services):
     server, ctx, tooling = two_services
     snap = load(ctx)
     # The change happens, then the answer is an internal error.
-    server.fail("DeregisterDelegatedAdministrator", "ServiceException", status=500,
-                kind="after", times=1)
+    server.fail(
+        "DeregisterDelegatedAdministrator", "ServiceException", status=500, kind="after", times=1
+    )
     result = deregister(ctx, snap, tooling)
     assert [o.status for o in result.outcomes] == ["done", "done"]
     assert server.counts["DeregisterDelegatedAdministrator"] == 2

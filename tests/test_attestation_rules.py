@@ -23,15 +23,19 @@ PHONE = "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"
 
 
 def created(**kwargs):
-    return make_account(ACC, joined_method="CREATED",
-                        joined=datetime(2025, 1, 1, tzinfo=timezone.utc), **kwargs)
+    return make_account(
+        ACC, joined_method="CREATED", joined=datetime(2025, 1, 1, tzinfo=timezone.utc), **kwargs
+    )
 
 
 def snap_with(account, tag: str | None = None, refusals=(), key=DEFAULT_ATTEST_TAG):
     tags = {account.id: {key: tag}} if tag is not None else None
     snap = make_snapshot(account, tags=tags)
-    return replace(snap, refusals=frozen_map({account.id: tuple(refusals)} if refusals else {}),
-                   attest_tag=DEFAULT_ATTEST_TAG if key == DEFAULT_ATTEST_TAG else key)
+    return replace(
+        snap,
+        refusals=frozen_map({account.id: tuple(refusals)} if refusals else {}),
+        attest_tag=DEFAULT_ATTEST_TAG if key == DEFAULT_ATTEST_TAG else key,
+    )
 
 
 def findings(account, snap):
@@ -64,32 +68,37 @@ def test_the_setting_names_another_tag_key():
     verdict, found = findings(acc, snap_with(acc, "checked", key="acme:root-verified"))
     assert verdict == "ready" and "acme:root-verified" in found["STANDALONE_ATTESTED"].message
     # The default key does nothing when the setting names another one.
-    snap = replace(make_snapshot(acc, tags={ACC: {DEFAULT_ATTEST_TAG: "x"}}),
-                   attest_tag="acme:root-verified")
+    snap = replace(
+        make_snapshot(acc, tags={ACC: {DEFAULT_ATTEST_TAG: "x"}}), attest_tag="acme:root-verified"
+    )
     assert "STANDALONE_UNVERIFIED" in findings(acc, snap)[1]
 
 
 def test_an_invited_account_gets_no_attestation_finding():
     acc = make_account(ACC)
-    assert findings(acc, snap_with(acc, "2026-11-01 alice"))[1].keys() == {
-        "TAGS_WILL_BE_DELETED"}
+    assert findings(acc, snap_with(acc, "2026-11-01 alice"))[1].keys() == {"TAGS_WILL_BE_DELETED"}
 
 
 # --- dating an attestation -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2026-11-21 alice", date(2026, 11, 21)),
-    ("2026-11-21", date(2026, 11, 21)),
-    ("2026-11-21T10:00:00Z arn:aws:sts::1:assumed-role/x/bob",
-     datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)),
-    ("2026-11-21T11:00:00+01:00 bob", datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)),
-    ("2026-11-21 10:00 carol", datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)),
-    ("alice 2026-11-21", None),
-    ("checked", None),
-    ("2026-13-45 nobody", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-21 alice", date(2026, 11, 21)),
+        ("2026-11-21", date(2026, 11, 21)),
+        (
+            "2026-11-21T10:00:00Z arn:aws:sts::1:assumed-role/x/bob",
+            datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc),
+        ),
+        ("2026-11-21T11:00:00+01:00 bob", datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)),
+        ("2026-11-21 10:00 carol", datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)),
+        ("alice 2026-11-21", None),
+        ("checked", None),
+        ("2026-13-45 nobody", None),
+        ("", None),
+    ],
+)
 def test_attested_at_reads_the_leading_date_or_time(value, expected):
     assert attested_at(value) == expected
 
@@ -111,15 +120,18 @@ def test_a_refusal_blocks_with_its_date_and_reason_in_words():
     assert "root user" in blocker.fix and "attest" in blocker.fix
 
 
-@pytest.mark.parametrize(("tag", "cleared"), [
-    ("2026-11-21T08:00:00Z alice", True),  # after the refusal
-    ("2026-11-20T09:31:00Z alice", True),  # a minute after
-    ("2026-11-20T09:00:00Z alice", False),  # before it
-    ("2026-11-19 alice", False),  # a day before
-    ("2026-11-20 alice", False),  # the same day, no time: can't be told after
-    ("2026-11-21 alice", True),  # the next day
-    ("alice checked it", False),  # no date
-])
+@pytest.mark.parametrize(
+    ("tag", "cleared"),
+    [
+        ("2026-11-21T08:00:00Z alice", True),  # after the refusal
+        ("2026-11-20T09:31:00Z alice", True),  # a minute after
+        ("2026-11-20T09:00:00Z alice", False),  # before it
+        ("2026-11-19 alice", False),  # a day before
+        ("2026-11-20 alice", False),  # the same day, no time: can't be told after
+        ("2026-11-21 alice", True),  # the next day
+        ("alice checked it", False),  # no date
+    ],
+)
 def test_an_attestation_clears_a_refusal_only_when_dated_after_it(tag, cleared):
     acc = created()
     verdict, found = findings(acc, snap_with(acc, tag, refusals=[refused()]))
@@ -136,9 +148,14 @@ def test_the_latest_refusal_counts():
     assert "2026-11-25" in found["REMOVAL_REFUSED"].message
 
 
-@pytest.mark.parametrize("reason", ["ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
-                                    "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
-                                    "INVALID_PAYMENT_INSTRUMENT"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
+        "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+        "INVALID_PAYMENT_INSTRUMENT",
+    ],
+)
 def test_every_standalone_reason_is_remembered(reason):
     acc = created()
     assert "REMOVAL_REFUSED" in findings(acc, snap_with(acc, refusals=[refused(reason)]))[1]
@@ -160,9 +177,15 @@ def test_a_refused_leave_is_worded_as_a_leave():
 
 
 def _log(event: str, org: str, account: str, reason: str = PHONE, **extra) -> None:
-    files.append_audit(event, organization_id=org, account_id=account,
-                       operation="RemoveAccountFromOrganization",
-                       code="ConstraintViolationException", reason=reason, **extra)
+    files.append_audit(
+        event,
+        organization_id=org,
+        account_id=account,
+        operation="RemoveAccountFromOrganization",
+        code="ConstraintViolationException",
+        reason=reason,
+        **extra,
+    )
 
 
 def test_read_refusals_keeps_this_organization_and_aws_refusals_only():
@@ -170,8 +193,13 @@ def test_read_refusals_keeps_this_organization_and_aws_refusals_only():
     _log("remove-error", "o-bbbbbbbbbb", "333333333333")  # another organization
     _log("remove-refused", "o-aaaaaaaaaa", "444444444444")  # refused by orgtui, not AWS
     _log("remove-started", "o-aaaaaaaaaa", "555555555555")
-    files.append_audit("remove-error", organization_id="o-aaaaaaaaaa",
-                       account_id="666666666666", code="AccessDeniedException", reason="")
+    files.append_audit(
+        "remove-error",
+        organization_id="o-aaaaaaaaaa",
+        account_id="666666666666",
+        code="AccessDeniedException",
+        reason="",
+    )
     with files.audit_log_path().open("a") as log:  # a torn last line is skipped
         log.write(json.dumps({"event": "remove-error"})[:10])
     refusals = files.read_refusals("o-aaaaaaaaaa")

@@ -138,16 +138,20 @@ def test_unwritable_cache_is_a_store_error(demo_snapshot: Snapshot, tmp_path) ->
         os.chmod(folder, 0o700)
 
 
-@pytest.mark.parametrize(("path", "bad"), [
-    (("impact", "checks", "ram"), ["maybe", "", [], ""]),
-    (("impact", "stack_sets", 0, 4), "yes"),
-    (("impact", "provisioned"), ["not", "a", "map"]),
-    (("impact", "shares", 0, 3), "111122223333"),
-    (("impact", "scp_documents", "p-x"), 42),
-    (("impact",), None),
-])
-def test_a_wrongly_typed_impact_field_sets_the_file_aside(demo_snapshot: Snapshot, path,
-                                                           bad) -> None:
+@pytest.mark.parametrize(
+    ("path", "bad"),
+    [
+        (("impact", "checks", "ram"), ["maybe", "", [], ""]),
+        (("impact", "stack_sets", 0, 4), "yes"),
+        (("impact", "provisioned"), ["not", "a", "map"]),
+        (("impact", "shares", 0, 3), "111122223333"),
+        (("impact", "scp_documents", "p-x"), 42),
+        (("impact",), None),
+    ],
+)
+def test_a_wrongly_typed_impact_field_sets_the_file_aside(
+    demo_snapshot: Snapshot, path, bad
+) -> None:
     data = files.snapshot_to_dict(demo_snapshot)
     node = data
     for key in path[:-1]:
@@ -179,14 +183,19 @@ SECRET_TOKEN = "orgtui-cache-session-token-do-not-store-FwoGZXIvYXdzE"
 def _seed(endpoint: str) -> None:
     import boto3
 
-    org = boto3.client("organizations", endpoint_url=endpoint, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    org = boto3.client(
+        "organizations",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     org.create_organization(FeatureSet="ALL")
     root = org.list_roots()["Roots"][0]["Id"]
-    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")[
-        "OrganizationalUnit"]["Id"]
-    acc = org.create_account(AccountName="app", Email="app@example.com")[
-        "CreateAccountStatus"]["AccountId"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    acc = org.create_account(AccountName="app", Email="app@example.com")["CreateAccountStatus"][
+        "AccountId"
+    ]
     org.move_account(AccountId=acc, SourceParentId=root, DestinationParentId=ou)
     org.tag_resource(ResourceId=acc, Tags=[{"Key": "team", "Value": "payments"}])
 
@@ -217,14 +226,14 @@ def test_no_cache_flag_writes_nothing(moto_endpoint, capsys) -> None:
     from orgtui.cli import main
 
     _seed(moto_endpoint)
-    assert main(["audit", "--report", "json", "--endpoint-url", moto_endpoint,
-                 "--no-cache"]) == 0
+    assert main(["audit", "--report", "json", "--endpoint-url", moto_endpoint, "--no-cache"]) == 0
     capsys.readouterr()
     assert not files.cache_dir().exists() or not list(files.cache_dir().glob("*.json"))
 
 
 def test_loaded_at_is_kept_in_utc(demo_snapshot: Snapshot) -> None:
-    naive_free = replace(demo_snapshot, loaded_at=datetime(2026, 1, 2, 3, 4, 5, 678901,
-                                                           tzinfo=timezone.utc))
+    naive_free = replace(
+        demo_snapshot, loaded_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
+    )
     files.save_snapshot("k1", naive_free)
     assert files.load_snapshot("k1").loaded_at == naive_free.loaded_at

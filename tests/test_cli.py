@@ -22,9 +22,21 @@ from tests.support.orgs import AccountSpec, OuSpec, PolicySpec, build_org
 
 ROOT = Path(__file__).resolve().parent.parent
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-ACCOUNT_KEYS = {"id", "name", "email", "state", "joined_method", "joined_timestamp",
-                "parent_id", "ou_path", "tags", "delegated_services", "policies", "verdict",
-                "findings"}
+ACCOUNT_KEYS = {
+    "id",
+    "name",
+    "email",
+    "state",
+    "joined_method",
+    "joined_timestamp",
+    "parent_id",
+    "ou_path",
+    "tags",
+    "delegated_services",
+    "policies",
+    "verdict",
+    "findings",
+}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -56,33 +68,51 @@ def test_version(capsys):
 def test_help_lists_the_contract(capsys):
     code, out, _ = run(capsys, "-h")
     assert code == 0
-    for option in ("audit", "--profile", "--region", "--endpoint-url", "--demo",
-                   "--concurrency", "--no-cache", "--version", "--report", "-o",
-                   "--account", "--fail-on", "table", "json", "csv", "markdown"):
+    for option in (
+        "audit",
+        "--profile",
+        "--region",
+        "--endpoint-url",
+        "--demo",
+        "--concurrency",
+        "--no-cache",
+        "--version",
+        "--report",
+        "-o",
+        "--account",
+        "--fail-on",
+        "table",
+        "json",
+        "csv",
+        "markdown",
+    ):
         assert option in out, option
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["audit", "--report", "json", "--account", "12345"], "12 digits"),
-    (["audit", "--report", "json", "--account", "12345678901a"], "12 digits"),
-    (["audit", "--report", "json", "--account", "1111-2222-333"], "1111-2222-3333"),
-    (["audit", "--report", "json", "--account", "11112-222-3333"], "12 digits"),
-    (["audit", "--report", "json", "--endpoint-url", "not a url"], "needs http:// or https://"),
-    (["audit", "--report", "json", "--endpoint-url", "127.0.0.1:5000"], "and a host"),
-    (["audit", "--report", "json", "--endpoint-url", "ftp://127.0.0.1"], "http://"),
-    (["audit", "--report", "json", "--endpoint-url", "http://"], "a host"),
-    (["audit", "--report", "json", "--endpoint-url", "http://h:99999"], "endpoint URL"),
-    (["audit", "--report", "json", "--endpoint-url", "http://[::1"], "endpoint URL"),
-    (["--endpoint-url", "https://moto server"], "endpoint URL"),
-    (["--report", "json"], "--report goes with"),
-    (["audit", "-o", "x.json"], "needs --report"),
-    (["audit", "--fail-on", "blocked"], "needs --report"),
-    (["audit", "--report", "yaml"], "invalid choice"),
-    (["audit", "--report", "json", "--fail-on", "never"], "invalid choice"),
-    (["--concurrency", "0"], "must be `auto` or from 1 to 64"),
-    (["--concurrency", "many"], "is not `auto` or a whole number"),
-    (["remove"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["audit", "--report", "json", "--account", "12345"], "12 digits"),
+        (["audit", "--report", "json", "--account", "12345678901a"], "12 digits"),
+        (["audit", "--report", "json", "--account", "1111-2222-333"], "1111-2222-3333"),
+        (["audit", "--report", "json", "--account", "11112-222-3333"], "12 digits"),
+        (["audit", "--report", "json", "--endpoint-url", "not a url"], "needs http:// or https://"),
+        (["audit", "--report", "json", "--endpoint-url", "127.0.0.1:5000"], "and a host"),
+        (["audit", "--report", "json", "--endpoint-url", "ftp://127.0.0.1"], "http://"),
+        (["audit", "--report", "json", "--endpoint-url", "http://"], "a host"),
+        (["audit", "--report", "json", "--endpoint-url", "http://h:99999"], "endpoint URL"),
+        (["audit", "--report", "json", "--endpoint-url", "http://[::1"], "endpoint URL"),
+        (["--endpoint-url", "https://moto server"], "endpoint URL"),
+        (["--report", "json"], "--report goes with"),
+        (["audit", "-o", "x.json"], "needs --report"),
+        (["audit", "--fail-on", "blocked"], "needs --report"),
+        (["audit", "--report", "yaml"], "invalid choice"),
+        (["audit", "--report", "json", "--fail-on", "never"], "invalid choice"),
+        (["--concurrency", "0"], "must be `auto` or from 1 to 64"),
+        (["--concurrency", "many"], "is not `auto` or a whole number"),
+        (["remove"], "invalid choice"),
+    ],
+)
 def test_usage_errors_exit_2(capsys, argv, words):
     code, out, err = run(capsys, *argv)
     assert code == 2
@@ -106,10 +136,14 @@ def demo_json() -> dict:
 
 def test_json_report_is_exactly_the_design(demo_json):
     doc = demo_json
-    assert list(doc) == ["generated_at", "organization", "caller", "summary", "checks",
-                         "accounts"]
-    assert list(doc["checks"]) == ["stacksets", "control_tower", "identity_center", "ram",
-                                   "scp_leave"]
+    assert list(doc) == ["generated_at", "organization", "caller", "summary", "checks", "accounts"]
+    assert list(doc["checks"]) == [
+        "stacksets",
+        "control_tower",
+        "identity_center",
+        "ram",
+        "scp_leave",
+    ]
     for name, check in doc["checks"].items():
         assert check["status"] == "checked", (name, check)
         assert set(check) <= {"status", "regions", "note"}
@@ -138,71 +172,103 @@ def test_json_report_is_exactly_the_design(demo_json):
             assert set(f) == {"code", "severity", "message", "fix"}
             assert f["message"] and f["fix"]
     by_name = {a["name"]: a for a in doc["accounts"]}
-    assert by_name["cardvault-prod"]["ou_path"] == ["Root", "Workloads", "Prod", "Payments",
-                                                    "PCI"]
+    assert by_name["cardvault-prod"]["ou_path"] == ["Root", "Workloads", "Prod", "Payments", "PCI"]
     assert by_name["management"]["ou_path"] == ["Root"]
     assert [f["code"] for f in by_name["management"]["findings"]] == ["MANAGEMENT_ACCOUNT"]
     assert by_name["security-tooling"]["delegated_services"] == [
-        "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"]
-    assert by_name["web-prod"]["tags"] == {"team": "web", "env": "prod",
-                                           "cost-center": "cc-1001"}
+        "guardduty.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+    ]
+    assert by_name["web-prod"]["tags"] == {"team": "web", "env": "prod", "cost-center": "cc-1001"}
     assert {p["name"] for p in by_name["legacy-monolith"]["policies"]} >= {
-        "RegionGuardrail", "BreakGlassOnly"}
+        "RegionGuardrail",
+        "BreakGlassOnly",
+    }
     assert {p["name"] for p in by_name["web-prod"]["policies"]} >= {
-        "DenyLeaveOrganization", "RegionGuardrail", "DenyPublicS3"}
+        "DenyLeaveOrganization",
+        "RegionGuardrail",
+        "DenyPublicS3",
+    }
 
 
 def test_fail_on_blocked_and_review_exit_3(capsys):
     code, out, err = run(capsys, "audit", "--demo", "--report", "json", "--fail-on", "blocked")
     assert code == 3
     doc = json.loads(out)
-    blocked = sorted((a for a in doc["accounts"] if a["verdict"] == "blocked"),
-                     key=lambda a: a["name"])
+    blocked = sorted(
+        (a for a in doc["accounts"] if a["verdict"] == "blocked"), key=lambda a: a["name"]
+    )
     assert len(blocked) > 3
     named = ", ".join(f"{a['name']} ({a['id']})" for a in blocked[:3])
     assert err.splitlines() == [
         f"orgtui: --fail-on blocked: {len(blocked)} accounts are blocked: {named} and "
-        f"{len(blocked) - 3} more"]
+        f"{len(blocked) - 3} more"
+    ]
     code, out, err = run(capsys, "audit", "--demo", "--report", "csv", "--fail-on", "review")
     assert code == 3
     s = doc["summary"]
-    assert err.startswith(f"orgtui: --fail-on review: {s['blocked'] + s['review']} accounts "
-                          f"are blocked or to review: {blocked[0]['name']} ({blocked[0]['id']})")
+    assert err.startswith(
+        f"orgtui: --fail-on review: {s['blocked'] + s['review']} accounts "
+        f"are blocked or to review: {blocked[0]['name']} ({blocked[0]['id']})"
+    )
     assert err.rstrip().endswith(f" and {s['blocked'] + s['review'] - 3} more")
 
 
 def test_fail_on_one_account_says_which(capsys):
-    code, out, err = run(capsys, "audit", "--demo", "--report", "markdown",
-                         "--account", "1234-5678-9012", "--fail-on", "blocked")
+    code, out, err = run(
+        capsys,
+        "audit",
+        "--demo",
+        "--report",
+        "markdown",
+        "--account",
+        "1234-5678-9012",
+        "--fail-on",
+        "blocked",
+    )
     assert code == 3
     assert "**1 account: 1 blocked, 0 to review, 0 ready.**" in out
     assert "1 accounts" not in out
-    assert err == ("orgtui: --fail-on blocked: 1 account is blocked: management "
-                   "(123456789012)\n")
+    assert err == ("orgtui: --fail-on blocked: 1 account is blocked: management (123456789012)\n")
 
 
 def test_fail_on_line_cleans_names():
     from orgtui.cli import threshold_met
 
-    doc = {"accounts": [
-        {"id": f"{n:012d}", "name": name, "verdict": verdict}
-        for n, (name, verdict) in enumerate([
-            ("b\x1b]2;title\x07", "blocked"), ("a\nfake line", "review"),
-            ("ok", "ready")], start=1)]}
+    doc = {
+        "accounts": [
+            {"id": f"{n:012d}", "name": name, "verdict": verdict}
+            for n, (name, verdict) in enumerate(
+                [("b\x1b]2;title\x07", "blocked"), ("a\nfake line", "review"), ("ok", "ready")],
+                start=1,
+            )
+        ]
+    }
     assert threshold_met(doc, None) is None
     assert threshold_met(doc, "blocked") == (
-        "orgtui: --fail-on blocked: 1 account is blocked: b\\x1b]2;title\\x07 "
-        "(000000000001)")
+        "orgtui: --fail-on blocked: 1 account is blocked: b\\x1b]2;title\\x07 (000000000001)"
+    )
     line = threshold_met(doc, "review")
     assert line is not None and "\n" not in line and "\x1b" not in line
-    assert line.endswith("2 accounts are blocked or to review: b\\x1b]2;title\\x07 "
-                         "(000000000001), a\\nfake line (000000000002)")
+    assert line.endswith(
+        "2 accounts are blocked or to review: b\\x1b]2;title\\x07 "
+        "(000000000001), a\\nfake line (000000000002)"
+    )
     assert threshold_met({"accounts": [doc["accounts"][2]]}, "review") is None
 
 
 def test_account_ids_with_the_consoles_dashes(capsys):
-    code, out, _ = run(capsys, "audit", "--demo", "--report", "json",
-                       "--account", "1234-5678-9012", "--account", "123456789012")
+    code, out, _ = run(
+        capsys,
+        "audit",
+        "--demo",
+        "--report",
+        "json",
+        "--account",
+        "1234-5678-9012",
+        "--account",
+        "123456789012",
+    )
     assert code == 0
     assert [a["id"] for a in json.loads(out)["accounts"]] == ["123456789012"]
 
@@ -211,22 +277,33 @@ def test_fail_on_not_met_exits_0(capsys):
     # An account that is ready: the threshold is not met.
     code, out, _ = run(capsys, "audit", "--demo", "--report", "json")
     ready = next(a["id"] for a in json.loads(out)["accounts"] if a["verdict"] == "ready")
-    code, out, _ = run(capsys, "audit", "--demo", "--report", "json", "--account", ready,
-                       "--fail-on", "review")
+    code, out, _ = run(
+        capsys, "audit", "--demo", "--report", "json", "--account", ready, "--fail-on", "review"
+    )
     assert code == 0
     assert [a["id"] for a in json.loads(out)["accounts"]] == [ready]
 
 
 def test_account_filter_and_unknown_account(capsys, demo_json):
     ids = [a["id"] for a in demo_json["accounts"][:2]]
-    code, out, _ = run(capsys, "audit", "--demo", "--report", "json",
-                       "--account", ids[1], "--account", ids[0], "--account", ids[1])
+    code, out, _ = run(
+        capsys,
+        "audit",
+        "--demo",
+        "--report",
+        "json",
+        "--account",
+        ids[1],
+        "--account",
+        ids[0],
+        "--account",
+        ids[1],
+    )
     assert code == 0
     doc = json.loads(out)
     assert [a["id"] for a in doc["accounts"]] == [ids[1], ids[0]]
     assert doc["summary"]["accounts"] == 2
-    code, _, err = run(capsys, "audit", "--demo", "--report", "json",
-                       "--account", "999999999999")
+    code, _, err = run(capsys, "audit", "--demo", "--report", "json", "--account", "999999999999")
     assert_error(code, err, "999999999999", "--account")
 
 
@@ -240,8 +317,15 @@ def test_output_file(capsys, tmp_path):
 
 
 def test_output_file_not_writable(capsys, tmp_path):
-    code, _, err = run(capsys, "audit", "--demo", "--report", "json",
-                       "-o", str(tmp_path / "missing" / "dir" / "x.json"))
+    code, _, err = run(
+        capsys,
+        "audit",
+        "--demo",
+        "--report",
+        "json",
+        "-o",
+        str(tmp_path / "missing" / "dir" / "x.json"),
+    )
     assert_error(code, err, "Could not write the report", "-o")
 
 
@@ -263,8 +347,10 @@ def test_markdown_summary_and_table(capsys, demo_json):
     code, out, _ = run(capsys, "audit", "--demo", "--report", "markdown")
     assert code == 0
     s = demo_json["summary"]
-    assert f"{s['accounts']} accounts: {s['blocked']} blocked, {s['review']} to review, " \
-           f"{s['ready']} ready" in out
+    assert (
+        f"{s['accounts']} accounts: {s['blocked']} blocked, {s['review']} to review, "
+        f"{s['ready']} ready" in out
+    )
     table = [line for line in out.splitlines() if line.startswith("| ")]
     assert table[0].startswith("| Account | Id | OU path")
     assert len(table) == 1 + 40  # header and one row per account
@@ -294,9 +380,14 @@ def test_table_report_on_a_real_terminal(demo_json, columns):
     fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "orgtui", "audit", "--demo", "--report",
-                             "table"], stdin=child_fd, stdout=child_fd,
-                            stderr=subprocess.PIPE, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orgtui", "audit", "--demo", "--report", "table"],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=subprocess.PIPE,
+        env=env,
+        close_fds=True,
+    )
     os.close(child_fd)
     chunks = []
     deadline = time.monotonic() + 120
@@ -347,13 +438,21 @@ def _sso_profile(home: Path, *, expired: bool) -> None:
     config.write_text(
         "[profile dev-sso]\n"
         f"sso_start_url = {start}\nsso_region = us-east-1\n"
-        "sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n")
+        "sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n"
+    )
     cache = home / ".aws" / "sso" / "cache"
     cache.mkdir(parents=True)
     if expired:
-        (cache / f"{hashlib.sha1(start.encode()).hexdigest()}.json").write_text(json.dumps({
-            "startUrl": start, "region": "us-east-1", "accessToken": "old",
-            "expiresAt": "2020-01-01T00:00:00Z"}))
+        (cache / f"{hashlib.sha1(start.encode()).hexdigest()}.json").write_text(
+            json.dumps(
+                {
+                    "startUrl": start,
+                    "region": "us-east-1",
+                    "accessToken": "old",
+                    "expiresAt": "2020-01-01T00:00:00Z",
+                }
+            )
+        )
 
 
 @pytest.mark.parametrize("via_env", [False, True])
@@ -379,10 +478,12 @@ def test_sso_never_signed_in(capsys, monkeypatch, tmp_path):
 def test_access_denied(capsys, aws_credentials):
     with FaultServer() as server:
         build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
-        server.fail("ListRoots", "AccessDeniedException",
-                    message="not authorized to perform organizations:ListRoots")
-        code, out, err = run(capsys, "audit", "--report", "json",
-                             "--endpoint-url", server.url)
+        server.fail(
+            "ListRoots",
+            "AccessDeniedException",
+            message="not authorized to perform organizations:ListRoots",
+        )
+        code, out, err = run(capsys, "audit", "--report", "json", "--endpoint-url", server.url)
     assert out == ""
     assert_error(code, err, "Access denied to organizations:ListRoots", "Grant")
 
@@ -395,8 +496,11 @@ def test_not_in_an_organization(capsys, moto_endpoint):
 def test_not_in_an_organization_exact_aws_shape(capsys, aws_credentials):
     with FaultServer() as server:
         build_org(server.client("organizations"))
-        server.fail("DescribeOrganization", "AWSOrganizationsNotInUseException",
-                    message="Your account is not a member of an organization.")
+        server.fail(
+            "DescribeOrganization",
+            "AWSOrganizationsNotInUseException",
+            message="Your account is not a member of an organization.",
+        )
         code, _, err = run(capsys, "audit", "--report", "csv", "--endpoint-url", server.url)
     assert_error(code, err, "not a member of an organization", "organization")
 
@@ -431,15 +535,18 @@ def test_endpoint_unreachable(capsys, aws_credentials):
     assert all(attempts.count(op) == session.CONNECT_ATTEMPTS for op in attempts), attempts
 
 
-@pytest.mark.parametrize("url, shown", [
-    ("http://admin:s3cr3t@127.0.0.1:5000/path", "http://***@127.0.0.1:5000/path"),
-    ("https://s3cr3t@vpce.example.com", "https://***@vpce.example.com"),
-    ("http://a@b:s3cr3t@host/x@y", "http://***@host/x@y"),
-    ("admin:s3cr3t@host:5000", "***@host:5000"),
-    ("http://host:5000/?user=a@b", "http://host:5000/?user=a@b"),
-    ("http://127.0.0.1:5000", "http://127.0.0.1:5000"),
-    ("not a url", "not a url"),
-])
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("http://admin:s3cr3t@127.0.0.1:5000/path", "http://***@127.0.0.1:5000/path"),
+        ("https://s3cr3t@vpce.example.com", "https://***@vpce.example.com"),
+        ("http://a@b:s3cr3t@host/x@y", "http://***@host/x@y"),
+        ("admin:s3cr3t@host:5000", "***@host:5000"),
+        ("http://host:5000/?user=a@b", "http://host:5000/?user=a@b"),
+        ("http://127.0.0.1:5000", "http://127.0.0.1:5000"),
+        ("not a url", "not a url"),
+    ],
+)
 def test_redact_url(url, shown):
     from orgtui.text import redact_url
 
@@ -453,8 +560,9 @@ def test_password_in_endpoint_url_is_never_echoed(capsys, aws_credentials):
     assert_error(code, err, "Could not reach the AWS endpoint", "--endpoint-url")
     assert "s3cr3t" not in err and "admin" not in err
     assert "http://***@127.0.0.1" in err
-    code, _, err = run(capsys, "audit", "--report", "json",
-                       "--endpoint-url", "ftp://admin:s3cr3t@127.0.0.1")
+    code, _, err = run(
+        capsys, "audit", "--report", "json", "--endpoint-url", "ftp://admin:s3cr3t@127.0.0.1"
+    )
     assert code == 2
     assert "s3cr3t" not in err and "'ftp://***@127.0.0.1' is not an endpoint URL" in err
 
@@ -477,8 +585,11 @@ def test_an_error_message_from_the_endpoint_reaches_stderr_clean(capsys, aws_cre
     window title, no clipboard, no second line."""
     with FaultServer() as server:
         build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
-        server.fail("ListRoots", "AccessDeniedException",
-                    message="denied\x1b]2;pwned\x07\x1b]52;c;eA==\x07\nfake: line")
+        server.fail(
+            "ListRoots",
+            "AccessDeniedException",
+            message="denied\x1b]2;pwned\x07\x1b]52;c;eA==\x07\nfake: line",
+        )
         code, _, err = run(capsys, "audit", "--report", "json", "--endpoint-url", server.url)
     assert_error(code, err, "Access denied to organizations:ListRoots", "Grant")
     assert "\x1b" not in err and "\x07" not in err
@@ -490,19 +601,21 @@ def test_member_account_credentials(capsys, monkeypatch):
     stderr, and exits 0."""
     monkeypatch.delenv("MOTO_ACCOUNT_ID")  # moto would take the account from it
     with FaultServer() as server:
-        built = build_org(server.client("organizations"),
-                          (OuSpec("Prod", (AccountSpec("member"),)),),
-                          policies=(PolicySpec("P", ("Prod",)),))
+        built = build_org(
+            server.client("organizations"),
+            (OuSpec("Prod", (AccountSpec("member"),)),),
+            policies=(PolicySpec("P", ("Prod",)),),
+        )
         member = built.accounts["member"]
         creds = server.client("sts").assume_role(
             RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
-            RoleSessionName="member-test")["Credentials"]
+            RoleSessionName="member-test",
+        )["Credentials"]
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
         monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
         server.fail("ListRoots", "AccessDeniedException")  # as AWS answers a member
-        code, out, err = run(capsys, "audit", "--report", "json",
-                             "--endpoint-url", server.url)
+        code, out, err = run(capsys, "audit", "--report", "json", "--endpoint-url", server.url)
     assert code == 0, err
     doc = json.loads(out)
     assert doc["caller"]["account"] == member
@@ -517,15 +630,35 @@ def test_management_credentials_report_every_account(capsys, aws_credentials):
     with FaultServer() as server:
         built = build_org(
             server.client("organizations"),
-            (OuSpec("Sec", (AccountSpec("tools", tags={"team": "sec", "tier": "1"},
-                                        delegated=("guardduty.amazonaws.com",)),),
-                    (OuSpec("Deep", (AccountSpec("old", joined_method="INVITED",
-                                                 joined_days_ago=30, state="SUSPENDED"),)),)),),
+            (
+                OuSpec(
+                    "Sec",
+                    (
+                        AccountSpec(
+                            "tools",
+                            tags={"team": "sec", "tier": "1"},
+                            delegated=("guardduty.amazonaws.com",),
+                        ),
+                    ),
+                    (
+                        OuSpec(
+                            "Deep",
+                            (
+                                AccountSpec(
+                                    "old",
+                                    joined_method="INVITED",
+                                    joined_days_ago=30,
+                                    state="SUSPENDED",
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
             root_accounts=(AccountSpec("new", joined_days_ago=1),),
             policies=(PolicySpec("G", ("Root",)), PolicySpec("D", ("Deep",))),
         )
-        code, out, err = run(capsys, "audit", "--report", "json",
-                             "--endpoint-url", server.url)
+        code, out, err = run(capsys, "audit", "--report", "json", "--endpoint-url", server.url)
         counts = dict(server.counts)
     assert code == 0, err
     doc = json.loads(out)
@@ -537,19 +670,27 @@ def test_management_credentials_report_every_account(capsys, aws_credentials):
         assert a["tags"] == exp.tags
         assert set(a["delegated_services"]) == exp.delegated
         assert a["state"] == exp.state and a["joined_method"] == exp.joined_method
-        assert {(p["name"], p["attached_to"]) for p in a["policies"]
-                if p["id"] != "p-FullAWSAccess"} == exp.policies
-    codes = {got[built.accounts[n]]["name"]: [f["code"] for f in got[built.accounts[n]][
-        "findings"]] for n in ("tools", "old", "new")}
+        assert {
+            (p["name"], p["attached_to"]) for p in a["policies"] if p["id"] != "p-FullAWSAccess"
+        } == exp.policies
+    codes = {
+        got[built.accounts[n]]["name"]: [f["code"] for f in got[built.accounts[n]]["findings"]]
+        for n in ("tools", "old", "new")
+    }
     assert codes["tools"][0] == "DELEGATED_ADMIN"
     assert "NOT_ACTIVE" in codes["old"] and "STANDALONE_UNVERIFIED" not in codes["old"]
     assert codes["new"][:2] == ["WAIT_PERIOD_ACTIVE", "STANDALONE_UNVERIFIED"]
     assert all(op.startswith(("List", "Describe", "Get")) for op in counts)
     # The impact checks: nothing seeded beyond the SCPs, so one call each (and their
     # DescribePolicy per attached SCP); the rest is the load's minimum.
-    impact = {"ListStackSets": 1, "ListAWSServiceAccessForOrganization": 1,
-              "ListInstances": 1, "ListPermissionSets": 1, "GetResourceShares": 1,
-              "DescribePolicy": len(built.policies)}
+    impact = {
+        "ListStackSets": 1,
+        "ListAWSServiceAccessForOrganization": 1,
+        "ListInstances": 1,
+        "ListPermissionSets": 1,
+        "GetResourceShares": 1,
+        "DescribePolicy": len(built.policies),
+    }
     assert {op: counts.get(op) for op in impact} == impact
     assert sum(counts.values()) - sum(impact.values()) <= built.minimum_calls() + 3
 
@@ -564,12 +705,17 @@ def _script() -> list[str]:
 
 def test_console_script_runs(tmp_path):
     env = {k: v for k, v in os.environ.items()}
-    version = subprocess.run([*_script(), "--version"], capture_output=True, text=True,
-                             env=env, timeout=60)
+    version = subprocess.run(
+        [*_script(), "--version"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert version.returncode == 0 and version.stdout.strip() == f"orgtui {__version__}"
-    report = subprocess.run([*_script(), "audit", "--demo", "--report", "json",
-                             "--fail-on", "blocked"], capture_output=True, text=True,
-                            env=env, timeout=120)
+    report = subprocess.run(
+        [*_script(), "audit", "--demo", "--report", "json", "--fail-on", "blocked"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert report.returncode == 3, report.stderr
     assert json.loads(report.stdout)["summary"]["accounts"] == 40
 
@@ -577,9 +723,19 @@ def test_console_script_runs(tmp_path):
 def test_console_script_error_has_no_traceback(tmp_path):
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
     result = subprocess.run(
-        [*_script(), "audit", "--report", "json", "--endpoint-url",
-         f"http://127.0.0.1:{_closed_port()}"],
-        capture_output=True, text=True, env=env, timeout=120)
+        [
+            *_script(),
+            "audit",
+            "--report",
+            "json",
+            "--endpoint-url",
+            f"http://127.0.0.1:{_closed_port()}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
@@ -616,17 +772,20 @@ def test_entry_flushes_then_ends_the_process_without_teardown(monkeypatch):
 
 
 def test_python_dash_m():
-    result = subprocess.run([sys.executable, "-m", "orgtui", "--version"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "orgtui", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and __version__ in result.stdout
 
 
-@pytest.mark.parametrize(("missing", "words"), [
-    ("moto", "The demo needs moto, which is not installed."),
-    ("openapi_spec_validator", "CloudFormation extra; openapi_spec_validator is missing"),
-])
-def test_demo_without_what_moto_needs_says_how_to_install_it(capsys, monkeypatch, missing,
-                                                              words):
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [
+        ("moto", "The demo needs moto, which is not installed."),
+        ("openapi_spec_validator", "CloudFormation extra; openapi_spec_validator is missing"),
+    ],
+)
+def test_demo_without_what_moto_needs_says_how_to_install_it(capsys, monkeypatch, missing, words):
     import orgtui.demo
 
     def start(*args, **kwargs):

@@ -18,8 +18,9 @@ from tests.conftest import DEMO_NOW
 
 
 def demo_ctx(read_only: bool = False) -> AwsContext:
-    return AwsContext(SessionOptions(credentials=DEMO_CREDENTIALS, region=DEMO_REGION,
-                                     read_only=read_only))
+    return AwsContext(
+        SessionOptions(credentials=DEMO_CREDENTIALS, region=DEMO_REGION, read_only=read_only)
+    )
 
 
 @pytest.fixture
@@ -49,19 +50,29 @@ def test_demo_shows_every_case(loaded):
     # SCPs attached at the root, at OUs, and to a single account
     kinds = set()
     for target, policy_ids in snap.attachments.items():
-        if any(p not in ("p-FullAWSAccess",) and snap.policies[p].type ==
-               "SERVICE_CONTROL_POLICY" for p in policy_ids):
-            kinds.add("root" if target == demo.root_id else
-                      "ou" if target in snap.ous else "account")
+        if any(
+            p not in ("p-FullAWSAccess",) and snap.policies[p].type == "SERVICE_CONTROL_POLICY"
+            for p in policy_ids
+        ):
+            kinds.add(
+                "root" if target == demo.root_id else "ou" if target in snap.ous else "account"
+            )
     assert kinds == {"root", "ou", "account"}
     # every verdict and every finding code appears
     assert {r.verdict for r in results.values()} == {"blocked", "review", "ready"}
     found = {f.code for r in results.values() for f in r.findings}
     # (REMOVAL_REFUSED only once AWS refused a removal in this organization; the impact
     # codes need the impact read, which Loader.load does not make)
-    assert found == {"MANAGEMENT_ACCOUNT", "DELEGATED_ADMIN", "WAIT_PERIOD_ACTIVE",
-                     "NOT_ACTIVE", "STANDALONE_UNVERIFIED", "STANDALONE_ATTESTED",
-                     "TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING"}
+    assert found == {
+        "MANAGEMENT_ACCOUNT",
+        "DELEGATED_ADMIN",
+        "WAIT_PERIOD_ACTIVE",
+        "NOT_ACTIVE",
+        "STANDALONE_UNVERIFIED",
+        "STANDALONE_ATTESTED",
+        "TAGS_WILL_BE_DELETED",
+        "POLICIES_STOP_APPLYING",
+    }
 
 
 def test_demo_verdicts_of_named_accounts(loaded):
@@ -80,7 +91,12 @@ def test_demo_verdicts_of_named_accounts(loaded):
     assert codes("security-tooling")[0] == "DELEGATED_ADMIN"
     assert results[demo.accounts["northwind-shared"]].verdict == "ready"
     assert snap.ou_path(demo.accounts["tokenizer-prod"]) == [
-        "Root", "Workloads", "Prod", "Payments", "PCI"]
+        "Root",
+        "Workloads",
+        "Prod",
+        "Payments",
+        "PCI",
+    ]
 
 
 def test_demo_names_and_ids_are_fixed(demo):
@@ -98,14 +114,23 @@ def test_demo_names_and_ids_are_fixed(demo):
 
 REFUSALS = [
     ("management", "MasterCannotLeaveOrganizationException", None),
-    ("security-tooling", "ConstraintViolationException",
-     "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG"),
+    (
+        "security-tooling",
+        "ConstraintViolationException",
+        "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+    ),
     ("sandbox-alice", "ConstraintViolationException", "WAIT_PERIOD_ACTIVE"),
     ("sandbox-dave", "ConstraintViolationException", "WAIT_PERIOD_ACTIVE"),
-    ("sandbox-carol", "ConstraintViolationException",
-     "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"),
-    ("tokenizer-prod", "ConstraintViolationException",
-     "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"),
+    (
+        "sandbox-carol",
+        "ConstraintViolationException",
+        "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+    ),
+    (
+        "tokenizer-prod",
+        "ConstraintViolationException",
+        "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+    ),
 ]
 
 
@@ -175,11 +200,11 @@ def test_the_demo_extra_installs_every_moto_service_the_demo_imports():
     # moto names its extras after the client (sso-admin), its packages without the dash.
     extra_of = {s: "sso-admin" if s == "ssoadmin" else s for s in used}
     requires = metadata("moto").get_all("Requires-Dist") or []
-    needs = {extra_of[s] for s in used
-             if any(f'extra == "{extra_of[s]}"' in r for r in requires)}
+    needs = {extra_of[s] for s in used if any(f'extra == "{extra_of[s]}"' in r for r in requires)}
     assert "cloudformation" in needs
     optional = tomllib.loads((root / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
+        "optional-dependencies"
+    ]
     (moto,) = [r for r in optional["demo"] if r.startswith("moto")]
     found = re.match(r"moto\[([^\]]*)\]", moto)
     declared = {e.strip() for e in found.group(1).split(",")} if found else set()

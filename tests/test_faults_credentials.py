@@ -18,24 +18,29 @@ def _error_lines(err: str) -> list[str]:
 def test_expired_session_token(capsys, aws_credentials, operation):
     with FaultServer() as server:
         server.client("organizations").create_organization(FeatureSet="ALL")
-        server.fail(operation, "ExpiredTokenException",
-                    message="The security token included in the request is expired")
+        server.fail(
+            operation,
+            "ExpiredTokenException",
+            message="The security token included in the request is expired",
+        )
         code = main(["audit", "--report", "json", "--endpoint-url", server.url])
     out, err = capsys.readouterr()
     assert code == 1 and out == "" and "Traceback" not in err
-    assert _error_lines(err) == ["orgtui: error: Your AWS session token has expired.",
-                                 "orgtui: fix: Refresh your credentials and try again."]
+    assert _error_lines(err) == [
+        "orgtui: error: Your AWS session token has expired.",
+        "orgtui: fix: Refresh your credentials and try again.",
+    ]
 
 
 def test_expired_session_token_of_a_profile_names_it(capsys, aws_credentials, isolated_env):
     (isolated_env / "aws").mkdir(exist_ok=True)
     (isolated_env / "aws" / "credentials").write_text(
-        "[ops]\naws_access_key_id = a\naws_secret_access_key = b\naws_session_token = c\n")
+        "[ops]\naws_access_key_id = a\naws_secret_access_key = b\naws_session_token = c\n"
+    )
     with FaultServer() as server:
         server.client("organizations").create_organization(FeatureSet="ALL")
         server.fail("DescribeOrganization", "ExpiredTokenException", message="expired")
-        code = main(["audit", "--report", "json", "--endpoint-url", server.url,
-                     "--profile", "ops"])
+        code = main(["audit", "--report", "json", "--endpoint-url", server.url, "--profile", "ops"])
     _, err = capsys.readouterr()
     assert code == 1
     lines = _error_lines(err)
@@ -46,8 +51,12 @@ def test_expired_session_token_of_a_profile_names_it(capsys, aws_credentials, is
 def test_keys_aws_does_not_accept(capsys, aws_credentials):
     with FaultServer() as server:
         server.client("organizations").create_organization(FeatureSet="ALL")
-        server.fail("DescribeOrganization", "UnrecognizedClientException", status=400,
-                    message="The security token included in the request is invalid.")
+        server.fail(
+            "DescribeOrganization",
+            "UnrecognizedClientException",
+            status=400,
+            message="The security token included in the request is invalid.",
+        )
         code = main(["audit", "--report", "json", "--endpoint-url", server.url])
     out, err = capsys.readouterr()
     assert code == 1 and out == ""

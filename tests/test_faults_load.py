@@ -26,12 +26,26 @@ def _org(server: FaultServer) -> BuiltOrg:
     return build_org(
         server.client("organizations"),
         (
-            OuSpec("Prod", tuple(AccountSpec(f"prod{i}", tags={"env": "prod", "n": str(i)},
-                                             joined_method="INVITED", joined_days_ago=40)
-                                 for i in range(4)),
-                   (OuSpec("Payments", (AccountSpec("pay", tags={"pci": "yes"}),)),)),
-            OuSpec("Sec", (AccountSpec("tools", delegated=("guardduty.amazonaws.com",)),
-                           AccountSpec("logs", joined_days_ago=10))),
+            OuSpec(
+                "Prod",
+                tuple(
+                    AccountSpec(
+                        f"prod{i}",
+                        tags={"env": "prod", "n": str(i)},
+                        joined_method="INVITED",
+                        joined_days_ago=40,
+                    )
+                    for i in range(4)
+                ),
+                (OuSpec("Payments", (AccountSpec("pay", tags={"pci": "yes"}),)),),
+            ),
+            OuSpec(
+                "Sec",
+                (
+                    AccountSpec("tools", delegated=("guardduty.amazonaws.com",)),
+                    AccountSpec("logs", joined_days_ago=10),
+                ),
+            ),
             OuSpec("Dev", tuple(AccountSpec(f"dev{i}") for i in range(3))),
         ),
         policies=(PolicySpec("DenyLeave", ("Root",)), PolicySpec("PciGuard", ("Payments",))),
@@ -48,16 +62,18 @@ def _check_complete(doc: dict, built: BuiltOrg) -> None:
         assert a["ou_path"] == exp.ou_path
         assert a["tags"] == exp.tags
         assert set(a["delegated_services"]) == exp.delegated
-        assert {(p["name"], p["attached_to"]) for p in a["policies"]
-                if p["id"] != "p-FullAWSAccess"} == exp.policies
+        assert {
+            (p["name"], p["attached_to"]) for p in a["policies"] if p["id"] != "p-FullAWSAccess"
+        } == exp.policies
 
 
 def _assert_error(code: int, out: str, err: str, what: str, fix: str) -> None:
     assert code == 1, err
     assert out == "", "a failed load printed a report"
     assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.startswith(("orgtui: error:",
-                                                                    "orgtui: fix:"))]
+    lines = [
+        line for line in err.splitlines() if line.startswith(("orgtui: error:", "orgtui: fix:"))
+    ]
     assert len(lines) == 2, err
     assert lines[0].startswith("orgtui: error: ") and what in lines[0], err
     assert lines[1].startswith("orgtui: fix: ") and fix in lines[1], err
@@ -69,8 +85,9 @@ def fast_backoff(monkeypatch):
     seconds, not half a minute. Retries still happen, as many as before."""
     from botocore.retries import standard
 
-    monkeypatch.setitem(standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG,
-                        "throttling_base_scale", 0.02)
+    monkeypatch.setitem(
+        standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG, "throttling_base_scale", 0.02
+    )
 
 
 @pytest.fixture
@@ -78,8 +95,9 @@ def few_retries(monkeypatch):
     """Sessions made by the CLI give up after 2 attempts, so a persisting fault ends fast."""
     from orgtui.aws import session
 
-    monkeypatch.setattr(session, "SessionOptions",
-                        functools.partial(session.SessionOptions, max_attempts=2))
+    monkeypatch.setattr(
+        session, "SessionOptions", functools.partial(session.SessionOptions, max_attempts=2)
+    )
 
 
 def report(capsys, url: str, *extra: str) -> tuple[int, str, str]:
@@ -97,14 +115,27 @@ def test_throttling_storm_completes_whole(capsys, aws_credentials, fast_backoff)
     with FaultServer(latency=0.01, max_in_flight=1) as server:
         built = _org(server)
         injected = [
-            server.fail("ListTagsForResource", "TooManyRequestsException",
-                        message=THROTTLE_MESSAGE, times=8),
-            server.fail("ListAccountsForParent", "TooManyRequestsException",
-                        message="Rate exceeded", times=4),
-            server.fail("ListOrganizationalUnitsForParent", "TooManyRequestsException",
-                        message=THROTTLE_MESSAGE, times=2),
-            server.fail("ListTargetsForPolicy", "TooManyRequestsException",
-                        message=THROTTLE_MESSAGE, times=2),
+            server.fail(
+                "ListTagsForResource", "TooManyRequestsException", message=THROTTLE_MESSAGE, times=8
+            ),
+            server.fail(
+                "ListAccountsForParent",
+                "TooManyRequestsException",
+                message="Rate exceeded",
+                times=4,
+            ),
+            server.fail(
+                "ListOrganizationalUnitsForParent",
+                "TooManyRequestsException",
+                message=THROTTLE_MESSAGE,
+                times=2,
+            ),
+            server.fail(
+                "ListTargetsForPolicy",
+                "TooManyRequestsException",
+                message=THROTTLE_MESSAGE,
+                times=2,
+            ),
         ]
         code, out, err = report(capsys, server.url, "--concurrency", "8")
         capped = server.injector.throttled
@@ -120,16 +151,16 @@ class _Tty(io.StringIO):
         return True
 
 
-def test_progress_says_slowed_not_stuck_while_throttled(monkeypatch, aws_credentials,
-                                                        fast_backoff):
+def test_progress_says_slowed_not_stuck_while_throttled(monkeypatch, aws_credentials, fast_backoff):
     """On a terminal the progress line says that AWS throttles and orgtui retries."""
     tty = _Tty()
     monkeypatch.setattr("sys.stderr", tty)
     monkeypatch.setenv("COLUMNS", "120")
     with FaultServer() as server:
         built = _org(server)
-        server.fail("ListTagsForResource", "TooManyRequestsException",
-                    message=THROTTLE_MESSAGE, times=3)
+        server.fail(
+            "ListTagsForResource", "TooManyRequestsException", message=THROTTLE_MESSAGE, times=3
+        )
         out = io.StringIO()
         monkeypatch.setattr("sys.stdout", out)
         code = main(["audit", "--report", "json", "--endpoint-url", server.url])
@@ -153,26 +184,34 @@ def test_progress_note_wording():
 # --- errors that outlast the retries ---------------------------------------------------
 
 
-def test_service_exception_on_enrichment_exits_1_without_a_report(capsys, aws_credentials,
-                                                                    few_retries):
+def test_service_exception_on_enrichment_exits_1_without_a_report(
+    capsys, aws_credentials, few_retries
+):
     with FaultServer() as server:
         _org(server)
-        fault = server.fail("ListTagsForResource", "ServiceException", status=500,
-                            message="Internal failure", skip=3)
+        fault = server.fail(
+            "ListTagsForResource",
+            "ServiceException",
+            status=500,
+            message="Internal failure",
+            skip=3,
+        )
         code, out, err = report(capsys, server.url)
     assert fault.seen >= 2  # retried by botocore, then given up
     _assert_error(code, out, err, "internal error during ListTagsForResource", "Try again")
 
 
-def test_service_exception_with_output_file_writes_no_file(capsys, aws_credentials,
-                                                           few_retries, tmp_path):
+def test_service_exception_with_output_file_writes_no_file(
+    capsys, aws_credentials, few_retries, tmp_path
+):
     target = tmp_path / "audit.json"
     with FaultServer() as server:
         _org(server)
         server.fail("ListDelegatedServicesForAccount", "ServiceException", status=500)
         code, out, err = report(capsys, server.url, "-o", str(target))
-    _assert_error(code, out, err, "internal error during ListDelegatedServicesForAccount",
-                  "Try again")
+    _assert_error(
+        code, out, err, "internal error during ListDelegatedServicesForAccount", "Try again"
+    )
     assert not target.exists()
 
 
@@ -183,12 +222,12 @@ def test_bare_502_mid_walk_exits_1_without_a_report(capsys, aws_credentials, few
         fault = server.fail("ListAccountsForParent", "BadGateway", kind="drop", skip=2)
         code, out, err = report(capsys, server.url)
     assert fault.seen >= 2
-    _assert_error(code, out, err, "answered HTTP 502 (Bad Gateway) to ListAccountsForParent",
-                  "proxy")
+    _assert_error(
+        code, out, err, "answered HTTP 502 (Bad Gateway) to ListAccountsForParent", "proxy"
+    )
 
 
-def test_connection_cut_mid_response_exits_1_without_a_report(capsys, aws_credentials,
-                                                             few_retries):
+def test_connection_cut_mid_response_exits_1_without_a_report(capsys, aws_credentials, few_retries):
     """The TCP connection closes halfway through an answer, on every retry."""
     with FaultServer() as server:
         _org(server)

@@ -34,13 +34,17 @@ def fast_backoff(monkeypatch):
 
 
 class Org:
-    def __init__(self, server: FaultServer, built: BuiltOrg,
-                 credentials: tuple[str, str, str | None] | None = ("testing", "testing",
-                                                                    None)) -> None:
+    def __init__(
+        self,
+        server: FaultServer,
+        built: BuiltOrg,
+        credentials: tuple[str, str, str | None] | None = ("testing", "testing", None),
+    ) -> None:
         self.server = server
         self.built = built
-        self.ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                             credentials=credentials))
+        self.ctx = AwsContext(
+            SessionOptions(endpoint_url=server.url, region="us-east-1", credentials=credentials)
+        )
         self.snap = Loader(self.ctx).load()
         self.seed = server.client("organizations")
         server.counts.clear()
@@ -49,19 +53,34 @@ class Org:
         return self.built.accounts[name]
 
     def members(self) -> set[str]:
-        return {a["Id"] for p in self.seed.get_paginator("list_accounts").paginate()
-                for a in p["Accounts"]}
+        return {
+            a["Id"]
+            for p in self.seed.get_paginator("list_accounts").paginate()
+            for a in p["Accounts"]
+        }
 
     @property
     def writes(self) -> dict[str, int]:
-        return {op: n for op, n in self.server.counts.items()
-                if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+        return {
+            op: n
+            for op, n in self.server.counts.items()
+            if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+        }
 
 
 def _build(server: FaultServer) -> BuiltOrg:
-    return build_org(server.client("organizations"), (OuSpec("Leaving", tuple(
-        AccountSpec(f"acc{i}", tags={"team": f"t{i}", "cost": "42"}, **INVITED)
-        for i in range(4))),))
+    return build_org(
+        server.client("organizations"),
+        (
+            OuSpec(
+                "Leaving",
+                tuple(
+                    AccountSpec(f"acc{i}", tags={"team": f"t{i}", "cost": "42"}, **INVITED)
+                    for i in range(4)
+                ),
+            ),
+        ),
+    )
 
 
 @pytest.fixture
@@ -123,7 +142,9 @@ def test_interrupt_between_accounts_leaves_an_exact_log(org):
 
     lines = audit_lines()
     assert [(r["event"], r["account_id"]) for r in lines] == [
-        ("remove-started", ids[0]), ("remove-ok", ids[0])]
+        ("remove-started", ids[0]),
+        ("remove-ok", ids[0]),
+    ]
     # The next start shows the truth: one gone, three still there.
     fresh = Loader(org.ctx).load()
     assert ids[0] not in fresh.accounts
@@ -149,8 +170,11 @@ def test_interrupt_during_a_call_is_logged_as_unknown(org):
 
     lines = audit_lines()
     assert [(r["event"], r["account_id"]) for r in lines] == [
-        ("remove-started", ids[0]), ("remove-ok", ids[0]),
-        ("remove-started", ids[1]), ("remove-interrupted", ids[1])]
+        ("remove-started", ids[0]),
+        ("remove-ok", ids[0]),
+        ("remove-started", ids[1]),
+        ("remove-interrupted", ids[1]),
+    ]
     assert lines[-1]["outcome"] == "unknown" and "reload" in lines[-1]["message"]
     fresh = Loader(org.ctx).load()
     assert ids[0] not in fresh.accounts
@@ -166,8 +190,7 @@ def _all_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
 
-def test_session_credentials_never_reach_log_backups_or_cache(monkeypatch, isolated_env,
-                                                              capsys):
+def test_session_credentials_never_reach_log_backups_or_cache(monkeypatch, isolated_env, capsys):
     """A load (headless report, which saves the cache) and a removal with session
     credentials: no file orgtui wrote holds the key id, the secret or the token."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
@@ -181,8 +204,9 @@ def test_session_credentials_never_reach_log_backups_or_cache(monkeypatch, isola
         assert code == 0, err
         org = Org(server, built, credentials=None)  # the standard chain: the env above
         assert org.ctx.session.get_credentials().token == TOKEN
-        outcomes = removal.remove_many(org.ctx, org.snap, [built.accounts["acc0"],
-                                                           built.accounts["acc1"]])
+        outcomes = removal.remove_many(
+            org.ctx, org.snap, [built.accounts["acc0"], built.accounts["acc1"]]
+        )
         assert [o.status for o in outcomes] == ["removed", "removed"]
     written = _all_files(isolated_env / "xdg")
     names = {p.name for p in written}

@@ -58,7 +58,7 @@ def test_corrupt_settings_are_reported_set_aside_and_orgtui_runs(capsys):
 def test_settings_not_utf8_are_set_aside(capsys):
     path = files.config_path()
     path.parent.mkdir(parents=True)
-    path.write_bytes(b"profile = \"\xff\xfe\"\n")
+    path.write_bytes(b'profile = "\xff\xfe"\n')
     code, _, err = run(capsys, "audit", "--report", "csv", "--demo")
     assert code == 0, err
     assert "could not be read" in err
@@ -86,8 +86,17 @@ def test_bad_setting_values_are_reported_with_their_key(capsys):
 # --- snapshot cache ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b"\x00\xff", b"[]", b'{"format": "x"}',
-                                     b'{"format": "orgtui-snapshot", "version": 1}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{",
+        b"\x00\xff",
+        b"[]",
+        b'{"format": "x"}',
+        b'{"format": "orgtui-snapshot", "version": 1}',
+    ],
+)
 def test_corrupt_cache_is_reported_and_set_aside(content):
     key = files.cache_key(None, "http://x", None)
     path = files.snapshot_path(key)
@@ -126,23 +135,37 @@ class Org:
     def __init__(self, server: FaultServer, built: BuiltOrg) -> None:
         self.server = server
         self.built = built
-        self.ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                             credentials=("testing", "testing", None)))
+        self.ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         self.snap = Loader(self.ctx).load()
         server.counts.clear()
 
     @property
     def writes(self) -> dict[str, int]:
-        return {op: n for op, n in self.server.counts.items()
-                if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+        return {
+            op: n
+            for op, n in self.server.counts.items()
+            if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+        }
 
 
 @pytest.fixture
 def org(aws_credentials) -> Iterator[Org]:
     with FaultServer() as server:
-        built = build_org(server.client("organizations"),
-                          (OuSpec("Out", (AccountSpec("a", tags={"k": "v"}, **INVITED),
-                                          AccountSpec("b", **INVITED))),))
+        built = build_org(
+            server.client("organizations"),
+            (
+                OuSpec(
+                    "Out",
+                    (AccountSpec("a", tags={"k": "v"}, **INVITED), AccountSpec("b", **INVITED)),
+                ),
+            ),
+        )
         yield Org(server, built)
 
 
@@ -154,8 +177,9 @@ def _block(env: str, tmp_path: Path, monkeypatch) -> Path:
     return blocker
 
 
-@pytest.mark.parametrize("env, words", [("XDG_STATE_HOME", "log"),
-                                        ("XDG_DATA_HOME", "tag-backups")])
+@pytest.mark.parametrize(
+    "env, words", [("XDG_STATE_HOME", "log"), ("XDG_DATA_HOME", "tag-backups")]
+)
 def test_unwritable_folder_refuses_removal_until_fixed(org, monkeypatch, tmp_path, env, words):
     blocker = _block(env, tmp_path, monkeypatch)
     with pytest.raises(files.StoreError) as caught:
@@ -199,8 +223,10 @@ def test_every_file_is_0600_and_every_folder_0700(org, isolated_env, capsys):
     outcome = removal.remove(org.ctx, org.snap, org.built.accounts["a"])
     assert outcome.status == "removed"
 
-    roots = [isolated_env / "xdg" / d for d in ("xdg_config_home", "xdg_cache_home",
-                                                 "xdg_state_home", "xdg_data_home")]
+    roots = [
+        isolated_env / "xdg" / d
+        for d in ("xdg_config_home", "xdg_cache_home", "xdg_state_home", "xdg_data_home")
+    ]
     found, folders = [], []
     for root in roots:
         app = root / "orgtui"

@@ -69,8 +69,9 @@ def test_audit_line_on_a_full_disk_in_a_subprocess(tmp_path):
         "print(files.audit_log_path().stat().st_size == size)\n"
     )
     env = dict(os.environ)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("refused ") and lines[-1] == "True", result.stdout
@@ -158,14 +159,18 @@ def snapshot_dict(demo):
     return files.snapshot_to_dict(snap)
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda d: d["accounts"][0].__setitem__(1, 123),  # a name that is a number
-    lambda d: d["accounts"][0].__setitem__(0, "../../etc"),  # an id that is a path
-    lambda d: d["organization"].__setitem__(0, "../../x"),
-    lambda d: d["organization"].__setitem__(2, "not-an-account"),
-    lambda d: d["tags"].__setitem__("111122223333", {"k": ["not", "text"]}),
-    lambda d: d.__setitem__("ous", [["ou-zzzz-zzzzzzzz", None, "", "r-abcd"]]),
-], ids=["name-number", "account-path", "org-path", "mgmt-id", "tag-list", "ou-name"])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["accounts"][0].__setitem__(1, 123),  # a name that is a number
+        lambda d: d["accounts"][0].__setitem__(0, "../../etc"),  # an id that is a path
+        lambda d: d["organization"].__setitem__(0, "../../x"),
+        lambda d: d["organization"].__setitem__(2, "not-an-account"),
+        lambda d: d["tags"].__setitem__("111122223333", {"k": ["not", "text"]}),
+        lambda d: d.__setitem__("ous", [["ou-zzzz-zzzzzzzz", None, "", "r-abcd"]]),
+    ],
+    ids=["name-number", "account-path", "org-path", "mgmt-id", "tag-list", "ou-name"],
+)
 def test_a_cache_that_fails_validation_is_set_aside(snapshot_dict, mutate):
     _cache_with(snapshot_dict, mutate)
     problems: list[str] = []

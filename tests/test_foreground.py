@@ -71,8 +71,13 @@ def test_a_claim_holds_no_longer_than_hold_max() -> None:
 def test_no_request_goes_out_and_no_answer_is_parsed_while_claimed(aws_credentials) -> None:
     with FaultServer() as server:
         server.client("organizations").create_organization(FeatureSet="ALL")
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         ctx.foreground = Foreground(hold_max=60)
         roots: list[int] = []
 

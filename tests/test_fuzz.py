@@ -57,17 +57,67 @@ MGMT = "111111111111"
 
 # Text that breaks naive writers, mixed with arbitrary unicode (no surrogates: AWS and
 # JSON both reject them).
-HOSTILE = st.sampled_from([
-    "", " ", ",", ";", "=", "|", "||", "\\", "\\|", '"', "'", "`", "\n", "\r", "\r\n",
-    "[bold]", "[/]", "[/foo]", "[red]x", "*", "**", "_", "#", "<br>", "-", "a,b|c;d=e",
-    "naïve", "日本語", "🙂", "\t", "\u2028", "\x00", "--", "=cmd|' /C calc'!A0",
-    # terminal escapes and invisible characters
-    "\x1b]52;c;cm0gLXJm\x07", "\x1b]2;title\x07", "\x1b[2J", "\x1b[31m", "\x07", "\x7f",
-    "\x9b", "\x9d0;t\x9c", "\u202e", "\u200b", "\ufeff",
-    # spreadsheet formulas, HTML, links, code
-    "+cmd|' /C calc'!A0", "@SUM(1)", '=HYPERLINK("http://e","x")', "-1+1", "<script>",
-    "</td>", "[x](http://e)", "![i](http://e/i.png)", "```", "&lt;",
-])
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        ",",
+        ";",
+        "=",
+        "|",
+        "||",
+        "\\",
+        "\\|",
+        '"',
+        "'",
+        "`",
+        "\n",
+        "\r",
+        "\r\n",
+        "[bold]",
+        "[/]",
+        "[/foo]",
+        "[red]x",
+        "*",
+        "**",
+        "_",
+        "#",
+        "<br>",
+        "-",
+        "a,b|c;d=e",
+        "naïve",
+        "日本語",
+        "🙂",
+        "\t",
+        "\u2028",
+        "\x00",
+        "--",
+        "=cmd|' /C calc'!A0",
+        # terminal escapes and invisible characters
+        "\x1b]52;c;cm0gLXJm\x07",
+        "\x1b]2;title\x07",
+        "\x1b[2J",
+        "\x1b[31m",
+        "\x07",
+        "\x7f",
+        "\x9b",
+        "\x9d0;t\x9c",
+        "\u202e",
+        "\u200b",
+        "\ufeff",
+        # spreadsheet formulas, HTML, links, code
+        "+cmd|' /C calc'!A0",
+        "@SUM(1)",
+        '=HYPERLINK("http://e","x")',
+        "-1+1",
+        "<script>",
+        "</td>",
+        "[x](http://e)",
+        "![i](http://e/i.png)",
+        "```",
+        "&lt;",
+    ]
+)
 TEXT = st.lists(st.one_of(HOSTILE, st.text(max_size=8)), max_size=5).map("".join)
 ACCOUNT_ID = st.from_regex(r"\A[0-9]{12}\Z")
 STATE = st.one_of(st.sampled_from(ACCOUNT_STATES), TEXT)
@@ -76,13 +126,16 @@ JOINED = st.sampled_from(["INVITED", "CREATED", "UNKNOWN", ""])
 
 def _timestamps() -> st.SearchStrategy[datetime | None]:
     aware = st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1),
-        timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-7)),
-                                   timezone(timedelta(hours=5, minutes=30))]),
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2030, 1, 1),
+        timezones=st.sampled_from(
+            [timezone.utc, timezone(timedelta(hours=-7)), timezone(timedelta(hours=5, minutes=30))]
+        ),
     )
     naive = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1))
     near = st.integers(min_value=-6 * 24 * 60, max_value=60).map(
-        lambda m: NOW + timedelta(minutes=m))
+        lambda m: NOW + timedelta(minutes=m)
+    )
     return st.one_of(st.none(), aware, naive, near)
 
 
@@ -96,8 +149,9 @@ TAGS = st.one_of(
 @st.composite
 def snapshots(draw: st.DrawFn) -> Snapshot:
     """A small organization: a root, up to three nested OUs, up to six accounts."""
-    root = Root("r-ab12", draw(TEXT) or "Root", "arn:root",
-                (("SERVICE_CONTROL_POLICY", "ENABLED"),))
+    root = Root(
+        "r-ab12", draw(TEXT) or "Root", "arn:root", (("SERVICE_CONTROL_POLICY", "ENABLED"),)
+    )
     ou_ids: list[str] = []
     ous: dict[str, OrgUnit] = {}
     for i in range(draw(st.integers(0, 3))):
@@ -113,8 +167,13 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     accounts: dict[str, Account] = {}
     for acc_id in ids:
         accounts[acc_id] = Account(
-            id=acc_id, name=draw(TEXT), email=draw(TEXT), arn=f"arn:{acc_id}",
-            state=draw(STATE), joined_method=draw(JOINED), joined_timestamp=draw(_timestamps()),
+            id=acc_id,
+            name=draw(TEXT),
+            email=draw(TEXT),
+            arn=f"arn:{acc_id}",
+            state=draw(STATE),
+            joined_method=draw(JOINED),
+            joined_timestamp=draw(_timestamps()),
             parent_id=draw(st.sampled_from(parents)),
         )
     child_ous = {p: tuple(o for o in ou_ids if ous[o].parent_id == p) for p in parents}
@@ -123,17 +182,23 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     tags = {a: draw(TAGS) for a in ids if draw(st.booleans())}
     delegated = {
         a: tuple(draw(st.lists(TEXT.filter(bool), min_size=1, max_size=3)))
-        for a in ids if draw(st.integers(0, 3)) == 0
+        for a in ids
+        if draw(st.integers(0, 3)) == 0
     }
-    policies = {"p-FullAWSAccess": Policy("p-FullAWSAccess", "FullAWSAccess",
-                                          "SERVICE_CONTROL_POLICY", True)}
+    policies = {
+        "p-FullAWSAccess": Policy(
+            "p-FullAWSAccess", "FullAWSAccess", "SERVICE_CONTROL_POLICY", True
+        )
+    }
     attachments: dict[str, list[str]] = {root.id: ["p-FullAWSAccess"]}
     for i in range(draw(st.integers(0, 3))):
         pid = f"p-fuzz{i:04d}"
-        policies[pid] = Policy(pid, draw(TEXT), draw(st.sampled_from(
-            ["SERVICE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY"])))
-        for target in draw(st.lists(st.sampled_from([*parents, *ids]), max_size=3,
-                                    unique=True)):
+        policies[pid] = Policy(
+            pid,
+            draw(TEXT),
+            draw(st.sampled_from(["SERVICE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY"])),
+        )
+        for target in draw(st.lists(st.sampled_from([*parents, *ids]), max_size=3, unique=True)):
             attachments.setdefault(target, []).append(pid)
 
     return Snapshot(
@@ -153,9 +218,14 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     )
 
 
-NOWS = st.one_of(st.just(NOW), st.datetimes(min_value=datetime(2000, 1, 1),
-                                            max_value=datetime(2031, 1, 1),
-                                            timezones=st.just(timezone.utc)))
+NOWS = st.one_of(
+    st.just(NOW),
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2031, 1, 1),
+        timezones=st.just(timezone.utc),
+    ),
+)
 
 
 # --- readiness -----------------------------------------------------------------------
@@ -167,8 +237,13 @@ def test_readiness_verdict_follows_severities(snap: Snapshot, now: datetime) -> 
     for account in snap.accounts.values():
         result = assess(account, snap, now)
         severities = {f.severity for f in result.findings}
-        expected = ("blocked" if "blocker" in severities
-                    else "review" if "warning" in severities else "ready")
+        expected = (
+            "blocked"
+            if "blocker" in severities
+            else "review"
+            if "warning" in severities
+            else "ready"
+        )
         assert result.verdict == expected
         for finding in result.findings:
             assert SEVERITY[finding.code] == finding.severity
@@ -187,8 +262,9 @@ def test_readiness_verdict_follows_severities(snap: Snapshot, now: datetime) -> 
         joined = account.joined_timestamp
         if joined is not None and joined.tzinfo is None:
             joined = joined.replace(tzinfo=timezone.utc)
-        waiting = (account.joined_method == "CREATED" and joined is not None
-                   and now < joined + WAIT_PERIOD)
+        waiting = (
+            account.joined_method == "CREATED" and joined is not None and now < joined + WAIT_PERIOD
+        )
         assert ("WAIT_PERIOD_ACTIVE" in codes) == waiting
         tags_finding = [f for f in result.findings if f.code == "TAGS_WILL_BE_DELETED"]
         for key, value in snap.tags_of(account.id).items():
@@ -198,10 +274,13 @@ def test_readiness_verdict_follows_severities(snap: Snapshot, now: datetime) -> 
 RAW_ACCOUNT = st.fixed_dictionaries(
     {"Id": ACCOUNT_ID},
     optional={
-        "Name": TEXT, "Email": TEXT, "Arn": TEXT,
+        "Name": TEXT,
+        "Email": TEXT,
+        "Arn": TEXT,
         "State": st.one_of(st.sampled_from(ACCOUNT_STATES), st.just("")),
         "Status": st.sampled_from(["ACTIVE", "SUSPENDED", "PENDING_CLOSURE"]),
-        "JoinedMethod": JOINED, "JoinedTimestamp": _timestamps(),
+        "JoinedMethod": JOINED,
+        "JoinedTimestamp": _timestamps(),
     },
 )
 
@@ -217,10 +296,13 @@ def test_account_from_api_reads_state_then_status(raw: dict[str, Any]) -> None:
     # An account read from any API shape can be assessed.
     snap = Snapshot(
         organization=Organization("o-fuzz12345", "", MGMT, "", "ALL"),
-        caller=Caller(MGMT, "arn"), roots=(Root("r-ab12", "Root", ""),), ous=frozen_map(),
+        caller=Caller(MGMT, "arn"),
+        roots=(Root("r-ab12", "Root", ""),),
+        ous=frozen_map(),
         accounts=frozen_map({account.id: account}),
         child_ous=frozen_map({"r-ab12": ()}),
-        child_accounts=frozen_map({"r-ab12": (account.id,)}), loaded_at=NOW,
+        child_accounts=frozen_map({"r-ab12": (account.id,)}),
+        loaded_at=NOW,
     )
     doc = report.build(snap, NOW)
     assert doc["accounts"][0]["state"] == account.state
@@ -239,13 +321,25 @@ def _csv_cell(raw: str) -> str:
 
 def _expected_csv_row(a: dict[str, Any], doc: dict[str, Any]) -> list[str]:
     unchecked = ";".join(n for n, c in doc["checks"].items() if c["status"] != "checked")
-    return [_csv_cell(cell) for cell in (
-        a["id"], a["name"], a["email"], a["state"], a["joined_method"],
-        a["joined_timestamp"] or "", a["parent_id"], "/".join(a["ou_path"]), a["verdict"],
-        ";".join(f["code"] for f in a["findings"]), ";".join(a["delegated_services"]),
-        ";".join(f"{k}={v}" for k, v in a["tags"].items()),
-        ";".join(p["name"] for p in a["policies"]), unchecked,
-    )]
+    return [
+        _csv_cell(cell)
+        for cell in (
+            a["id"],
+            a["name"],
+            a["email"],
+            a["state"],
+            a["joined_method"],
+            a["joined_timestamp"] or "",
+            a["parent_id"],
+            "/".join(a["ou_path"]),
+            a["verdict"],
+            ";".join(f["code"] for f in a["findings"]),
+            ";".join(a["delegated_services"]),
+            ";".join(f"{k}={v}" for k, v in a["tags"].items()),
+            ";".join(p["name"] for p in a["policies"]),
+            unchecked,
+        )
+    ]
 
 
 def _unsafe(text: str) -> list[str]:
@@ -276,7 +370,7 @@ def _cells(row: str) -> list[str]:
     while i < len(row):
         ch = row[i]
         if ch == "\\" and i + 1 < len(row):
-            current += row[i:i + 2]
+            current += row[i : i + 2]
             i += 2
             continue
         if ch == "|":
@@ -328,7 +422,7 @@ def test_markdown_table_stays_well_formed(snap: Snapshot) -> None:
     assert lines[-1] == ""
     lines = lines[:-1]
     start = lines.index("| Account | Id | OU path | State | Verdict | Findings |")
-    rows = lines[start + 2:start + 2 + len(doc["accounts"])]
+    rows = lines[start + 2 : start + 2 + len(doc["accounts"])]
     assert len(rows) == len(doc["accounts"])
     for row in rows:
         assert len(_cells(row)) == 6, row
@@ -338,16 +432,24 @@ def test_markdown_table_stays_well_formed(snap: Snapshot) -> None:
     by_id = {_cells(row)[1].strip(): _cells(row) for row in rows}
     for a in doc["accounts"]:
         cells = by_id[a["id"]]
-        for cell, raw in ((cells[0], a["name"]), (cells[2], " / ".join(a["ou_path"])),
-                          (cells[3], a["state"])):
+        for cell, raw in (
+            (cells[0], a["name"]),
+            (cells[2], " / ".join(a["ou_path"])),
+            (cells[3], a["state"]),
+        ):
             text, live = _md_unescape(cell.strip())
             assert live == [], cell
             assert text == clean(raw).strip(), cell
     for line in lines:  # the heading, the summary, the blockers too: no HTML, link or code
         assert [ch for ch in _md_unescape(line)[1] if ch != "|"] == [], line
-    rest = lines[start + 2 + len(doc["accounts"]):]
-    blockers = [f for a in doc["accounts"] if a["verdict"] == "blocked"
-                for f in a["findings"] if f["severity"] == "blocker"]
+    rest = lines[start + 2 + len(doc["accounts"]) :]
+    blockers = [
+        f
+        for a in doc["accounts"]
+        if a["verdict"] == "blocked"
+        for f in a["findings"]
+        if f["severity"] == "blocker"
+    ]
     if blockers:
         assert rest[:3] == ["", "### Blockers", ""]
         assert len(rest) == 3 + len(blockers)
@@ -391,12 +493,26 @@ def test_table_keeps_ids_whole_at_any_width(snap: Snapshot, width: int) -> None:
 def test_table_shows_markup_in_names_literally() -> None:
     snap = Snapshot(
         organization=Organization("o-fuzz12345", "", MGMT, "", "ALL"),
-        caller=Caller(MGMT, "arn"), roots=(Root("r-ab12", "[/]Root", ""),), ous=frozen_map(),
-        accounts=frozen_map({"222222222222": Account(
-            "222222222222", "[bold]prod[/bold] [/x]", "", "", "ACTIVE", "INVITED", None,
-            "r-ab12")}),
+        caller=Caller(MGMT, "arn"),
+        roots=(Root("r-ab12", "[/]Root", ""),),
+        ous=frozen_map(),
+        accounts=frozen_map(
+            {
+                "222222222222": Account(
+                    "222222222222",
+                    "[bold]prod[/bold] [/x]",
+                    "",
+                    "",
+                    "ACTIVE",
+                    "INVITED",
+                    None,
+                    "r-ab12",
+                )
+            }
+        ),
         child_ous=frozen_map({"r-ab12": ()}),
-        child_accounts=frozen_map({"r-ab12": ("222222222222",)}), loaded_at=NOW,
+        child_accounts=frozen_map({"r-ab12": ("222222222222",)}),
+        loaded_at=NOW,
     )
     text = report.render(report.build(snap, NOW), "table", width=200)
     assert "[bold]prod[/bold] [/x]" in text

@@ -18,8 +18,7 @@ from tests.support.orgs import AccountSpec, PolicySpec, build_org
 
 CREDS = ("testing", "testing", None)
 MODEL = botocore.session.get_session().get_service_model("organizations")
-WRITE_OPERATIONS = sorted(op for op in MODEL.operation_names
-                          if not op.startswith(READ_PREFIXES))
+WRITE_OPERATIONS = sorted(op for op in MODEL.operation_names if not op.startswith(READ_PREFIXES))
 
 
 def sample(shape: Any) -> Any:
@@ -56,9 +55,18 @@ def server():
 
 def test_the_model_has_the_operations_that_matter():
     # A sanity check that the enumeration below is the real list, not an empty one.
-    for op in ("RemoveAccountFromOrganization", "LeaveOrganization", "CloseAccount",
-               "TagResource", "UntagResource", "AttachPolicy", "DeleteOrganization",
-               "RegisterDelegatedAdministrator", "MoveAccount", "CreateAccount"):
+    for op in (
+        "RemoveAccountFromOrganization",
+        "LeaveOrganization",
+        "CloseAccount",
+        "TagResource",
+        "UntagResource",
+        "AttachPolicy",
+        "DeleteOrganization",
+        "RegisterDelegatedAdministrator",
+        "MoveAccount",
+        "CreateAccount",
+    ):
         assert op in WRITE_OPERATIONS
     assert len(WRITE_OPERATIONS) >= 30
     assert "ListRoots" not in WRITE_OPERATIONS
@@ -66,8 +74,11 @@ def test_the_model_has_the_operations_that_matter():
 
 def test_every_write_operation_is_refused_before_it_is_sent(server):
     server.reset()
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
-                                    region="us-east-1", read_only=True))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url, credentials=CREDS, region="us-east-1", read_only=True
+        )
+    )
     client = ctx.org
     method_of = {api: py for py, api in client.meta.method_to_api_mapping.items()}
     refused = []
@@ -87,8 +98,11 @@ def test_every_write_operation_is_refused_before_it_is_sent(server):
 
 def test_refused_through_ctx_call_too(server):
     server.reset()
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
-                                    region="us-east-1", read_only=True))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url, credentials=CREDS, region="us-east-1", read_only=True
+        )
+    )
     with pytest.raises(ReadOnlyViolation):
         ctx.call(ctx.org.remove_account_from_organization, AccountId="222222222222")
     assert server.injector.total == 0
@@ -96,12 +110,16 @@ def test_refused_through_ctx_call_too(server):
 
 def test_read_calls_still_work_under_the_guard(server):
     server.reset()
-    built = build_org(server.client("organizations"),
-                      root_accounts=(AccountSpec("a", tags={"k": "v"},
-                                                 delegated=("guardduty.amazonaws.com",)),),
-                      policies=(PolicySpec("P", ("Root",)),))
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
-                                    region="us-east-1", read_only=True))
+    built = build_org(
+        server.client("organizations"),
+        root_accounts=(AccountSpec("a", tags={"k": "v"}, delegated=("guardduty.amazonaws.com",)),),
+        policies=(PolicySpec("P", ("Root",)),),
+    )
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url, credentials=CREDS, region="us-east-1", read_only=True
+        )
+    )
     snap = Loader(ctx).load()
     assert set(snap.accounts) == set(built.expected)
     assert ctx.org.describe_account(AccountId=built.accounts["a"])["Account"]["Name"] == "a"
@@ -112,8 +130,11 @@ def test_read_calls_still_work_under_the_guard(server):
 def test_guard_off_lets_writes_through(server):
     server.reset()
     built = build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
-                                    region="us-east-1", read_only=False))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url, credentials=CREDS, region="us-east-1", read_only=False
+        )
+    )
     ctx.org.tag_resource(ResourceId=built.accounts["a"], Tags=[{"Key": "k", "Value": "v"}])
     assert server.counts["TagResource"] == 1
 
@@ -121,10 +142,10 @@ def test_guard_off_lets_writes_through(server):
 def test_audit_report_sends_only_read_calls(server, aws_credentials, capsys):
     """`orgtui audit --report json --endpoint-url URL`: every account, no write call."""
     server.reset()
-    built = build_org(server.client("organizations"),
-                      root_accounts=tuple(AccountSpec(f"a{k}") for k in range(3)))
-    assert main(["audit", "--report", "json", "--endpoint-url", server.url,
-                 "--no-cache"]) == 0
+    built = build_org(
+        server.client("organizations"), root_accounts=tuple(AccountSpec(f"a{k}") for k in range(3))
+    )
+    assert main(["audit", "--report", "json", "--endpoint-url", server.url, "--no-cache"]) == 0
     assert capsys.readouterr().out.count('"verdict"') == len(built.expected)
     assert server.counts and all(op.startswith(READ_PREFIXES) for op in server.counts)
 
@@ -142,8 +163,15 @@ def test_sso_token_refresh_is_the_only_sso_oidc_call_let_through(server):
     through the same session: `orgtui audit` must not refuse it (it changes nothing in the
     organization), and every other sso-oidc write stays refused."""
     model = botocore.session.get_session().get_service_model("sso-oidc")
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
-                                    region="us-east-1", read_only=True, max_attempts=1))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url,
+            credentials=CREDS,
+            region="us-east-1",
+            read_only=True,
+            max_attempts=1,
+        )
+    )
     client = ctx.client("sso-oidc")
     method_of = {api: py for py, api in client.meta.method_to_api_mapping.items()}
     let_through = []
@@ -162,8 +190,15 @@ def test_sso_token_refresh_is_the_only_sso_oidc_call_let_through(server):
 
 @pytest.mark.parametrize("op", ["AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"])
 def test_signing_in_through_a_role_passes_the_guard(server, op):
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, credentials=CREDS,
-                                    region="us-east-1", read_only=True, max_attempts=1))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url,
+            credentials=CREDS,
+            region="us-east-1",
+            read_only=True,
+            max_attempts=1,
+        )
+    )
     client = ctx.client("sts")
     model = client.meta.service_model.operation_model(op)
     method = {api: py for py, api in client.meta.method_to_api_mapping.items()}[op]

@@ -34,10 +34,17 @@ def assert_words(code: int, err: str, *words: str) -> None:
 @pytest.fixture
 def server(aws_credentials):
     with FaultServer() as srv:
-        build_org(srv.client("organizations"),
-                  (OuSpec("Workloads", accounts=(AccountSpec("web"),),
-                              children=(OuSpec("Prod", accounts=(AccountSpec("api"),)),)),),
-                  root_accounts=(AccountSpec("billing"),))
+        build_org(
+            srv.client("organizations"),
+            (
+                OuSpec(
+                    "Workloads",
+                    accounts=(AccountSpec("web"),),
+                    children=(OuSpec("Prod", accounts=(AccountSpec("api"),)),),
+                ),
+            ),
+            root_accounts=(AccountSpec("billing"),),
+        )
         yield srv
 
 
@@ -93,13 +100,15 @@ def test_an_account_id_that_is_a_path_ends_in_words(capsys, server):
     assert_words(code, err, "not a valid AWS Organizations identifier")
 
 
-@pytest.mark.parametrize(("operation", "field"), [
-    ("DescribeOrganization", "MasterAccountId"),
-    ("DescribeOrganization", "Id"),
-    ("ListRoots", "Id"),
-])
-def test_an_answer_missing_a_field_names_the_field_and_operation(capsys, server, operation,
-                                                                  field):
+@pytest.mark.parametrize(
+    ("operation", "field"),
+    [
+        ("DescribeOrganization", "MasterAccountId"),
+        ("DescribeOrganization", "Id"),
+        ("ListRoots", "Id"),
+    ],
+)
+def test_an_answer_missing_a_field_names_the_field_and_operation(capsys, server, operation, field):
     def drop(answer: dict[str, Any]) -> dict[str, Any]:
         target = answer.get("Organization") or (answer.get("Roots") or [{}])[0]
         target.pop(field, None)
@@ -113,9 +122,15 @@ def test_an_answer_missing_a_field_names_the_field_and_operation(capsys, server,
 
 def test_a_silent_endpoint_fails_in_words_after_its_read_attempts(server):
     server.fail("DescribeOrganization", "", kind="silent", hold=10)
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                    credentials=("testing", "testing", None),
-                                    read_timeout=0.3, read_attempts=2))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url,
+            region="us-east-1",
+            credentials=("testing", "testing", None),
+            read_timeout=0.3,
+            read_attempts=2,
+        )
+    )
     with pytest.raises(loading.LoadFailed) as failed:
         loading.load(ctx, loading.LoadOptions())
     assert failed.value.stage == "structure"
@@ -132,8 +147,11 @@ def test_the_defaults_end_a_dead_endpoint_within_a_minute():
 
 
 def test_a_cancelled_session_makes_no_further_call(server):
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                    credentials=("testing", "testing", None)))
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url, region="us-east-1", credentials=("testing", "testing", None)
+        )
+    )
     ctx.cancel()
     with pytest.raises(loading.LoadFailed) as failed:
         loading.load(ctx, loading.LoadOptions())
@@ -142,10 +160,17 @@ def test_a_cancelled_session_makes_no_further_call(server):
 
 
 def test_one_accounts_tags_not_found_gives_it_a_note_and_the_load_goes_on(server):
-    server.fail("ListTagsForResource", "TargetNotFoundException", times=1,
-                message="You specified a target that doesn't exist.")
-    ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                    credentials=("testing", "testing", None)))
+    server.fail(
+        "ListTagsForResource",
+        "TargetNotFoundException",
+        times=1,
+        message="You specified a target that doesn't exist.",
+    )
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url, region="us-east-1", credentials=("testing", "testing", None)
+        )
+    )
     snap, problems = loading.load(ctx, loading.LoadOptions())
     assert snap.enriched and not snap.problems
     assert len(snap.account_notes) == 1
@@ -156,8 +181,9 @@ def test_one_accounts_tags_not_found_gives_it_a_note_and_the_load_goes_on(server
     assert problems == (f"{name} ({account_id}): {note}",)
 
 
-def test_an_endpoint_password_from_the_environment_is_never_echoed(capsys, aws_credentials,
-                                                                  monkeypatch):
+def test_an_endpoint_password_from_the_environment_is_never_echoed(
+    capsys, aws_credentials, monkeypatch
+):
     # Nothing listens on port 9 (discard): the connection fails and the URL is named.
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://admin:s3cret@127.0.0.1:9")
     code, _, err = run(capsys, "audit", "--report", "json")

@@ -41,8 +41,9 @@ def readme_policies() -> dict[str, set[str]]:
 
 
 def context() -> AwsContext:
-    return AwsContext(SessionOptions(region=demo_mod.DEMO_REGION,
-                                     credentials=demo_mod.DEMO_CREDENTIALS))
+    return AwsContext(
+        SessionOptions(region=demo_mod.DEMO_REGION, credentials=demo_mod.DEMO_CREDENTIALS)
+    )
 
 
 def operations_called(isolated_env) -> Counter[str]:
@@ -56,16 +57,20 @@ def operations_called(isolated_env) -> Counter[str]:
         assert all(check.checked for check in snap.impact.checks.values())
         found = assignees(ctx, snap, ids["northwind-prod"])
         assert found is not None and (found.users, found.groups) == (1, 2)
-        removal.check_accounts(ctx, snap, [ids["northwind-prod"], ids["security-tooling"]],
-                               DEMO_NOW)
-        outcomes = {name: removal.remove(ctx, snap, ids[name], now=DEMO_NOW)
-                    for name in ("northwind-prod", "sandbox-carol", "security-tooling")}
+        removal.check_accounts(
+            ctx, snap, [ids["northwind-prod"], ids["security-tooling"]], DEMO_NOW
+        )
+        outcomes = {
+            name: removal.remove(ctx, snap, ids[name], now=DEMO_NOW)
+            for name in ("northwind-prod", "sandbox-carol", "security-tooling")
+        }
         assert outcomes["northwind-prod"].status == "removed"
         assert outcomes["sandbox-carol"].status == "refused"  # by AWS (the demo's rules)
         assert outcomes["security-tooling"].status == "refused"  # by the live check
         assert attest(ctx, snap, ids["web-dev"], now=DEMO_NOW).status == "done"
         assert deregister(ctx, snap, ids["fabrikam-data"], now=DEMO_NOW).done == [
-            "macie.amazonaws.com"]
+            "macie.amazonaws.com"
+        ]
         calls += ctx.stats.actions
     finally:
         running.stop()
@@ -91,6 +96,9 @@ def test_readme_policies_are_exactly_the_operations_orgtui_calls(isolated_env):
     writes = {a for a in calls if not a.split(":", 1)[1].startswith(READ_PREFIXES)}
     assert policies["OrgtuiAudit"] == reads
     assert policies["OrgtuiRemove"] == writes
-    assert writes == {"organizations:RemoveAccountFromOrganization",
-                      "organizations:LeaveOrganization", "organizations:TagResource",
-                      "organizations:DeregisterDelegatedAdministrator"}
+    assert writes == {
+        "organizations:RemoveAccountFromOrganization",
+        "organizations:LeaveOrganization",
+        "organizations:TagResource",
+        "organizations:DeregisterDelegatedAdministrator",
+    }

@@ -194,8 +194,10 @@ def test_a_snapshot_never_read_for_impact_reports_every_check_as_not_read():
     assert {c["status"] for c in doc["checks"].values()} == {"skipped"}
     assert {c["reason"] for c in doc["checks"].values()} == {"not read in this load"}
     # checks skipped for one reason are named together
-    assert ("**Not checked:** stacksets, control_tower, identity_center, ram, scp_leave (not "
-            "read in this load).") in report.render(doc, "markdown")
+    assert (
+        "**Not checked:** stacksets, control_tower, identity_center, ram, scp_leave (not "
+        "read in this load)."
+    ) in report.render(doc, "markdown")
 
 
 # --- settings: where the checks look ---------------------------------------------------------

@@ -265,16 +265,25 @@ def _sleeps_of_this_thread(monkeypatch) -> list[float]:
     return slept
 
 
-@pytest.mark.parametrize(("message", "at_once"), [
-    (THROTTLE_MESSAGE, True),  # requests in progress: sent again once a slot is free
-    ("Rate exceeded", False),  # a rate: botocore backs off
-])
+@pytest.mark.parametrize(
+    ("message", "at_once"),
+    [
+        (THROTTLE_MESSAGE, True),  # requests in progress: sent again once a slot is free
+        ("Rate exceeded", False),  # a rate: botocore backs off
+    ],
+)
 def test_a_throttle_for_requests_in_progress_is_asked_again_at_once(
-        aws_credentials, fast_backoff, monkeypatch, message, at_once) -> None:
+    aws_credentials, fast_backoff, monkeypatch, message, at_once
+) -> None:
     with FaultServer() as server:
         server.client("organizations").create_organization(FeatureSet="ALL")
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         ctx.org  # noqa: B018
         server.fail("ListRoots", "TooManyRequestsException", message=message, times=3)
         slept = _sleeps_of_this_thread(monkeypatch)
@@ -283,7 +292,7 @@ def test_a_throttle_for_requests_in_progress_is_asked_again_at_once(
         assert len(slept) == 3
         if at_once:
             # The first QUICK_RETRIES at once; after them, botocore's backoff.
-            assert slept[:session_mod.QUICK_RETRIES] == [0.0] * session_mod.QUICK_RETRIES
+            assert slept[: session_mod.QUICK_RETRIES] == [0.0] * session_mod.QUICK_RETRIES
             assert slept[session_mod.QUICK_RETRIES] > 0
         else:
             assert all(s > 0 for s in slept)

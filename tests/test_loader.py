@@ -37,13 +37,19 @@ USER_ARN = "arn:aws:iam::111111111111:user/admin"
 
 
 def make_ctx(endpoint: str | None = None, **options) -> AwsContext:
-    return AwsContext(SessionOptions(endpoint_url=endpoint, credentials=CREDS,
-                                     region="us-east-1", **options))
+    return AwsContext(
+        SessionOptions(endpoint_url=endpoint, credentials=CREDS, region="us-east-1", **options)
+    )
 
 
 def seed_client(endpoint: str | None = None):
-    return boto3.client("organizations", region_name="us-east-1", endpoint_url=endpoint,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        "organizations",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def assert_matches(snap, built: BuiltOrg) -> None:
@@ -65,8 +71,11 @@ def assert_matches(snap, built: BuiltOrg) -> None:
             assert abs(acc.joined_timestamp - exp.joined) < timedelta(seconds=1)
         assert dict(snap.tags_of(acc_id)) == exp.tags, exp.name
         assert set(snap.delegated_services_of(acc_id)) == exp.delegated, exp.name
-        applied = {(a.policy.name, a.attached_to) for a in snap.applied_policies(acc_id)
-                   if a.policy.id not in DEFAULT_POLICY_IDS}
+        applied = {
+            (a.policy.name, a.attached_to)
+            for a in snap.applied_policies(acc_id)
+            if a.policy.id not in DEFAULT_POLICY_IDS
+        }
         assert applied == exp.policies, exp.name
 
 
@@ -86,23 +95,42 @@ def mixed_org(client, now: datetime = NOW) -> BuiltOrg:
     return build_org(
         client,
         (
-            OuSpec("Security", (
-                AccountSpec("tools", tags={"team": "sec"},
-                            delegated=("guardduty.amazonaws.com",
-                                       "access-analyzer.amazonaws.com")),
-                AccountSpec("logs", joined_method="INVITED", joined_days_ago=300),
-            )),
-            OuSpec("Workloads", children=(
-                OuSpec("Prod", (
-                    AccountSpec("web", tags={"env": "prod", "team": "web"},
-                                joined_days_ago=2),
-                    AccountSpec("gone", state="SUSPENDED", joined_method="INVITED",
-                                joined_days_ago=900),
-                )),
-            )),
+            OuSpec(
+                "Security",
+                (
+                    AccountSpec(
+                        "tools",
+                        tags={"team": "sec"},
+                        delegated=("guardduty.amazonaws.com", "access-analyzer.amazonaws.com"),
+                    ),
+                    AccountSpec("logs", joined_method="INVITED", joined_days_ago=300),
+                ),
+            ),
+            OuSpec(
+                "Workloads",
+                children=(
+                    OuSpec(
+                        "Prod",
+                        (
+                            AccountSpec(
+                                "web", tags={"env": "prod", "team": "web"}, joined_days_ago=2
+                            ),
+                            AccountSpec(
+                                "gone",
+                                state="SUSPENDED",
+                                joined_method="INVITED",
+                                joined_days_ago=900,
+                            ),
+                        ),
+                    ),
+                ),
+            ),
         ),
-        root_accounts=(AccountSpec("loose", joined_method="INVITED", joined_days_ago=50,
-                                   state="PENDING_CLOSURE"),),
+        root_accounts=(
+            AccountSpec(
+                "loose", joined_method="INVITED", joined_days_ago=50, state="PENDING_CLOSURE"
+            ),
+        ),
         policies=(
             PolicySpec("RootGuard", ("Root",)),
             PolicySpec("ProdOnly", ("Prod",)),
@@ -148,7 +176,9 @@ def test_enrich_only_reads_tags_of_the_accounts_asked_for(inproc):
     assert dict(snap.tags_of(web)) == {"env": "prod", "team": "web"}
     # delegation and policies are organization-wide and always read
     assert set(snap.delegated_services_of(built.accounts["tools"])) == {
-        "guardduty.amazonaws.com", "access-analyzer.amazonaws.com"}
+        "guardduty.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+    }
 
 
 def test_access_denied_for_the_management_caller_is_raised():
@@ -167,8 +197,11 @@ def test_describe_organizations_failure_speaks_first(concurrency):
     were asked in order."""
     with FaultServer() as server:
         build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
-        server.fail("DescribeOrganization", "AWSOrganizationsNotInUseException",
-                    message="not in an organization")
+        server.fail(
+            "DescribeOrganization",
+            "AWSOrganizationsNotInUseException",
+            message="not in an organization",
+        )
         server.fail("ListRoots", "AccessDeniedException", message="no")
         with pytest.raises(ClientError) as info:
             Loader(make_ctx(server.url, concurrency=concurrency)).load_structure()
@@ -186,6 +219,7 @@ def test_the_walk_starts_without_waiting_for_the_caller_or_the_organization(monk
         def wait_for_the_walk(self):
             assert walking.wait(10), "the walk waited for this answer"
             return real(self)
+
         return wait_for_the_walk
 
     def walk_started(self, roots):
@@ -224,8 +258,12 @@ def big_org():
             seed_client(),
             uniform("ou", ous_per_level=5, depth=2, accounts_per_ou=17, account=account),
             root_accounts=tuple(AccountSpec(f"root-a{k}") for k in range(20)),
-            policies=(PolicySpec("RootGuard", ("Root",)), PolicySpec("Ou1", ("ou1",)),
-                      PolicySpec("Leaf", ("ou2-3",)), PolicySpec("One", ("ou4-4-a0",))),
+            policies=(
+                PolicySpec("RootGuard", ("Root",)),
+                PolicySpec("Ou1", ("ou1",)),
+                PolicySpec("Leaf", ("ou2-3",)),
+                PolicySpec("One", ("ou4-4-a0",)),
+            ),
         )
         ctx = make_ctx(concurrency=8)
         snap = Loader(ctx).load()
@@ -255,8 +293,9 @@ def paged_org(client) -> BuiltOrg:
     return build_org(
         client,
         (*(OuSpec(f"wide{i}") for i in range(24)), *chain("deep", 5, accounts_per_ou=2)),
-        root_accounts=tuple(AccountSpec(f"r{k}", tags={"n": str(k)} if k % 10 == 0 else {})
-                            for k in range(44)),
+        root_accounts=tuple(
+            AccountSpec(f"r{k}", tags={"n": str(k)} if k % 10 == 0 else {}) for k in range(44)
+        ),
         policies=(PolicySpec("AtDepth3", ("deep3",)), PolicySpec("Leaf", ("deep5-a1",))),
     )
 
@@ -269,26 +308,38 @@ def test_pagination_and_depth_through_a_moto_server(moto_endpoint):
     assert_matches(snap, built)
     deepest = built.accounts["deep5-a1"]
     assert snap.ou_path(deepest) == ["Root", "deep1", "deep2", "deep3", "deep4", "deep5"]
-    assert {(a.policy.name, snap.node_name(a.attached_to))
-            for a in snap.applied_policies(deepest)
-            if a.policy.id not in DEFAULT_POLICY_IDS} == {("AtDepth3", "deep3"),
-                                                          ("Leaf", "deep5-a1")}
+    assert {
+        (a.policy.name, snap.node_name(a.attached_to))
+        for a in snap.applied_policies(deepest)
+        if a.policy.id not in DEFAULT_POLICY_IDS
+    } == {("AtDepth3", "deep3"), ("Leaf", "deep5-a1")}
 
 
 def test_call_count_is_the_minimum_plus_a_small_constant():
     with FaultServer() as server:
         built = build_org(
             server.client("organizations"),
-            (*(OuSpec(f"wide{i}", tuple(AccountSpec(f"wide{i}-a{k}") for k in range(2)))
-               for i in range(22)),
-             *chain("deep", 5, accounts_per_ou=3)),
+            (
+                *(
+                    OuSpec(f"wide{i}", tuple(AccountSpec(f"wide{i}-a{k}") for k in range(2)))
+                    for i in range(22)
+                ),
+                *chain("deep", 5, accounts_per_ou=3),
+            ),
             root_accounts=tuple(
-                AccountSpec(f"r{k}", tags={"k": str(k)},
-                            delegated=("guardduty.amazonaws.com",) if k < 3 else ())
-                for k in range(41)),
-            policies=(PolicySpec("A", ("Root",)), PolicySpec("B", ("deep2", "wide3")),
-                      PolicySpec("C", ("deep5-a0",)),
-                      PolicySpec("T", ("wide1",), type="TAG_POLICY")),
+                AccountSpec(
+                    f"r{k}",
+                    tags={"k": str(k)},
+                    delegated=("guardduty.amazonaws.com",) if k < 3 else (),
+                )
+                for k in range(41)
+            ),
+            policies=(
+                PolicySpec("A", ("Root",)),
+                PolicySpec("B", ("deep2", "wide3")),
+                PolicySpec("C", ("deep5-a0",)),
+                PolicySpec("T", ("wide1",), type="TAG_POLICY"),
+            ),
         )
         ctx = make_ctx(server.url, read_only=True)
         snap = Loader(ctx).load()
@@ -342,13 +393,17 @@ def test_member_credentials_give_a_member_snapshot(monkeypatch):
         sts = server.client("sts")
         creds = sts.assume_role(
             RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
-            RoleSessionName="test")["Credentials"]
+            RoleSessionName="test",
+        )["Credentials"]
         # Real AWS refuses ListRoots to members (moto does not).
         server.fail("ListRoots", "AccessDeniedException")
-        ctx = AwsContext(SessionOptions(
-            endpoint_url=server.url, region="us-east-1",
-            credentials=(creds["AccessKeyId"], creds["SecretAccessKey"],
-                         creds["SessionToken"])))
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]),
+            )
+        )
         loader = Loader(ctx)
         snap = loader.enrich(loader.load_structure())
         counts = dict(server.counts)
@@ -367,19 +422,32 @@ def test_member_credentials_give_a_member_snapshot(monkeypatch):
 def test_pages_follow_next_token_even_after_an_empty_page():
     ctx = make_ctx()
     stub = Stubber(ctx.org)
-    acc = {"Id": "222222222222", "Name": "a", "Email": "a@example.com", "Arn": ACCOUNT_ARN,
-           "State": "ACTIVE", "JoinedMethod": "INVITED",
-           "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc)}
-    stub.add_response("list_accounts_for_parent", {"Accounts": [acc], "NextToken": "t1"},
-                      {"ParentId": "r-ab12", "MaxResults": 20})
-    stub.add_response("list_accounts_for_parent", {"Accounts": [], "NextToken": "t2"},
-                      {"ParentId": "r-ab12", "MaxResults": 20, "NextToken": "t1"})
-    stub.add_response("list_accounts_for_parent",
-                      {"Accounts": [{**acc, "Id": "333333333333"}]},
-                      {"ParentId": "r-ab12", "MaxResults": 20, "NextToken": "t2"})
+    acc = {
+        "Id": "222222222222",
+        "Name": "a",
+        "Email": "a@example.com",
+        "Arn": ACCOUNT_ARN,
+        "State": "ACTIVE",
+        "JoinedMethod": "INVITED",
+        "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc),
+    }
+    stub.add_response(
+        "list_accounts_for_parent",
+        {"Accounts": [acc], "NextToken": "t1"},
+        {"ParentId": "r-ab12", "MaxResults": 20},
+    )
+    stub.add_response(
+        "list_accounts_for_parent",
+        {"Accounts": [], "NextToken": "t2"},
+        {"ParentId": "r-ab12", "MaxResults": 20, "NextToken": "t1"},
+    )
+    stub.add_response(
+        "list_accounts_for_parent",
+        {"Accounts": [{**acc, "Id": "333333333333"}]},
+        {"ParentId": "r-ab12", "MaxResults": 20, "NextToken": "t2"},
+    )
     with stub:
-        items = ctx.pages("list_accounts_for_parent", "Accounts", ParentId="r-ab12",
-                          MaxResults=20)
+        items = ctx.pages("list_accounts_for_parent", "Accounts", ParentId="r-ab12", MaxResults=20)
         stub.assert_no_pending_responses()
     assert [a["Id"] for a in items] == ["222222222222", "333333333333"]
 
@@ -388,18 +456,42 @@ def test_structure_from_status_only_accounts():
     """An endpoint that still sends the retired Status and no State."""
     ctx = make_ctx(concurrency=1)  # one worker: the calls come in a fixed order
     org, sts = Stubber(ctx.org), Stubber(ctx.sts)
-    org.add_response("describe_organization", {"Organization": {
-        "Id": "o-aaaaaaaaaa", "Arn": ORG_ARN, "MasterAccountId": "111111111111",
-        "MasterAccountEmail": "m@example.com", "FeatureSet": "ALL"}})
-    sts.add_response("get_caller_identity", {"Account": "111111111111", "Arn": USER_ARN,
-                                             "UserId": "AID"})
-    org.add_response("list_roots", {"Roots": [{"Id": "r-ab12", "Name": "Main", "Arn": ROOT_ARN,
-                                               "PolicyTypes": []}]})
+    org.add_response(
+        "describe_organization",
+        {
+            "Organization": {
+                "Id": "o-aaaaaaaaaa",
+                "Arn": ORG_ARN,
+                "MasterAccountId": "111111111111",
+                "MasterAccountEmail": "m@example.com",
+                "FeatureSet": "ALL",
+            }
+        },
+    )
+    sts.add_response(
+        "get_caller_identity", {"Account": "111111111111", "Arn": USER_ARN, "UserId": "AID"}
+    )
+    org.add_response(
+        "list_roots",
+        {"Roots": [{"Id": "r-ab12", "Name": "Main", "Arn": ROOT_ARN, "PolicyTypes": []}]},
+    )
     org.add_response("list_organizational_units_for_parent", {"OrganizationalUnits": []})
-    org.add_response("list_accounts_for_parent", {"Accounts": [
-        {"Id": "222222222222", "Name": "old", "Email": "o@example.com", "Arn": ACCOUNT_ARN,
-         "Status": "SUSPENDED", "JoinedMethod": "INVITED",
-         "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc)}]})
+    org.add_response(
+        "list_accounts_for_parent",
+        {
+            "Accounts": [
+                {
+                    "Id": "222222222222",
+                    "Name": "old",
+                    "Email": "o@example.com",
+                    "Arn": ACCOUNT_ARN,
+                    "Status": "SUSPENDED",
+                    "JoinedMethod": "INVITED",
+                    "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc),
+                }
+            ]
+        },
+    )
     with org, sts:
         snap = Loader(ctx).load_structure()
     acc = snap.accounts["222222222222"]
@@ -412,8 +504,9 @@ def test_accounts_and_ous_come_in_tree_order_whatever_order_the_calls_finish(dem
     """Reports and the removal dialog list accounts as the tree does, run after run."""
     from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 
-    ctx = AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
-                                    concurrency=8))
+    ctx = AwsContext(
+        SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS, concurrency=8)
+    )
     snap = Loader(ctx).load_structure()
     ous: list[str] = []
     accounts: list[str] = []

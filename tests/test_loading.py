@@ -68,8 +68,7 @@ def test_a_corrupt_cache_is_set_aside_and_told(demo):
     path = files.snapshot_path("k1")
     files.ensure_dir(path.parent)
     path.write_text('{"format": "orgtui-snapshot", "version": 1, "accounts": [')
-    seen = list(loading.stages(demo_ctx(), loading.LoadOptions(cache_key="k1",
-                                                               read_cache=True)))
+    seen = list(loading.stages(demo_ctx(), loading.LoadOptions(cache_key="k1", read_cache=True)))
     assert names(seen) == ["cached", "structure", "details"]
     assert seen[0].snapshot is None and "could not be read" in seen[0].problems[0]
     assert path.with_name("k1.json.bad").exists()
@@ -77,8 +76,9 @@ def test_a_corrupt_cache_is_set_aside_and_told(demo):
 
 def test_a_cache_that_cannot_be_written_is_told_and_the_load_goes_on(demo, monkeypatch):
     def full_disk(key, snap):
-        raise files.StoreError("Could not write the cache: No space left on device.",
-                               "Free some disk space.")
+        raise files.StoreError(
+            "Could not write the cache: No space left on device.", "Free some disk space."
+        )
 
     monkeypatch.setattr(files, "save_snapshot", full_disk)
     snap, problems = loading.load(demo_ctx(), loading.LoadOptions(cache_key="k1"))
@@ -97,8 +97,13 @@ def test_an_account_not_in_the_organization_fails_the_structure_stage(demo):
 def test_failures_say_their_stage_and_a_failed_details_stage_saves_nothing(aws_credentials):
     with FaultServer() as server:
         build_org(server.client("organizations"), root_accounts=(AccountSpec("a"),))
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         server.fail("ListRoots", "AccessDeniedException", times=1)
         with pytest.raises(loading.LoadFailed) as failed:
             list(loading.stages(ctx, loading.LoadOptions(cache_key="k1")))

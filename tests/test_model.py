@@ -10,8 +10,14 @@ import pytest
 from orgtui.model import Account, AppliedPolicy, Policy, Root, iso, parse_iso, utc
 from tests.support.orgs import MGMT_ID, PROD_ID, ROOT_ID, WORKLOADS_ID, make_account, make_snapshot
 
-RAW = {"Id": "222222222222", "Name": "web", "Email": "web@example.com", "Arn": "arn:x",
-       "JoinedMethod": "INVITED", "JoinedTimestamp": datetime(2024, 1, 2, 3, 4, 5)}
+RAW = {
+    "Id": "222222222222",
+    "Name": "web",
+    "Email": "web@example.com",
+    "Arn": "arn:x",
+    "JoinedMethod": "INVITED",
+    "JoinedTimestamp": datetime(2024, 1, 2, 3, 4, 5),
+}
 
 
 def test_from_api_reads_state_before_status():
@@ -21,14 +27,20 @@ def test_from_api_reads_state_before_status():
 
 def test_from_api_falls_back_to_status_only_without_state():
     assert Account.from_api({**RAW, "Status": "SUSPENDED"}, PROD_ID).state == "SUSPENDED"
-    assert Account.from_api({**RAW, "State": None, "Status": "SUSPENDED"},
-                            PROD_ID).state == "SUSPENDED"
+    assert (
+        Account.from_api({**RAW, "State": None, "Status": "SUSPENDED"}, PROD_ID).state
+        == "SUSPENDED"
+    )
 
 
 def test_from_api_without_state_or_status_or_join_data():
     acc = Account.from_api({"Id": "222222222222"}, PROD_ID)
     assert (acc.id, acc.state, acc.joined_method, acc.joined_timestamp) == (
-        "222222222222", "UNKNOWN", "UNKNOWN", None)
+        "222222222222",
+        "UNKNOWN",
+        "UNKNOWN",
+        None,
+    )
     assert acc.parent_id == PROD_ID
 
 
@@ -41,8 +53,7 @@ def test_iso_and_parse_iso_round_trip_in_utc():
     ts = datetime(2024, 1, 2, 4, 4, 5, 999, tzinfo=timezone(timedelta(hours=1)))
     assert iso(ts) == "2024-01-02T03:04:05Z"
     assert iso(None) is None
-    assert parse_iso("2024-01-02T03:04:05Z") == datetime(2024, 1, 2, 3, 4, 5,
-                                                         tzinfo=timezone.utc)
+    assert parse_iso("2024-01-02T03:04:05Z") == datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     assert parse_iso("") is None
     assert utc(None) is None
 
@@ -59,8 +70,12 @@ def test_model_objects_are_frozen_and_maps_read_only():
 
 
 def test_root_enabled_policy_types():
-    root = Root("r-1", "Root", "arn", (("SERVICE_CONTROL_POLICY", "ENABLED"),
-                                       ("TAG_POLICY", "PENDING_DISABLE")))
+    root = Root(
+        "r-1",
+        "Root",
+        "arn",
+        (("SERVICE_CONTROL_POLICY", "ENABLED"), ("TAG_POLICY", "PENDING_DISABLE")),
+    )
     assert root.enabled_policy_types == ("SERVICE_CONTROL_POLICY",)
 
 
@@ -90,11 +105,16 @@ def test_applied_policies_root_first_with_where_attached():
     acc = make_account("222222222222")
     p1 = Policy("p-11111111", "A", "SERVICE_CONTROL_POLICY")
     p2 = Policy("p-22222222", "B", "TAG_POLICY")
-    snap = make_snapshot(acc, policies=[p1, p2],
-                         attachments={ROOT_ID: (p1.id,), PROD_ID: (p2.id,),
-                                      acc.id: (p1.id, "p-unknown")})
+    snap = make_snapshot(
+        acc,
+        policies=[p1, p2],
+        attachments={ROOT_ID: (p1.id,), PROD_ID: (p2.id,), acc.id: (p1.id, "p-unknown")},
+    )
     assert snap.applied_policies(acc.id) == [
-        AppliedPolicy(p1, ROOT_ID), AppliedPolicy(p2, PROD_ID), AppliedPolicy(p1, acc.id)]
+        AppliedPolicy(p1, ROOT_ID),
+        AppliedPolicy(p2, PROD_ID),
+        AppliedPolicy(p1, acc.id),
+    ]
 
 
 def test_enrichment_lookups_default_to_empty():
@@ -108,9 +128,13 @@ def test_enrichment_lookups_default_to_empty():
 def test_without_account_drops_it_everywhere_and_leaves_the_original():
     a = make_account("222222222222")
     b = make_account("333333333333")
-    snap = make_snapshot(a, b, tags={a.id: {"k": "v"}},
-                         delegated={a.id: ("guardduty.amazonaws.com",)},
-                         attachments={a.id: ("p-x",)})
+    snap = make_snapshot(
+        a,
+        b,
+        tags={a.id: {"k": "v"}},
+        delegated={a.id: ("guardduty.amazonaws.com",)},
+        attachments={a.id: ("p-x",)},
+    )
     after = snap.without_account(a.id)
     assert a.id not in after.accounts
     assert after.child_accounts[PROD_ID] == (b.id,)
@@ -127,4 +151,6 @@ def test_known_keeps_each_account_once_in_order_and_drops_strangers():
     a, b = make_account("111111111111"), make_account("222222222222")
     snap = make_snapshot(a, b)
     assert snap.known(["222222222222", "999999999999", "111111111111", "222222222222"]) == [
-        "222222222222", "111111111111"]
+        "222222222222",
+        "111111111111",
+    ]

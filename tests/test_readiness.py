@@ -41,12 +41,21 @@ def test_invited_active_untagged_account_is_ready_with_no_findings():
 def test_management_account_gets_management_finding_only():
     # It is CREATED, joined "now", suspended, tagged, delegated and under a policy: none of
     # that is reported, because it can never leave anyway.
-    mgmt = make_account(MGMT_ID, parent_id=ROOT_ID, state="SUSPENDED", joined_method="CREATED",
-                        joined=NOW - timedelta(hours=1))
+    mgmt = make_account(
+        MGMT_ID,
+        parent_id=ROOT_ID,
+        state="SUSPENDED",
+        joined_method="CREATED",
+        joined=NOW - timedelta(hours=1),
+    )
     scp = Policy("p-deny1234", "DenyAll", "SERVICE_CONTROL_POLICY")
-    snap = make_snapshot(mgmt, tags={MGMT_ID: {"a": "b"}},
-                         delegated={MGMT_ID: ("guardduty.amazonaws.com",)},
-                         policies=[scp], attachments={ROOT_ID: (scp.id,)})
+    snap = make_snapshot(
+        mgmt,
+        tags={MGMT_ID: {"a": "b"}},
+        delegated={MGMT_ID: ("guardduty.amazonaws.com",)},
+        policies=[scp],
+        attachments={ROOT_ID: (scp.id,)},
+    )
     result = assess(snap.accounts[MGMT_ID], snap, NOW)
     assert [f.code for f in result.findings] == ["MANAGEMENT_ACCOUNT"]
     assert result.findings[0].severity == "blocker"
@@ -67,8 +76,9 @@ def test_delegated_admin_names_every_service():
 
 def test_delegated_admin_single_service_wording():
     acc = make_account(MEMBER)
-    f = finding(acc, "DELEGATED_ADMIN",
-                make_snapshot(acc, delegated={MEMBER: ("macie.amazonaws.com",)}))
+    f = finding(
+        acc, "DELEGATED_ADMIN", make_snapshot(acc, delegated={MEMBER: ("macie.amazonaws.com",)})
+    )
     assert "1 service:" in f.message
 
 
@@ -126,8 +136,9 @@ def test_created_account_without_timestamp_gets_no_wait_finding():
     assert codes(acc) == ["STANDALONE_UNVERIFIED"]
 
 
-@pytest.mark.parametrize("state", ["SUSPENDED", "PENDING_CLOSURE", "CLOSED",
-                                   "PENDING_ACTIVATION", "UNKNOWN"])
+@pytest.mark.parametrize(
+    "state", ["SUSPENDED", "PENDING_CLOSURE", "CLOSED", "PENDING_ACTIVATION", "UNKNOWN"]
+)
 def test_not_active_for_every_state_but_active(state):
     acc = make_account(MEMBER, state=state)
     f = finding(acc, "NOT_ACTIVE")
@@ -137,9 +148,15 @@ def test_not_active_for_every_state_but_active(state):
 
 
 def test_status_without_state_is_read_by_the_rules():
-    raw = {"Id": MEMBER, "Name": "old", "Email": "o@example.com", "Arn": "arn",
-           "Status": "SUSPENDED", "JoinedMethod": "INVITED",
-           "JoinedTimestamp": datetime(2020, 1, 1, tzinfo=timezone.utc)}
+    raw = {
+        "Id": MEMBER,
+        "Name": "old",
+        "Email": "o@example.com",
+        "Arn": "arn",
+        "Status": "SUSPENDED",
+        "JoinedMethod": "INVITED",
+        "JoinedTimestamp": datetime(2020, 1, 1, tzinfo=timezone.utc),
+    }
     acc = Account.from_api(raw, PROD_ID)
     assert acc.state == "SUSPENDED"
     assert "NOT_ACTIVE" in codes(acc)
@@ -173,40 +190,56 @@ def test_policies_notice_names_each_policy_and_where_attached():
     tagp = Policy("p-tag00001", "RequireCostCenter", "TAG_POLICY")
     full = Policy(FULL_AWS_ACCESS_ID, "FullAWSAccess", "SERVICE_CONTROL_POLICY", True)
     snap = make_snapshot(
-        acc, policies=[at_root, at_ou, direct, tagp, full],
-        attachments={ROOT_ID: (full.id, at_root.id), WORKLOADS_ID: (at_ou.id, full.id),
-                     PROD_ID: (tagp.id,), MEMBER: (direct.id, full.id)})
+        acc,
+        policies=[at_root, at_ou, direct, tagp, full],
+        attachments={
+            ROOT_ID: (full.id, at_root.id),
+            WORKLOADS_ID: (at_ou.id, full.id),
+            PROD_ID: (tagp.id,),
+            MEMBER: (direct.id, full.id),
+        },
+    )
     f = finding(acc, "POLICIES_STOP_APPLYING", snap)
     assert f.severity == "notice"
     assert "4 policies" in f.message
     assert "RegionGuardrail (SERVICE_CONTROL_POLICY, attached to Root r-root)" in f.message
-    assert f"DenyPublicS3 (SERVICE_CONTROL_POLICY, attached to Workloads {WORKLOADS_ID})" \
-        in f.message
+    assert (
+        f"DenyPublicS3 (SERVICE_CONTROL_POLICY, attached to Workloads {WORKLOADS_ID})" in f.message
+    )
     assert f"RequireCostCenter (TAG_POLICY, attached to Prod {PROD_ID})" in f.message
-    assert f"BreakGlassOnly (SERVICE_CONTROL_POLICY, attached to {acc.name} {MEMBER})" \
-        in f.message
+    assert f"BreakGlassOnly (SERVICE_CONTROL_POLICY, attached to {acc.name} {MEMBER})" in f.message
     assert "FullAWSAccess" not in f.message
 
 
 def test_full_aws_access_alone_is_not_reported():
     acc = make_account(MEMBER)
     full = Policy(FULL_AWS_ACCESS_ID, "FullAWSAccess", "SERVICE_CONTROL_POLICY", True)
-    snap = make_snapshot(acc, policies=[full],
-                         attachments={ROOT_ID: (full.id,), MEMBER: (full.id,)})
+    snap = make_snapshot(
+        acc, policies=[full], attachments={ROOT_ID: (full.id,), MEMBER: (full.id,)}
+    )
     assert codes(acc, snap) == []
 
 
 def test_several_blockers_at_once():
-    acc = make_account(MEMBER, state="SUSPENDED", joined_method="CREATED",
-                       joined=NOW - timedelta(days=1))
+    acc = make_account(
+        MEMBER, state="SUSPENDED", joined_method="CREATED", joined=NOW - timedelta(days=1)
+    )
     scp = Policy("p-deny1234", "DenyAll", "SERVICE_CONTROL_POLICY")
-    snap = make_snapshot(acc, tags={MEMBER: {"a": "b"}},
-                         delegated={MEMBER: ("guardduty.amazonaws.com",)},
-                         policies=[scp], attachments={PROD_ID: (scp.id,)})
+    snap = make_snapshot(
+        acc,
+        tags={MEMBER: {"a": "b"}},
+        delegated={MEMBER: ("guardduty.amazonaws.com",)},
+        policies=[scp],
+        attachments={PROD_ID: (scp.id,)},
+    )
     result = assess(acc, snap, NOW)
     assert [f.code for f in result.findings] == [
-        "DELEGATED_ADMIN", "WAIT_PERIOD_ACTIVE", "NOT_ACTIVE", "STANDALONE_UNVERIFIED",
-        "TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING",
+        "DELEGATED_ADMIN",
+        "WAIT_PERIOD_ACTIVE",
+        "NOT_ACTIVE",
+        "STANDALONE_UNVERIFIED",
+        "TAGS_WILL_BE_DELETED",
+        "POLICIES_STOP_APPLYING",
     ]
     assert len(result.blockers) == 3
     assert result.verdict == "blocked"
@@ -241,9 +274,16 @@ def test_member_with_unknown_join_method_is_to_review() -> None:
     """A member can't read its JoinedMethod: orgtui can't vouch for its standalone setup."""
     from dataclasses import replace
 
-    account = Account(id="222233334444", name="This account", email="", arn="",
-                      state="ACTIVE", joined_method="UNKNOWN", joined_timestamp=None,
-                      parent_id=PROD_ID)
+    account = Account(
+        id="222233334444",
+        name="This account",
+        email="",
+        arn="",
+        state="ACTIVE",
+        joined_method="UNKNOWN",
+        joined_timestamp=None,
+        parent_id=PROD_ID,
+    )
     snap = make_snapshot(account)
     member_snap = replace(snap, member_mode=True)
     result = assess(account, member_snap, NOW)

@@ -40,8 +40,11 @@ def fast_backoff(monkeypatch):
 def demo_context(read_only: bool = False) -> AwsContext:
     from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 
-    return AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
-                                     read_only=read_only, concurrency=4))
+    return AwsContext(
+        SessionOptions(
+            region=DEMO_REGION, credentials=DEMO_CREDENTIALS, read_only=read_only, concurrency=4
+        )
+    )
 
 
 @pytest.fixture
@@ -70,9 +73,14 @@ class Org:
     def __init__(self, server: FaultServer, built: BuiltOrg, read_only: bool = False) -> None:
         self.server = server
         self.built = built
-        self.ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                             credentials=("testing", "testing", None),
-                                             read_only=read_only))
+        self.ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+                read_only=read_only,
+            )
+        )
         self.snap = Loader(self.ctx).load()
         self.seed = server.client("organizations")
         server.counts.clear()
@@ -81,26 +89,37 @@ class Org:
         return self.built.accounts[name]
 
     def in_org(self, name: str) -> bool:
-        ids = {a["Id"] for p in self.seed.get_paginator("list_accounts").paginate()
-               for a in p["Accounts"]}
+        ids = {
+            a["Id"]
+            for p in self.seed.get_paginator("list_accounts").paginate()
+            for a in p["Accounts"]
+        }
         return self.id(name) in ids
 
     @property
     def writes(self) -> dict[str, int]:
-        return {op: n for op, n in self.server.counts.items()
-                if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+        return {
+            op: n
+            for op, n in self.server.counts.items()
+            if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+        }
 
 
 def _build(server: FaultServer) -> BuiltOrg:
     invited = {"joined_method": "INVITED", "joined_days_ago": 400}
     return build_org(
         server.client("organizations"),
-        (OuSpec("Divesting", (
-            AccountSpec("ready-1", tags={"team": "web", "env": "prod"}, **invited),
-            AccountSpec("ready-2", tags={"team": "data"}, **invited),
-            AccountSpec("ready-3", **invited),
-            AccountSpec("admin", delegated=("guardduty.amazonaws.com",), **invited),
-        )),),
+        (
+            OuSpec(
+                "Divesting",
+                (
+                    AccountSpec("ready-1", tags={"team": "web", "env": "prod"}, **invited),
+                    AccountSpec("ready-2", tags={"team": "data"}, **invited),
+                    AccountSpec("ready-3", **invited),
+                    AccountSpec("admin", delegated=("guardduty.amazonaws.com",), **invited),
+                ),
+            ),
+        ),
     )
 
 
@@ -138,8 +157,7 @@ def test_ready_account_is_removed_with_backup_and_two_audit_lines(demo_org):
     assert mode(backup.parent) == 0o700
     assert mode(backup.parent.parent) == 0o700
     data = json.loads(backup.read_text())
-    assert data["tags"] == {"divest": "northwind", "env": "prod",
-                            "owner": "ops@northwind.example"}
+    assert data["tags"] == {"divest": "northwind", "env": "prod", "owner": "ops@northwind.example"}
     assert data["account_id"] == acc_id and data["organization_id"] == snap.organization.id
 
     # Two audit lines, started then ok, 0600.
@@ -161,7 +179,8 @@ def test_no_credentials_in_the_log_or_the_backup(demo_org):
     demo, ctx, snap = demo_org
     removal.remove(ctx, snap, demo.accounts["northwind-prod"], now=DEMO_NOW)
     text = files.audit_log_path().read_text() + "".join(
-        p.read_text() for p in backups(snap.organization.id))
+        p.read_text() for p in backups(snap.organization.id)
+    )
     for secret in DEMO_CREDENTIALS[:2]:
         assert secret not in text
 
@@ -202,11 +221,14 @@ def test_blocked_account_counted_at_the_endpoint(fault_org):
     assert fault_org.in_org("admin")
 
 
-@pytest.mark.parametrize("name, words", [
-    ("management", "management account"),
-    ("sandbox-alice", "four days"),
-    ("contoso-legacy", "SUSPENDED"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("management", "management account"),
+        ("sandbox-alice", "four days"),
+        ("contoso-legacy", "SUSPENDED"),
+    ],
+)
 def test_other_blockers_send_no_call(demo_org, name, words):
     demo, ctx, snap = demo_org
     acc_id = demo.management_account_id if name == "management" else demo.accounts[name]
@@ -221,7 +243,8 @@ def test_stale_view_does_not_decide(fault_org):
     """Ready in the snapshot, a delegated administrator by now: the live check refuses."""
     acc_id = fault_org.id("ready-2")
     fault_org.seed.register_delegated_administrator(
-        AccountId=acc_id, ServicePrincipal="macie.amazonaws.com")
+        AccountId=acc_id, ServicePrincipal="macie.amazonaws.com"
+    )
     check = removal.check_account(fault_org.ctx, fault_org.snap, acc_id)
     assert check.stale_verdict == "ready" and check.verdict == "blocked" and check.changed
     assert check.delegated == ("macie.amazonaws.com",)
@@ -251,8 +274,7 @@ def test_account_gone_before_the_call(fault_org):
 
 
 def test_failed_recheck_refuses(fault_org):
-    fault_org.server.fail("ListTagsForResource", "AccessDeniedException",
-                          message="not allowed")
+    fault_org.server.fail("ListTagsForResource", "AccessDeniedException", message="not allowed")
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "refused" and not outcome.sent
     assert "re-check failed" in outcome.what
@@ -265,9 +287,10 @@ def test_failed_recheck_refuses(fault_org):
 
 def test_unwritable_backup_folder_means_no_call(fault_org, monkeypatch):
     def broken(*args: Any, **kwargs: Any) -> Path:
-        raise files.StoreError("Could not write /x/tag-backups/o-1/1.json: Permission denied.",
-                               "Make /x/tag-backups/o-1 writable by you; no account is removed "
-                               "until it is.")
+        raise files.StoreError(
+            "Could not write /x/tag-backups/o-1/1.json: Permission denied.",
+            "Make /x/tag-backups/o-1 writable by you; no account is removed until it is.",
+        )
 
     monkeypatch.setattr(files, "backup_tags", broken)
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
@@ -291,8 +314,9 @@ def test_unwritable_data_dir_means_no_call(fault_org, monkeypatch, tmp_path):
 
 def test_unwritable_audit_log_means_no_call(fault_org, monkeypatch):
     def broken(event: str, **fields: Any) -> dict[str, Any]:
-        raise files.StoreError("Could not write audit.jsonl: No space left on device.",
-                               "Free some disk space.")
+        raise files.StoreError(
+            "Could not write audit.jsonl: No space left on device.", "Free some disk space."
+        )
 
     monkeypatch.setattr(files, "append_audit", broken)
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
@@ -304,12 +328,23 @@ def test_unwritable_audit_log_means_no_call(fault_org, monkeypatch):
 # --- AWS's refusals, in words ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, reason, words, fix", [
-    ("sandbox-carol", "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
-     "phone verification", "root user"),
-    ("tokenizer-prod", "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
-     "no payment method", "payment method"),
-])
+@pytest.mark.parametrize(
+    "name, reason, words, fix",
+    [
+        (
+            "sandbox-carol",
+            "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+            "phone verification",
+            "root user",
+        ),
+        (
+            "tokenizer-prod",
+            "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+            "no payment method",
+            "payment method",
+        ),
+    ],
+)
 def test_demo_refusals_in_words(demo_org, name, reason, words, fix):
     demo, ctx, snap = demo_org
     acc_id = demo.accounts[name]
@@ -324,26 +359,56 @@ def test_demo_refusals_in_words(demo_org, name, reason, words, fix):
     assert done["request_id"]
 
 
-@pytest.mark.parametrize("code, reason, words, fix", [
-    ("ConstraintViolationException", "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
-     "phone verification", "Sign in to the account as its root user"),
-    ("ConstraintViolationException", "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
-     "Customer Agreement", "accept the customer agreement"),
-    ("ConstraintViolationException", "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
-     "no payment method", "add a payment method"),
-    ("ConstraintViolationException", "INVALID_PAYMENT_INSTRUMENT",
-     "payment method is not valid", "valid payment method"),
-    ("ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
-     "delegated administrator", "Deregister"),
-    ("ConstraintViolationException", "WAIT_PERIOD_ACTIVE", "less than four days", "Wait"),
-    ("ConstraintViolationException", "ACCOUNT_CANNOT_LEAVE_ORGANIZATION",
-     "management account", "member accounts"),
-    ("MasterCannotLeaveOrganizationException", None, "management account",
-     "member accounts"),
-    ("InvalidInputException", None, "rejected the input", "12 digits"),
-    ("AWSOrganizationsNotInUseException", None, "not a member of an organization",
-     "organization"),
-])
+@pytest.mark.parametrize(
+    "code, reason, words, fix",
+    [
+        (
+            "ConstraintViolationException",
+            "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+            "phone verification",
+            "Sign in to the account as its root user",
+        ),
+        (
+            "ConstraintViolationException",
+            "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
+            "Customer Agreement",
+            "accept the customer agreement",
+        ),
+        (
+            "ConstraintViolationException",
+            "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+            "no payment method",
+            "add a payment method",
+        ),
+        (
+            "ConstraintViolationException",
+            "INVALID_PAYMENT_INSTRUMENT",
+            "payment method is not valid",
+            "valid payment method",
+        ),
+        (
+            "ConstraintViolationException",
+            "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+            "delegated administrator",
+            "Deregister",
+        ),
+        ("ConstraintViolationException", "WAIT_PERIOD_ACTIVE", "less than four days", "Wait"),
+        (
+            "ConstraintViolationException",
+            "ACCOUNT_CANNOT_LEAVE_ORGANIZATION",
+            "management account",
+            "member accounts",
+        ),
+        ("MasterCannotLeaveOrganizationException", None, "management account", "member accounts"),
+        ("InvalidInputException", None, "rejected the input", "12 digits"),
+        (
+            "AWSOrganizationsNotInUseException",
+            None,
+            "not a member of an organization",
+            "organization",
+        ),
+    ],
+)
 def test_endpoint_refusals_in_words(fault_org, code, reason, words, fix):
     fault_org.server.fail(WRITE_OP, code, message="refused", reason=reason)
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
@@ -363,8 +428,11 @@ def test_delegated_refusal_names_the_services(fault_org):
     """The live check saw no delegation (it appeared in between); AWS's refusal is
     explained with the services when known."""
     acc_id = fault_org.id("ready-1")
-    fault_org.server.fail(WRITE_OP, "ConstraintViolationException",
-                          reason="CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+    fault_org.server.fail(
+        WRITE_OP,
+        "ConstraintViolationException",
+        reason="CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+    )
     check = removal.check_account(fault_org.ctx, fault_org.snap, acc_id)
     assert check.delegated == ()
     outcome = removal.remove(fault_org.ctx, fault_org.snap, acc_id)
@@ -372,8 +440,11 @@ def test_delegated_refusal_names_the_services(fault_org):
 
 
 def test_access_denied_names_the_permission(fault_org):
-    fault_org.server.fail(WRITE_OP, "AccessDeniedException",
-                          message="You don't have permissions to access this resource.")
+    fault_org.server.fail(
+        WRITE_OP,
+        "AccessDeniedException",
+        message="You don't have permissions to access this resource.",
+    )
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "refused"
     assert "organizations:RemoveAccountFromOrganization" in outcome.what
@@ -384,8 +455,12 @@ def test_access_denied_names_the_permission(fault_org):
 
 
 def test_concurrent_modification_is_retried_to_success(fault_org):
-    fault_org.server.fail(WRITE_OP, "ConcurrentModificationException", times=2,
-                          message="another change is in progress")
+    fault_org.server.fail(
+        WRITE_OP,
+        "ConcurrentModificationException",
+        times=2,
+        message="another change is in progress",
+    )
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "removed"
     assert fault_org.writes == {WRITE_OP: 3}
@@ -442,6 +517,7 @@ def test_service_exception_and_no_answer_is_unknown(fault_org):
         calls["n"] += 1
         if calls["n"] > 1:
             from botocore.exceptions import EndpointConnectionError
+
             raise EndpointConnectionError(endpoint_url=fault_org.server.url)
         return original(**kwargs)
 
@@ -453,8 +529,9 @@ def test_service_exception_and_no_answer_is_unknown(fault_org):
 
 
 def test_account_not_found_at_removal_is_gone(fault_org):
-    fault_org.server.fail(WRITE_OP, "AccountNotFoundException",
-                          message="You specified an account that doesn't exist.")
+    fault_org.server.fail(
+        WRITE_OP, "AccountNotFoundException", message="You specified an account that doesn't exist."
+    )
     outcome = removal.remove(fault_org.ctx, fault_org.snap, fault_org.id("ready-1"))
     assert outcome.status == "gone" and outcome.ok and outcome.left_view
     assert "already gone" in outcome.what
@@ -485,14 +562,25 @@ def test_bulk_goes_on_past_a_refusal_and_summarizes(demo_org):
     outcomes = removal.remove_many(ctx, snap, ids, now=DEMO_NOW, progress=progress)
     assert [o.status for o in outcomes] == ["removed", "refused", "removed"]
     assert outcomes[1].reason == "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"
-    assert seen == [(0, 3, ids[0], None), (0, 3, ids[0], "removed"),
-                    (1, 3, ids[1], None), (1, 3, ids[1], "refused"),
-                    (2, 3, ids[2], None), (2, 3, ids[2], "removed")]
+    assert seen == [
+        (0, 3, ids[0], None),
+        (0, 3, ids[0], "removed"),
+        (1, 3, ids[1], None),
+        (1, 3, ids[1], "refused"),
+        (2, 3, ids[2], None),
+        (2, 3, ids[2], "removed"),
+    ]
     groups = removal.summarize(outcomes)
     assert [o.name for o in groups["removed"]] == ["northwind-prod", "northwind-dev"]
     assert [o.name for o in groups["refused"]] == ["sandbox-carol"]
-    assert events() == ["remove-started", "remove-ok", "remove-started", "remove-error",
-                        "remove-started", "remove-ok"]
+    assert events() == [
+        "remove-started",
+        "remove-ok",
+        "remove-started",
+        "remove-error",
+        "remove-started",
+        "remove-ok",
+    ]
     assert len(backups(snap.organization.id)) == 3
     assert ctx.stats.calls[WRITE_OP] == 3
 
@@ -501,8 +589,10 @@ def test_bulk_with_blocked_and_gone(fault_org):
     gone = fault_org.id("ready-3")
     fault_org.seed.remove_account_from_organization(AccountId=gone)
     outcomes = removal.remove_many(
-        fault_org.ctx, fault_org.snap,
-        [fault_org.id("ready-1"), fault_org.id("admin"), gone, fault_org.id("ready-2")])
+        fault_org.ctx,
+        fault_org.snap,
+        [fault_org.id("ready-1"), fault_org.id("admin"), gone, fault_org.id("ready-2")],
+    )
     assert [o.status for o in outcomes] == ["removed", "refused", "gone", "removed"]
     assert [o.sent for o in outcomes] == [True, False, False, True]
     assert fault_org.writes == {WRITE_OP: 2}
@@ -519,8 +609,9 @@ def test_bulk_goes_on_past_an_unexpected_exception(fault_org, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(removal, "_act", flaky)
-    outcomes = removal.remove_many(fault_org.ctx, fault_org.snap,
-                                   [fault_org.id("ready-1"), fault_org.id("ready-2")])
+    outcomes = removal.remove_many(
+        fault_org.ctx, fault_org.snap, [fault_org.id("ready-1"), fault_org.id("ready-2")]
+    )
     assert [o.status for o in outcomes] == ["refused", "removed"]
     assert "Unexpected error" in outcomes[0].what
 
@@ -541,8 +632,9 @@ def test_audit_mode_sends_no_write_call(audit_org):
 
 def test_audit_mode_guard_on_the_write_client_directly(audit_org):
     with pytest.raises(ReadOnlyViolation):
-        writes.send_write(audit_org.ctx, "remove_account_from_organization",
-                           AccountId=audit_org.id("ready-1"))
+        writes.send_write(
+            audit_org.ctx, "remove_account_from_organization", AccountId=audit_org.id("ready-1")
+        )
     with pytest.raises(ReadOnlyViolation):
         writes.send_write(audit_org.ctx, "leave_organization")
     assert audit_org.writes == {}

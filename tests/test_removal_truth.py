@@ -28,23 +28,40 @@ def fast(monkeypatch):
 @pytest.fixture
 def org(aws_credentials) -> Iterator[tuple[FaultServer, AwsContext, dict[str, str]]]:
     with FaultServer() as server:
-        built = build_org(server.client("organizations"),
-                          (OuSpec("Divesting", (AccountSpec("ready-1", **INVITED),
-                                                AccountSpec("ready-2", **INVITED))),))
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None)))
+        built = build_org(
+            server.client("organizations"),
+            (
+                OuSpec(
+                    "Divesting",
+                    (AccountSpec("ready-1", **INVITED), AccountSpec("ready-2", **INVITED)),
+                ),
+            ),
+        )
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
         yield server, ctx, {**built.accounts, "management": built.management_account_id}
 
 
 def sent_writes(server: FaultServer) -> dict[str, int]:
-    return {op: n for op, n in server.counts.items()
-            if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+    return {
+        op: n
+        for op, n in server.counts.items()
+        if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+    }
 
 
 def still_member(server: FaultServer, account_id: str) -> bool:
     seed = server.client("organizations")
-    return any(a["Id"] == account_id for page in seed.get_paginator("list_accounts").paginate()
-               for a in page["Accounts"])
+    return any(
+        a["Id"] == account_id
+        for page in seed.get_paginator("list_accounts").paginate()
+        for a in page["Accounts"]
+    )
 
 
 def test_a_success_answer_for_a_removal_that_did_not_happen_is_not_believed(org):
@@ -76,8 +93,9 @@ def test_a_tampered_view_of_the_management_account_never_removes_it(org):
     DescribeOrganization, and the real management account is refused before any call."""
     server, ctx, ids = org
     snap, _ = loading.load(ctx, loading.LoadOptions())
-    tampered = replace(snap, organization=replace(snap.organization,
-                                                  management_account_id=ids["ready-1"]))
+    tampered = replace(
+        snap, organization=replace(snap.organization, management_account_id=ids["ready-1"])
+    )
     check = removal.check_account(ctx, tampered, ids["management"])
     assert check.blocked and check.verdict == "blocked"
     assert [f.code for f in check.assessment.findings] == ["MANAGEMENT_ACCOUNT"]
@@ -106,8 +124,7 @@ def test_a_demo_removal_writes_only_under_the_demo_folder(demo, isolated_env):
     snap, _ = loading.load(ctx, loading.LoadOptions())
     outcome = removal.remove(ctx, snap, demo.accounts["fabrikam-dev"])
     assert outcome.status == "removed"
-    written = [os.path.join(d, f) for d, _, names in os.walk(isolated_env / "xdg")
-               for f in names]
+    written = [os.path.join(d, f) for d, _, names in os.walk(isolated_env / "xdg") for f in names]
     assert written, "the removal wrote its records"
     demo_root = str(files.cache_dir().parent)
     assert demo_root.endswith(os.path.join("orgtui", "demo"))

@@ -21,14 +21,27 @@ ODD = "333333333333"
 
 @pytest.fixture
 def snap():
-    web = make_account(WEB, name="web-prod", joined_method="CREATED",
-                       joined=datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
-    odd = Account(ODD, 'Ödd | "name", with, commas', "odd@example.com", "arn", "SUSPENDED",
-                  "INVITED", None, ROOT_ID)
+    web = make_account(
+        WEB,
+        name="web-prod",
+        joined_method="CREATED",
+        joined=datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc),
+    )
+    odd = Account(
+        ODD,
+        'Ödd | "name", with, commas',
+        "odd@example.com",
+        "arn",
+        "SUSPENDED",
+        "INVITED",
+        None,
+        ROOT_ID,
+    )
     scp = Policy("p-deny0001", "DenyS3", "SERVICE_CONTROL_POLICY")
     full = Policy(FULL_AWS_ACCESS_ID, "FullAWSAccess", "SERVICE_CONTROL_POLICY", True)
     return make_snapshot(
-        web, odd,
+        web,
+        odd,
         tags={WEB: {"team": "web", "env": "prod"}, ODD: {"a,b": 'x;"y"'}},
         delegated={WEB: ("guardduty.amazonaws.com",)},
         policies=[scp, full],
@@ -39,29 +52,49 @@ def snap():
 def test_build_one_account_exactly(snap):
     doc = build(snap, NOW)
     assert doc["generated_at"] == "2026-11-28T17:00:00Z"
-    assert doc["organization"] == {"id": "o-test", "management_account_id": MGMT_ID,
-                                   "feature_set": "ALL"}
+    assert doc["organization"] == {
+        "id": "o-test",
+        "management_account_id": MGMT_ID,
+        "feature_set": "ALL",
+    }
     assert doc["caller"] == {"account": MGMT_ID, "arn": f"arn:aws:iam::{MGMT_ID}:user/admin"}
     assert doc["summary"] == {"accounts": 3, "blocked": 3, "review": 0, "ready": 0}
     web = next(a for a in doc["accounts"] if a["id"] == WEB)
     findings = web.pop("findings")
     assert web == {
-        "id": WEB, "name": "web-prod", "email": f"{WEB}@example.com", "state": "ACTIVE",
-        "joined_method": "CREATED", "joined_timestamp": "2026-11-27T12:00:00Z",
-        "parent_id": PROD_ID, "ou_path": ["Root", "Workloads", "Prod"],
+        "id": WEB,
+        "name": "web-prod",
+        "email": f"{WEB}@example.com",
+        "state": "ACTIVE",
+        "joined_method": "CREATED",
+        "joined_timestamp": "2026-11-27T12:00:00Z",
+        "parent_id": PROD_ID,
+        "ou_path": ["Root", "Workloads", "Prod"],
         "tags": {"team": "web", "env": "prod"},
         "delegated_services": ["guardduty.amazonaws.com"],
         "policies": [
-            {"id": FULL_AWS_ACCESS_ID, "name": "FullAWSAccess",
-             "type": "SERVICE_CONTROL_POLICY", "attached_to": ROOT_ID},
-            {"id": "p-deny0001", "name": "DenyS3", "type": "SERVICE_CONTROL_POLICY",
-             "attached_to": PROD_ID},
+            {
+                "id": FULL_AWS_ACCESS_ID,
+                "name": "FullAWSAccess",
+                "type": "SERVICE_CONTROL_POLICY",
+                "attached_to": ROOT_ID,
+            },
+            {
+                "id": "p-deny0001",
+                "name": "DenyS3",
+                "type": "SERVICE_CONTROL_POLICY",
+                "attached_to": PROD_ID,
+            },
         ],
         "verdict": "blocked",
     }
     assert [f["code"] for f in findings] == [
-        "DELEGATED_ADMIN", "WAIT_PERIOD_ACTIVE", "STANDALONE_UNVERIFIED",
-        "TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING"]
+        "DELEGATED_ADMIN",
+        "WAIT_PERIOD_ACTIVE",
+        "STANDALONE_UNVERIFIED",
+        "TAGS_WILL_BE_DELETED",
+        "POLICIES_STOP_APPLYING",
+    ]
     assert {f["severity"] for f in findings} == {"blocker", "warning", "notice"}
 
 
@@ -179,28 +212,44 @@ def _hostile_snapshot(texts: dict[str, str] = HOSTILE):
     organization id."""
     from orgtui.model import Caller, Organization, OrgUnit, Root, Snapshot, frozen_map
 
-    root = Root("r-ab12", texts["title"] + "Root", "arn:root",
-                (("SERVICE_CONTROL_POLICY", "ENABLED"),))
+    root = Root(
+        "r-ab12", texts["title"] + "Root", "arn:root", (("SERVICE_CONTROL_POLICY", "ENABLED"),)
+    )
     ou = OrgUnit("ou-ab12-11111111", texts["osc52"] + "Prod", "arn:ou", root.id)
     accounts = {}
     for n, (key, text) in enumerate(texts.items()):
         acc_id = H_IDS[key]
         accounts[acc_id] = Account(
-            acc_id, text, f"{text}@example.com", "arn", text if n % 4 == 0 else "ACTIVE",
+            acc_id,
+            text,
+            f"{text}@example.com",
+            "arn",
+            text if n % 4 == 0 else "ACTIVE",
             "CREATED" if n % 3 == 0 else "INVITED",
-            datetime(2026, 11, 27, tzinfo=timezone.utc), ou.id if n % 2 else root.id)
+            datetime(2026, 11, 27, tzinfo=timezone.utc),
+            ou.id if n % 2 else root.id,
+        )
     scp = Policy("p-hostile01", texts["formula"], "SERVICE_CONTROL_POLICY")
     return Snapshot(
         organization=Organization(texts["clear"], "arn:org", H_IDS["osc52"], "m@x", "ALL"),
         caller=Caller(H_IDS["osc52"], texts["osc52"] + "arn:aws:iam::1:user/x"),
-        roots=(root,), ous=frozen_map({ou.id: ou}), accounts=frozen_map(accounts),
+        roots=(root,),
+        ous=frozen_map({ou.id: ou}),
+        accounts=frozen_map(accounts),
         child_ous=frozen_map({root.id: (ou.id,), ou.id: ()}),
-        child_accounts=frozen_map({
-            p: tuple(a for a, acc in accounts.items() if acc.parent_id == p)
-            for p in (root.id, ou.id)}),
+        child_accounts=frozen_map(
+            {
+                p: tuple(a for a, acc in accounts.items() if acc.parent_id == p)
+                for p in (root.id, ou.id)
+            }
+        ),
         loaded_at=NOW,
-        tags=frozen_map({a: frozen_map({text: text, "k": text})
-                         for a, text in zip(accounts, texts.values(), strict=True)}),
+        tags=frozen_map(
+            {
+                a: frozen_map({text: text, "k": text})
+                for a, text in zip(accounts, texts.values(), strict=True)
+            }
+        ),
         delegated=frozen_map({H_IDS["cmd"]: (texts["html"],)}),
         policies=frozen_map({scp.id: scp}),
         attachments=frozen_map({ou.id: (scp.id,)}),
@@ -211,8 +260,11 @@ def _hostile_snapshot(texts: dict[str, str] = HOSTILE):
 def _bad_chars(text: str) -> list[str]:
     """Characters no report but JSON may hold: C0 controls other than the line separator,
     DEL and C1, and the invisible characters that reorder or hide text."""
-    return [ch for ch in text if (ord(ch) < 0x20 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F
-            or ch in "\u202e\u200b"]
+    return [
+        ch
+        for ch in text
+        if (ord(ch) < 0x20 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F or ch in "\u202e\u200b"
+    ]
 
 
 TEXT_FORMATS = [f for f in FORMATS if f != "json"]
@@ -221,8 +273,10 @@ TEXT_FORMATS = [f for f in FORMATS if f != "json"]
 def _hostile_doc() -> dict:
     """The hostile snapshot's document; a skipped impact check's reason quotes AWS too."""
     doc = build(_hostile_snapshot(), NOW)
-    doc["checks"]["ram"] = {"status": "skipped",
-                            "reason": f"access denied: {HOSTILE['osc52']}{HOSTILE['html']}"}
+    doc["checks"]["ram"] = {
+        "status": "skipped",
+        "reason": f"access denied: {HOSTILE['osc52']}{HOSTILE['html']}",
+    }
     return doc
 
 
@@ -233,8 +287,11 @@ def test_no_control_character_in_any_text_report(fmt):
     assert _bad_chars(text) == []
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     # Shown, as visible escapes, not dropped: a reader can see what the name holds.
-    shown = {"table": "".join(text.split()), "csv": text,
-             "markdown": text.replace("\\\\", "\\").replace("\\]", "]")}[fmt]
+    shown = {
+        "table": "".join(text.split()),
+        "csv": text,
+        "markdown": text.replace("\\\\", "\\").replace("\\]", "]"),
+    }[fmt]
     assert "\\x1b]52;c;cm0gLXJmIH4=\\x07" in shown
     assert "exe.\\u202etxt" in shown
 
@@ -257,8 +314,7 @@ def test_table_on_a_real_terminal_adds_no_escape_sequence():
 
     def on_terminal(doc, width) -> str:
         buf = io.StringIO()
-        to_table(doc, Console(file=buf, width=width, force_terminal=True,
-                              color_system="truecolor"))
+        to_table(doc, Console(file=buf, width=width, force_terminal=True, color_system="truecolor"))
         return buf.getvalue()
 
     sgr = re.compile(r"\x1b\[[0-9;]*m")
@@ -329,23 +385,23 @@ LONG_CODE = "IDENTITY_CENTER_ACCESS_LOST"  # the longest finding code of DESIGN.
 def wide_doc():
     """Long names, emails and OU paths, every state, and the longest finding code."""
     accounts = [
-        make_account(f"{n:012d}", name=name, state=state, joined_method=method,
-                     parent_id=parent)
-        for n, (name, state, method, parent) in enumerate([
-            ("payments-platform-production-eu-central-1-primary", "ACTIVE", "CREATED",
-             PROD_ID),
-            ("sandbox", "SUSPENDED", "INVITED", ROOT_ID),
-            ("x" * 50, "PENDING_ACTIVATION", "INVITED", PROD_ID),
-            ("log-archive", "PENDING_CLOSURE", "INVITED", PROD_ID),
-            ("ready-one", "ACTIVE", "INVITED", PROD_ID),
-        ], start=444455556660)
+        make_account(f"{n:012d}", name=name, state=state, joined_method=method, parent_id=parent)
+        for n, (name, state, method, parent) in enumerate(
+            [
+                ("payments-platform-production-eu-central-1-primary", "ACTIVE", "CREATED", PROD_ID),
+                ("sandbox", "SUSPENDED", "INVITED", ROOT_ID),
+                ("x" * 50, "PENDING_ACTIVATION", "INVITED", PROD_ID),
+                ("log-archive", "PENDING_CLOSURE", "INVITED", PROD_ID),
+                ("ready-one", "ACTIVE", "INVITED", PROD_ID),
+            ],
+            start=444455556660,
+        )
     ]
     doc = build(make_snapshot(*accounts, tags={a.id: {"team": "t"} for a in accounts}), NOW)
     for a in doc["accounts"]:  # make_account's emails hold the id: keep one id a line
         a["email"] = f"owner+{a['name'][:12]}@example.com"
     for a in doc["accounts"][:3]:
-        a["findings"].append({"code": LONG_CODE, "severity": "notice", "message": "m",
-                              "fix": "f"})
+        a["findings"].append({"code": LONG_CODE, "severity": "notice", "message": "m", "fix": "f"})
     return doc
 
 
@@ -361,8 +417,7 @@ def test_table_keeps_ids_codes_and_verdicts_whole(wide_doc, width):
         assert len(holding) == 1, (a["id"], text)  # whole, on one line, once
         assert re.search(rf"\b{a['verdict']}\b", holding[0]), (a["id"], text)
     for code in {f["code"] for a in wide_doc["accounts"] for f in a["findings"]}:
-        expected = sum(f["code"] == code for a in wide_doc["accounts"]
-                       for f in a["findings"])
+        expected = sum(f["code"] == code for a in wide_doc["accounts"] for f in a["findings"])
         assert len(re.findall(rf"\b{code}\b", text)) == expected, (code, text)
     assert "PENDING_ACTIVATION" in text.replace("\n", "") or "PENDING_AC" in text
 
@@ -370,13 +425,13 @@ def test_table_keeps_ids_codes_and_verdicts_whole(wide_doc, width):
 def test_table_folds_email_then_ou_path_then_blocks(wide_doc):
     """The widest layout that fits: every column at 160, the email under the name at 110,
     the OU path too at 100, one block per account at 80 (the longest code takes 27)."""
+
     def header(width: int) -> list[str]:
         text = render(wide_doc, "table", width=width)
         line = next((ln for ln in text.splitlines() if ln.startswith("Account")), "")
         return line.split()
 
-    assert header(160) == ["Account", "Id", "Email", "OU", "path", "State", "Verdict",
-                           "Findings"]
+    assert header(160) == ["Account", "Id", "Email", "OU", "path", "State", "Verdict", "Findings"]
     assert header(110) == ["Account", "Id", "OU", "path", "State", "Verdict", "Findings"]
     assert header(100) == ["Account", "Id", "State", "Verdict", "Findings"]
     assert header(80) == []
@@ -384,8 +439,10 @@ def test_table_folds_email_then_ou_path_then_blocks(wide_doc):
     first = next(a for a in wide_doc["accounts"] if a["name"].startswith("payments"))
     assert f"\n{first['id']}  {first['verdict']}  {first['name']}\n" in blocks
     assert "\n  Root / Workloads / Prod\n" in blocks
-    for width, folded in ((110, ["owner+ready-one@example.com"]),
-                          (100, ["Root/Workloads/Prod", "owner+ready-one@example.com"])):
+    for width, folded in (
+        (110, ["owner+ready-one@example.com"]),
+        (100, ["Root/Workloads/Prod", "owner+ready-one@example.com"]),
+    ):
         # What left the columns is in the Account column, under the name.
         lines = render(wide_doc, "table", width=width).splitlines()
         id_at = next(ln for ln in lines if ln.startswith("Account")).index("Id")
@@ -395,8 +452,11 @@ def test_table_folds_email_then_ou_path_then_blocks(wide_doc):
 
 def test_markdown_keeps_ids_whole(wide_doc):
     text = render(wide_doc, "markdown")
-    rows = [line for line in text.splitlines() if line.startswith("| 4") is False
-            and line.startswith("| ") and "Account" not in line]
+    rows = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| 4") is False and line.startswith("| ") and "Account" not in line
+    ]
     assert len(rows) == len(wide_doc["accounts"])
     for a in wide_doc["accounts"]:
         assert sum(f"| {a['id']} |" in row for row in rows) == 1

@@ -32,15 +32,22 @@ def fast_backoff(monkeypatch):
     Retries still happen, in the same number."""
     from botocore.retries import standard
 
-    monkeypatch.setitem(standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG,
-                        "throttling_base_scale", 0.02)
+    monkeypatch.setitem(
+        standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG, "throttling_base_scale", 0.02
+    )
     monkeypatch.setattr(session_mod, "READ_THROTTLE_BACKOFF", (0.01, 0.01, 0.01))
 
 
 def _context(url: str, concurrency: int = 4, **options) -> AwsContext:
-    return AwsContext(SessionOptions(endpoint_url=url, region="us-east-1",
-                                     concurrency=concurrency,
-                                     credentials=("testing", "testing", None), **options))
+    return AwsContext(
+        SessionOptions(
+            endpoint_url=url,
+            region="us-east-1",
+            concurrency=concurrency,
+            credentials=("testing", "testing", None),
+            **options,
+        )
+    )
 
 
 def _assert_complete(snap, seeded) -> None:
@@ -48,7 +55,8 @@ def _assert_complete(snap, seeded) -> None:
     assert sorted(snap.ous) == sorted(seeded.ou_ids)
     assert len(snap.tags) == seeded.tagged
     assert {k: set(v) for k, v in snap.delegated.items()} == {
-        k: set(v) for k, v in seeded.admins.items()}
+        k: set(v) for k, v in seeded.admins.items()
+    }
     for policy_id, targets in seeded.policies.items():
         for target in targets:
             assert policy_id in snap.attachments[target]
@@ -77,8 +85,7 @@ def test_500_accounts_load_in_the_minimum_calls(aws_credentials) -> None:
     assert sum(served.values()) == ctx.stats.total_calls == ctx.stats.attempts
 
 
-def test_call_count_grows_with_accounts_not_with_accounts_times_anything(
-        aws_credentials) -> None:
+def test_call_count_grows_with_accounts_not_with_accounts_times_anything(aws_credentials) -> None:
     """Per-account calls are one ListTagsForResource each; policies and delegated admins
     cost calls per policy and per administrator, never per account."""
     with FaultServer() as server:
@@ -93,8 +100,7 @@ def test_call_count_grows_with_accounts_not_with_accounts_times_anything(
     assert "DescribeAccount" not in calls and "ListPoliciesForTarget" not in calls
 
 
-def test_hard_throttle_loads_whole_and_lowers_concurrency(aws_credentials,
-                                                          fast_backoff) -> None:
+def test_hard_throttle_loads_whole_and_lowers_concurrency(aws_credentials, fast_backoff) -> None:
     """One request in flight allowed, four asked for: the load completes, the limiter
     came down, and it kept requests under the cap rather than being throttled on most."""
     with FaultServer(latency=0.01, max_in_flight=1) as server:
@@ -115,8 +121,7 @@ def test_hard_throttle_loads_whole_and_lowers_concurrency(aws_credentials,
     assert ctx.limiter.in_flight == 0, "a limiter slot leaked"
 
 
-def test_a_slot_is_held_only_while_an_attempt_is_on_the_wire(aws_credentials,
-                                                             fast_backoff) -> None:
+def test_a_slot_is_held_only_while_an_attempt_is_on_the_wire(aws_credentials, fast_backoff) -> None:
     """The limiter counts what AWS counts: each attempt, retries included, takes its slot
     just before it is sent and gives it back once answered, so a throttled attempt holds
     none while botocore backs it off, and signing or parsing hold none either."""
@@ -128,11 +133,13 @@ def test_a_slot_is_held_only_while_an_attempt_is_on_the_wire(aws_credentials,
         answered: list[int] = []
         # Both run after orgtui's own hooks (registered first).
         ctx.session.events.register(
-            "before-send", lambda **_: on_wire.append(ctx.limiter.in_flight),
-            unique_id="test-send")
+            "before-send", lambda **_: on_wire.append(ctx.limiter.in_flight), unique_id="test-send"
+        )
         ctx.session.events.register(
-            "needs-retry", lambda **_: answered.append(ctx.limiter.in_flight),
-            unique_id="test-answered")
+            "needs-retry",
+            lambda **_: answered.append(ctx.limiter.in_flight),
+            unique_id="test-answered",
+        )
         roots = ctx.pages("list_roots", "Roots")
     assert len(roots) == 1
     assert ctx.stats.throttled == 2
@@ -141,8 +148,9 @@ def test_a_slot_is_held_only_while_an_attempt_is_on_the_wire(aws_credentials,
     assert ctx.limiter.in_flight == 0
 
 
-def test_read_is_asked_again_when_botocore_gives_up_on_a_throttle(aws_credentials,
-                                                                   fast_backoff) -> None:
+def test_read_is_asked_again_when_botocore_gives_up_on_a_throttle(
+    aws_credentials, fast_backoff
+) -> None:
     with FaultServer() as server:
         seed_org(server.client("organizations"), 5, ous=1)
         server.fail("ListRoots", "TooManyRequestsException", times=3)
@@ -312,11 +320,13 @@ def test_concurrency_auto_starts_at_8_and_moves_between_1_and_32():
 
     ctx = AwsContext(SessionOptions(region="us-east-1", credentials=("k", "s", None)))
     assert (ctx.limiter.current, ctx.limiter.maximum) == (8, 32)
-    fixed = AwsContext(SessionOptions(region="us-east-1", credentials=("k", "s", None),
-                                      concurrency=16))
+    fixed = AwsContext(
+        SessionOptions(region="us-east-1", credentials=("k", "s", None), concurrency=16)
+    )
     assert (fixed.limiter.current, fixed.limiter.maximum) == (8, 16)
-    small = AwsContext(SessionOptions(region="us-east-1", credentials=("k", "s", None),
-                                      concurrency=3))
+    small = AwsContext(
+        SessionOptions(region="us-east-1", credentials=("k", "s", None), concurrency=3)
+    )
     assert (small.limiter.current, small.limiter.maximum) == (3, 3)
 
     clock = [0.0]
@@ -413,8 +423,12 @@ def test_the_job_loop_keeps_a_window_of_jobs_in_the_pool(monkeypatch) -> None:
 
     loader = Loader.__new__(Loader)
     loader.workers = 4
-    loader._run([*(lambda i=i: parent(i) for i in range(50)),
-                 *(lambda i=i: leaf(i) for i in range(50, 2000))])
+    loader._run(
+        [
+            *(lambda i=i: parent(i) for i in range(50)),
+            *(lambda i=i: leaf(i) for i in range(50, 2000)),
+        ]
+    )
     assert sorted(ran) == sorted([*range(2000), *range(10_000, 10_500)])
     assert loader.window == 8
     assert most <= loader.window, most

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("orgtui_screenshots",
-                                                  ROOT / "scripts" / "screenshots.py")
+    spec = importlib.util.spec_from_file_location(
+        "orgtui_screenshots", ROOT / "scripts" / "screenshots.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
@@ -33,22 +34,53 @@ EXPECTED = {
     "main-blocked": ["security-tooling", "BLOCKED", "DELEGATED_ADMIN", "guardduty.amazonaws.com"],
     "filter": ["9 matches", "contoso-legacy", "SUSPENDED"],
     "table": ["Verdict", "Name", "OU path ▲", "Email", "security-tooling", "blocked"],
-    "mark-all": ["Remove 3 accounts", "3 accounts: 0 blocked · 0 review · 3 ready",
-                 "northwind-prod"],
+    "mark-all": [
+        "Remove 3 accounts",
+        "3 accounts: 0 blocked · 0 review · 3 ready",
+        "northwind-prod",
+    ],
     "small": ["cardvault-prod", "ready", "? Help", "q Quit"],
-    "removal-tags": ["Remove 1 account", "northwind-prod", "Tags AWS deletes",
-                     "divest=northwind", "more below", "Type 723161787410"],
-    "bulk-removal": ["Remove 4 accounts", "security-tooling", "BLOCKED", "sandbox-carol",
-                     "Drop the 1 blocked account"],
-    "what-breaks": ["Remove 1 account", "sandbox-bob", "What breaks: 1 StackSet's stacks deleted",
-                    "Control Tower drifts", "What breaks when it leaves",
-                    "STACKSET_STACKS_DELETED", "CONTROL_TOWER_ENROLLED"],
-    "attest": ["Attest 2 accounts", "TagResource orgtui:standalone-verified",
-               "2026-11-28T12:00:00Z", "What attesting means", "Skipped (1):", "web-prod",
-               "REVIEW → READY"],
-    "deregister": ["Deregister delegated administrator", "security-tooling",
-                   "guardduty.amazonaws.com", "access-analyzer.amazonaws.com",
-                   "BLOCKED → READY", "Deregister for 2 services"],
+    "removal-tags": [
+        "Remove 1 account",
+        "northwind-prod",
+        "Tags AWS deletes",
+        "divest=northwind",
+        "more below",
+        "Type 723161787410",
+    ],
+    "bulk-removal": [
+        "Remove 4 accounts",
+        "security-tooling",
+        "BLOCKED",
+        "sandbox-carol",
+        "Drop the 1 blocked account",
+    ],
+    "what-breaks": [
+        "Remove 1 account",
+        "sandbox-bob",
+        "What breaks: 1 StackSet's stacks deleted",
+        "Control Tower drifts",
+        "What breaks when it leaves",
+        "STACKSET_STACKS_DELETED",
+        "CONTROL_TOWER_ENROLLED",
+    ],
+    "attest": [
+        "Attest 2 accounts",
+        "TagResource orgtui:standalone-verified",
+        "2026-11-28T12:00:00Z",
+        "What attesting means",
+        "Skipped (1):",
+        "web-prod",
+        "REVIEW → READY",
+    ],
+    "deregister": [
+        "Deregister delegated administrator",
+        "security-tooling",
+        "guardduty.amazonaws.com",
+        "access-analyzer.amazonaws.com",
+        "BLOCKED → READY",
+        "Deregister for 2 services",
+    ],
     "audit-mode": ["AUDIT read-only", "session is read-only (orgtui audit)"],
     "help": ["orgtui keys", "mark or unmark", "Badges:"],
     "member-leave": ["LeaveOrganization", "member account"],
@@ -58,10 +90,13 @@ EXPECTED = {
 def svg_text(path: Path) -> str:
     """The terminal text of a Textual SVG screenshot, one line per row."""
     rows: dict[float, list[tuple[float, str]]] = {}
-    for m in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>',
-                         path.read_text(encoding="utf-8")):
+    for m in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>',
+        path.read_text(encoding="utf-8"),
+    ):
         rows.setdefault(float(m.group(2)), []).append(
-            (float(m.group(1)), html.unescape(m.group(3)).replace("\xa0", " ")))
+            (float(m.group(1)), html.unescape(m.group(3)).replace("\xa0", " "))
+        )
     return "\n".join("".join(t for _, t in sorted(rows[y])) for y in sorted(rows))
 
 

@@ -23,23 +23,32 @@ def write_config(text: str) -> Path:
 def aws_profile(isolated_env, name: str) -> None:
     config = isolated_env / "aws" / "config"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(f"[profile {name}]\nregion = ap-south-1\n"
-                      "aws_access_key_id = testing\naws_secret_access_key = testing\n")
+    config.write_text(
+        f"[profile {name}]\nregion = ap-south-1\n"
+        "aws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
 
 
 def test_config_path_is_the_platformdirs_one(isolated_env):
-    assert files.config_path() == (isolated_env / "xdg" / "xdg_config_home" / "orgtui"
-                                   / "config.toml")
+    assert files.config_path() == (
+        isolated_env / "xdg" / "xdg_config_home" / "orgtui" / "config.toml"
+    )
 
 
 def test_every_setting_is_honoured(isolated_env, capsys):
     aws_profile(isolated_env, "org-management")
-    write_config('profile = "org-management"\nregion = "eu-west-1"\nconcurrency = 9\n'
-                 'theme = "nord"\ncache = false\n')
+    write_config(
+        'profile = "org-management"\nregion = "eu-west-1"\nconcurrency = 9\n'
+        'theme = "nord"\ncache = false\n'
+    )
     cfg = parse([])
     assert capsys.readouterr().err == ""
     assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (
-        "org-management", "eu-west-1", 9, False)
+        "org-management",
+        "eu-west-1",
+        9,
+        False,
+    )
     assert cfg.settings.theme == "nord"
     ctx, demo = make_context(cfg)
     assert demo is None
@@ -50,12 +59,16 @@ def test_every_setting_is_honoured(isolated_env, capsys):
 
 def test_the_command_line_wins_over_the_settings(isolated_env):
     aws_profile(isolated_env, "other")
-    write_config('profile = "org-management"\nregion = "eu-west-1"\nconcurrency = 9\n'
-                 "cache = true\n")
-    cfg = parse(["--profile", "other", "--region", "us-west-2", "--concurrency", "2",
-                 "--no-cache"])
+    write_config(
+        'profile = "org-management"\nregion = "eu-west-1"\nconcurrency = 9\ncache = true\n'
+    )
+    cfg = parse(["--profile", "other", "--region", "us-west-2", "--concurrency", "2", "--no-cache"])
     assert (cfg.profile, cfg.region, cfg.concurrency, cfg.use_cache) == (
-        "other", "us-west-2", 2, False)
+        "other",
+        "us-west-2",
+        2,
+        False,
+    )
     ctx, _ = make_context(cfg)
     assert ctx.session.profile_name == "other" and ctx.options.concurrency == 2
 
@@ -81,12 +94,18 @@ def test_the_readme_example_is_a_valid_settings_file():
     path = write_config(example.group(1))
     settings, problems = files.load_settings(path)
     assert problems == []
-    assert settings == files.Settings(profile="org-management", region="us-east-1",
-                                      concurrency=None, theme="textual-dark", cache=True,
-                                      impact_regions=("eu-west-1",),
-                                      identity_center_region="eu-west-1")
+    assert settings == files.Settings(
+        profile="org-management",
+        region="us-east-1",
+        concurrency=None,
+        theme="textual-dark",
+        cache=True,
+        impact_regions=("eu-west-1",),
+        identity_center_region="eu-west-1",
+    )
     assert set(files.Settings.__dataclass_fields__) == {
-        line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line}
+        line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line
+    }
 
 
 def test_concurrency_auto_from_the_settings_and_the_command_line():

@@ -44,8 +44,14 @@ def attestation_value(now: datetime, caller: Caller) -> str:
     return f"{iso(now)} {caller.name}"
 
 
-def attest(ctx: AwsContext, snap: Snapshot, account_id: str, *,
-           now: datetime | None = None, fresh: bool = False) -> Outcome:
+def attest(
+    ctx: AwsContext,
+    snap: Snapshot,
+    account_id: str,
+    *,
+    now: datetime | None = None,
+    fresh: bool = False,
+) -> Outcome:
     """Tag one CREATED account as attested, after a live re-check. Never raises."""
     now = now or datetime.now(timezone.utc)
     check = check_account(ctx, snap, account_id, now, fresh=fresh)
@@ -53,32 +59,62 @@ def attest(ctx: AwsContext, snap: Snapshot, account_id: str, *,
     account = check.account or snap.accounts.get(account_id)
     name = account.name if account and account.name else account_id
     key, value = live.attest_tag, attestation_value(now, live.caller)
-    write = Write("attest", "TagResource", "tag_resource",
-                  {"ResourceId": account_id, "Tags": [{"Key": key, "Value": value}]},
-                  account_id, name, started={"target": key, "tag_value": value})
+    write = Write(
+        "attest",
+        "TagResource",
+        "tag_resource",
+        {"ResourceId": account_id, "Tags": [{"Key": key, "Value": value}]},
+        account_id,
+        name,
+        started={"target": key, "tag_value": value},
+    )
     if check.gone:
-        return Outcome(account_id, name, "gone",
-                       f"{name} ({account_id}) is no longer in the organization; nothing "
-                       "was sent.", "The view drops it.", check=check)
+        return Outcome(
+            account_id,
+            name,
+            "gone",
+            f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+            "The view drops it.",
+            check=check,
+        )
     if check.error is not None:
-        return record_refusal(live, write, refused_by_check(account_id, name, check,
-                                                           "attested"))
+        return record_refusal(live, write, refused_by_check(account_id, name, check, "attested"))
     if check.account is not None and check.account.joined_method != "CREATED":
-        return record_refusal(live, write, Outcome(
-            account_id, name, "refused",
-            f"Not attested: {name} ({account_id}) joined by invitation "
-            f"({check.account.joined_method}); it signed up on its own, so there is "
-            "nothing to attest.", "Nothing to do.", code="NotCreated", check=check))
+        return record_refusal(
+            live,
+            write,
+            Outcome(
+                account_id,
+                name,
+                "refused",
+                f"Not attested: {name} ({account_id}) joined by invitation "
+                f"({check.account.joined_method}); it signed up on its own, so there is "
+                "nothing to attest.",
+                "Nothing to do.",
+                code="NotCreated",
+                check=check,
+            ),
+        )
     return perform(
-        ctx, live, write,
-        confirm=lambda response: _done(check, key, value, sent=True,
-                                       request_id=request_id(response)),
-        on_failure=lambda exc: _failed(ctx, check, key, value, exc))
+        ctx,
+        live,
+        write,
+        confirm=lambda response: _done(
+            check, key, value, sent=True, request_id=request_id(response)
+        ),
+        on_failure=lambda exc: _failed(ctx, check, key, value, exc),
+    )
 
 
-def attest_many(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], *,
-                now: datetime | None = None, progress: ProgressFn | None = None,
-                stop: threading.Event | None = None) -> list[Outcome]:
+def attest_many(
+    ctx: AwsContext,
+    snap: Snapshot,
+    account_ids: Iterable[str],
+    *,
+    now: datetime | None = None,
+    progress: ProgressFn | None = None,
+    stop: threading.Event | None = None,
+) -> list[Outcome]:
     """Attest several accounts, one at a time; the organization and the caller are read
     live once for all of them."""
     ids = list(account_ids)
@@ -86,31 +122,44 @@ def attest_many(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], *,
         live = live_organization(ctx, snap)
     except Exception as exc:
         err = translate(exc, profile=ctx.profile)
-        return [Outcome(a, a, "refused", f"Not attested: {err.what}", err.fix, error=err)
-                for a in ids]
-    return for_each(ids, lambda a: attest(ctx, live, a, now=now, fresh=True),
-                    progress=progress, stop=stop)
+        return [
+            Outcome(a, a, "refused", f"Not attested: {err.what}", err.fix, error=err) for a in ids
+        ]
+    return for_each(
+        ids, lambda a: attest(ctx, live, a, now=now, fresh=True), progress=progress, stop=stop
+    )
 
 
 def _done(check: LiveCheck, key: str, value: str, **extra: Any) -> Outcome:
     assert check.account is not None
     account = check.account
-    after = updated_snapshot(check.snapshot, account, {**check.tags, key: value},
-                             check.delegated)
-    return Outcome(account.id, account.name or account.id, "done",
-                   f"{account.name} ({account.id}) is attested: {key} = {value}.",
-                   "Its standalone sign-up no longer holds its verdict back.",
-                   check=check, target=key, after=after, **extra)
+    after = updated_snapshot(check.snapshot, account, {**check.tags, key: value}, check.delegated)
+    return Outcome(
+        account.id,
+        account.name or account.id,
+        "done",
+        f"{account.name} ({account.id}) is attested: {key} = {value}.",
+        "Its standalone sign-up no longer holds its verdict back.",
+        check=check,
+        target=key,
+        after=after,
+        **extra,
+    )
 
 
-def _failed(ctx: AwsContext, check: LiveCheck, key: str, value: str,
-            exc: BaseException) -> Outcome:
+def _failed(ctx: AwsContext, check: LiveCheck, key: str, value: str, exc: BaseException) -> Outcome:
     err = translate(exc, profile=ctx.profile)
     assert check.account is not None
     name, account_id = check.account.name or check.account.id, check.account.id
-    base: dict[str, Any] = dict(sent=True, code=err.code, reason=err.reason,
-                                request_id=err.request_id, check=check, error=err,
-                                target=key)
+    base: dict[str, Any] = dict(
+        sent=True,
+        code=err.code,
+        reason=err.reason,
+        request_id=err.request_id,
+        check=check,
+        error=err,
+        target=key,
+    )
     if err.code in UNCERTAIN or isinstance(exc, (ReadTimeoutError, ConnectionClosedError)):
         # Was the tag set? Ask rather than tag again.
         try:
@@ -118,11 +167,16 @@ def _failed(ctx: AwsContext, check: LiveCheck, key: str, value: str,
         except Exception:
             items = None
         if items is not None and {t.get("Key"): t.get("Value") for t in items}.get(key) == value:
-            return _done(check, key, value, **{k: v for k, v in base.items()
-                                               if k not in ("check", "target")})
-        return Outcome(account_id, name, "unknown",
-                       f"AWS failed while tagging {name} ({account_id}); the tag may or may "
-                       "not be set.", "Reload (ctrl+r) to see, then attest again if needed.",
-                       **base)
+            return _done(
+                check, key, value, **{k: v for k, v in base.items() if k not in ("check", "target")}
+            )
+        return Outcome(
+            account_id,
+            name,
+            "unknown",
+            f"AWS failed while tagging {name} ({account_id}); the tag may or may not be set.",
+            "Reload (ctrl+r) to see, then attest again if needed.",
+            **base,
+        )
     base["sent"] = isinstance(exc, ClientError)  # else stopped before it was sent
     return Outcome(account_id, name, "refused", f"Not attested: {err.what}", err.fix, **base)

@@ -14,28 +14,46 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 # Throttling: the request was not carried out; it can be sent again after a wait.
-THROTTLE = frozenset({
-    "TooManyRequestsException", "ThrottlingException", "Throttling", "ThrottledException",
-    "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException", "SlowDown",
-})
+THROTTLE = frozenset(
+    {
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
 # The caller may not make this call.
 DENIED = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
 # The request may have reached AWS and done its work: a write is checked, not repeated.
-UNCERTAIN = frozenset({"ServiceException", "InternalFailure", "InternalError",
-                       "ServiceUnavailable", "InternalServerError"})
+UNCERTAIN = frozenset(
+    {
+        "ServiceException",
+        "InternalFailure",
+        "InternalError",
+        "ServiceUnavailable",
+        "InternalServerError",
+    }
+)
 CONCURRENT = "ConcurrentModificationException"
 # The endpoint does not serve the operation (a moto server, LocalStack, a gateway): an
 # impact check is skipped, or noted, rather than failed. Bare HTTP statuses count too.
-NOT_SERVED = frozenset({"UnknownOperationException", "InvalidAction", "UnsupportedOperation",
-                        "NotImplemented"})
+NOT_SERVED = frozenset(
+    {"UnknownOperationException", "InvalidAction", "UnsupportedOperation", "NotImplemented"}
+)
 # ConstraintViolationException reasons that mean the account's standalone sign-up
 # (agreement, phone, payment) was never completed: no API can check these beforehand.
-STANDALONE_REASONS = frozenset({
-    "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
-    "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
-    "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
-    "INVALID_PAYMENT_INSTRUMENT",
-})
+STANDALONE_REASONS = frozenset(
+    {
+        "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
+        "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+        "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
+        "INVALID_PAYMENT_INSTRUMENT",
+    }
+)
 
 
 def _error_fields(error: Any) -> Mapping[str, Any]:
@@ -78,4 +96,3 @@ IN_PROGRESS = "already in progress"
 def is_concurrency_throttle(error: Any) -> bool:
     """A throttle that refused the request because of the requests in flight."""
     return is_throttle(error) and IN_PROGRESS in error_message(error).lower()
-

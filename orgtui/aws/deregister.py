@@ -51,73 +51,131 @@ class Deregistration:
         return [o for o in self.outcomes if not o.ok]
 
 
-def deregister(ctx: AwsContext, snap: Snapshot, account_id: str, *,
-               now: datetime | None = None, progress: ProgressFn | None = None,
-               stop: threading.Event | None = None) -> Deregistration:
+def deregister(
+    ctx: AwsContext,
+    snap: Snapshot,
+    account_id: str,
+    *,
+    now: datetime | None = None,
+    progress: ProgressFn | None = None,
+    stop: threading.Event | None = None,
+) -> Deregistration:
     """Deregister the account for every service it administers now. Never raises."""
     now = now or datetime.now(timezone.utc)
     check = check_account(ctx, snap, account_id, now)
     account = check.account or snap.accounts.get(account_id)
     name = account.name if account and account.name else account_id
     if check.gone or check.error is not None:
-        write = Write("deregister", OPERATION, "deregister_delegated_administrator", {},
-                      account_id, name)
-        outcome = (Outcome(account_id, name, "gone", f"{name} ({account_id}) is no longer "
-                           "in the organization; nothing was sent.", check=check)
-                   if check.gone else refused_by_check(account_id, name, check, "deregistered"))
+        write = Write(
+            "deregister", OPERATION, "deregister_delegated_administrator", {}, account_id, name
+        )
+        outcome = (
+            Outcome(
+                account_id,
+                name,
+                "gone",
+                f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+                check=check,
+            )
+            if check.gone
+            else refused_by_check(account_id, name, check, "deregistered")
+        )
         if not check.gone:
             record_refusal(check.snapshot, write, outcome)
         return Deregistration((outcome,), None)
     live = check.snapshot
 
     def one(service: str) -> Outcome:
-        write = Write("deregister", OPERATION, "deregister_delegated_administrator",
-                      {"AccountId": account_id, "ServicePrincipal": service}, account_id,
-                      name, started={"target": service})
-        return perform(ctx, live, write,
-                       confirm=lambda response: Outcome(
-                           account_id, name, "done",
-                           f"{name} ({account_id}) is no longer delegated administrator for "
-                           f"{service}.", sent=True, request_id=request_id(response),
-                           target=service),
-                       on_failure=lambda exc: _failed(ctx, account_id, name, service, exc))
+        write = Write(
+            "deregister",
+            OPERATION,
+            "deregister_delegated_administrator",
+            {"AccountId": account_id, "ServicePrincipal": service},
+            account_id,
+            name,
+            started={"target": service},
+        )
+        return perform(
+            ctx,
+            live,
+            write,
+            confirm=lambda response: Outcome(
+                account_id,
+                name,
+                "done",
+                f"{name} ({account_id}) is no longer delegated administrator for {service}.",
+                sent=True,
+                request_id=request_id(response),
+                target=service,
+            ),
+            on_failure=lambda exc: _failed(ctx, account_id, name, service, exc),
+        )
 
     outcomes = for_each(check.delegated, one, progress=progress, stop=stop)
     after = check_account(ctx, snap, account_id, now)
     return Deregistration(tuple(outcomes), after)
 
 
-def _failed(ctx: AwsContext, account_id: str, name: str, service: str,
-            exc: BaseException) -> Outcome:
+def _failed(
+    ctx: AwsContext, account_id: str, name: str, service: str, exc: BaseException
+) -> Outcome:
     err = translate(exc, profile=ctx.profile)
     # The read-only guard, missing credentials or an unreachable endpoint stop the call
     # before it is sent; an answer (or a lost one) means it was.
     sent = isinstance(exc, (ClientError, ReadTimeoutError, ConnectionClosedError))
-    base: dict[str, Any] = dict(sent=sent, code=err.code, reason=err.reason,
-                                request_id=err.request_id, error=err, target=service)
+    base: dict[str, Any] = dict(
+        sent=sent,
+        code=err.code,
+        reason=err.reason,
+        request_id=err.request_id,
+        error=err,
+        target=service,
+    )
     if err.code == "AccountNotRegisteredException":
-        return Outcome(account_id, name, "done", f"{name} ({account_id}) was no longer "
-                       f"delegated administrator for {service}.", **base)
+        return Outcome(
+            account_id,
+            name,
+            "done",
+            f"{name} ({account_id}) was no longer delegated administrator for {service}.",
+            **base,
+        )
     if err.code in UNCERTAIN or isinstance(exc, (ReadTimeoutError, ConnectionClosedError)):
         registered = _still_registered(ctx, account_id, service)
         if registered is False:
-            return Outcome(account_id, name, "done", f"{name} ({account_id}) is no longer "
-                           f"delegated administrator for {service} (AWS answered "
-                           f"{err.code or 'nothing'}, then showed it deregistered).", **base)
+            return Outcome(
+                account_id,
+                name,
+                "done",
+                f"{name} ({account_id}) is no longer "
+                f"delegated administrator for {service} (AWS answered "
+                f"{err.code or 'nothing'}, then showed it deregistered).",
+                **base,
+            )
         if registered is None:
-            return Outcome(account_id, name, "unknown",
-                           f"AWS failed while deregistering {name} ({account_id}) for "
-                           f"{service}; it may or may not be done.",
-                           "Reload (ctrl+r) to see, then try again if needed.", **base)
-    return Outcome(account_id, name, "refused",
-                   f"{name} ({account_id}) is still delegated administrator for {service}: "
-                   f"{err.what}", err.fix, **base)
+            return Outcome(
+                account_id,
+                name,
+                "unknown",
+                f"AWS failed while deregistering {name} ({account_id}) for "
+                f"{service}; it may or may not be done.",
+                "Reload (ctrl+r) to see, then try again if needed.",
+                **base,
+            )
+    return Outcome(
+        account_id,
+        name,
+        "refused",
+        f"{name} ({account_id}) is still delegated administrator for {service}: {err.what}",
+        err.fix,
+        **base,
+    )
 
 
 def _still_registered(ctx: AwsContext, account_id: str, service: str) -> bool | None:
     try:
-        items = ctx.pages("list_delegated_services_for_account", "DelegatedServices",
-                          AccountId=account_id)
+        items = ctx.pages(
+            "list_delegated_services_for_account", "DelegatedServices", AccountId=account_id
+        )
     except Exception as exc:
         return False if error_code(exc) == "AccountNotRegisteredException" else None
     return any(s.get("ServicePrincipal") == service for s in items)

@@ -58,39 +58,55 @@ class Details:
             with self._lock:
                 self.notes[account_id] = (
                     f"Its tags could not be read: AWS answered {error_code(exc)} (it may have "
-                    "just left the organization); reload to see.",)
+                    "just left the organization); reload to see.",
+                )
             items = []
         if items:
-            found = {str(required(t, "Key", "ListTagsForResource")): str(t.get("Value") or "")
-                     for t in items}
+            found = {
+                str(required(t, "Key", "ListTagsForResource")): str(t.get("Value") or "")
+                for t in items
+            }
             with self._lock:
                 self.tags[account_id] = found
         self.tracker.step()
 
     def delegated_admins(self) -> list[Job]:
-        admins = self.ctx.pages("list_delegated_administrators", "DelegatedAdministrators",
-                                MaxResults=PAGE)
+        admins = self.ctx.pages(
+            "list_delegated_administrators", "DelegatedAdministrators", MaxResults=PAGE
+        )
         self.tracker.step()
         self._more(len(admins))
-        return [partial(self.services_of, str(required(a, "Id", "ListDelegatedAdministrators")))
-                for a in admins]
+        return [
+            partial(self.services_of, str(required(a, "Id", "ListDelegatedAdministrators")))
+            for a in admins
+        ]
 
     def services_of(self, admin_id: str) -> None:
-        items = self.ctx.pages("list_delegated_services_for_account", "DelegatedServices",
-                               AccountId=admin_id, MaxResults=PAGE)
-        services = tuple(str(required(s, "ServicePrincipal", "ListDelegatedServicesForAccount"))
-                         for s in items)
+        items = self.ctx.pages(
+            "list_delegated_services_for_account",
+            "DelegatedServices",
+            AccountId=admin_id,
+            MaxResults=PAGE,
+        )
+        services = tuple(
+            str(required(s, "ServicePrincipal", "ListDelegatedServicesForAccount")) for s in items
+        )
         with self._lock:
             self.delegated[admin_id] = services
         self.tracker.step()
 
     def policies_of_type(self, policy_type: str) -> list[Job]:
-        found = self.ctx.pages("list_policies", "Policies", Filter=policy_type,
-                               MaxResults=PAGE)
+        found = self.ctx.pages("list_policies", "Policies", Filter=policy_type, MaxResults=PAGE)
         self.tracker.step()
-        read = [Policy(str(required(p, "Id", "ListPolicies")), str(p.get("Name") or p["Id"]),
-                       str(p.get("Type") or policy_type), bool(p.get("AwsManaged", False)))
-                for p in found]
+        read = [
+            Policy(
+                str(required(p, "Id", "ListPolicies")),
+                str(p.get("Name") or p["Id"]),
+                str(p.get("Type") or policy_type),
+                bool(p.get("AwsManaged", False)),
+            )
+            for p in found
+        ]
         # The AWS-managed full-access defaults are attached everywhere and never
         # reported: their targets would cost pages of calls for nothing.
         wanted = [p.id for p in read if p.id not in DEFAULT_POLICY_IDS]
@@ -100,12 +116,14 @@ class Details:
         return [partial(self.targets_of, policy_id) for policy_id in wanted]
 
     def targets_of(self, policy_id: str) -> None:
-        items = self.ctx.pages("list_targets_for_policy", "Targets", PolicyId=policy_id,
-                               MaxResults=PAGE)
+        items = self.ctx.pages(
+            "list_targets_for_policy", "Targets", PolicyId=policy_id, MaxResults=PAGE
+        )
         with self._lock:
             for target in items:
-                self.attachments[str(required(target, "TargetId", "ListTargetsForPolicy"))
-                                 ].append(policy_id)
+                self.attachments[str(required(target, "TargetId", "ListTargetsForPolicy"))].append(
+                    policy_id
+                )
         self.tracker.step()
 
     # --- result ----------------------------------------------------------------------
@@ -119,10 +137,12 @@ class Details:
             policies=frozen_map(policies),
             # Sorted: targets are listed concurrently, and the order must not depend on
             # which call finished first (findings and screens must be reproducible).
-            attachments=frozen_map({
-                k: tuple(sorted(v, key=lambda p: (policies[p].name if p in policies else p, p)))
-                for k, v in self.attachments.items()
-            }),
+            attachments=frozen_map(
+                {
+                    k: tuple(sorted(v, key=lambda p: (policies[p].name if p in policies else p, p)))
+                    for k, v in self.attachments.items()
+                }
+            ),
             account_notes=frozen_map(self.notes),
             enriched=True,
         )

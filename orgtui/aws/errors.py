@@ -39,8 +39,7 @@ __all__ = ["OrgtuiError", "ReadOnlyViolation", "translate"]
 REASONS: dict[str, tuple[str, str]] = {
     "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION": (
         "AWS refused: the account has not completed phone verification.",
-        "Sign in to the account as its root user, complete phone verification, then try "
-        "again.",
+        "Sign in to the account as its root user, complete phone verification, then try again.",
     ),
     "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA": (
         "AWS refused: the account has not accepted the AWS Customer Agreement.",
@@ -54,8 +53,7 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "INVALID_PAYMENT_INSTRUMENT": (
         "AWS refused: the account's payment method is not valid.",
-        "Sign in to the account as its root user and add a valid payment method, then try "
-        "again.",
+        "Sign in to the account as its root user and add a valid payment method, then try again.",
     ),
     "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG": (
         "AWS refused: the account is a delegated administrator.",
@@ -104,34 +102,65 @@ _MANAGEMENT_CANNOT_LEAVE = (
 )
 CODE_WORDS: tuple[tuple[frozenset[str], tuple[str, str]], ...] = (
     (frozenset({"MasterCannotLeaveOrganizationException"}), _MANAGEMENT_CANNOT_LEAVE),
-    (DENIED, (
-        "Access denied to {service}:{operation}{message}.",
-        "Grant {service}:{operation} to your role (see the IAM policies in the README), or "
-        "use the management account's credentials.")),
-    (frozenset({"AWSOrganizationsNotInUseException"}), (
-        "This account is not a member of an organization (AWS Organizations is not in use).",
-        "Use credentials of an account that belongs to an organization, ideally its "
-        "management account.")),
-    (frozenset({"AccountNotFoundException"}), (
-        "The account is not in the organization (it may already have been removed).",
-        "Reload (ctrl+r) to see the organization as it is now.")),
-    (THROTTLE, (
-        "AWS kept throttling {operation} after every retry.",
-        "Wait a minute and try again, or lower --concurrency.")),
-    (frozenset({CONCURRENT}), (
-        "Another change to the organization was in progress; {operation} gave up after "
-        "several retries.",
-        "Wait for the other change to finish, then try again.")),
-    (UNCERTAIN, (
-        "AWS had an internal error during {operation}.",
-        "Try again in a moment; if it persists, check the AWS Health Dashboard.")),
-    (frozenset({"InvalidClientTokenId", "UnrecognizedClientException",
-                "SignatureDoesNotMatch"}), (
-        "AWS did not accept your credentials.",
-        "Check the access key and secret (aws configure list), or choose another --profile.")),
-    (frozenset({"InvalidInputException"}), (
-        "AWS rejected the input to {operation}{detail}.",
-        "Check the account id (exactly 12 digits) and try again.")),
+    (
+        DENIED,
+        (
+            "Access denied to {service}:{operation}{message}.",
+            "Grant {service}:{operation} to your role (see the IAM policies in the README), or "
+            "use the management account's credentials.",
+        ),
+    ),
+    (
+        frozenset({"AWSOrganizationsNotInUseException"}),
+        (
+            "This account is not a member of an organization (AWS Organizations is not in use).",
+            "Use credentials of an account that belongs to an organization, ideally its "
+            "management account.",
+        ),
+    ),
+    (
+        frozenset({"AccountNotFoundException"}),
+        (
+            "The account is not in the organization (it may already have been removed).",
+            "Reload (ctrl+r) to see the organization as it is now.",
+        ),
+    ),
+    (
+        THROTTLE,
+        (
+            "AWS kept throttling {operation} after every retry.",
+            "Wait a minute and try again, or lower --concurrency.",
+        ),
+    ),
+    (
+        frozenset({CONCURRENT}),
+        (
+            "Another change to the organization was in progress; {operation} gave up after "
+            "several retries.",
+            "Wait for the other change to finish, then try again.",
+        ),
+    ),
+    (
+        UNCERTAIN,
+        (
+            "AWS had an internal error during {operation}.",
+            "Try again in a moment; if it persists, check the AWS Health Dashboard.",
+        ),
+    ),
+    (
+        frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"}),
+        (
+            "AWS did not accept your credentials.",
+            "Check the access key and secret (aws configure list), or choose another --profile.",
+        ),
+    ),
+    (
+        frozenset({"InvalidInputException"}),
+        (
+            "AWS rejected the input to {operation}{detail}.",
+            "Check the account id (exactly 12 digits) and try again.",
+        ),
+    ),
 )
 EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 # Operations of services other than Organizations, for "Access denied to sts:..." words.
@@ -149,12 +178,15 @@ def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
     extra = {"code": code, "reason": reason, "request_id": request_id}
 
     if code == "ConstraintViolationException":
-        what, fix = REASONS.get(reason, (
-            f"AWS refused {operation}: constraint {reason or 'violated'}"
-            f"{f' ({message})' if message else ''}.",
-            "Read the reason above in the Organizations documentation (error "
-            "ConstraintViolationException), fix the account, and try again.",
-        ))
+        what, fix = REASONS.get(
+            reason,
+            (
+                f"AWS refused {operation}: constraint {reason or 'violated'}"
+                f"{f' ({message})' if message else ''}.",
+                "Read the reason above in the Organizations documentation (error "
+                "ConstraintViolationException), fix the account, and try again.",
+            ),
+        )
         return OrgtuiError(what, fix, **extra)
     if code in DENIED and "service control policy" in message.lower():
         # AWS names an explicit deny in an SCP in the message: say what it means.
@@ -164,23 +196,30 @@ def _client_error(exc: ClientError, profile: str | None) -> OrgtuiError:
             "SCPs don't restrict the management account: ask its administrators to remove "
             "the account from the organization, or to exempt it from the policy (the "
             "LEAVE_DENIED_BY_SCP finding names the policy and where it is attached).",
-            **extra)
+            **extra,
+        )
     if code in EXPIRED:
-        return OrgtuiError("Your AWS session token has expired.",
-                           _sso_fix(profile) if profile
-                           else "Refresh your credentials and try again.", **extra)
+        return OrgtuiError(
+            "Your AWS session token has expired.",
+            _sso_fix(profile) if profile else "Refresh your credentials and try again.",
+            **extra,
+        )
     if code.isdigit():
         # A bare HTTP status with no AWS error in the body: a proxy, load balancer or
         # gateway on the way answered, not AWS.
         return OrgtuiError(
             f"The endpoint answered HTTP {code}{f' ({message})' if message else ''} to "
             f"{operation}, with no AWS error: a proxy or gateway on the way failed.",
-            "Try again in a moment; if it persists, check your network, proxy and "
-            "--endpoint-url.", **extra)
-    fields = {"operation": operation, "code": code,
-              "service": _SERVICE_OF.get(operation, "organizations"),
-              "message": f" ({message})" if message else "",
-              "detail": f": {message}" if message else ": invalid value"}
+            "Try again in a moment; if it persists, check your network, proxy and --endpoint-url.",
+            **extra,
+        )
+    fields = {
+        "operation": operation,
+        "code": code,
+        "service": _SERVICE_OF.get(operation, "organizations"),
+        "message": f" ({message})" if message else "",
+        "detail": f": {message}" if message else ": invalid value",
+    }
     for codes, (what, fix) in CODE_WORDS:
         if code in codes:
             return OrgtuiError(what.format(**fields), fix.format(**fields), **extra)
@@ -210,8 +249,9 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
             "Check the name with `aws configure list-profiles`, or pass another --profile.",
         )
     if isinstance(exc, (UnauthorizedSSOTokenError, SSOTokenLoadError, TokenRetrievalError)):
-        return OrgtuiError("Your AWS SSO session has expired or was never started.",
-                           _sso_fix(profile))
+        return OrgtuiError(
+            "Your AWS SSO session has expired or was never started.", _sso_fix(profile)
+        )
     if isinstance(exc, SSOError):
         return OrgtuiError(f"AWS SSO sign-in failed: {exc}.", _sso_fix(profile))
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
@@ -219,9 +259,7 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
     if isinstance(exc, CredentialRetrievalError):
         return OrgtuiError(f"AWS credentials could not be loaded: {exc}.", _CREDENTIAL_FIX)
     if isinstance(exc, NoRegionError):
-        return OrgtuiError(
-            "No AWS region is set.", "Pass --region us-east-1 or set AWS_REGION."
-        )
+        return OrgtuiError("No AWS region is set.", "Pass --region us-east-1 or set AWS_REGION.")
     if isinstance(exc, ConnectionClosedError):
         url = _endpoint(exc)
         return OrgtuiError(
@@ -236,17 +274,16 @@ def translate(exc: BaseException, *, profile: str | None = None) -> OrgtuiError:
             "Check your network, proxy and --endpoint-url, then try again.",
         )
     if isinstance(exc, ReadTimeoutError):
-        return OrgtuiError(
-            "AWS did not answer in time.", "Check your network and try again."
-        )
+        return OrgtuiError("AWS did not answer in time.", "Check your network and try again.")
     if isinstance(exc, ResponseParserError):
         return OrgtuiError(
             "The endpoint's answer could not be read: it is not what AWS sends.",
             "Check --endpoint-url and any proxy between you and AWS, then try again.",
         )
     if isinstance(exc, BotoCoreError):
-        return OrgtuiError(f"AWS client error: {exc}.",
-                           "Check your AWS configuration and try again.")
+        return OrgtuiError(
+            f"AWS client error: {exc}.", "Check your AWS configuration and try again."
+        )
     return OrgtuiError(
         f"Unexpected error: {type(exc).__name__}: {exc}.",
         "Try again; if it keeps happening, report it with the steps that led here.",

@@ -24,8 +24,9 @@ HOLD_MAX = 0.25
 
 
 class Foreground:
-    def __init__(self, hold_max: float = HOLD_MAX,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, hold_max: float = HOLD_MAX, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.hold_max = hold_max
         self._clock = clock
         self._cond = threading.Condition()

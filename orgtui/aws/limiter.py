@@ -46,10 +46,15 @@ MAX_PROBE_INTERVAL = 32.0
 
 
 class AdaptiveLimiter:
-    def __init__(self, maximum: int, *, start: int | None = None,
-                 probe_interval: float = PROBE_INTERVAL,
-                 max_probe_interval: float = MAX_PROBE_INTERVAL,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        maximum: int,
+        *,
+        start: int | None = None,
+        probe_interval: float = PROBE_INTERVAL,
+        max_probe_interval: float = MAX_PROBE_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.maximum = max(1, maximum)
         # Where the search starts (`--concurrency auto`: 8); it climbs from there while
         # AWS answers, and comes down when it throttles.

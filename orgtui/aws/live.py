@@ -84,26 +84,37 @@ def live_organization(ctx: AwsContext, snap: Snapshot) -> Snapshot:
     """The snapshot with the organization and the caller as AWS gives them now, and the
     refusals the audit log holds for this organization. Raises OrgtuiError when the
     credentials now reach another organization or another caller than the view shows."""
-    org = Organization.from_api(required(ctx.call(ctx.org.describe_organization),
-                                         "Organization", "DescribeOrganization"))
+    org = Organization.from_api(
+        required(ctx.call(ctx.org.describe_organization), "Organization", "DescribeOrganization")
+    )
     caller = Caller.from_api(ctx.call(ctx.sts.get_caller_identity))
     if org.id != snap.organization.id:
         raise OrgtuiError(
             f"The credentials now reach organization {org.id}, not {snap.organization.id} "
             "as the view shows.",
             "Reload (ctrl+r) to see the organization these credentials reach.",
-            code="OrganizationChanged")
+            code="OrganizationChanged",
+        )
     if caller.account != snap.caller.account:
         raise OrgtuiError(
             f"The credentials are now those of account {caller.account}, not "
             f"{snap.caller.account} as the view was read with.",
-            "Reload (ctrl+r) to see what these credentials may do.", code="CallerChanged")
-    return replace(snap, organization=org, caller=caller,
-                   refusals=frozen_map(files.read_refusals(org.id)))
+            "Reload (ctrl+r) to see what these credentials may do.",
+            code="CallerChanged",
+        )
+    return replace(
+        snap, organization=org, caller=caller, refusals=frozen_map(files.read_refusals(org.id))
+    )
 
 
-def check_account(ctx: AwsContext, snap: Snapshot, account_id: str,
-                  now: datetime | None = None, *, fresh: bool = False) -> LiveCheck:
+def check_account(
+    ctx: AwsContext,
+    snap: Snapshot,
+    account_id: str,
+    now: datetime | None = None,
+    *,
+    fresh: bool = False,
+) -> LiveCheck:
     """Re-read one account live and assess it again. Never raises for AWS errors: a
     failure to read ends in `LiveCheck.error` (the write is then refused).
 
@@ -117,9 +128,14 @@ def check_account(ctx: AwsContext, snap: Snapshot, account_id: str,
     stale_verdict = assess(known, snap, now).verdict if known else None
 
     def fail(exc: BaseException) -> LiveCheck:
-        return LiveCheck(account_id, known, snap, None,
-                         error=translate(exc, profile=ctx.profile),
-                         stale_verdict=stale_verdict)
+        return LiveCheck(
+            account_id,
+            known,
+            snap,
+            None,
+            error=translate(exc, profile=ctx.profile),
+            stale_verdict=stale_verdict,
+        )
 
     def gone() -> LiveCheck:
         return LiveCheck(account_id, known, snap, None, gone=True, stale_verdict=stale_verdict)
@@ -136,9 +152,16 @@ def check_account(ctx: AwsContext, snap: Snapshot, account_id: str,
     except Exception as exc:  # network, read-only guard, credentials, a changed org
         return fail(exc)
     live = updated_snapshot(snap, account, tags, delegated)
-    return LiveCheck(account_id, account, live, assess(account, live, now), tags=tags,
-                     delegated=delegated, problems=tuple(reader.problems),
-                     stale_verdict=stale_verdict)
+    return LiveCheck(
+        account_id,
+        account,
+        live,
+        assess(account, live, now),
+        tags=tags,
+        delegated=delegated,
+        problems=tuple(reader.problems),
+        stale_verdict=stale_verdict,
+    )
 
 
 class _Gone(Exception):
@@ -148,15 +171,19 @@ class _Gone(Exception):
 class _Reader:
     """The three reads of one account, each tolerating what a member may not read."""
 
-    def __init__(self, ctx: AwsContext, snap: Snapshot, account_id: str,
-                 known: Account | None) -> None:
+    def __init__(
+        self, ctx: AwsContext, snap: Snapshot, account_id: str, known: Account | None
+    ) -> None:
         self.ctx, self.snap, self.account_id, self.known = ctx, snap, account_id, known
         self.tolerate_denied = not snap.is_management_caller
         self.problems: list[str] = []
 
     def account(self) -> Account:
-        parent_id = (self.known.parent_id if self.known
-                     else (self.snap.roots[0].id if self.snap.roots else ""))
+        parent_id = (
+            self.known.parent_id
+            if self.known
+            else (self.snap.roots[0].id if self.snap.roots else "")
+        )
         try:
             raw = self.ctx.call(self.ctx.org.describe_account, AccountId=self.account_id)
             return Account.from_api(required(raw, "Account", "DescribeAccount"), parent_id)
@@ -167,16 +194,22 @@ class _Reader:
             if code in DENIED and self.tolerate_denied and self.known is not None:
                 self.problems.append(
                     "account details could not be read live (a member account may not call "
-                    "DescribeAccount); the last known details are used")
+                    "DescribeAccount); the last known details are used"
+                )
                 return self.known
             raise
 
     def delegated(self) -> tuple[str, ...]:
         try:
-            items = self.ctx.pages("list_delegated_services_for_account", "DelegatedServices",
-                                   AccountId=self.account_id)
-            return tuple(str(required(s, "ServicePrincipal", "ListDelegatedServicesForAccount"))
-                         for s in items)
+            items = self.ctx.pages(
+                "list_delegated_services_for_account",
+                "DelegatedServices",
+                AccountId=self.account_id,
+            )
+            return tuple(
+                str(required(s, "ServicePrincipal", "ListDelegatedServicesForAccount"))
+                for s in items
+            )
         except ClientError as exc:
             code = error_code(exc)
             if code == "AccountNotRegisteredException":
@@ -186,21 +219,25 @@ class _Reader:
             if code in DENIED and self.tolerate_denied:
                 self.problems.append(
                     "delegated-administrator roles could not be read (management account "
-                    "only); AWS refuses the call if there are any")
+                    "only); AWS refuses the call if there are any"
+                )
                 return self.snap.delegated_services_of(self.account_id)
             raise
 
     def tags(self) -> dict[str, str]:
         try:
-            items = self.ctx.pages("list_tags_for_resource", "Tags",
-                                   ResourceId=self.account_id)
-            return {str(required(t, "Key", "ListTagsForResource")): str(t.get("Value") or "")
-                    for t in items}
+            items = self.ctx.pages("list_tags_for_resource", "Tags", ResourceId=self.account_id)
+            return {
+                str(required(t, "Key", "ListTagsForResource")): str(t.get("Value") or "")
+                for t in items
+            }
         except ClientError as exc:
             code = error_code(exc)
             if code in DENIED and self.tolerate_denied:
-                self.problems.append("tags could not be read (management account only); the "
-                                     "backup holds the tags last known")
+                self.problems.append(
+                    "tags could not be read (management account only); the "
+                    "backup holds the tags last known"
+                )
                 return dict(self.snap.tags_of(self.account_id))
             if code in ("AccountNotFoundException", "TargetNotFoundException"):
                 raise _Gone() from None
@@ -211,10 +248,18 @@ def refused_by_check(account_id: str, name: str, check: LiveCheck, verb: str) ->
     """The outcome of a write the live check did not allow."""
     if check.error is not None:
         err = check.error
-        return Outcome(account_id, name, "refused",
-                       f"Not {verb}: the live re-check failed. {err.what}",
-                       err.fix, code=err.code, reason=err.reason,
-                       request_id=err.request_id, check=check, error=err)
+        return Outcome(
+            account_id,
+            name,
+            "refused",
+            f"Not {verb}: the live re-check failed. {err.what}",
+            err.fix,
+            code=err.code,
+            reason=err.reason,
+            request_id=err.request_id,
+            check=check,
+            error=err,
+        )
     assert check.assessment is not None
     blockers = check.assessment.blockers
     what = f"Not {verb}: " + " ".join(f.message for f in blockers)
@@ -223,8 +268,9 @@ def refused_by_check(account_id: str, name: str, check: LiveCheck, verb: str) ->
     return Outcome(account_id, name, "refused", what, fix, code=codes, check=check)
 
 
-def updated_snapshot(snap: Snapshot, account: Account, tags: Mapping[str, str],
-                     delegated: tuple[str, ...]) -> Snapshot:
+def updated_snapshot(
+    snap: Snapshot, account: Account, tags: Mapping[str, str], delegated: tuple[str, ...]
+) -> Snapshot:
     """The snapshot with one account's live details, tags and delegated services."""
     accounts = dict(snap.accounts)
     accounts[account.id] = account
@@ -238,12 +284,17 @@ def updated_snapshot(snap: Snapshot, account: Account, tags: Mapping[str, str],
         all_delegated[account.id] = delegated
     else:
         all_delegated.pop(account.id, None)
-    return replace(snap, accounts=frozen_map(accounts), tags=frozen_map(all_tags),
-                   delegated=frozen_map(all_delegated))
+    return replace(
+        snap,
+        accounts=frozen_map(accounts),
+        tags=frozen_map(all_tags),
+        delegated=frozen_map(all_delegated),
+    )
 
 
-def check_accounts(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str],
-                   now: datetime | None = None) -> dict[str, LiveCheck]:
+def check_accounts(
+    ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], now: datetime | None = None
+) -> dict[str, LiveCheck]:
     """Live checks for several accounts, one after the other; the organization and the
     caller are read once for all of them."""
     ids = list(account_ids)

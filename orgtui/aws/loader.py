@@ -57,13 +57,16 @@ def _done(value: T) -> Future[T]:
 
 
 def _bad_tree(parent: str, again: str | None) -> OrgtuiError:
-    what = (f"OU {again} was listed again under {parent}: the organization's OU listing "
-            "has a cycle" if again else
-            f"the OUs below {parent} nest deeper than {MAX_DEPTH} levels")
+    what = (
+        f"OU {again} was listed again under {parent}: the organization's OU listing has a cycle"
+        if again
+        else f"the OUs below {parent} nest deeper than {MAX_DEPTH} levels"
+    )
     return OrgtuiError(
         f"The endpoint's answer can't be a real organization: {what}.",
         "Check --endpoint-url and any proxy between you and AWS, then try again.",
-        code="MalformedAnswer")
+        code="MalformedAnswer",
+    )
 
 
 def _noop(phase: str, done: int, total: int | None) -> None:
@@ -114,21 +117,28 @@ class Loader:
         """
         return self._impact(snap)
 
-    def enrich_and_read_impact(self, snap: Snapshot,
-                               only: Iterable[str] | None = None) -> Snapshot:
+    def enrich_and_read_impact(self, snap: Snapshot, only: Iterable[str] | None = None) -> Snapshot:
         """`enrich`, then `read_impact`, in the time of one: the impact checks that need
         only the structure run while the details are read (a load's tail is then the SCP
         check alone, not the whole impact read). An error of `enrich` is raised."""
         return self._impact(snap, details=lambda: self.enrich(snap, only=only))
 
-    def _impact(self, snap: Snapshot, details: Callable[[], Snapshot] | None = None,
-                ) -> Snapshot:
+    def _impact(
+        self,
+        snap: Snapshot,
+        details: Callable[[], Snapshot] | None = None,
+    ) -> Snapshot:
         from orgtui.aws.impact import read_impact
 
         options = self.ctx.options
-        return read_impact(self.ctx, snap, options.impact_regions,
-                           options.identity_center_region, progress=self.progress,
-                           details=details)
+        return read_impact(
+            self.ctx,
+            snap,
+            options.impact_regions,
+            options.identity_center_region,
+            progress=self.progress,
+            details=details,
+        )
 
     def load_structure(self) -> Snapshot:
         # ListRoots starts the walk: it goes out first, and the walk starts as soon as it
@@ -139,8 +149,7 @@ class Loader:
         together = self.ctx.limiter.maximum > 1
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="orgtui") as pool:
             f_roots = pool.submit(self._roots) if together else None
-            f_org = pool.submit(self._organization) if together else _done(
-                self._organization())
+            f_org = pool.submit(self._organization) if together else _done(self._organization())
             f_caller = pool.submit(self._caller)
             try:
                 roots = f_roots.result() if f_roots is not None else self._roots()
@@ -176,8 +185,9 @@ class Loader:
             return replace(snap, enriched=True)
         types = details.policy_types(snap)
         tag_ids = list(only) if only is not None else list(snap.accounts)
-        found = details.Details(self.ctx, _Progress(self.progress, "details",
-                                                    len(tag_ids) + 1 + len(types)))
+        found = details.Details(
+            self.ctx, _Progress(self.progress, "details", len(tag_ids) + 1 + len(types))
+        )
         self._run(details.jobs(found, types, tag_ids))
         return found.into(snap)
 
@@ -185,8 +195,12 @@ class Loader:
 
     def _organization(self) -> Organization:
         return Organization.from_api(
-            required(self.ctx.call(self.ctx.org.describe_organization), "Organization",
-                     "DescribeOrganization"))
+            required(
+                self.ctx.call(self.ctx.org.describe_organization),
+                "Organization",
+                "DescribeOrganization",
+            )
+        )
 
     def _caller(self) -> Caller:
         return Caller.from_api(self.ctx.call(self.ctx.sts.get_caller_identity))
@@ -197,15 +211,21 @@ class Loader:
                 id=ids.checked("root", required(r, "Id", "ListRoots"), "ListRoots"),
                 name=str(r.get("Name") or "Root"),
                 arn=str(r.get("Arn") or ""),
-                policy_types=tuple((str(p.get("Type")), str(p.get("Status")))
-                                   for p in r.get("PolicyTypes") or []),
+                policy_types=tuple(
+                    (str(p.get("Type")), str(p.get("Status"))) for p in r.get("PolicyTypes") or []
+                ),
             )
             for r in self.ctx.pages("list_roots", "Roots", MaxResults=PAGE)
         ]
 
-    def _walk(self, roots: list[Root]) -> tuple[dict[str, OrgUnit], dict[str, Account],
-                                                dict[str, tuple[str, ...]],
-                                                dict[str, tuple[str, ...]]]:
+    def _walk(
+        self, roots: list[Root]
+    ) -> tuple[
+        dict[str, OrgUnit],
+        dict[str, Account],
+        dict[str, tuple[str, ...]],
+        dict[str, tuple[str, ...]],
+    ]:
         ous: dict[str, OrgUnit] = {}
         accounts: dict[str, Account] = {}
         child_ous: dict[str, tuple[str, ...]] = {}
@@ -217,26 +237,31 @@ class Loader:
         seen = {root.id for root in roots}
 
         def list_ous(parent: str, depth: int) -> list[Callable[[], Any]]:
-            items = self.ctx.pages("list_organizational_units_for_parent",
-                                   "OrganizationalUnits", ParentId=parent, MaxResults=PAGE)
+            items = self.ctx.pages(
+                "list_organizational_units_for_parent",
+                "OrganizationalUnits",
+                ParentId=parent,
+                MaxResults=PAGE,
+            )
             found = [ids.checked("ou", required(o, "Id", where), where) for o in items]
             with lock:
                 # Each OU has one parent: an OU met twice (under itself, an ancestor or
                 # another parent) would make the walk endless.
-                again = next((o for i, o in enumerate(found)
-                              if o in seen or o in found[:i]), None)
+                again = next((o for i, o in enumerate(found) if o in seen or o in found[:i]), None)
                 if again is not None or depth > MAX_DEPTH:
                     raise _bad_tree(parent, again)
                 seen.update(found)
                 child_ous[parent] = tuple(found)
                 for ou_id, o in zip(found, items, strict=True):
-                    ous[ou_id] = OrgUnit(ou_id, str(o.get("Name") or ou_id),
-                                         str(o.get("Arn") or ""), parent)
+                    ous[ou_id] = OrgUnit(
+                        ou_id, str(o.get("Name") or ou_id), str(o.get("Arn") or ""), parent
+                    )
             return [job for ou_id in found for job in parent_jobs(ou_id, depth + 1)]
 
         def list_accounts(parent: str) -> None:
-            items = self.ctx.pages("list_accounts_for_parent", "Accounts", ParentId=parent,
-                                   MaxResults=PAGE)
+            items = self.ctx.pages(
+                "list_accounts_for_parent", "Accounts", ParentId=parent, MaxResults=PAGE
+            )
             with lock:
                 child_accounts[parent] = tuple(a["Id"] for a in items)
                 for a in items:
@@ -277,8 +302,14 @@ class Loader:
             # Members usually may not DescribeAccount; what is known is that the caller
             # signed in, so the account is active.
             account = Account(
-                id=caller.account, name="This account", email="", arn="", state="ACTIVE",
-                joined_method="UNKNOWN", joined_timestamp=None, parent_id=pseudo_root.id,
+                id=caller.account,
+                name="This account",
+                email="",
+                arn="",
+                state="ACTIVE",
+                joined_method="UNKNOWN",
+                joined_timestamp=None,
+                parent_id=pseudo_root.id,
             )
         return Snapshot(
             organization=org,

@@ -46,8 +46,16 @@ from orgtui.aws.writes import (
 from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import Snapshot
 
-__all__ = ["LiveCheck", "Outcome", "check_account", "check_accounts", "leave", "remove",
-           "remove_many", "summarize"]
+__all__ = [
+    "LiveCheck",
+    "Outcome",
+    "check_account",
+    "check_accounts",
+    "leave",
+    "remove",
+    "remove_many",
+    "summarize",
+]
 
 # Waits before asking again whether an account that AWS says was removed is gone (AWS's
 # reads may lag its writes by a moment); after them, the outcome is "unknown".
@@ -65,8 +73,9 @@ def _label(account_id: str, snap: Snapshot, check: LiveCheck | None = None) -> s
     return acc.name if acc and acc.name else account_id
 
 
-def remove(ctx: AwsContext, snap: Snapshot, account_id: str, *,
-           now: datetime | None = None) -> Outcome:
+def remove(
+    ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | None = None
+) -> Outcome:
     """Remove one account from the organization, safely. Never raises."""
     return _act(ctx, snap, account_id, now=now, leave=False)
 
@@ -77,11 +86,16 @@ def leave(ctx: AwsContext, snap: Snapshot, *, now: datetime | None = None) -> Ou
     return _act(ctx, snap, snap.caller.account, now=now, leave=True)
 
 
-def remove_many(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], *,
-                now: datetime | None = None,
-                progress: ProgressFn | None = None,
-                leave_own: bool = False,
-                stop: threading.Event | None = None) -> list[Outcome]:
+def remove_many(
+    ctx: AwsContext,
+    snap: Snapshot,
+    account_ids: Iterable[str],
+    *,
+    now: datetime | None = None,
+    progress: ProgressFn | None = None,
+    leave_own: bool = False,
+    stop: threading.Event | None = None,
+) -> list[Outcome]:
     """Remove several accounts, one at a time, going on past failures.
 
     `progress(i, total, account_id, None)` is called before each account and
@@ -98,22 +112,28 @@ def remove_many(ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], *,
             outcome = _act(ctx, current, account_id, now=now, leave=is_own)
         except Exception as exc:  # _act does not raise; this is the last safety net
             err = translate(exc)
-            outcome = Outcome(account_id, _label(account_id, current), "refused", err.what,
-                              err.fix, error=err)
+            outcome = Outcome(
+                account_id, _label(account_id, current), "refused", err.what, err.fix, error=err
+            )
         if outcome.ok:
             state["snap"] = current.without_account(account_id)
         return outcome
 
     def stopped(not_attempted: list[str]) -> None:
-        try_audit("remove-stopped", not_attempted=not_attempted,
-                  organization_id=snap.organization.id, caller_arn=snap.caller.arn,
-                  reason="orgtui was stopped (the terminal closed)")
+        try_audit(
+            "remove-stopped",
+            not_attempted=not_attempted,
+            organization_id=snap.organization.id,
+            caller_arn=snap.caller.arn,
+            reason="orgtui was stopped (the terminal closed)",
+        )
 
     return for_each(account_ids, act, progress=progress, stop=stop, on_stop=stopped)
 
 
-def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | None,
-         leave: bool) -> Outcome:
+def _act(
+    ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | None, leave: bool
+) -> Outcome:
     now = _now(now)
     operation = "LeaveOrganization" if leave else "RemoveAccountFromOrganization"
     verb = "leave" if leave else "remove"
@@ -121,40 +141,71 @@ def _act(ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | No
     # 1. The live re-check decides, not the view (nor a cache).
     check = check_account(ctx, snap, account_id, now)
     name = _label(account_id, snap, check)
-    write = Write(verb, operation, "leave_organization" if leave
-                  else "remove_account_from_organization",
-                  {} if leave else {"AccountId": account_id}, account_id, name)
+    write = Write(
+        verb,
+        operation,
+        "leave_organization" if leave else "remove_account_from_organization",
+        {} if leave else {"AccountId": account_id},
+        account_id,
+        name,
+    )
     if check.gone:
-        return Outcome(account_id, name, "gone",
-                       f"{name} ({account_id}) is no longer in the organization; nothing "
-                       "was sent.", "It was probably removed elsewhere; the view drops it.",
-                       code="AccountNotFoundException", check=check)
+        return Outcome(
+            account_id,
+            name,
+            "gone",
+            f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+            "It was probably removed elsewhere; the view drops it.",
+            code="AccountNotFoundException",
+            check=check,
+        )
     live = check.snapshot
     if check.blocked:
-        return record_refusal(live, write, refused_by_check(account_id, name, check,
-                                                           "removed"))
+        return record_refusal(live, write, refused_by_check(account_id, name, check, "removed"))
 
     # 2. The tags on disk before anything is sent.
     try:
         files.check_writable()
         backup = files.backup_tags(
-            live.organization.id, account_id, check.tags,
-            extra={"account_name": name, "caller_arn": live.caller.arn, "before": operation,
-                   "tags_complete": check.tags_complete, "problems": list(check.problems)},
+            live.organization.id,
+            account_id,
+            check.tags,
+            extra={
+                "account_name": name,
+                "caller_arn": live.caller.arn,
+                "before": operation,
+                "tags_complete": check.tags_complete,
+                "problems": list(check.problems),
+            },
         )
     except StoreError as exc:
-        return Outcome(account_id, name, "refused", f"Not removed: {exc.what}", exc.fix,
-                       code="LocalWriteFailed", check=check)
-    write = Write(write.verb, write.operation, write.method, write.params, account_id, name,
-                  started={"verdict": check.verdict, "backup": str(backup)})
+        return Outcome(
+            account_id,
+            name,
+            "refused",
+            f"Not removed: {exc.what}",
+            exc.fix,
+            code="LocalWriteFailed",
+            check=check,
+        )
+    write = Write(
+        write.verb,
+        write.operation,
+        write.method,
+        write.params,
+        account_id,
+        name,
+        started={"verdict": check.verdict, "backup": str(backup)},
+    )
 
     # 3. The call, its outcome believed once AWS shows it.
     return perform(
-        ctx, live, write,
-        confirm=lambda response: _confirm(ctx, account_id, name, leave, response, backup,
-                                          check),
-        on_failure=lambda exc: _after_failure(ctx, account_id, name, exc, check, backup,
-                                              operation))
+        ctx,
+        live,
+        write,
+        confirm=lambda response: _confirm(ctx, account_id, name, leave, response, backup, check),
+        on_failure=lambda exc: _after_failure(ctx, account_id, name, exc, check, backup, operation),
+    )
 
 
 def _left(ctx: AwsContext, account_id: str, leave: bool) -> bool | None:
@@ -173,41 +224,77 @@ def _left(ctx: AwsContext, account_id: str, leave: bool) -> bool | None:
     return False
 
 
-def _confirm(ctx: AwsContext, account_id: str, name: str, leave: bool, response: Any,
-             backup: Path, check: LiveCheck) -> Outcome:
+def _confirm(
+    ctx: AwsContext,
+    account_id: str,
+    name: str,
+    leave: bool,
+    response: Any,
+    backup: Path,
+    check: LiveCheck,
+) -> Outcome:
     """AWS answered success: believe it once the account is out of the organization."""
-    base: dict[str, Any] = dict(sent=True, request_id=request_id(response), backup=backup,
-                                check=check)
+    base: dict[str, Any] = dict(
+        sent=True, request_id=request_id(response), backup=backup, check=check
+    )
     done = "left the organization" if leave else "was removed from the organization"
     for delay in (*CONFIRM_BACKOFF, None):
         if _left(ctx, account_id, leave):
-            return Outcome(account_id, name, "removed", f"{name} ({account_id}) {done}.",
-                           f"Its tags were backed up to {backup}. It now pays its own bills.",
-                           **base)
+            return Outcome(
+                account_id,
+                name,
+                "removed",
+                f"{name} ({account_id}) {done}.",
+                f"Its tags were backed up to {backup}. It now pays its own bills.",
+                **base,
+            )
         if delay is not None:
             time.sleep(delay)
     return Outcome(
-        account_id, name, "unknown",
+        account_id,
+        name,
+        "unknown",
         f"AWS answered that {name} ({account_id}) {done}, but AWS still shows it in the "
         "organization.",
         "Reload (ctrl+r) in a minute to see whether it left; if it is still there, the "
         "endpoint did not carry out the call (check --endpoint-url and any proxy).",
-        code="UnconfirmedSuccess", **base)
+        code="UnconfirmedSuccess",
+        **base,
+    )
 
 
-def _after_failure(ctx: AwsContext, account_id: str, name: str, exc: BaseException,
-                   check: LiveCheck, backup: Path, operation: str) -> Outcome:
+def _after_failure(
+    ctx: AwsContext,
+    account_id: str,
+    name: str,
+    exc: BaseException,
+    check: LiveCheck,
+    backup: Path,
+    operation: str,
+) -> Outcome:
     err = translate(exc, profile=ctx.profile)
     code = err.code
     leave = operation == "LeaveOrganization"
-    base: dict[str, Any] = dict(sent=True, code=code, reason=err.reason,
-                                request_id=err.request_id, backup=backup, check=check,
-                                error=err)
+    base: dict[str, Any] = dict(
+        sent=True,
+        code=code,
+        reason=err.reason,
+        request_id=err.request_id,
+        backup=backup,
+        check=check,
+        error=err,
+    )
     if code == "AccountNotFoundException" or (
-            leave and code == "AWSOrganizationsNotInUseException"):
-        return Outcome(account_id, name, "gone",
-                       f"{name} ({account_id}) was already gone from the organization.",
-                       "Nothing else to do; the view drops it.", **base)
+        leave and code == "AWSOrganizationsNotInUseException"
+    ):
+        return Outcome(
+            account_id,
+            name,
+            "gone",
+            f"{name} ({account_id}) was already gone from the organization.",
+            "Nothing else to do; the view drops it.",
+            **base,
+        )
     lost_answer = isinstance(exc, (ReadTimeoutError, ConnectionClosedError))
     # A bare 5xx (no AWS error in the body) came from a gateway that may have passed the
     # call on: as uncertain as an internal error.
@@ -218,43 +305,65 @@ def _after_failure(ctx: AwsContext, account_id: str, name: str, exc: BaseExcepti
     # The read-only guard, missing credentials or an unreachable endpoint stop the call
     # before it is sent.
     base["sent"] = isinstance(exc, ClientError)
-    return Outcome(account_id, name, "refused", f"{name} ({account_id}) stays: {what}", fix,
-                   **base)
+    return Outcome(account_id, name, "refused", f"{name} ({account_id}) stays: {what}", fix, **base)
 
 
 def _refusal_words(err: OrgtuiError, check: LiveCheck) -> tuple[str, str]:
-    if err.code == "ConstraintViolationException" and (
-            err.reason == "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG") and check.delegated:
+    if (
+        err.code == "ConstraintViolationException"
+        and (err.reason == "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+        and check.delegated
+    ):
         services = ", ".join(check.delegated)
-        return (f"AWS refused: the account is a delegated administrator for {services}.",
-                f"Deregister it as delegated administrator for {services} (d in orgtui, "
-                "organizations deregister-delegated-administrator, or each service's "
-                "console), then try again.")
+        return (
+            f"AWS refused: the account is a delegated administrator for {services}.",
+            f"Deregister it as delegated administrator for {services} (d in orgtui, "
+            "organizations deregister-delegated-administrator, or each service's "
+            "console), then try again.",
+        )
     return err.what, err.fix
 
 
-def _find_truth(ctx: AwsContext, account_id: str, name: str, err: OrgtuiError,
-                base: dict[str, Any], operation: str) -> Outcome:
+def _find_truth(
+    ctx: AwsContext,
+    account_id: str,
+    name: str,
+    err: OrgtuiError,
+    base: dict[str, Any],
+    operation: str,
+) -> Outcome:
     """After an internal error or a lost answer, ask AWS whether the account left."""
     left = _left(ctx, account_id, operation == "LeaveOrganization")
     if left:
         return Outcome(
-            account_id, name, "removed",
+            account_id,
+            name,
+            "removed",
             f"{name} ({account_id}) left the organization (AWS answered with an internal "
             "error, but the account is no longer in the organization).",
             f"Its tags were backed up to {base['backup']}.",
-            notes=(f"AWS answered {err.code}; DescribeAccount then found the account "
-                   "gone.",), **base)
+            notes=(f"AWS answered {err.code}; DescribeAccount then found the account gone.",),
+            **base,
+        )
     if left is False:
         return Outcome(
-            account_id, name, "refused",
+            account_id,
+            name,
+            "refused",
             f"{name} ({account_id}) stays in the organization: {err.what}",
             f"{err.fix} orgtui checked afterwards: the account is still a member.",
-            notes=(f"AWS answered {err.code}; DescribeAccount then found the account still "
-                   "in the organization.",), **base)
+            notes=(
+                f"AWS answered {err.code}; DescribeAccount then found the account still "
+                "in the organization.",
+            ),
+            **base,
+        )
     return Outcome(
-        account_id, name, "unknown",
+        account_id,
+        name,
+        "unknown",
         f"AWS had an internal error during {operation} for {name} ({account_id}), and orgtui "
         "could not tell whether the account left.",
-        "Reload (ctrl+r) to see whether it is still in the organization, then try again if "
-        "it is.", **base)
+        "Reload (ctrl+r) to see whether it is still in the organization, then try again if it is.",
+        **base,
+    )

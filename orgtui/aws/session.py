@@ -41,10 +41,14 @@ READ_PREFIXES = ("List", "Describe", "Get")
 # Calls that obtain credentials and change nothing: the read-only guard lets them through.
 # A profile with role_arn signs in with sts:AssumeRole*; botocore's SSO token provider
 # refreshes an expiring SSO token with sso-oidc:CreateToken.
-CREDENTIAL_OPERATIONS = frozenset({
-    ("sts", "AssumeRole"), ("sts", "AssumeRoleWithSAML"), ("sts", "AssumeRoleWithWebIdentity"),
-    ("sso-oidc", "CreateToken"),
-})
+CREDENTIAL_OPERATIONS = frozenset(
+    {
+        ("sts", "AssumeRole"),
+        ("sts", "AssumeRoleWithSAML"),
+        ("sts", "AssumeRoleWithWebIdentity"),
+        ("sso-oidc", "CreateToken"),
+    }
+)
 # Attempts for a request whose connection failed. The retry mode's max_attempts is sized
 # to ride out throttling; spent on an unreachable endpoint it would take minutes to say so.
 CONNECT_ATTEMPTS = 2
@@ -119,16 +123,18 @@ class Cancelled(OrgtuiError):
     """The session ended (orgtui is quitting): no further call is made."""
 
     def __init__(self) -> None:
-        super().__init__("orgtui is stopping: the call was not made.",
-                         "Start orgtui again to continue.", code="Cancelled")
+        super().__init__(
+            "orgtui is stopping: the call was not made.",
+            "Start orgtui again to continue.",
+            code="Cancelled",
+        )
 
 
 class TruncatedAnswer(ConnectionClosedError):
     """An answer shorter than its Content-Length: the connection was cut mid-answer."""
 
 
-def _check_complete_answer(response_dict: dict[str, Any], endpoint_url: str = "",
-                           **_: Any) -> None:
+def _check_complete_answer(response_dict: dict[str, Any], endpoint_url: str = "", **_: Any) -> None:
     """Refuse an answer cut short before botocore parses it.
 
     Some urllib3 releases hand botocore a body shorter than its Content-Length without an
@@ -246,8 +252,9 @@ class AwsContext:
     def _request_created(self, **_: Any) -> None:
         self.stats.count_attempt()
 
-    def _needs_retry(self, response: Any = None, attempts: int = 0,
-                     caught_exception: Any = None, **_: Any) -> None:
+    def _needs_retry(
+        self, response: Any = None, attempts: int = 0, caught_exception: Any = None, **_: Any
+    ) -> None:
         # Runs after botocore's own retry handler (session-wide handlers come last):
         # raising here ends the retries of a connection that can't be made.
         # An attempt that ended without an answer (a connection error) gives its slot
@@ -255,21 +262,26 @@ class AwsContext:
         self._give_back()
         if caught_exception is not None and self.cancelled.is_set():
             raise caught_exception
-        if (isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
-                and attempts >= CONNECT_ATTEMPTS):
+        if (
+            isinstance(caught_exception, (EndpointConnectionError, ConnectTimeoutError))
+            and attempts >= CONNECT_ATTEMPTS
+        ):
             raise caught_exception
         if isinstance(caught_exception, ReadTimeoutError) and (
-                attempts >= self.options.read_attempts):
+            attempts >= self.options.read_attempts
+        ):
             raise caught_exception
         if is_throttle(response):
             self.stats.count_throttle()
             # botocore now sleeps before the retry, holding no slot: the slot goes to a
             # request that can be sent now; `_before_send` takes one for the retry.
-            self.limiter.on_throttle(getattr(self._slot, "level", None),
-                                     concurrent=is_concurrency_throttle(response))
+            self.limiter.on_throttle(
+                getattr(self._slot, "level", None), concurrent=is_concurrency_throttle(response)
+            )
 
-    def _retry_at_once(self, response: Any = None, attempts: int = 0, total: int = 0,
-                       **_: Any) -> float | None:
+    def _retry_at_once(
+        self, response: Any = None, attempts: int = 0, total: int = 0, **_: Any
+    ) -> float | None:
         """A read refused for the requests in progress is sent again as soon as the
         limiter has a slot (it goes just under the level refused, in `_needs_retry`), not
         after botocore's backoff (up to 1 s, then 2 s), when all there is to wait for is a
@@ -278,8 +290,12 @@ class AwsContext:
         QUICK_RETRIES times per call, within the client's attempts; after that (someone
         else is using the organization's requests), botocore's delay (None: its answer).
         Write clients (aws/writes.py) are made apart and never retry."""
-        if (attempts <= QUICK_RETRIES and attempts < total and not self.cancelled.is_set()
-                and is_concurrency_throttle(response)):
+        if (
+            attempts <= QUICK_RETRIES
+            and attempts < total
+            and not self.cancelled.is_set()
+            and is_concurrency_throttle(response)
+        ):
             return 0.0
         return None
 
@@ -309,8 +325,7 @@ class AwsContext:
 
     # --- clients ---------------------------------------------------------------------
 
-    def client(self, service: str, region: str | None = None,
-               attempts: int | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, attempts: int | None = None) -> Any:
         """The client of a service in a region (default: the session's), made once.
 
         `attempts` caps botocore's attempts per call below the session's, for a best-effort
@@ -324,8 +339,9 @@ class AwsContext:
                     raise NoCredentialsError()
                 config = self.config
                 if attempts:
-                    config = config.merge(Config(retries={"mode": self.options.retry_mode,
-                                                          "max_attempts": attempts}))
+                    config = config.merge(
+                        Config(retries={"mode": self.options.retry_mode, "max_attempts": attempts})
+                    )
                 client = self.session.client(
                     service,
                     region_name=key[1],
@@ -335,8 +351,9 @@ class AwsContext:
                 # Asked before botocore's own retry handler: same event, registered first.
                 client.meta.events.register_first(
                     f"needs-retry.{client.meta.service_model.service_id.hyphenize()}",
-                    functools.partial(self._retry_at_once,
-                                      total=(attempts or self.options.max_attempts) + 1),
+                    functools.partial(
+                        self._retry_at_once, total=(attempts or self.options.max_attempts) + 1
+                    ),
                     unique_id="orgtui-retry-at-once",
                 )
                 self._clients[key] = client
@@ -397,8 +414,9 @@ class AwsContext:
         """One read call (DescribeX, GetX) under the limiter, asked again while throttled."""
         return self._read(method, kwargs)
 
-    def pages(self, operation: str, result_key: str, client: Any = None,
-              **kwargs: Any) -> list[Any]:
+    def pages(
+        self, operation: str, result_key: str, client: Any = None, **kwargs: Any
+    ) -> list[Any]:
         """Every item of a paginated list call, on Organizations unless `client` is given.
 
         Follows the page token until it is absent, even after an empty page: NextToken, or

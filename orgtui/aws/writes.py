@@ -41,8 +41,7 @@ if TYPE_CHECKING:
 
 Status = Literal["removed", "done", "gone", "refused", "unknown"]
 # The audit line's word for each status.
-RESULT = {"removed": "ok", "done": "ok", "gone": "gone", "refused": "error",
-          "unknown": "unknown"}
+RESULT = {"removed": "ok", "done": "ok", "gone": "gone", "refused": "error", "unknown": "unknown"}
 # (index of the account being worked on, how many in all, its id, its outcome or None
 # while it is still in progress). Called from the worker thread.
 ProgressFn = Callable[[int, int, str, "Outcome | None"], None]
@@ -120,18 +119,22 @@ def write_client(ctx: AwsContext, service: str = "organizations") -> Any:
         if service not in clients:
             ctx.client(service)  # raises NoCredentialsError the same way the reads do
             clients[service] = ctx.session.client(
-                service, region_name=ctx.region, endpoint_url=ctx.options.endpoint_url,
-                config=ctx.config.merge(Config(
-                    retries={"mode": "standard", "total_max_attempts": 1},
-                    # A write may take AWS longer than a read; its answer is worth waiting
-                    # for, since a lost one costs a check afterwards.
-                    read_timeout=max(30.0, ctx.options.read_timeout))),
+                service,
+                region_name=ctx.region,
+                endpoint_url=ctx.options.endpoint_url,
+                config=ctx.config.merge(
+                    Config(
+                        retries={"mode": "standard", "total_max_attempts": 1},
+                        # A write may take AWS longer than a read; its answer is worth waiting
+                        # for, since a lost one costs a check afterwards.
+                        read_timeout=max(30.0, ctx.options.read_timeout),
+                    )
+                ),
             )
         return clients[service]
 
 
-def send_write(ctx: AwsContext, method: str, service: str = "organizations",
-               **kwargs: Any) -> Any:
+def send_write(ctx: AwsContext, method: str, service: str = "organizations", **kwargs: Any) -> Any:
     """One write call: ConcurrentModificationException retried by ctx.call, throttling
     (nothing was done) retried here with backoff, nothing else."""
     call = getattr(write_client(ctx, service), method)
@@ -165,24 +168,41 @@ def try_audit(event: str, **fields: Any) -> None:
 
 def record_refusal(snap: Snapshot, write: Write, outcome: Outcome) -> Outcome:
     """Log a write that orgtui refused before any call (blocked by the live check)."""
-    try_audit(f"{write.verb}-refused", outcome="refused", sent=False, findings=outcome.code,
-              what=outcome.what, target=write.started.get("target", ""),
-              **audit_base(snap, write.account_id, write.name, write.operation))
+    try_audit(
+        f"{write.verb}-refused",
+        outcome="refused",
+        sent=False,
+        findings=outcome.code,
+        what=outcome.what,
+        target=write.started.get("target", ""),
+        **audit_base(snap, write.account_id, write.name, write.operation),
+    )
     return outcome
 
 
-def perform(ctx: AwsContext, snap: Snapshot, write: Write, *,
-            confirm: Callable[[Any], Outcome],
-            on_failure: Callable[[BaseException], Outcome]) -> Outcome:
+def perform(
+    ctx: AwsContext,
+    snap: Snapshot,
+    write: Write,
+    *,
+    confirm: Callable[[Any], Outcome],
+    on_failure: Callable[[BaseException], Outcome],
+) -> Outcome:
     """Make one write call under the discipline above. Never raises but for ctrl+c."""
     base = audit_base(snap, write.account_id, write.name, write.operation)
     try:
         files.check_writable()
         files.append_audit(f"{write.verb}-started", **base, **write.started)
     except StoreError as exc:
-        return Outcome(write.account_id, write.name, "refused",
-                       f"Nothing was sent: {exc.what}", exc.fix, code="LocalWriteFailed",
-                       target=str(write.started.get("target", "")))
+        return Outcome(
+            write.account_id,
+            write.name,
+            "refused",
+            f"Nothing was sent: {exc.what}",
+            exc.fix,
+            code="LocalWriteFailed",
+            target=str(write.started.get("target", "")),
+        )
     try:
         response = send_write(ctx, write.method, write.service, **write.params)
     except Exception as exc:
@@ -190,20 +210,31 @@ def perform(ctx: AwsContext, snap: Snapshot, write: Write, *,
     except BaseException:
         # ctrl+c (or the terminal closing) while the call was in flight: whether AWS carried
         # it out is unknown; say so in the log before going down.
-        try_audit(f"{write.verb}-interrupted", **base, outcome="unknown",
-                  message="Interrupted while the call was in flight; reload to see what "
-                  "AWS did.")
+        try_audit(
+            f"{write.verb}-interrupted",
+            **base,
+            outcome="unknown",
+            message="Interrupted while the call was in flight; reload to see what AWS did.",
+        )
         raise
     else:
         outcome = confirm(response)
     result = RESULT[outcome.status]
     try:
-        files.append_audit(f"{write.verb}-{result}", **base, outcome=result, code=outcome.code,
-                           reason=outcome.reason, request_id=outcome.request_id,
-                           message=outcome.what, target=outcome.target)
+        files.append_audit(
+            f"{write.verb}-{result}",
+            **base,
+            outcome=result,
+            code=outcome.code,
+            reason=outcome.reason,
+            request_id=outcome.request_id,
+            message=outcome.what,
+            target=outcome.target,
+        )
     except StoreError as exc:
-        outcome = replace(outcome, notes=(*outcome.notes,
-                                          f"The outcome could not be logged: {exc.what}"))
+        outcome = replace(
+            outcome, notes=(*outcome.notes, f"The outcome could not be logged: {exc.what}")
+        )
     return outcome
 
 
@@ -211,9 +242,14 @@ def request_id(response: Any) -> str:
     return str((response or {}).get("ResponseMetadata", {}).get("RequestId", ""))
 
 
-def for_each(ids: Iterable[str], act: Callable[[str], Outcome], *,
-             progress: ProgressFn | None = None, stop: threading.Event | None = None,
-             on_stop: Callable[[list[str]], None] | None = None) -> list[Outcome]:
+def for_each(
+    ids: Iterable[str],
+    act: Callable[[str], Outcome],
+    *,
+    progress: ProgressFn | None = None,
+    stop: threading.Event | None = None,
+    on_stop: Callable[[list[str]], None] | None = None,
+) -> list[Outcome]:
     """Act on several accounts one at a time, going on past failures. When `stop` is set
     (the terminal closed), the account in flight is finished and no other starts."""
     todo = list(dict.fromkeys(ids))
@@ -234,8 +270,13 @@ def for_each(ids: Iterable[str], act: Callable[[str], Outcome], *,
 
 def summarize(outcomes: Iterable[Outcome]) -> dict[str, list[Outcome]]:
     """Outcomes grouped by status, for the summary the UI shows."""
-    groups: dict[str, list[Outcome]] = {"removed": [], "done": [], "gone": [], "refused": [],
-                                        "unknown": []}
+    groups: dict[str, list[Outcome]] = {
+        "removed": [],
+        "done": [],
+        "gone": [],
+        "refused": [],
+        "unknown": [],
+    }
     for outcome in outcomes:
         groups[outcome.status].append(outcome)
     return groups

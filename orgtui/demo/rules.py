@@ -35,41 +35,51 @@ def _refuse(code: str, message: str, reason: str | None = None) -> Exception:
     return exc
 
 
-def check_removal(backend: Any, account_id: str, refusals: Mapping[str, str],
-                  now: datetime) -> None:
+def check_removal(
+    backend: Any, account_id: str, refusals: Mapping[str, str], now: datetime
+) -> None:
     """Raise the error AWS would for removing this account, or return if it would allow it."""
     org = backend.org
     if org is not None and account_id == org.master_account_id:
-        raise _refuse("MasterCannotLeaveOrganizationException",
-                      "You can't remove the management account from an organization.")
+        raise _refuse(
+            "MasterCannotLeaveOrganizationException",
+            "You can't remove the management account from an organization.",
+        )
     account = next((a for a in backend.accounts if a.id == account_id), None)
     if account is None:
         raise _refuse("AccountNotFoundException", "You specified an account that doesn't exist.")
     if any(admin.account.id == account_id and admin.services for admin in backend.admins):
-        raise _refuse("ConstraintViolationException",
-                      "The member account is a delegated administrator.",
-                      "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+        raise _refuse(
+            "ConstraintViolationException",
+            "The member account is a delegated administrator.",
+            "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+        )
     created = account.create_time
     if created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
     if account.joined_method == "CREATED" and now - created < WAIT:
-        raise _refuse("ConstraintViolationException",
-                      "The account was created less than four days ago.",
-                      "WAIT_PERIOD_ACTIVE")
+        raise _refuse(
+            "ConstraintViolationException",
+            "The account was created less than four days ago.",
+            "WAIT_PERIOD_ACTIVE",
+        )
     if account.state != "ACTIVE":
         # AWS documents no Reason for this case; ACCOUNT_CANNOT_LEAVE_ORGANIZATION means
         # "the management account", which would put the wrong words before the user.
-        raise _refuse("ConstraintViolationException",
-                      f"You can't remove an account whose state is {account.state}.")
+        raise _refuse(
+            "ConstraintViolationException",
+            f"You can't remove an account whose state is {account.state}.",
+        )
     reason = refusals.get(account_id)
     if reason:
-        raise _refuse("ConstraintViolationException",
-                      "The account is missing information required to operate standalone.",
-                      reason)
+        raise _refuse(
+            "ConstraintViolationException",
+            "The account is missing information required to operate standalone.",
+            reason,
+        )
 
 
-def install(backend: Any, refusals: Mapping[str, str],
-            clock: Callable[[], datetime]) -> None:
+def install(backend: Any, refusals: Mapping[str, str], clock: Callable[[], datetime]) -> None:
     """Wrap the demo backend's removal with AWS's rules (this backend object only)."""
     original = backend.remove_account_from_organization
 
@@ -94,11 +104,14 @@ def _leave_organization(self: Any) -> str:
     owner = organizations_backends.master_accounts.get(account_id)
     own = organizations_backends[account_id][self.partition]
     if owner is None and own.org is None:
-        raise _refuse("AWSOrganizationsNotInUseException",
-                      "Your account is not a member of an organization.")
+        raise _refuse(
+            "AWSOrganizationsNotInUseException", "Your account is not a member of an organization."
+        )
     if own.org is not None and own.org.master_account_id == account_id:
-        raise _refuse("MasterCannotLeaveOrganizationException",
-                      "You can't remove the management account from an organization.")
+        raise _refuse(
+            "MasterCannotLeaveOrganizationException",
+            "You can't remove the management account from an organization.",
+        )
     master_id, partition = owner  # type: ignore[misc]
     backend = organizations_backends[master_id][partition]
     denying = scp_denying_leave(backend, account_id)
@@ -107,7 +120,8 @@ def _leave_organization(self: Any) -> str:
             "AccessDeniedException",
             f"User: arn:aws:sts::{account_id}:assumed-role/OrganizationAccountAccessRole/demo "
             "is not authorized to perform: organizations:LeaveOrganization with an explicit "
-            f"deny in a service control policy ({denying}).")
+            f"deny in a service control policy ({denying}).",
+        )
     # The demo's wrapped removal applies AWS's refusals before removing.
     backend.remove_account_from_organization(AccountId=account_id)
     return "{}"
@@ -151,14 +165,30 @@ def install_leave() -> None:
 # Operations only the management account (or a delegated administrator) may call. moto
 # lets members call them; AWS answers AccessDeniedException.
 MANAGEMENT_ONLY = (
-    "list_roots", "list_accounts", "list_accounts_for_parent",
-    "list_organizational_units_for_parent", "list_children", "list_parents",
-    "describe_account", "describe_organizational_unit", "describe_policy",
-    "list_tags_for_resource", "list_delegated_administrators",
-    "list_delegated_services_for_account", "list_policies", "list_targets_for_policy",
-    "list_policies_for_target", "remove_account_from_organization", "move_account",
-    "tag_resource", "untag_resource", "create_account", "attach_policy", "detach_policy",
-    "register_delegated_administrator", "deregister_delegated_administrator",
+    "list_roots",
+    "list_accounts",
+    "list_accounts_for_parent",
+    "list_organizational_units_for_parent",
+    "list_children",
+    "list_parents",
+    "describe_account",
+    "describe_organizational_unit",
+    "describe_policy",
+    "list_tags_for_resource",
+    "list_delegated_administrators",
+    "list_delegated_services_for_account",
+    "list_policies",
+    "list_targets_for_policy",
+    "list_policies_for_target",
+    "remove_account_from_organization",
+    "move_account",
+    "tag_resource",
+    "untag_resource",
+    "create_account",
+    "attach_policy",
+    "detach_policy",
+    "register_delegated_administrator",
+    "deregister_delegated_administrator",
 )
 
 

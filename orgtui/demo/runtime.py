@@ -42,7 +42,8 @@ class DemoOrg:
     @property
     def member_mode(self) -> bool:
         return bool(self.caller_account_id) and (
-            self.caller_account_id != self.management_account_id)
+            self.caller_account_id != self.management_account_id
+        )
 
     def stop(self) -> None:
         if self.member_mode:
@@ -89,8 +90,9 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     mock.start()
     mock_random.seed(DEMO_SEED)
     key, secret, _ = DEMO_CREDENTIALS
-    session = boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret,
-                            region_name=DEMO_REGION)
+    session = boto3.Session(
+        aws_access_key_id=key, aws_secret_access_key=secret, region_name=DEMO_REGION
+    )
     org = session.client("organizations")
     org.create_organization(FeatureSet="ALL")
     root_id = org.list_roots()["Roots"][0]["Id"]
@@ -104,19 +106,30 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     impact.seed(session, mgmt_id, DEMO_REGION, description["Arn"], ous, accounts)
     backend = organizations_backends[mgmt_id]["aws"]
     _set_joined(backend, mgmt_id, specs, now)
-    install(backend, {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
-            clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)))
+    install(
+        backend,
+        {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
+        clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)),
+    )
     install_leave()
-    running = DemoOrg(mock=mock, now=now, accounts=accounts, ous=ous, root_id=root_id,
-                      management_account_id=mgmt_id, caller_account_id=mgmt_id)
+    running = DemoOrg(
+        mock=mock,
+        now=now,
+        accounts=accounts,
+        ous=ous,
+        root_id=root_id,
+        management_account_id=mgmt_id,
+        caller_account_id=mgmt_id,
+    )
     member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
     if member:
         _act_as_member(running, member, specs)
     return running
 
 
-def _seed_tree(org: Any, root_id: str) -> tuple[dict[str, str], dict[str, str],
-                                                 dict[str, DemoAccount]]:
+def _seed_tree(
+    org: Any, root_id: str
+) -> tuple[dict[str, str], dict[str, str], dict[str, DemoAccount]]:
     """Create the sample's OUs and accounts: ids by name, and the specs by account id."""
     accounts: dict[str, str] = {}
     ous: dict[str, str] = {"Root": root_id}
@@ -124,15 +137,16 @@ def _seed_tree(org: Any, root_id: str) -> tuple[dict[str, str], dict[str, str],
 
     def add_accounts(parent: str, items: tuple[DemoAccount, ...]) -> None:
         for spec in items:
-            status = org.create_account(AccountName=spec.name,
-                                        Email=f"aws+{spec.name}@example.com")
+            status = org.create_account(AccountName=spec.name, Email=f"aws+{spec.name}@example.com")
             acc_id = status["CreateAccountStatus"]["AccountId"]
             if parent != root_id:
-                org.move_account(AccountId=acc_id, SourceParentId=root_id,
-                                 DestinationParentId=parent)
+                org.move_account(
+                    AccountId=acc_id, SourceParentId=root_id, DestinationParentId=parent
+                )
             if spec.tags:
-                org.tag_resource(ResourceId=acc_id,
-                                 Tags=[{"Key": k, "Value": v} for k, v in spec.tags.items()])
+                org.tag_resource(
+                    ResourceId=acc_id, Tags=[{"Key": k, "Value": v} for k, v in spec.tags.items()]
+                )
             for service in spec.delegated:
                 org.register_delegated_administrator(AccountId=acc_id, ServicePrincipal=service)
             accounts[spec.name] = acc_id
@@ -141,7 +155,8 @@ def _seed_tree(org: Any, root_id: str) -> tuple[dict[str, str], dict[str, str],
     def add_ous(parent: str, items: tuple[DemoOU, ...]) -> None:
         for ou in items:
             ou_id = org.create_organizational_unit(ParentId=parent, Name=ou.name)[
-                "OrganizationalUnit"]["Id"]
+                "OrganizationalUnit"
+            ]["Id"]
             ous[ou.name] = ou_id
             add_accounts(ou_id, ou.accounts)
             add_ous(ou_id, ou.children)
@@ -155,19 +170,19 @@ def _seed_policies(org: Any, ous: dict[str, str], accounts: dict[str, str]) -> N
     """Create the SCPs (with their documents) and tag policies, attached where they go."""
     for kind, policies in (("SERVICE_CONTROL_POLICY", SCPS), ("TAG_POLICY", TAG_POLICIES)):
         for name, description_text, targets in policies:
-            content = (json.dumps({"Version": "2012-10-17", "Statement": SCP_DOCUMENTS[name]})
-                       if kind == "SERVICE_CONTROL_POLICY"
-                       else '{"tags":{"cost-center":{"tag_key":{"@@assign":"cost-center"}}}}')
-            policy_id = org.create_policy(Name=name, Description=description_text,
-                                          Type=kind, Content=content)["Policy"][
-                "PolicySummary"]["Id"]
+            content = (
+                json.dumps({"Version": "2012-10-17", "Statement": SCP_DOCUMENTS[name]})
+                if kind == "SERVICE_CONTROL_POLICY"
+                else '{"tags":{"cost-center":{"tag_key":{"@@assign":"cost-center"}}}}'
+            )
+            policy_id = org.create_policy(
+                Name=name, Description=description_text, Type=kind, Content=content
+            )["Policy"]["PolicySummary"]["Id"]
             for target in targets:
-                org.attach_policy(PolicyId=policy_id,
-                                  TargetId=ous.get(target) or accounts[target])
+                org.attach_policy(PolicyId=policy_id, TargetId=ous.get(target) or accounts[target])
 
 
-def _set_joined(backend: Any, mgmt_id: str, specs: dict[str, DemoAccount],
-                now: datetime) -> None:
+def _set_joined(backend: Any, mgmt_id: str, specs: dict[str, DemoAccount], now: datetime) -> None:
     """moto makes every account CREATED "now" and ACTIVE: set the join method, date and
     state of each one on the backend objects."""
     for fake in backend.accounts:

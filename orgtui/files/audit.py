@@ -40,8 +40,7 @@ def append_audit(event: str, **fields: Any) -> dict[str, Any]:
     with _log_lock:
         try:
             ensure_dir(path.parent)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | O_NOFOLLOW,
-                         FILE_MODE)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | O_NOFOLLOW, FILE_MODE)
             try:
                 before = os.fstat(fd).st_size
                 try:
@@ -94,10 +93,12 @@ def read_refusals(organization_id: str) -> dict[str, tuple[Refusal, ...]]:
     found: dict[str, list[Refusal]] = {}
     for record in read_audit():
         event = str(record.get("event", ""))
-        if (event not in ("remove-error", "leave-error")
-                or record.get("organization_id") != organization_id
-                or record.get("code") != "ConstraintViolationException"
-                or not record.get("reason")):
+        if (
+            event not in ("remove-error", "leave-error")
+            or record.get("organization_id") != organization_id
+            or record.get("code") != "ConstraintViolationException"
+            or not record.get("reason")
+        ):
             continue
         when = _time(record.get("time"))
         account_id = record.get("account_id")

@@ -69,14 +69,27 @@ def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:
         "version": SNAPSHOT_VERSION,
         "saved_at": _ts(datetime.now(timezone.utc)),
         "loaded_at": _ts(snap.loaded_at),
-        "organization": [org.id, org.arn, org.management_account_id,
-                         org.management_account_email, org.feature_set],
+        "organization": [
+            org.id,
+            org.arn,
+            org.management_account_id,
+            org.management_account_email,
+            org.feature_set,
+        ],
         "caller": [caller.account, caller.arn, caller.user_id],
         "roots": [[r.id, r.name, r.arn, [list(p) for p in r.policy_types]] for r in snap.roots],
         "ous": [[o.id, o.name, o.arn, o.parent_id] for o in snap.ous.values()],
         "accounts": [
-            [a.id, a.name, a.email, a.arn, a.state, a.joined_method, _ts(a.joined_timestamp),
-             a.parent_id]
+            [
+                a.id,
+                a.name,
+                a.email,
+                a.arn,
+                a.state,
+                a.joined_method,
+                _ts(a.joined_timestamp),
+                a.parent_id,
+            ]
             for a in snap.accounts.values()
         ],
         "child_ous": {k: list(v) for k, v in snap.child_ous.items()},
@@ -95,19 +108,33 @@ def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:
 def impact_to_dict(impact: Impact) -> dict[str, Any]:
     """The impact checks as plain data: rows (lists), like the accounts."""
     return {
-        "checks": {n: [c.status, c.reason, list(c.regions), c.note]
-                   for n, c in impact.checks.items()},
-        "stack_sets": [[s.id, s.name, s.region, s.permission_model, s.auto_deployment,
-                        s.retain_stacks, list(s.ou_ids)] for s in impact.stack_sets.values()],
+        "checks": {
+            n: [c.status, c.reason, list(c.regions), c.note] for n, c in impact.checks.items()
+        },
+        "stack_sets": [
+            [
+                s.id,
+                s.name,
+                s.region,
+                s.permission_model,
+                s.auto_deployment,
+                s.retain_stacks,
+                list(s.ou_ids),
+            ]
+            for s in impact.stack_sets.values()
+        ],
         "stack_instances": {k: [list(p) for p in v] for k, v in impact.stack_instances.items()},
         "trusted_services": list(impact.trusted_services),
         "baseline_targets": sorted(impact.baseline_targets),
         "identity_center_region": impact.identity_center_region,
-        "permission_sets": [[p.arn, p.name, p.instance_arn]
-                            for p in impact.permission_sets.values()],
+        "permission_sets": [
+            [p.arn, p.name, p.instance_arn] for p in impact.permission_sets.values()
+        ],
         "provisioned": {k: list(v) for k, v in impact.provisioned.items()},
-        "shares": [[s.arn, s.name, s.region, list(s.principals), s.retain_on_leave]
-                   for s in impact.shares.values()],
+        "shares": [
+            [s.arn, s.name, s.region, list(s.principals), s.retain_on_leave]
+            for s in impact.shares.values()
+        ],
         "scp_documents": dict(impact.scp_documents),
     }
 
@@ -139,8 +166,11 @@ def _id(kind: str, value: Any) -> str:
 
 
 def _container(value: Any) -> str:
-    if ids.is_valid("root", value) or ids.is_valid("ou", value) or ids.is_valid(
-            "organization", value):  # a member's view hangs its account on the org id
+    if (
+        ids.is_valid("root", value)
+        or ids.is_valid("ou", value)
+        or ids.is_valid("organization", value)
+    ):  # a member's view hangs its account on the org id
         return str(value)
     raise ValueError(f"not a root or OU id: {value!r:.40}")
 
@@ -155,9 +185,16 @@ def _account(row: Any) -> Account:
     if not isinstance(row, list) or len(row) != 8:
         raise ValueError("an account row is not 8 fields")
     acc_id, name, email, arn, state, joined, ts, parent = row
-    return Account(id=_id("account", acc_id), name=_text(name), email=_text(email),
-                   arn=_text(arn), state=_text(state), joined_method=_text(joined),
-                   joined_timestamp=_timestamp(ts), parent_id=_container(parent))
+    return Account(
+        id=_id("account", acc_id),
+        name=_text(name),
+        email=_text(email),
+        arn=_text(arn),
+        state=_text(state),
+        joined_method=_text(joined),
+        joined_timestamp=_timestamp(ts),
+        parent_id=_container(parent),
+    )
 
 
 def _bool(value: Any) -> bool:
@@ -177,31 +214,54 @@ def impact_from_dict(data: Any) -> Impact:
     """The Impact of a cache file; ValueError when a field has the wrong type or id."""
     data = _map(data, "impact")
     stack_sets = {
-        _text(sid): StackSetInfo(sid, _text(name), _text(region), _text(model), _bool(auto),
-                                 _bool(retain), _strings(ou_ids))
+        _text(sid): StackSetInfo(
+            sid,
+            _text(name),
+            _text(region),
+            _text(model),
+            _bool(auto),
+            _bool(retain),
+            _strings(ou_ids),
+        )
         for sid, name, region, model, auto, retain, ou_ids in data["stack_sets"]
     }
-    instances = {_id("account", k): tuple((_text(s), _text(r)) for s, r in v) for k, v in
-                 _map(data["stack_instances"], "stack_instances").items()}
-    permission_sets = {_text(arn): PermissionSetInfo(arn, _text(name), _text(instance))
-                       for arn, name, instance in data["permission_sets"]}
-    shares = {_text(arn): ResourceShareInfo(arn, _text(name), _text(region),
-                                            _strings(principals), _bool(retain))
-              for arn, name, region, principals, retain in data["shares"]}
+    instances = {
+        _id("account", k): tuple((_text(s), _text(r)) for s, r in v)
+        for k, v in _map(data["stack_instances"], "stack_instances").items()
+    }
+    permission_sets = {
+        _text(arn): PermissionSetInfo(arn, _text(name), _text(instance))
+        for arn, name, instance in data["permission_sets"]
+    }
+    shares = {
+        _text(arn): ResourceShareInfo(
+            arn, _text(name), _text(region), _strings(principals), _bool(retain)
+        )
+        for arn, name, region, principals, retain in data["shares"]
+    }
     return Impact(
-        checks=frozen_map({_text(n): _check(row)
-                           for n, row in _map(data["checks"], "checks").items()}),
+        checks=frozen_map(
+            {_text(n): _check(row) for n, row in _map(data["checks"], "checks").items()}
+        ),
         stack_sets=frozen_map(stack_sets),
         stack_instances=frozen_map(instances),
         trusted_services=_strings(data["trusted_services"]),
         baseline_targets=frozenset(_strings(data["baseline_targets"])),
         identity_center_region=_text(data["identity_center_region"]),
         permission_sets=frozen_map(permission_sets),
-        provisioned=frozen_map({_id("account", k): _strings(v)
-                                for k, v in _map(data["provisioned"], "provisioned").items()}),
+        provisioned=frozen_map(
+            {
+                _id("account", k): _strings(v)
+                for k, v in _map(data["provisioned"], "provisioned").items()
+            }
+        ),
         shares=frozen_map(shares),
-        scp_documents=frozen_map({_id("policy", k): _text(v) for k, v in
-                                  _map(data["scp_documents"], "scp_documents").items()}),
+        scp_documents=frozen_map(
+            {
+                _id("policy", k): _text(v)
+                for k, v in _map(data["scp_documents"], "scp_documents").items()
+            }
+        ),
     )
 
 
@@ -218,12 +278,18 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     org_id, org_arn, mgmt_id, mgmt_email, feature_set = data["organization"]
     account, arn, user_id = data["caller"]
     roots = tuple(
-        Root(id=_container(rid), name=_text(name), arn=_text(rarn),
-             policy_types=tuple((_text(t), _text(st)) for t, st in ptypes))
+        Root(
+            id=_container(rid),
+            name=_text(name),
+            arn=_text(rarn),
+            policy_types=tuple((_text(t), _text(st)) for t, st in ptypes),
+        )
         for rid, name, rarn, ptypes in data["roots"]
     )
-    ous = {_id("ou", oid): OrgUnit(oid, _text(name), _text(oarn), _container(parent))
-           for oid, name, oarn, parent in data["ous"]}
+    ous = {
+        _id("ou", oid): OrgUnit(oid, _text(name), _text(oarn), _container(parent))
+        for oid, name, oarn, parent in data["ous"]
+    }
     accounts = {acc.id: acc for acc in map(_account, data["accounts"])}
     tags: dict[str, Mapping[str, str]] = {}
     for acc_id, kv in _map(data["tags"], "tags").items():
@@ -233,26 +299,43 @@ def snapshot_from_dict(data: Any) -> Snapshot:
     if loaded_at is None:
         raise ValueError("snapshot without loaded_at")
     return Snapshot(
-        organization=Organization(_id("organization", org_id), _text(org_arn),
-                                  _id("account", mgmt_id), _text(mgmt_email),
-                                  _text(feature_set)),
+        organization=Organization(
+            _id("organization", org_id),
+            _text(org_arn),
+            _id("account", mgmt_id),
+            _text(mgmt_email),
+            _text(feature_set),
+        ),
         caller=Caller(_id("account", account), _text(arn), _text(user_id)),
         roots=roots,
         ous=frozen_map(ous),
         accounts=frozen_map(accounts),
-        child_ous=frozen_map({_container(k): _strings(v)
-                              for k, v in _map(data["child_ous"], "child_ous").items()}),
-        child_accounts=frozen_map({_container(k): _strings(v) for k, v in
-                                   _map(data["child_accounts"], "child_accounts").items()}),
+        child_ous=frozen_map(
+            {_container(k): _strings(v) for k, v in _map(data["child_ous"], "child_ous").items()}
+        ),
+        child_accounts=frozen_map(
+            {
+                _container(k): _strings(v)
+                for k, v in _map(data["child_accounts"], "child_accounts").items()
+            }
+        ),
         loaded_at=loaded_at,
         tags=frozen_map(tags),
-        delegated=frozen_map({_id("account", k): _strings(v)
-                              for k, v in _map(data["delegated"], "delegated").items()}),
-        policies=frozen_map({_id("policy", pid): Policy(pid, _text(name), _text(ptype),
-                                                        bool(managed))
-                             for pid, name, ptype, managed in data["policies"]}),
-        attachments=frozen_map({_text(k): _strings(v)
-                                for k, v in _map(data["attachments"], "attachments").items()}),
+        delegated=frozen_map(
+            {
+                _id("account", k): _strings(v)
+                for k, v in _map(data["delegated"], "delegated").items()
+            }
+        ),
+        policies=frozen_map(
+            {
+                _id("policy", pid): Policy(pid, _text(name), _text(ptype), bool(managed))
+                for pid, name, ptype, managed in data["policies"]
+            }
+        ),
+        attachments=frozen_map(
+            {_text(k): _strings(v) for k, v in _map(data["attachments"], "attachments").items()}
+        ),
         enriched=bool(data["enriched"]),
         problems=_strings(data["problems"]),
         member_mode=bool(data["member_mode"]),
@@ -308,8 +391,15 @@ def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | Non
         return None
     try:
         return snapshot_from_dict(json.loads(raw))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError,
-            RecursionError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        UnicodeDecodeError,
+        RecursionError,
+    ) as exc:
         _cache_unreadable(path, str(exc) or type(exc).__name__, problems)
         return None
 
@@ -317,8 +407,10 @@ def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | Non
 def _cache_unreadable(path: Path, why: str, problems: list[str] | None) -> None:
     where = set_aside(path)
     if problems is not None:
-        problems.append(f"The snapshot cache {path} could not be read ({why}){where}. "
-                        "The organization is read afresh.")
+        problems.append(
+            f"The snapshot cache {path} could not be read ({why}){where}. "
+            "The organization is read afresh."
+        )
 
 
 def forget_snapshot(key: str) -> None:

@@ -29,6 +29,9 @@ def save_screenshot(svg: str, filename: str | None, now: datetime) -> Path:
     try:
         write_private(path, svg)
     except StoreError as exc:
-        raise StoreError(exc.what, f"Make {path.parent} writable by you (and check free "
-                         "disk space), then save the screenshot again.") from exc
+        raise StoreError(
+            exc.what,
+            f"Make {path.parent} writable by you (and check free "
+            "disk space), then save the screenshot again.",
+        ) from exc
     return path

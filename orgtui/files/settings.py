@@ -55,8 +55,10 @@ def _region_problem(key: str, value: Any) -> str | None:
     if key == "impact_regions":
         bad = [v for v in value if not isinstance(v, str) or not REGION.match(v)]
         if bad:
-            return (f"'{key}' must be a list of AWS region names (like [\"eu-west-1\"]); "
-                    f"not regions: {', '.join(repr(b) for b in bad)}")
+            return (
+                f"'{key}' must be a list of AWS region names (like [\"eu-west-1\"]); "
+                f"not regions: {', '.join(repr(b) for b in bad)}"
+            )
     return None
 
 
@@ -81,18 +83,24 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         expected = _SETTING_TYPES.get(key)
         if expected is None:
             problems.append(f"{path}: unknown setting '{key}' ignored.")
-        elif key == "concurrency" and value != "auto" and (
-                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64):
-            problems.append(f"{path}: 'concurrency' must be \"auto\" or a whole number from "
-                            "1 to 64; the default (auto) is used.")
+        elif (
+            key == "concurrency"
+            and value != "auto"
+            and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64)
+        ):
+            problems.append(
+                f"{path}: 'concurrency' must be \"auto\" or a whole number from "
+                "1 to 64; the default (auto) is used."
+            )
         elif key == "concurrency":
             values[key] = None if value == "auto" else value
         elif not isinstance(value, expected):
-            problems.append(f"{path}: '{key}' must be a {expected.__name__}; "
-                            "the default is used.")
+            problems.append(f"{path}: '{key}' must be a {expected.__name__}; the default is used.")
         elif key == "standalone_tag" and not _tag_key(str(value)):
-            problems.append(f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
-                            "printable characters; the default is used.")
+            problems.append(
+                f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
+                "printable characters; the default is used."
+            )
         elif (problem := _region_problem(key, value)) is not None:
             problems.append(f"{path}: {problem}; the default is used.")
         else:

@@ -19,15 +19,15 @@ from orgtui.model import Account, Finding, Refusal, Snapshot
 
 # The Reasons that mean the standalone sign-up was never completed, in words.
 STANDALONE_REASONS = {
-    "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION": "it has not completed phone "
-                                                       "verification",
+    "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION": "it has not completed phone verification",
     "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA": "it has not accepted the AWS Customer Agreement",
     "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED": "it has no payment method",
     "INVALID_PAYMENT_INSTRUMENT": "its payment method is not valid",
 }
 _LEADING_TIME = re.compile(
     r"\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?)?"
-    r"(?=\s|$)")
+    r"(?=\s|$)"
+)
 
 
 def attested_at(value: str) -> datetime | date | None:
@@ -74,13 +74,15 @@ def removal_refused(account: Account, snap: Snapshot, now: datetime) -> Iterable
         return
     verb = "let it leave" if last.operation == "LeaveOrganization" else "remove it"
     when = last.time.strftime("%Y-%m-%d %H:%M UTC")
-    message = (f"On {when} AWS refused to {verb}: {STANDALONE_REASONS[last.reason]} "
-               f"({last.reason}).")
+    message = f"On {when} AWS refused to {verb}: {STANDALONE_REASONS[last.reason]} ({last.reason})."
     if value is not None:
-        message += (f" The attestation tag {snap.attest_tag}={value!r} is not dated after the "
-                    "refusal.")
+        message += (
+            f" The attestation tag {snap.attest_tag}={value!r} is not dated after the refusal."
+        )
     yield Finding(
-        "REMOVAL_REFUSED", "blocker", message,
+        "REMOVAL_REFUSED",
+        "blocker",
+        message,
         "Sign in to the account as its root user and complete its sign-up (payment method, "
         "phone verification, contact details, support plan, customer agreement); then "
         "attest it (v in orgtui) and try again.",

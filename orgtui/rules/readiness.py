@@ -21,6 +21,7 @@ from orgtui.text import plural
 
 WAIT_PERIOD = timedelta(days=4)
 
+
 def _fmt_time(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%d %H:%M UTC")
 
@@ -86,9 +87,7 @@ def not_active(account: Account, snap: Snapshot, now: datetime) -> Iterable[Find
         )
 
 
-def standalone_unverified(
-    account: Account, snap: Snapshot, now: datetime
-) -> Iterable[Finding]:
+def standalone_unverified(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
     if account.joined_method not in ("CREATED", "INVITED") and snap.member_mode:
         # A member can't read how its account joined: it may well be a CREATED one.
         yield Finding(
@@ -132,8 +131,7 @@ def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
         yield Finding(
             "TAGS_WILL_BE_DELETED",
             "notice",
-            f"AWS deletes the account's {plural(len(tags), 'tag')} "
-            f"when it leaves: {listed}.",
+            f"AWS deletes the account's {plural(len(tags), 'tag')} when it leaves: {listed}.",
             "orgtui backs the tags up before removal; copy them wherever they must survive.",
         )
 
@@ -151,8 +149,7 @@ def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[F
         yield Finding(
             "POLICIES_STOP_APPLYING",
             "notice",
-            f"{plural(len(applied), 'policy', 'policies')} will stop applying: "
-            f"{listed}.",
+            f"{plural(len(applied), 'policy', 'policies')} will stop applying: {listed}.",
             "Make sure the account does not rely on these guardrails, or set up equivalent "
             "controls in the account itself.",
         )

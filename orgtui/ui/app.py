@@ -70,8 +70,9 @@ class OrgApp(KeysFirst, App[int]):
         # One press, everywhere (a dialog's input included): the same path as q.
         Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True, id="quit-ctrl-c"),
         Binding("tab", "focus_next", "Next pane", show=False, id="focus-next"),
-        Binding("ctrl+p", "command_palette", "Palette", show=False, id="palette",
-                priority=True),  # the footer shows the palette key on its own
+        Binding(
+            "ctrl+p", "command_palette", "Palette", show=False, id="palette", priority=True
+        ),  # the footer shows the palette key on its own
     ]
 
     def __init__(
@@ -122,7 +123,8 @@ class OrgApp(KeysFirst, App[int]):
             else:
                 self._theme_problem = (
                     f"{files.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
-                    f"the default ({self.theme}) is used. Pick one with ctrl+p, theme.")
+                    f"the default ({self.theme}) is used. Pick one with ctrl+p, theme."
+                )
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main
@@ -145,30 +147,51 @@ class OrgApp(KeysFirst, App[int]):
             incomplete = self.incomplete or "; ".join(view.snapshot.problems)
         impact = view.snapshot.impact if view is not None and view.snapshot.enriched else None
         return LoadState(
-            loading=self.loading, reloading=self.loading and self.first_load_done,
-            phase=phase, done=done, total=total, stale_at=self.stale_at,
+            loading=self.loading,
+            reloading=self.loading and self.first_load_done,
+            phase=phase,
+            done=done,
+            total=total,
+            stale_at=self.stale_at,
             incomplete=incomplete,
             # Once loaded (while loading, the progress shows: no count at every step).
             counts=summary(view) if view is not None and not self.loading else None,
             unchecked=impact.unchecked if impact else (),
             skipped=tuple(impact.skipped_words()) if impact else (),
-            reading=view is not None and view.reading)
+            reading=view is not None and view.reading,
+        )
 
     # --- notices ------------------------------------------------------------------------
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every notice of the session: never markup (names, errors and queries are
         untrusted), each line cleaned so no control character reaches the terminal."""
         lines = "\n".join(clean(line) for line in message.split("\n"))
-        super().notify(lines, title=clean(title), severity=severity, timeout=timeout,
-                       markup=False)
+        super().notify(lines, title=clean(title), severity=severity, timeout=timeout, markup=False)
 
-    def notify_error(self, error: OrgtuiError, *, title: str = "",
-                     severity: SeverityLevel = "error", timeout: float | None = 12) -> None:
+    def notify_error(
+        self,
+        error: OrgtuiError,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "error",
+        timeout: float | None = 12,
+    ) -> None:
         """What went wrong and what to do, on two lines."""
-        self.notify(f"{clean(error.what)}\n{clean(error.fix)}", title=title,
-                    severity=severity, timeout=timeout)
+        self.notify(
+            f"{clean(error.what)}\n{clean(error.fix)}",
+            title=title,
+            severity=severity,
+            timeout=timeout,
+        )
 
     # --- writes (removal, attest, deregister: see write_flow.WriteFlow) ------------------
 
@@ -252,24 +275,28 @@ class OrgApp(KeysFirst, App[int]):
                 last[0] = now
             self.post_message(LoadProgress(generation, phase, done, total))
 
-        options = loading.LoadOptions(cache_key=self.cache_key, read_cache=use_cache,
-                                      attest_tag=self.attest_tag)
+        options = loading.LoadOptions(
+            cache_key=self.cache_key, read_cache=use_cache, attest_tag=self.attest_tag
+        )
         structure: Snapshot | None = None
         try:
             for stage in loading.stages(self.ctx, options, progress):
                 for problem in stage.problems:
-                    title = ("Cache set aside" if stage.name == "cached"
-                             else "Could not save the cache")
-                    self.call_from_thread(self.notify, problem, title=title,
-                                          severity="warning")
+                    title = (
+                        "Cache set aside" if stage.name == "cached" else "Could not save the cache"
+                    )
+                    self.call_from_thread(self.notify, problem, title=title, severity="warning")
                 if stage.snapshot is None:
                     continue
                 if stage.name == "structure":
                     # Details on the way (badges `reading`). A view only for the first
                     # paint: on a refresh the view on screen stays until they land.
                     structure = stage.snapshot
-                    view = OrgView(structure, self.clock(), reading=True) if (
-                        self.view is None) else None
+                    view = (
+                        OrgView(structure, self.clock(), reading=True)
+                        if (self.view is None)
+                        else None
+                    )
                     self.post_message(StructureLoaded(generation, view))
                 else:
                     view = OrgView(stage.snapshot, self.clock())
@@ -281,8 +308,11 @@ class OrgApp(KeysFirst, App[int]):
                     TableModel.of(view).prepare()
         except loading.LoadFailed as exc:
             # No details will come: the structure, `ready?` / `review?`, is shown.
-            fallback = (OrgView(structure, self.clock()) if exc.stage == "details"
-                        and structure is not None else None)
+            fallback = (
+                OrgView(structure, self.clock())
+                if exc.stage == "details" and structure is not None
+                else None
+            )
             self.post_message(LoadFailed(generation, exc.stage, exc, fallback))
 
     @work(thread=True, group="cache", exit_on_error=False)
@@ -389,8 +419,11 @@ class OrgApp(KeysFirst, App[int]):
         """
         self.hangup.set()
         if self.writing:
-            self.notify("Quitting once the write in flight is finished and logged…",
-                        severity="warning", timeout=30)
+            self.notify(
+                "Quitting once the write in flight is finished and logged…",
+                severity="warning",
+                timeout=30,
+            )
             return
         self.quit_now()
 
@@ -402,8 +435,9 @@ class OrgApp(KeysFirst, App[int]):
         self.ctx.cancel()
         self.exit(0, return_code=0)
 
-    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
-                           time_format: str | None = None) -> str | None:
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
         """The palette's Screenshot: saved under orgtui's data folder (by the core)."""
         self._save_screenshot(self.export_screenshot(), filename)
         return None
@@ -421,9 +455,16 @@ class OrgApp(KeysFirst, App[int]):
 def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
     cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region) if demo is None else None
-    app = OrgApp(ctx, read_only=cfg.read_only, demo=demo is not None, cache_key=cache_key,
-                 use_cache=bool(cfg.use_cache), profile=cfg.profile,
-                 theme=cfg.settings.theme, attest_tag=cfg.settings.standalone_tag)
+    app = OrgApp(
+        ctx,
+        read_only=cfg.read_only,
+        demo=demo is not None,
+        cache_key=cache_key,
+        use_cache=bool(cfg.use_cache),
+        profile=cfg.profile,
+        theme=cfg.settings.theme,
+        attest_tag=cfg.settings.standalone_tag,
+    )
     _run_without_waiting(app)
     if app.fatal_error is not None:
         print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)

@@ -16,35 +16,34 @@ HELP: dict[str, str] = {
     "open": "open the OU under the cursor, or step into it when open",
     "collapse": "collapse the OU, or go to its parent",
     "filter": "filter by name, id, email, tag key=value, verdict (blocked, review, ready), "
-              "finding code (DELEGATED_ADMIN), delegated service (guardduty), joined method "
-              "(invited, created), state (suspended), OU (ou:Prod at any depth, or an OU "
-              "id); terms combine (AND)",
+    "finding code (DELEGATED_ADMIN), delegated service (guardduty), joined method "
+    "(invited, created), state (suspended), OU (ou:Prod at any depth, or an OU "
+    "id); terms combine (AND)",
     "filter-first-match": "in the filter: move the cursor to the first match",
     "clear-filter": "clear the filter, close a dialog",
     "mark": "mark or unmark the account for bulk removal (on an OU: every account under "
-            "it), then move down",
-    "mark-all": "mark every account shown (the filter's matches, or all); again to unmark "
-                "them",
+    "it), then move down",
+    "mark-all": "mark every account shown (the filter's matches, or all); again to unmark them",
     "toggle-table": "switch between the tree and the account table",
     "sort-next": "in the table: sort by the next column (a click on a header sorts by it)",
     "sort-reverse": "in the table: reverse the order",
     "attest": "attest that the marked accounts (or the one under the cursor) completed "
-              "their standalone sign-up: a dialog, the typed id, then the attestation tag",
+    "their standalone sign-up: a dialog, the typed id, then the attestation tag",
     "attest-read-only": "nothing: this session is read-only (orgtui audit)",
     "attest-narrow": "attest that the marked accounts (or the one under the cursor) "
-                     "completed their standalone sign-up: a dialog, the typed id, then the "
-                     "attestation tag",
+    "completed their standalone sign-up: a dialog, the typed id, then the "
+    "attestation tag",
     "deregister": "deregister the account under the cursor as delegated administrator, "
-                  "service by service: a dialog, then the typed id",
+    "service by service: a dialog, then the typed id",
     "deregister-read-only": "nothing: this session is read-only (orgtui audit)",
     "deregister-narrow": "deregister the account under the cursor as delegated "
-                         "administrator, service by service: a dialog, then the typed id",
+    "administrator, service by service: a dialog, then the typed id",
     "remove": "remove the marked accounts, or the one under the cursor",
     "remove-read-only": "nothing: this session is read-only (orgtui audit)",
     "reload": "read the organization again",
     "help": "this help",
     "quit": "quit (ctrl+c from anywhere, a dialog too); a write in flight is finished and "
-            "logged first",
+    "logged first",
     "palette": "command palette: jump to an account, run an action, change the theme",
     "focus-next": "move the focus between the tree (or table) and the detail",
 }

@@ -54,31 +54,57 @@ class OrgCommands(Provider):
         main = app.main
         actions: list[tuple[str, str, Callable[[], Any]]] = [
             ("Reload the organization", "read AWS again (ctrl+r)", app.action_reload),
-            ("Filter accounts", "name, id, email, tag key=value, verdict, code, OU (/)",
-             main.action_filter),
-            ("Show blocked accounts", "filter on the verdict blocked",
-             partial(main.set_filter, "blocked")),
-            ("Show accounts to review", "filter on the verdict review",
-             partial(main.set_filter, "review")),
-            ("Show ready accounts", "filter on the verdict ready",
-             partial(main.set_filter, "ready")),
-            ("Show delegated administrators", "filter on the finding DELEGATED_ADMIN",
-             partial(main.set_filter, "DELEGATED_ADMIN")),
+            (
+                "Filter accounts",
+                "name, id, email, tag key=value, verdict, code, OU (/)",
+                main.action_filter,
+            ),
+            (
+                "Show blocked accounts",
+                "filter on the verdict blocked",
+                partial(main.set_filter, "blocked"),
+            ),
+            (
+                "Show accounts to review",
+                "filter on the verdict review",
+                partial(main.set_filter, "review"),
+            ),
+            (
+                "Show ready accounts",
+                "filter on the verdict ready",
+                partial(main.set_filter, "ready"),
+            ),
+            (
+                "Show delegated administrators",
+                "filter on the finding DELEGATED_ADMIN",
+                partial(main.set_filter, "DELEGATED_ADMIN"),
+            ),
             ("Clear the filter", "show every account (escape)", main.action_clear_filter),
-            ("Switch between the tree and the table", "accounts in a sortable table (t)",
-             main.action_toggle_table),
+            (
+                "Switch between the tree and the table",
+                "accounts in a sortable table (t)",
+                main.action_toggle_table,
+            ),
             ("Show the keys", "help (?)", app.action_help),
         ]
         if not app.read_only:
             actions += [
-                ("Mark every account shown", "the filter's matches, or all; again to "
-                 "unmark (A)", main.action_mark_all),
-                ("Remove marked accounts", "or the one under the cursor (r)",
-                 main.action_remove),
-                ("Attest marked accounts", "their standalone sign-up is complete; or the "
-                 "one under the cursor (v)", main.action_attest),
-                ("Deregister the delegated administrator", "the account under the cursor, "
-                 "for every service (d)", main.action_deregister),
+                (
+                    "Mark every account shown",
+                    "the filter's matches, or all; again to unmark (A)",
+                    main.action_mark_all,
+                ),
+                ("Remove marked accounts", "or the one under the cursor (r)", main.action_remove),
+                (
+                    "Attest marked accounts",
+                    "their standalone sign-up is complete; or the one under the cursor (v)",
+                    main.action_attest,
+                ),
+                (
+                    "Deregister the delegated administrator",
+                    "the account under the cursor, for every service (d)",
+                    main.action_deregister,
+                ),
             ]
         return actions
 
@@ -97,8 +123,9 @@ class OrgCommands(Provider):
             return
         needle = query.strip().lower()
         accounts = view.snapshot.accounts
-        candidates = [a for a in accounts.values()
-                      if needle and (needle in a.name.lower() or needle in a.id)]
+        candidates = [
+            a for a in accounts.values() if needle and (needle in a.name.lower() or needle in a.id)
+        ]
         fuzzy = not candidates
         if fuzzy:
             candidates = list(accounts.values())[:FUZZY_LIMIT]
@@ -109,9 +136,12 @@ class OrgCommands(Provider):
             if fuzzy and score <= 0:
                 continue
             where = " / ".join(view.snapshot.ou_path(acc.id))
-            yield Hit(max(score, 0.5),
-                      hit_content(matcher, text, f"{view.verdict(acc.id)} · {where}"),
-                      partial(self.org_app.main.jump_to, acc.id), text=clean(text))
+            yield Hit(
+                max(score, 0.5),
+                hit_content(matcher, text, f"{view.verdict(acc.id)} · {where}"),
+                partial(self.org_app.main.jump_to, acc.id),
+                text=clean(text),
+            )
             shown += 1
             if shown >= MAX_ACCOUNT_HITS:
                 return

@@ -30,8 +30,9 @@ def _fg(variables: dict[str, str], name: str, bold: bool = False) -> Style:
 
 def _badge(variables: dict[str, str], name: str) -> Style:
     background = Color.parse(variables[name])
-    return Style(color=background.get_contrast_text().rich_color,
-                 bgcolor=background.rich_color, bold=True)
+    return Style(
+        color=background.get_contrast_text().rich_color, bgcolor=background.rich_color, bold=True
+    )
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,15 @@ class Palette:
 
     def verdict(self, verdict: str) -> Style:
         """blocked, review, ready (anything else: no colour)."""
-        return {"blocked": self.error, "review": self.warning,
-                "ready": self.success}.get(verdict, Style())
+        return {"blocked": self.error, "review": self.warning, "ready": self.success}.get(
+            verdict, Style()
+        )
 
     def severity(self, severity: str) -> Style:
         """blocker, warning, notice."""
-        return {"blocker": self.error, "warning": self.warning,
-                "notice": self.notice}.get(severity, Style())
+        return {"blocker": self.error, "warning": self.warning, "notice": self.notice}.get(
+            severity, Style()
+        )
 
     @classmethod
     def of_theme(cls, theme: Theme) -> Palette:

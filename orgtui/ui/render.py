@@ -38,8 +38,7 @@ def safe(value: object, style: StyleType = "") -> Text:
 def same_text(a: Text | None, b: Text) -> bool:
     """The same words in the same styles (rich's == ignores the base style, which a theme
     change alters)."""
-    return (a is not None and a.plain == b.plain and a.spans == b.spans
-            and a.style == b.style)
+    return a is not None and a.plain == b.plain and a.spans == b.spans and a.style == b.style
 
 
 def indented(renderable: RenderableType, left: int) -> Padding:
@@ -70,19 +69,21 @@ def verdict_style(verdict: str, pal: Palette, reading: bool = False) -> Style:
     return DIM if reading and verdict != "blocked" else pal.verdict(verdict)
 
 
-def verdict_badge(verdict: str, pal: Palette, *, complete: bool = True,
-                  upper: bool = False, reading: bool = False) -> Text:
+def verdict_badge(
+    verdict: str, pal: Palette, *, complete: bool = True, upper: bool = False, reading: bool = False
+) -> Text:
     word = verdict_word(verdict, complete, reading)
-    return Text(word.upper() if upper else word, style=verdict_style(verdict, pal, reading),
-                end="")
+    return Text(word.upper() if upper else word, style=verdict_style(verdict, pal, reading), end="")
 
 
 def counts_line(counts: Counts, pal: Palette) -> Text:
     """`40 accounts: 9 blocked · 14 review · 17 ready`."""
     return Text.assemble(
         f"{plural(counts.total, 'account')}: ",
-        (f"{counts.blocked} blocked", pal.verdict("blocked")), " · ",
-        (f"{counts.review} review", pal.verdict("review")), " · ",
+        (f"{counts.blocked} blocked", pal.verdict("blocked")),
+        " · ",
+        (f"{counts.review} review", pal.verdict("review")),
+        " · ",
         (f"{counts.ready} ready", pal.verdict("ready")),
     )
 
@@ -101,22 +102,23 @@ def joined_text(acc: Account) -> str:
 # --- findings, policies, tags -----------------------------------------------------------
 
 
-def finding_lines(findings: Iterable[Finding], pal: Palette, *,
-                  indent: int = 0) -> list[RenderableType]:
+def finding_lines(
+    findings: Iterable[Finding], pal: Palette, *, indent: int = 0
+) -> list[RenderableType]:
     """Each finding: `SEVERITY CODE`, then its message and its fix, with a hanging
     indent so that wrapped lines stay under their first line."""
     out: list[RenderableType] = []
     for f in findings:
         style = pal.severity(f.severity)
         out.append(indented(Text(f"{f.severity.upper()} {f.code}", style=style), indent))
-        out.append(indented(safe(f.message, style if f.severity == "blocker" else ""),
-                            indent + 2))
+        out.append(indented(safe(f.message, style if f.severity == "blocker" else ""), indent + 2))
         out.append(indented(Text.assemble(("Fix: ", DIM), safe(f.fix)), indent + 2))
     return out
 
 
-def policy_lines(snap: Snapshot, node_id: str, *, indent: int = 0,
-                 include_default: bool = True) -> list[RenderableType]:
+def policy_lines(
+    snap: Snapshot, node_id: str, *, indent: int = 0, include_default: bool = True
+) -> list[RenderableType]:
     """Each policy that applies to a node: name and type, then where it is attached."""
     out: list[RenderableType] = []
     for item in snap.applied_policies(node_id):
@@ -126,10 +128,21 @@ def policy_lines(snap: Snapshot, node_id: str, *, indent: int = 0,
         if item.attached_to == node_id:
             where = Text("attached directly", style=DIM)
         else:
-            where = Text.assemble(("inherited from ", DIM), safe(snap.node_name(item.attached_to)),
-                                  (f" ({clean(item.attached_to)})", DIM))
-        out.append(indented(Text.assemble(safe(item.policy.name, DIM if default else BOLD),
-                                          "  ", safe(item.policy.type, DIM)), indent))
+            where = Text.assemble(
+                ("inherited from ", DIM),
+                safe(snap.node_name(item.attached_to)),
+                (f" ({clean(item.attached_to)})", DIM),
+            )
+        out.append(
+            indented(
+                Text.assemble(
+                    safe(item.policy.name, DIM if default else BOLD),
+                    "  ",
+                    safe(item.policy.type, DIM),
+                ),
+                indent,
+            )
+        )
         out.append(indented(where, indent + 2))
     return out
 
@@ -144,8 +157,16 @@ def tags_inline(tags: Mapping[str, str]) -> Text:
     return safe(", ".join(f"{k}={v}" for k, v in sorted(tags.items())))
 
 
-def account_label(acc: Account, verdict: str, pal: Palette, *, complete: bool = True,
-                  marked: bool = False, show_id: bool = True, reading: bool = False) -> Text:
+def account_label(
+    acc: Account,
+    verdict: str,
+    pal: Palette,
+    *,
+    complete: bool = True,
+    marked: bool = False,
+    show_id: bool = True,
+    reading: bool = False,
+) -> Text:
     """A tree line: mark, verdict badge first (never cut at 80 columns), name, id, state.
     `reading`: the details are on the way, the badge says so (dimmed)."""
     text = Text(end="")
@@ -172,15 +193,18 @@ READING = "reading"
 def split_findings(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
     """(what stands in the way, what breaks): the impact findings apart, warnings first."""
     found = list(findings)
-    impact = sorted((f for f in found if f.code in IMPACT_CODES),
-                    key=lambda f: (SEVERITY_RANK.get(f.severity, 9), IMPACT_CODES.index(f.code)))
+    impact = sorted(
+        (f for f in found if f.code in IMPACT_CODES),
+        key=lambda f: (SEVERITY_RANK.get(f.severity, 9), IMPACT_CODES.index(f.code)),
+    )
     return [f for f in found if f.code not in IMPACT_CODES], impact
 
 
 def wants_assignees(found: Assessment | None) -> bool:
     """Is who signs in through Identity Center worth counting for this account?"""
-    return found is not None and any(f.code == "IDENTITY_CENTER_ACCESS_LOST"
-                                     for f in found.findings)
+    return found is not None and any(
+        f.code == "IDENTITY_CENTER_ACCESS_LOST" for f in found.findings
+    )
 
 
 def assignees_text(state: object, pal: Palette) -> Text | None:
@@ -191,26 +215,38 @@ def assignees_text(state: object, pal: Palette) -> Text | None:
     if state == READING:
         return Text("Counting who is assigned through Identity Center…", style=DIM)
     if isinstance(state, OrgtuiError):
-        return Text.assemble(("Who is assigned could not be read: ", pal.warning),
-                             safe(state.what))
+        return Text.assemble(("Who is assigned could not be read: ", pal.warning), safe(state.what))
     users, groups = getattr(state, "users", 0), getattr(state, "groups", 0)
-    return Text.assemble("Assigned through Identity Center: ",
-                         (f"{plural(users, 'user')} and {plural(groups, 'group')}", BOLD),
-                         " lose their way in.")
+    return Text.assemble(
+        "Assigned through Identity Center: ",
+        (f"{plural(users, 'user')} and {plural(groups, 'group')}", BOLD),
+        " lose their way in.",
+    )
 
 
-def what_breaks_lines(findings: Iterable[Finding], pal: Palette, *, indent: int = 0,
-                      assignees: object = None, removal: bool = False) -> list[RenderableType]:
+def what_breaks_lines(
+    findings: Iterable[Finding],
+    pal: Palette,
+    *,
+    indent: int = 0,
+    assignees: object = None,
+    removal: bool = False,
+) -> list[RenderableType]:
     """Each impact finding (warnings first) with what is lost and the fix; the count of
     users and groups under IDENTITY_CENTER_ACCESS_LOST. In a removal (`removal`), an SCP
     that denies leaving changes nothing: one line says so."""
     out: list[RenderableType] = []
     for f in split_findings(findings)[1]:
         if removal and f.code == "LEAVE_DENIED_BY_SCP":
-            out.append(indented(Text.assemble(
-                (f"{f.severity.upper()} {f.code}", pal.severity(f.severity)),
-                (": an SCP denies it leaving on its own; this removal is unaffected.", DIM)),
-                indent))
+            out.append(
+                indented(
+                    Text.assemble(
+                        (f"{f.severity.upper()} {f.code}", pal.severity(f.severity)),
+                        (": an SCP denies it leaving on its own; this removal is unaffected.", DIM),
+                    ),
+                    indent,
+                )
+            )
             continue
         lines = finding_lines([f], pal, indent=indent)
         counted = assignees_text(assignees, pal)
@@ -228,16 +264,20 @@ def checks_note(snap: Snapshot, pal: Palette) -> Text | None:
     skipped = snap.impact.skipped_words()
     if not skipped:
         return None
-    return Text.assemble(("Not checked: ", pal.warning), safe("; ".join(skipped)),
-                         (". What breaks may be incomplete.", DIM))
+    return Text.assemble(
+        ("Not checked: ", pal.warning),
+        safe("; ".join(skipped)),
+        (". What breaks may be incomplete.", DIM),
+    )
 
 
 def _stacksets_phrase(n: int) -> str:
     return f"{n} StackSet's stacks deleted" if n == 1 else f"{n} StackSets' stacks deleted"
 
 
-def what_breaks_phrases(findings: Iterable[Finding], counts: Mapping[str, int],
-                        assignees: object = None) -> list[str]:
+def what_breaks_phrases(
+    findings: Iterable[Finding], counts: Mapping[str, int], assignees: object = None
+) -> list[str]:
     """What one account's removal destroys or cuts off, in short phrases for a summary
     line: `1 StackSet's stacks deleted`, `2 permission sets lose access (3 users, 1 group)`.
     Leaving being denied by an SCP changes nothing for a removal: not said here."""
@@ -251,9 +291,14 @@ def what_breaks_phrases(findings: Iterable[Finding], counts: Mapping[str, int],
         n = counts.get("IDENTITY_CENTER_ACCESS_LOST", 0)
         phrase = f"{plural(n, 'permission set')} {'loses' if n == 1 else 'lose'} access"
         if hasattr(assignees, "users"):
-            who = [plural(k, word) for k, word in ((getattr(assignees, "users", 0), "user"),
-                                                   (getattr(assignees, "groups", 0), "group"))
-                   if k]
+            who = [
+                plural(k, word)
+                for k, word in (
+                    (getattr(assignees, "users", 0), "user"),
+                    (getattr(assignees, "groups", 0), "group"),
+                )
+                if k
+            ]
             phrase += f" ({', '.join(who) or 'nobody assigned'})"
         phrases.append(phrase)
     if "RAM_SHARES_LOST" in codes:

@@ -47,8 +47,12 @@ class SearchIndex:
     roots: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, snap: Snapshot, assessments: Mapping[str, Assessment],
-              containers_of: Callable[[str], tuple[str, ...]]) -> SearchIndex:
+    def build(
+        cls,
+        snap: Snapshot,
+        assessments: Mapping[str, Assessment],
+        containers_of: Callable[[str], tuple[str, ...]],
+    ) -> SearchIndex:
         index = cls()
         names: dict[str, set[str]] = {}
         for ou in snap.ous.values():
@@ -61,8 +65,9 @@ class SearchIndex:
         index.codes = frozenset(codes)
         return index
 
-    def _add(self, snap: Snapshot, account_id: str, found: Assessment | None,
-             containers: tuple[str, ...]) -> frozenset[str]:
+    def _add(
+        self, snap: Snapshot, account_id: str, found: Assessment | None, containers: tuple[str, ...]
+    ) -> frozenset[str]:
         """Index one account; returns its finding codes."""
         acc = snap.accounts[account_id]
         parts = [acc.name, acc.id, acc.email, acc.state, acc.joined_method]
@@ -70,21 +75,30 @@ class SearchIndex:
         parts += snap.delegated_services_of(acc.id)
         self.text[acc.id] = "\x00".join(parts).lower()
         own = frozenset(f.code for f in found.findings) if found else frozenset()
-        self.facts[acc.id] = Facts(found.verdict if found else "ready", own,
-                                   acc.joined_method.lower(), acc.state.lower(), containers)
+        self.facts[acc.id] = Facts(
+            found.verdict if found else "ready",
+            own,
+            acc.joined_method.lower(),
+            acc.state.lower(),
+            containers,
+        )
         return own
 
-    def updated(self, snap: Snapshot, assessments: Mapping[str, Assessment],
-                containers_of: Callable[[str], tuple[str, ...]],
-                account_ids: Iterable[str]) -> SearchIndex:
+    def updated(
+        self,
+        snap: Snapshot,
+        assessments: Mapping[str, Assessment],
+        containers_of: Callable[[str], tuple[str, ...]],
+        account_ids: Iterable[str],
+    ) -> SearchIndex:
         """A new index where these accounts (their tags, delegation, findings changed)
         are indexed again; the others are kept as they are."""
-        new = SearchIndex(dict(self.text), dict(self.facts), self.ou_names, self.codes,
-                          self.roots)
+        new = SearchIndex(dict(self.text), dict(self.facts), self.ou_names, self.codes, self.roots)
         codes = set(self.codes)
         for account_id in account_ids:
-            codes |= new._add(snap, account_id, assessments.get(account_id),
-                              containers_of(account_id))
+            codes |= new._add(
+                snap, account_id, assessments.get(account_id), containers_of(account_id)
+            )
         new.codes = frozenset(codes)
         return new
 
@@ -123,8 +137,9 @@ class SearchIndex:
         text = self.text
         return lambda a: term in text[a]
 
-    def match(self, query: str, within: Iterable[str] | None = None,
-              reading: bool = False) -> list[str]:
+    def match(
+        self, query: str, within: Iterable[str] | None = None, reading: bool = False
+    ) -> list[str]:
         """Ids of the accounts that match every term of `query`, in index order.
 
         `within` limits the scan to those ids (the matches of a broader query); `reading`:
@@ -143,13 +158,16 @@ class SearchIndex:
         before, after = old.lower().split(), new.lower().split()
         if not before or len(after) < len(before):
             return False
-        if before[:-1] != after[:len(before) - 1]:
+        if before[:-1] != after[: len(before) - 1]:
             return False
         last, now = before[-1], after[len(before) - 1]
-        return last == now or (now.startswith(last) and self.is_plain(last)
-                               and self.is_plain(now))
+        return last == now or (now.startswith(last) and self.is_plain(last) and self.is_plain(now))
 
     def without(self, account_id: str) -> SearchIndex:
-        return SearchIndex({k: v for k, v in self.text.items() if k != account_id},
-                           {k: v for k, v in self.facts.items() if k != account_id},
-                           self.ou_names, self.codes, self.roots)
+        return SearchIndex(
+            {k: v for k, v in self.text.items() if k != account_id},
+            {k: v for k, v in self.facts.items() if k != account_id},
+            self.ou_names,
+            self.codes,
+            self.roots,
+        )

@@ -97,9 +97,18 @@ class TableModel:
         if found is None:
             snap = self.view.snapshot
             acc = snap.accounts[account_id]
-            found = tuple(clean(v) for v in (
-                self.view.badge(account_id), acc.name, acc.id,
-                self._path(account_id), acc.state, _joined(acc), acc.email))
+            found = tuple(
+                clean(v)
+                for v in (
+                    self.view.badge(account_id),
+                    acc.name,
+                    acc.id,
+                    self._path(account_id),
+                    acc.state,
+                    _joined(acc),
+                    acc.email,
+                )
+            )
             self._cells[account_id] = found
         return found
 
@@ -116,8 +125,12 @@ class TableModel:
         if key == "ou":
             return lambda a: (self._path(a).casefold(), *name(a))
         if key == "joined":
-            return lambda a: (accounts[a].joined_method, accounts[a].joined_timestamp is None,
-                              utc(accounts[a].joined_timestamp) or EPOCH, *name(a))
+            return lambda a: (
+                accounts[a].joined_method,
+                accounts[a].joined_timestamp is None,
+                utc(accounts[a].joined_timestamp) or EPOCH,
+                *name(a),
+            )
         if key in ("state", "email"):
             return lambda a: (str(getattr(accounts[a], key)).casefold(), *name(a))
         if key == "id":
@@ -159,10 +172,8 @@ class TableModel:
                 widest[6] = max(widest[6], cell_len(clean(acc.email)))
                 widest[4] = max(widest[4], len(acc.state))
             for ou_id in [*snap.ous, *(r.id for r in snap.roots)]:
-                path = cell_len(clean(" / ".join([*snap.ou_path(ou_id),
-                                                  snap.node_name(ou_id)])))
+                path = cell_len(clean(" / ".join([*snap.ou_path(ou_id), snap.node_name(ou_id)])))
                 widest[3] = max(widest[3], path)
             widest[5] = max(widest[5], len("invited 2024-01-01"))
-            self._widths = tuple(min(w, c.max_width) for w, c in zip(widest, COLUMNS,
-                                                                        strict=True))
+            self._widths = tuple(min(w, c.max_width) for w, c in zip(widest, COLUMNS, strict=True))
         return self._widths

@@ -60,15 +60,21 @@ class Counts:
 class OrgView:
     """A snapshot with its assessments, per-container counts and search index."""
 
-    def __init__(self, snapshot: Snapshot, now: datetime,
-                 assessments: dict[str, Assessment] | None = None, *,
-                 reading: bool = False) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        now: datetime,
+        assessments: dict[str, Assessment] | None = None,
+        *,
+        reading: bool = False,
+    ) -> None:
         self.snapshot = snapshot
         self.now = now
         # The structure alone, its details on the way (not failed): badges say `reading`.
         self.reading = reading and not snapshot.enriched
         self.assessments: dict[str, Assessment] = (
-            assessments if assessments is not None
+            assessments
+            if assessments is not None
             else {a: assess(acc, snapshot, now) for a, acc in snapshot.accounts.items()}
         )
         self.verdicts: dict[str, str] = {a: s.verdict for a, s in self.assessments.items()}
@@ -131,8 +137,7 @@ class OrgView:
         query = query.lower().strip()
         last_query, last = self._last_search
         narrowing = self.index.narrows(last_query, query)
-        found = self.index.match(query, within=last if narrowing else None,
-                                 reading=self.reading)
+        found = self.index.match(query, within=last if narrowing else None, reading=self.reading)
         self._last_search = (query, found)
         # How many accounts this search looked at (tests guard the narrowing with it).
         self.scanned = len(last) if narrowing else len(self.index.text)
@@ -153,8 +158,9 @@ class OrgView:
         new._last_search = ("", [])
         new.scanned = 0
         new.table_model = None
-        new.counts = {k: Counts(c.total, c.blocked, c.review, c.ready)
-                      for k, c in self.counts.items()}
+        new.counts = {
+            k: Counts(c.total, c.blocked, c.review, c.ready) for k, c in self.counts.items()
+        }
         return new
 
     def without_account(self, account_id: str) -> OrgView:
@@ -169,7 +175,6 @@ class OrgView:
             new.counts[container].add(verdict, -1)
         new.index = self.index.without(account_id)
         return new
-
 
     def with_changes(self, snapshot: Snapshot, account_ids: Iterable[str]) -> OrgView:
         """The view of `snapshot`, which differs from this view's only in the details of

@@ -130,8 +130,11 @@ def seed_org(
         tags = {}
         if i % 2 == 0:
             team = TEAMS[i % len(TEAMS)]
-            tags = {"team": team, "env": rng.choice(("prod", "staging", "dev")),
-                    "cost-center": f"cc-{rng.randrange(100, 999)}"}
+            tags = {
+                "team": team,
+                "env": rng.choice(("prod", "staging", "dev")),
+                "cost-center": f"cc-{rng.randrange(100, 999)}",
+            }
             if i % 6 == 0:
                 tags["owner"] = f"{team}-lead@example.com"
             tagged += 1
@@ -165,25 +168,41 @@ def seed_org(
     by_id.update({a.id: a for a in backend.accounts})
     for kind, count in (("SERVICE_CONTROL_POLICY", scps), ("TAG_POLICY", tag_policies)):
         for i in range(count):
-            content = ({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Deny", "Action": f"service{i}:*", "Resource": "*"}]}
+            content = (
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Deny", "Action": f"service{i}:*", "Resource": "*"}],
+                }
                 if kind == "SERVICE_CONTROL_POLICY"
-                else {"tags": {"team": {"tag_key": {"@@assign": "team"}}}})
-            policy = FakePolicy(org, Name=f"{kind.lower()}-{i}", Description="benchmark",
-                                Type=kind, Content=json.dumps(content))
+                else {"tags": {"team": {"tag_key": {"@@assign": "team"}}}}
+            )
+            policy = FakePolicy(
+                org,
+                Name=f"{kind.lower()}-{i}",
+                Description="benchmark",
+                Type=kind,
+                Content=json.dumps(content),
+            )
             policy.attachments = []
             backend.policies.append(policy)
-            targets = rng.sample(ou_ids, min(len(ou_ids), 3)) + rng.sample(members,
-                                                                          min(len(members), 2))
+            targets = rng.sample(ou_ids, min(len(ou_ids), 3)) + rng.sample(
+                members, min(len(members), 2)
+            )
             if i == 0:
                 targets.append(root_id)
             for target in targets:
                 attach(policy, by_id[target])
             policies[policy.id] = targets
 
-    return SeededOrg(root_id=root_id, ou_ids=ou_ids, account_ids=account_ids,
-                     tagged=tagged, admins=delegated, policies=policies,
-                     depth=len(levels) - 1)
+    return SeededOrg(
+        root_id=root_id,
+        ou_ids=ou_ids,
+        account_ids=account_ids,
+        tagged=tagged,
+        admins=delegated,
+        policies=policies,
+        depth=len(levels) - 1,
+    )
 
 
 def _new_account(org: Any, name: str, email: str, tags: dict[str, str]) -> Any:
@@ -217,7 +236,7 @@ def _spread(total: int, depth: int) -> list[int]:
     """OUs per level: a few at the top, more further down (2, 4, 8, ... weights)."""
     if total <= 0:
         return [0] * depth
-    weights = [2 ** i for i in range(depth)]
+    weights = [2**i for i in range(depth)]
     counts = [max(1, total * w // sum(weights)) for w in weights]
     counts[-1] += total - sum(counts)
     while counts[-1] < 0:  # tiny totals: trim from the bottom
@@ -265,10 +284,12 @@ def minimum_calls(*, paginate_targets: bool = False) -> dict[str, int]:
         "ListTagsForResource": len(backend.accounts),
         "ListDelegatedAdministrators": 1,
         "ListDelegatedServicesForAccount": len(backend.admins),
-        "ListPolicies": sum(pages(sum(1 for p in backend.policies if p.type == t))
-                            for t in enabled),
-        "ListTargetsForPolicy": sum(pages(len(p.attachments)) if paginate_targets else 1
-                                    for p in custom),
+        "ListPolicies": sum(
+            pages(sum(1 for p in backend.policies if p.type == t)) for t in enabled
+        ),
+        "ListTargetsForPolicy": sum(
+            pages(len(p.attachments)) if paginate_targets else 1 for p in custom
+        ),
     }
 
 
@@ -292,14 +313,21 @@ def impact_minimum_calls(region: str = "us-east-1") -> dict[str, int]:
 
     org = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
     trusted = {s["ServicePrincipal"] for s in org.services}
-    sets = [s for s in cloudformation_backends[MANAGEMENT_ACCOUNT][region].stacksets.values()
-            if s.status == "ACTIVE" and (s.permission_model == "SERVICE_MANAGED"
-                                         or s.name.startswith("AWSControlTowerBP-"))]
+    sets = [
+        s
+        for s in cloudformation_backends[MANAGEMENT_ACCOUNT][region].stacksets.values()
+        if s.status == "ACTIVE"
+        and (s.permission_model == "SERVICE_MANAGED" or s.name.startswith("AWSControlTowerBP-"))
+    ]
     sso = ssoadmin_backends[MANAGEMENT_ACCOUNT][region]
-    shares = [s for s in ram_backends[MANAGEMENT_ACCOUNT][region].resource_shares
-              if s.status == "ACTIVE"]
-    scps = [p for p in org.policies if not p.aws_managed
-            and p.type == "SERVICE_CONTROL_POLICY" and p.attachments]
+    shares = [
+        s for s in ram_backends[MANAGEMENT_ACCOUNT][region].resource_shares if s.status == "ACTIVE"
+    ]
+    scps = [
+        p
+        for p in org.policies
+        if not p.aws_managed and p.type == "SERVICE_CONTROL_POLICY" and p.attachments
+    ]
     calls = {
         "ListStackSets": 1,
         "DescribeStackSet": len(sets),

@@ -140,10 +140,12 @@ def xml_error_body(code: str, message: str) -> bytes:
     """An error as query-protocol services (STS) answer it."""
     from xml.sax.saxutils import escape
 
-    return (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
-            f"<Type>Sender</Type><Code>{escape(code)}</Code>"
-            f"<Message>{escape(message or code)}</Message></Error>"
-            f"<RequestId>fault-{time.monotonic_ns()}</RequestId></ErrorResponse>").encode()
+    return (
+        f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+        f"<Type>Sender</Type><Code>{escape(code)}</Code>"
+        f"<Message>{escape(message or code)}</Message></Error>"
+        f"<RequestId>fault-{time.monotonic_ns()}</RequestId></ErrorResponse>"
+    ).encode()
 
 
 def error_body(code: str, message: str, reason: str | None = None) -> bytes:
@@ -156,8 +158,9 @@ def error_body(code: str, message: str, reason: str | None = None) -> bytes:
 class FaultInjector:
     """WSGI middleware: count, delay, cap in-flight, inject faults, else pass to `app`."""
 
-    def __init__(self, app: WSGIApp, *, latency: float = 0.0,
-                 max_in_flight: int | None = None) -> None:
+    def __init__(
+        self, app: WSGIApp, *, latency: float = 0.0, max_in_flight: int | None = None
+    ) -> None:
         self.app = app
         self.latency = latency
         self.max_in_flight = max_in_flight
@@ -185,22 +188,41 @@ class FaultInjector:
     def total(self) -> int:
         return sum(n for op, n in self.counts.items() if not op.startswith("/moto-api"))
 
-    def _error(self, environ: dict[str, Any], start_response: Callable[..., Any],
-               status: int, code: str, message: str, reason: str | None = None) -> list[bytes]:
+    def _error(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        status: int,
+        code: str,
+        message: str,
+        reason: str | None = None,
+    ) -> list[bytes]:
         """An AWS error in the protocol of the request: JSON, or XML for STS."""
         if is_json_request(environ):
             return self._respond(start_response, status, error_body(code, message, reason))
-        return self._respond(start_response, status, xml_error_body(code, message),
-                             "text/xml")
+        return self._respond(start_response, status, xml_error_body(code, message), "text/xml")
 
-    def _respond(self, start_response: Callable[..., Any], status: int, body: bytes,
-                 content_type: str = "application/x-amz-json-1.1") -> list[bytes]:
-        reason = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway",
-                  503: "Service Unavailable"}.get(status, "Error")
-        start_response(f"{status} {reason}", [
-            ("Content-Type", content_type), ("Content-Length", str(len(body))),
-            ("x-amzn-RequestId", f"fault-{time.monotonic_ns()}"),
-        ])
+    def _respond(
+        self,
+        start_response: Callable[..., Any],
+        status: int,
+        body: bytes,
+        content_type: str = "application/x-amz-json-1.1",
+    ) -> list[bytes]:
+        reason = {
+            400: "Bad Request",
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+        }.get(status, "Error")
+        start_response(
+            f"{status} {reason}",
+            [
+                ("Content-Type", content_type),
+                ("Content-Length", str(len(body))),
+                ("x-amzn-RequestId", f"fault-{time.monotonic_ns()}"),
+            ],
+        )
         return [body]
 
     def _reset(self, environ: dict[str, Any]) -> list[bytes]:
@@ -214,8 +236,11 @@ class FaultInjector:
         body = b"".join(self.app(environ, keep))
         head = f"HTTP/1.1 {captured.get('status', '200 OK')}\r\n"
         head += f"Content-Length: {max(len(body), 2)}\r\n"
-        head += "".join(f"{k}: {v}\r\n" for k, v in captured.get("headers", [])
-                        if k.lower() not in ("content-length", "connection"))
+        head += "".join(
+            f"{k}: {v}\r\n"
+            for k, v in captured.get("headers", [])
+            if k.lower() not in ("content-length", "connection")
+        )
         sock = environ["werkzeug.socket"]
         try:
             sock.sendall(head.encode("latin-1") + b"\r\n" + body[: len(body) // 2])
@@ -242,17 +267,18 @@ class FaultInjector:
                 self.in_flight += 1
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         if over_cap:
-            return self._error(environ, start_response, 400, "TooManyRequestsException",
-                               THROTTLE_MESSAGE)
+            return self._error(
+                environ, start_response, 400, "TooManyRequestsException", THROTTLE_MESSAGE
+            )
         try:
             if self.latency:
                 time.sleep(self.latency)
             if fault is not None and fault.kind == "drop":
-                return self._respond(start_response, 502, b"<html>Bad Gateway</html>",
-                                     "text/html")
+                return self._respond(start_response, 502, b"<html>Bad Gateway</html>", "text/html")
             if fault is not None and fault.kind == "error":
-                return self._error(environ, start_response, fault.status, fault.code,
-                                   fault.message, fault.reason)
+                return self._error(
+                    environ, start_response, fault.status, fault.code, fault.message, fault.reason
+                )
             if fault is not None and fault.kind == "reset":
                 return self._reset(environ)
             if fault is not None and fault.kind == "lie":
@@ -267,16 +293,14 @@ class FaultInjector:
             if _signing_service(environ) in UNSERVED:
                 # moto's server has no backend for it: it prints to stdout (this process's,
                 # the report's) and answers 500. Answer as moto's in-process mock does.
-                return self._respond(start_response, 404, b"Not yet implemented",
-                                     "text/plain")
-            result = list(self.app(environ, _Discard(start_response) if fault else
-                                   start_response))
+                return self._respond(start_response, 404, b"Not yet implemented", "text/plain")
+            result = list(self.app(environ, _Discard(start_response) if fault else start_response))
             if fault is not None and fault.kind == "drop_after":
-                return self._respond(start_response, 502, b"<html>Bad Gateway</html>",
-                                     "text/html")
+                return self._respond(start_response, 502, b"<html>Bad Gateway</html>", "text/html")
             if fault is not None:  # kind == "after"
-                return self._error(environ, start_response, fault.status, fault.code,
-                                   fault.message, fault.reason)
+                return self._error(
+                    environ, start_response, fault.status, fault.code, fault.message, fault.reason
+                )
             return result
         finally:
             with self._lock:
@@ -296,12 +320,16 @@ class _Discard:
 class FaultServer:
     """moto behind a FaultInjector, served on 127.0.0.1 on a free port, in a thread."""
 
-    def __init__(self, *, latency: float = 0.0, max_in_flight: int | None = None,
-                 app: WSGIApp | None = None) -> None:
+    def __init__(
+        self, *, latency: float = 0.0, max_in_flight: int | None = None, app: WSGIApp | None = None
+    ) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
 
-        self.injector = FaultInjector(app or DomainDispatcherApplication(create_backend_app),
-                                      latency=latency, max_in_flight=max_in_flight)
+        self.injector = FaultInjector(
+            app or DomainDispatcherApplication(create_backend_app),
+            latency=latency,
+            max_in_flight=max_in_flight,
+        )
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -313,8 +341,9 @@ class FaultServer:
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass
 
-        self._server = make_server("127.0.0.1", 0, self.injector, threaded=True,
-                                   request_handler=QuietHandler)
+        self._server = make_server(
+            "127.0.0.1", 0, self.injector, threaded=True, request_handler=QuietHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         host, port = self._server.server_address[:2]
@@ -347,8 +376,13 @@ class FaultServer:
         """A boto3 client for seeding, talking to moto directly (not counted, no faults)."""
         import boto3
 
-        client = boto3.client(service, region_name=region, endpoint_url=self.url,
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        client = boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
         def mark(request: Any, **_: Any) -> None:
             request.headers["X-Fault-Bypass"] = "1"

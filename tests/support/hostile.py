@@ -30,10 +30,23 @@ REFUSED = "beta[/]"  # AWS refuses its removal (phone verification)
 NEWLINE = "fake\n├─ ready   forged-row  000000000000"
 
 NAMES: tuple[str, ...] = (
-    REFUSED, CLICK, "[bold]loud", f"clip{OSC52}", f"title{OSC2}", f"{CSI_CLEAR}clear",
-    NEWLINE, '=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
-    f"invoice{RTL}fdp.exe", f"zero{ZERO_WIDTH}width", LONG, "bell\x07", "c1\x9b31mred",
-    "[$error]dollar", "back\\[slash]",
+    REFUSED,
+    CLICK,
+    "[bold]loud",
+    f"clip{OSC52}",
+    f"title{OSC2}",
+    f"{CSI_CLEAR}clear",
+    NEWLINE,
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    f"invoice{RTL}fdp.exe",
+    f"zero{ZERO_WIDTH}width",
+    LONG,
+    "bell\x07",
+    "c1\x9b31mred",
+    "[$error]dollar",
+    "back\\[slash]",
 )
 OU_NAMES: tuple[str, ...] = (f"[red]Prod[/]{OSC2}", f"Div\nest{CSI_CLEAR}", f"ou{RTL}lrt")
 TAGGED = NAMES[::3]  # the accounts that carry TAGS
@@ -46,13 +59,18 @@ RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e", "\u200b")
 
 def spec_org() -> tuple[tuple[OuSpec, ...], tuple[AccountSpec, ...], tuple[PolicySpec, ...]]:
     """(OUs, accounts at the root, policies): the hostile names spread over OUs."""
-    accounts = [AccountSpec(name, tags=TAGS if name in TAGGED else {}, joined_method="INVITED",
-                            joined_days_ago=400,
-                            delegated=("guardduty.amazonaws.com",) if name == LONG else ())
-                for i, name in enumerate(NAMES)]
+    accounts = [
+        AccountSpec(
+            name,
+            tags=TAGS if name in TAGGED else {},
+            joined_method="INVITED",
+            joined_days_ago=400,
+            delegated=("guardduty.amazonaws.com",) if name == LONG else (),
+        )
+        for i, name in enumerate(NAMES)
+    ]
     ous = (
-        OuSpec(OU_NAMES[0], tuple(accounts[0:6]),
-               (OuSpec(OU_NAMES[2], tuple(accounts[6:10])),)),
+        OuSpec(OU_NAMES[0], tuple(accounts[0:6]), (OuSpec(OU_NAMES[2], tuple(accounts[6:10])),)),
         OuSpec(OU_NAMES[1], tuple(accounts[10:])),
     )
     policies = (PolicySpec(POLICY, (OU_NAMES[0],)),)
@@ -86,15 +104,20 @@ def start_hostile(now: datetime) -> Iterator[HostileOrg]:
     try:
         mock_random.seed(SEED)
         key, secret, _ = DEMO_CREDENTIALS
-        client = boto3.client("organizations", region_name=DEMO_REGION,
-                              aws_access_key_id=key, aws_secret_access_key=secret)
+        client = boto3.client(
+            "organizations",
+            region_name=DEMO_REGION,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
         ous, root_accounts, policies = spec_org()
-        built = build_org(client, ous, root_accounts=root_accounts, policies=policies,
-                          now=now)
+        built = build_org(client, ous, root_accounts=root_accounts, policies=policies, now=now)
         backend = organizations_backend(built.org_id)
-        install(backend, {built.accounts[REFUSED]:
-                          "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"},
-                clock=lambda: now)
+        install(
+            backend,
+            {built.accounts[REFUSED]: "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"},
+            clock=lambda: now,
+        )
         yield HostileOrg(built, mock)
     finally:
         mock.stop()

@@ -105,8 +105,14 @@ class BuiltOrg:
         return total
 
 
-def uniform(prefix: str, *, ous_per_level: int, depth: int, accounts_per_ou: int,
-            account: Callable[[str, int], AccountSpec] | None = None) -> tuple[OuSpec, ...]:
+def uniform(
+    prefix: str,
+    *,
+    ous_per_level: int,
+    depth: int,
+    accounts_per_ou: int,
+    account: Callable[[str, int], AccountSpec] | None = None,
+) -> tuple[OuSpec, ...]:
     """`ous_per_level` OUs under each parent, `depth` levels, `accounts_per_ou` in each OU.
 
     OUs are named prefix + their path ("ou0", "ou0-1"); accounts "<ou>-a<k>" unless
@@ -121,8 +127,7 @@ def uniform(prefix: str, *, ous_per_level: int, depth: int, accounts_per_ou: int
         for i in range(ous_per_level):
             name = f"{path}-{i}" if d > 1 else f"{prefix}{i}"
             accounts = tuple(
-                account(f"{name}-a{k}", next(counter)) if account
-                else AccountSpec(f"{name}-a{k}")
+                account(f"{name}-a{k}", next(counter)) if account else AccountSpec(f"{name}-a{k}")
                 for k in range(accounts_per_ou)
             )
             out.append(OuSpec(name, accounts, level(name, d + 1)))
@@ -136,8 +141,11 @@ def chain(prefix: str, depth: int, accounts_per_ou: int = 1) -> tuple[OuSpec, ..
     node: OuSpec | None = None
     for d in range(depth, 0, -1):
         name = f"{prefix}{d}"
-        node = OuSpec(name, tuple(AccountSpec(f"{name}-a{k}") for k in range(accounts_per_ou)),
-                      (node,) if node else ())
+        node = OuSpec(
+            name,
+            tuple(AccountSpec(f"{name}-a{k}") for k in range(accounts_per_ou)),
+            (node,) if node else (),
+        )
     return (node,) if node else ()
 
 
@@ -172,18 +180,18 @@ def build_org(
     def add_accounts(parent: str, items: Iterable[AccountSpec]) -> None:
         for spec in items:
             assert spec.name not in accounts, f"duplicate account name {spec.name}"
-            status = client.create_account(AccountName=spec.name,
-                                           Email=f"{spec.name}@example.com")
+            status = client.create_account(AccountName=spec.name, Email=f"{spec.name}@example.com")
             acc_id = status["CreateAccountStatus"]["AccountId"]
             if parent != root_id:
-                client.move_account(AccountId=acc_id, SourceParentId=root_id,
-                                    DestinationParentId=parent)
+                client.move_account(
+                    AccountId=acc_id, SourceParentId=root_id, DestinationParentId=parent
+                )
             if spec.tags:
-                client.tag_resource(ResourceId=acc_id, Tags=[
-                    {"Key": k, "Value": v} for k, v in spec.tags.items()])
+                client.tag_resource(
+                    ResourceId=acc_id, Tags=[{"Key": k, "Value": v} for k, v in spec.tags.items()]
+                )
             for service in spec.delegated:
-                client.register_delegated_administrator(AccountId=acc_id,
-                                                        ServicePrincipal=service)
+                client.register_delegated_administrator(AccountId=acc_id, ServicePrincipal=service)
             accounts[spec.name] = acc_id
             specs[acc_id] = spec
             parent_of[acc_id] = parent
@@ -193,7 +201,8 @@ def build_org(
         for ou in items:
             assert ou.name not in ous, f"duplicate OU name {ou.name}"
             ou_id = client.create_organizational_unit(ParentId=parent, Name=ou.name)[
-                "OrganizationalUnit"]["Id"]
+                "OrganizationalUnit"
+            ]["Id"]
             ous[ou.name] = ou_id
             parent_of[ou_id] = parent
             path_of[ou_id] = [*path_of[parent], ou.name]
@@ -213,15 +222,18 @@ def build_org(
     policy_ids: dict[str, str] = {}
     attached: dict[str, list[str]] = {}  # target id -> policy names
     for p in policies:
-        content = ('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*",'
-                   '"Resource":"*"}]}' if p.type == "SERVICE_CONTROL_POLICY"
-                   else '{"tags":{"team":{"tag_key":{"@@assign":"team"}}}}')
-        policy_id = client.create_policy(Name=p.name, Description=p.name, Type=p.type,
-                                         Content=content)["Policy"]["PolicySummary"]["Id"]
+        content = (
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*",'
+            '"Resource":"*"}]}'
+            if p.type == "SERVICE_CONTROL_POLICY"
+            else '{"tags":{"team":{"tag_key":{"@@assign":"team"}}}}'
+        )
+        policy_id = client.create_policy(
+            Name=p.name, Description=p.name, Type=p.type, Content=content
+        )["Policy"]["PolicySummary"]["Id"]
         policy_ids[p.name] = policy_id
         for target in p.targets:
-            target_id = (root_id if target == "Root" else ous.get(target)
-                         or accounts[target])
+            target_id = root_id if target == "Root" else ous.get(target) or accounts[target]
             client.attach_policy(PolicyId=policy_id, TargetId=target_id)
             attached.setdefault(target_id, []).append(p.name)
     per_type = {t: sum(1 for p in policies if p.type == t) for t in types}
@@ -264,16 +276,22 @@ def build_org(
             ou_path=list(path_of[parent]),
             tags=dict(spec.tags) if spec else {},
             delegated=set(spec.delegated) if spec else set(),
-            policies={(name, node) for node in chain_of(acc_id)
-                      for name in attached.get(node, [])},
+            policies={(name, node) for node in chain_of(acc_id) for name in attached.get(node, [])},
             state=state,
             joined_method=joined_method,
             joined=joined,
         )
     return BuiltOrg(
-        org_id=org["Id"], root_id=root_id, management_account_id=mgmt_id, ous=ous,
-        accounts=accounts, policies=policy_ids, policy_types=tuple(types),
-        child_ous=child_ous, child_accounts=child_accounts, expected=expected,
+        org_id=org["Id"],
+        root_id=root_id,
+        management_account_id=mgmt_id,
+        ous=ous,
+        accounts=accounts,
+        policies=policy_ids,
+        policy_types=tuple(types),
+        child_ous=child_ous,
+        child_accounts=child_accounts,
+        expected=expected,
         policies_per_type=per_type,
     )
 
@@ -289,9 +307,15 @@ def organizations_backend(org_id: str) -> Any | None:
     return None
 
 
-def edit_account(org_id: str, account_id: str, *, joined_method: str | None = None,
-                 joined: datetime | None = None, state: str | None = None,
-                 status: str | None = None) -> None:
+def edit_account(
+    org_id: str,
+    account_id: str,
+    *,
+    joined_method: str | None = None,
+    joined: datetime | None = None,
+    state: str | None = None,
+    status: str | None = None,
+) -> None:
     """Change what moto says about an account (join method and date, State, Status)."""
     backend = organizations_backend(org_id)
     assert backend is not None, "moto's backend is not in this process"
@@ -314,30 +338,41 @@ WORKLOADS_ID = "ou-root-workload"
 PROD_ID = "ou-root-prod0000"
 
 
-def make_account(account_id: str, *, name: str = "", parent_id: str = PROD_ID,
-                 state: str = "ACTIVE", joined_method: str = "INVITED",
-                 joined: datetime | None = None) -> Any:
+def make_account(
+    account_id: str,
+    *,
+    name: str = "",
+    parent_id: str = PROD_ID,
+    state: str = "ACTIVE",
+    joined_method: str = "INVITED",
+    joined: datetime | None = None,
+) -> Any:
     from orgtui.model import Account
 
     return Account(
-        id=account_id, name=name or f"acct-{account_id}", email=f"{account_id}@example.com",
-        arn=f"arn:aws:organizations::{MGMT_ID}:account/o-test/{account_id}", state=state,
+        id=account_id,
+        name=name or f"acct-{account_id}",
+        email=f"{account_id}@example.com",
+        arn=f"arn:aws:organizations::{MGMT_ID}:account/o-test/{account_id}",
+        state=state,
         joined_method=joined_method,
         joined_timestamp=joined or datetime(2020, 1, 1, tzinfo=timezone.utc),
         parent_id=parent_id,
     )
 
 
-def make_snapshot(*accounts: Any, tags: Mapping[str, Mapping[str, str]] | None = None,
-                  delegated: Mapping[str, tuple[str, ...]] | None = None,
-                  policies: Sequence[Any] = (),
-                  attachments: Mapping[str, tuple[str, ...]] | None = None) -> Any:
+def make_snapshot(
+    *accounts: Any,
+    tags: Mapping[str, Mapping[str, str]] | None = None,
+    delegated: Mapping[str, tuple[str, ...]] | None = None,
+    policies: Sequence[Any] = (),
+    attachments: Mapping[str, tuple[str, ...]] | None = None,
+) -> Any:
     """A snapshot: Root > Workloads > Prod, the management account under the root, and
     `accounts` wherever their parent_id says."""
     from orgtui.model import Caller, Organization, OrgUnit, Root, Snapshot, frozen_map
 
-    mgmt = make_account(MGMT_ID, name="management", parent_id=ROOT_ID,
-                        joined_method="CREATED")
+    mgmt = make_account(MGMT_ID, name="management", parent_id=ROOT_ID, joined_method="CREATED")
     all_accounts = {a.id: a for a in (mgmt, *accounts)}
     child_accounts: dict[str, list[str]] = {ROOT_ID: [], WORKLOADS_ID: [], PROD_ID: []}
     for a in all_accounts.values():
@@ -345,12 +380,13 @@ def make_snapshot(*accounts: Any, tags: Mapping[str, Mapping[str, str]] | None =
     return Snapshot(
         organization=Organization("o-test", "arn:org", MGMT_ID, "mgmt@example.com", "ALL"),
         caller=Caller(MGMT_ID, f"arn:aws:iam::{MGMT_ID}:user/admin"),
-        roots=(Root(ROOT_ID, "Root", "arn:root",
-                    (("SERVICE_CONTROL_POLICY", "ENABLED"),)),),
-        ous=frozen_map({
-            WORKLOADS_ID: OrgUnit(WORKLOADS_ID, "Workloads", "arn:w", ROOT_ID),
-            PROD_ID: OrgUnit(PROD_ID, "Prod", "arn:p", WORKLOADS_ID),
-        }),
+        roots=(Root(ROOT_ID, "Root", "arn:root", (("SERVICE_CONTROL_POLICY", "ENABLED"),)),),
+        ous=frozen_map(
+            {
+                WORKLOADS_ID: OrgUnit(WORKLOADS_ID, "Workloads", "arn:w", ROOT_ID),
+                PROD_ID: OrgUnit(PROD_ID, "Prod", "arn:p", WORKLOADS_ID),
+            }
+        ),
         accounts=frozen_map(all_accounts),
         child_ous=frozen_map({ROOT_ID: (WORKLOADS_ID,), WORKLOADS_ID: (PROD_ID,), PROD_ID: ()}),
         child_accounts=frozen_map({k: tuple(v) for k, v in child_accounts.items()}),

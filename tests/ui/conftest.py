@@ -23,8 +23,9 @@ SIZE = (120, 40)
 def demo_context(read_only: bool = False) -> AwsContext:
     from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 
-    return AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
-                                     read_only=read_only))
+    return AwsContext(
+        SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS, read_only=read_only)
+    )
 
 
 @pytest.fixture
@@ -32,8 +33,13 @@ def make_app(demo) -> Callable[..., OrgApp]:
     """Build an OrgApp on the running demo, with the demo's fixed clock."""
 
     def build(read_only: bool = False, **kwargs: Any) -> OrgApp:
-        return OrgApp(demo_context(read_only), read_only=read_only, demo=True,
-                      clock=lambda: DEMO_NOW, **kwargs)
+        return OrgApp(
+            demo_context(read_only),
+            read_only=read_only,
+            demo=True,
+            clock=lambda: DEMO_NOW,
+            **kwargs,
+        )
 
     return build
 

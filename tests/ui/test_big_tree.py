@@ -28,8 +28,16 @@ def big_snapshot(n_ous: int = 20, per_ou: int = 250, big: int = 5000) -> Snapsho
         ids = []
         for j in range(size):
             n += 1
-            acc = Account(str(n), f"acct-{i:04d}-{j:05d}", f"a{n}@example.com", "",
-                          "ACTIVE" if j % 50 else "SUSPENDED", "INVITED", T0, ou.id)
+            acc = Account(
+                str(n),
+                f"acct-{i:04d}-{j:05d}",
+                f"a{n}@example.com",
+                "",
+                "ACTIVE" if j % 50 else "SUSPENDED",
+                "INVITED",
+                T0,
+                ou.id,
+            )
             accounts[acc.id] = acc
             ids.append(acc.id)
         child_accounts[ou.id] = tuple(ids)
@@ -38,9 +46,13 @@ def big_snapshot(n_ous: int = 20, per_ou: int = 250, big: int = 5000) -> Snapsho
     return Snapshot(
         organization=Organization("o-big", "arn:org", "100000000001", "m@example.com", "ALL"),
         caller=Caller("100000000001", "arn:aws:iam::100000000001:user/admin"),
-        roots=(root,), ous=frozen_map(ous), accounts=frozen_map(accounts),
-        child_ous=frozen_map(child_ous), child_accounts=frozen_map(child_accounts),
-        loaded_at=DEMO_NOW, enriched=True,
+        roots=(root,),
+        ous=frozen_map(ous),
+        accounts=frozen_map(accounts),
+        child_ous=frozen_map(child_ous),
+        child_accounts=frozen_map(child_accounts),
+        loaded_at=DEMO_NOW,
+        enriched=True,
     )
 
 

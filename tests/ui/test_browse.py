@@ -44,7 +44,8 @@ async def test_first_level_open_and_children_added_on_expand(make_app, demo):
         assert tree.cursor_ref.id == demo.ous["Security"]
         assert security.is_expanded
         assert {n.data.id for n in security.children} == {
-            demo.accounts[n] for n in ("log-archive", "security-tooling", "audit")}
+            demo.accounts[n] for n in ("log-archive", "security-tooling", "audit")
+        }
         # Deeper OUs stay unbuilt until opened.
         assert demo.ous["Payments"] not in tree.nodes
 
@@ -140,8 +141,9 @@ async def test_state_shown_when_not_active(make_app, demo):
         await pilot.pause()
         label = tree.render_label(tree.cursor_node, tree.rich_style, tree.rich_style).plain
         assert "contoso-legacy" in label and "blocked" in label and "SUSPENDED" in label
-        suspended = tree.render_label(tree.nodes[demo.ous["Suspended"]], tree.rich_style,
-                                      tree.rich_style).plain
+        suspended = tree.render_label(
+            tree.nodes[demo.ous["Suspended"]], tree.rich_style, tree.rich_style
+        ).plain
         assert "2 accounts · 2 blocked" in suspended
 
 
@@ -152,8 +154,21 @@ async def test_help_lists_every_binding(make_app):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = text_of(app, "#help-keys")
-        for key in ("j", "enter, l", "h", "/", "escape", "space", "v", "d", "r", "ctrl+r",
-                    "?", "q, ctrl+c", "ctrl+p"):
+        for key in (
+            "j",
+            "enter, l",
+            "h",
+            "/",
+            "escape",
+            "space",
+            "v",
+            "d",
+            "r",
+            "ctrl+r",
+            "?",
+            "q, ctrl+c",
+            "ctrl+p",
+        ):
             assert key in text
         assert "attestation tag" in text and "delegated administrator" in text
         await pilot.press("escape")

@@ -14,8 +14,11 @@ from tests.ui.conftest import SIZE, settled, text_of, until, wait_loaded
 
 
 def shown_bindings(app) -> dict[str, str]:
-    return {b.binding.key: b.binding.id for b in app.screen.active_bindings.values()
-            if b.binding.show and b.enabled}
+    return {
+        b.binding.key: b.binding.id
+        for b in app.screen.active_bindings.values()
+        if b.binding.show and b.enabled
+    }
 
 
 async def test_A_marks_every_match_and_r_opens_one_dialog_with_exactly_them(make_app, demo):
@@ -63,8 +66,9 @@ async def test_space_on_an_ou_marks_every_account_under_it(make_app, demo):
         await pilot.press("slash", *"staging", "enter")
         tree.move_cursor(tree.nodes[workloads])
         await pilot.press("space")
-        assert app.main.marked == {demo.accounts[n] for n in
-                                   ("web-staging", "payments-staging", "data-staging")}
+        assert app.main.marked == {
+            demo.accounts[n] for n in ("web-staging", "payments-staging", "data-staging")
+        }
 
 
 async def test_audit_mode_offers_no_marking(make_app, demo):
@@ -96,16 +100,20 @@ def test_filter_terms(demo):
 
     admins = {a for a in snap.accounts if snap.delegated_services_of(a)}
     assert admins and found("DELEGATED_ADMIN") == admins == found("delegated_admin")
-    guardduty = {a for a in admins if "guardduty.amazonaws.com" in
-                 snap.delegated_services_of(a)}
+    guardduty = {a for a in admins if "guardduty.amazonaws.com" in snap.delegated_services_of(a)}
     assert found("guardduty") == guardduty == found("guardduty.amazonaws.com")
     assert ids["security-tooling"] in guardduty
-    assert found("invited") == {a for a, acc in snap.accounts.items()
-                                if acc.joined_method == "INVITED"}
-    assert found("created") == {a for a, acc in snap.accounts.items()
-                                if acc.joined_method == "CREATED"}
-    assert found("suspended") == {a for a, acc in snap.accounts.items()
-                                  if acc.state == "SUSPENDED"} != set()
+    assert found("invited") == {
+        a for a, acc in snap.accounts.items() if acc.joined_method == "INVITED"
+    }
+    assert found("created") == {
+        a for a, acc in snap.accounts.items() if acc.joined_method == "CREATED"
+    }
+    assert (
+        found("suspended")
+        == {a for a, acc in snap.accounts.items() if acc.state == "SUSPENDED"}
+        != set()
+    )
     # ou:NAME at any depth (Prod holds Payments, which holds PCI); an OU id too.
     prod = demo.ous["Prod"]
     under_prod = {a.id for a in snap.iter_accounts_under(prod)}
@@ -115,11 +123,15 @@ def test_filter_terms(demo):
     assert found("ou:NoSuchOU") == set()
     # Terms combine (AND).
     assert found("ou:Workloads review") == {
-        a for a in snap.iter_accounts_under(demo.ous["Workloads"])
-        for a in [a.id] if view.verdict(a) == "review"}
+        a
+        for a in snap.iter_accounts_under(demo.ous["Workloads"])
+        for a in [a.id]
+        if view.verdict(a) == "review"
+    }
     assert found("created suspended") == found("created") & found("suspended")
     assert found("DELEGATED_ADMIN ou:Security") == {ids["security-tooling"]} | (
-        admins & {a.id for a in snap.iter_accounts_under(demo.ous["Security"])})
+        admins & {a.id for a in snap.iter_accounts_under(demo.ous["Security"])}
+    )
 
 
 async def test_typing_keeps_the_cursor_and_never_goes_back_to_the_root(make_app, demo):

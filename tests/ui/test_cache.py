@@ -47,8 +47,13 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
 
 
 async def test_no_cache_key_no_cache(make_app, monkeypatch):
-    monkeypatch.setattr(files, "load_snapshot", lambda key, problems=None: (_ for _ in ()).throw(
-        AssertionError("the cache must not be read")))
+    monkeypatch.setattr(
+        files,
+        "load_snapshot",
+        lambda key, problems=None: (_ for _ in ()).throw(
+            AssertionError("the cache must not be read")
+        ),
+    )
     saved: list[object] = []
     monkeypatch.setattr(files, "save_snapshot", lambda key, snap: saved.append(snap))
     app = make_app()

@@ -149,9 +149,7 @@ async def test_deregister_waits_for_the_details(make_app, demo, monkeypatch):
         await wait_loaded(pilot, app)
 
 
-async def test_a_refresh_keeps_the_cached_view_until_details_land_or_fail(
-    make_app, monkeypatch
-):
+async def test_a_refresh_keeps_the_cached_view_until_details_land_or_fail(make_app, monkeypatch):
     """On a refresh the cached picture stays while the details are read (the structure's
     own view is not built: nothing would show it); if the details then fail, the structure
     as read replaces it, with `ready?` / `review?`, not the stale verdicts."""

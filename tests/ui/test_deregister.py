@@ -256,7 +256,8 @@ async def test_deregistered_elsewhere_the_live_check_offers_nothing_to_type(make
         await wait_loaded(pilot, app)
         # Someone else deregisters it after the load: the view still says it is one.
         demo_context().org.deregister_delegated_administrator(
-            AccountId=target, ServicePrincipal="macie.amazonaws.com")
+            AccountId=target, ServicePrincipal="macie.amazonaws.com"
+        )
         dialog = await open_dialog(pilot, app, target)
         check = plain(dialog.query_one("#deregister-check", Static).content)
         assert "no longer a delegated administrator (checked live)" in flat(check)

@@ -46,6 +46,7 @@ async def test_new_text_lays_nothing_out_whatever_its_height(make_app, monkeypat
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         pane = app.main.detail
+
         async def show(text: str) -> None:
             pane._set_content(Text(text))
             await pilot.pause()
@@ -119,5 +120,7 @@ async def test_a_node_shown_again_is_drawn_from_what_was_kept(make_app, demo, mo
         await visit("ledger-prod")
         # Another theme: the node on screen, then ledger-prod, rendered again in it.
         assert [seen[1].id for seen in rendered[renders:]] == [
-            demo.accounts["web-prod"], demo.accounts["ledger-prod"]]
+            demo.accounts["web-prod"],
+            demo.accounts["ledger-prod"],
+        ]
         assert all(seen[3] == app.theme for seen in rendered[renders:])

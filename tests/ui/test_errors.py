@@ -27,8 +27,7 @@ def _context(url: str) -> AwsContext:
 
 
 async def test_access_denied_at_start_closes_the_app(server):
-    server.fail("DescribeOrganization", "AccessDeniedException",
-                message="not allowed", status=400)
+    server.fail("DescribeOrganization", "AccessDeniedException", message="not allowed", status=400)
     app = OrgApp(_context(server.url), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
@@ -48,8 +47,7 @@ async def test_no_credentials_at_start_closes_the_app():
 
 def test_run_app_prints_the_two_lines_and_exits_1(server, monkeypatch, capsys):
     monkeypatch.setattr(OrgApp, "run", lambda self, **kw: App.run(self, headless=True))
-    server.fail("DescribeOrganization", "AWSOrganizationsNotInUseException",
-                message="not in use")
+    server.fail("DescribeOrganization", "AWSOrganizationsNotInUseException", message="not in use")
     code = cli.main(["--endpoint-url", server.url, "--no-cache"])
     err = capsys.readouterr().err
     assert code == 1

@@ -24,8 +24,9 @@ async def test_filter_by_name_is_live(make_app, demo):
         tree = app.query_one(OrgTree)
         await _filter(pilot, "north")
         assert isinstance(app.focused, FilterInput)
-        northwind = {demo.accounts[n] for n in
-                     ("northwind-prod", "northwind-dev", "northwind-shared")}
+        northwind = {
+            demo.accounts[n] for n in ("northwind-prod", "northwind-dev", "northwind-shared")
+        }
         assert tree.matches == northwind
         # Only the matches and the OUs above them are in the tree, opened.
         assert _shown_accounts(tree) == northwind
@@ -47,8 +48,9 @@ async def test_filter_by_id_email_tag_and_verdict(make_app, demo):
             demo.accounts["tailspin-prod"]: {demo.accounts["tailspin-prod"]},
             "aws+ml-dev@example.com": {demo.accounts["ml-dev"]},
             "pci=in-scope": {demo.accounts["cardvault-prod"], demo.accounts["tokenizer-prod"]},
-            "env=staging": {demo.accounts[n] for n in
-                            ("web-staging", "payments-staging", "data-staging")},
+            "env=staging": {
+                demo.accounts[n] for n in ("web-staging", "payments-staging", "data-staging")
+            },
         }
         await pilot.press("slash")
         for query, expected in cases.items():

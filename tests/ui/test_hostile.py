@@ -166,8 +166,9 @@ async def test_dialog_and_refusal_notice_hold_no_action(org, monkeypatch):
         await pilot.press(*target, "enter")
         await until(pilot, lambda: dialog.phase == "done")
         notices = [(n.title, n.message) for n in app._notifications]
-        assert any(title == h.REFUSED and "phone verification" in message
-                   for title, message in notices), notices
+        assert any(
+            title == h.REFUSED and "phone verification" in message for title, message in notices
+        ), notices
         await pilot.press("enter")  # Close
         await pilot.pause()
         svg = assert_clean_screen(app)

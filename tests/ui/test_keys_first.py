@@ -16,10 +16,12 @@ async def test_a_key_claims_the_foreground_until_it_is_painted(make_app, monkeyp
         foreground = app.ctx.foreground
         seen: list[tuple[str, int]] = []
         claim, release = foreground.claim, foreground.release
-        monkeypatch.setattr(foreground, "claim",
-                            lambda: (seen.append(("claim", tree.cursor_line)), claim()))
-        monkeypatch.setattr(foreground, "release",
-                            lambda: (seen.append(("release", tree.cursor_line)), release()))
+        monkeypatch.setattr(
+            foreground, "claim", lambda: (seen.append(("claim", tree.cursor_line)), claim())
+        )
+        monkeypatch.setattr(
+            foreground, "release", lambda: (seen.append(("release", tree.cursor_line)), release())
+        )
         before = tree.cursor_line
         await pilot.press("down")
         await settled(pilot, app)

@@ -38,10 +38,14 @@ async def test_r_opens_removal_for_the_marked_or_the_cursor(make_app, demo):
         await pilot.press("space")
         app.main.jump_to(demo.accounts["northwind-dev"])
         await pilot.press("space", "r")
-        assert sorted(opened[-1]) == sorted([demo.accounts["northwind-shared"],
-                                             demo.accounts["northwind-dev"]])
-        footer_keys = {k: b.binding.id for k, b in app.screen.active_bindings.items()
-                       if b.binding.show and b.enabled}
+        assert sorted(opened[-1]) == sorted(
+            [demo.accounts["northwind-shared"], demo.accounts["northwind-dev"]]
+        )
+        footer_keys = {
+            k: b.binding.id
+            for k, b in app.screen.active_bindings.items()
+            if b.binding.show and b.enabled
+        }
         assert footer_keys.get("r") == "remove"
 
 
@@ -56,8 +60,11 @@ async def test_audit_r_says_read_only_and_is_not_in_the_footer(make_app, demo):
         await pilot.pause()
         assert opened == []
         assert [n.message for n in app._notifications][-1] == READ_ONLY_NOTICE
-        shown = [b.binding.id for b in app.screen.active_bindings.values()
-                 if b.binding.show and b.enabled]
+        shown = [
+            b.binding.id
+            for b in app.screen.active_bindings.values()
+            if b.binding.show and b.enabled
+        ]
         assert "remove" not in shown
 
 
@@ -75,8 +82,9 @@ async def test_apply_removal_updates_tree_counts_and_marks(make_app, demo):
         assert gone not in app.snapshot.accounts and gone not in tree.nodes
         assert app.main.marked == set()
         assert app.view.counts_of(demo.ous["Divesting"]).total == 3
-        divesting = tree.render_label(tree.nodes[demo.ous["Divesting"]], tree.rich_style,
-                                      tree.rich_style).plain
+        divesting = tree.render_label(
+            tree.nodes[demo.ous["Divesting"]], tree.rich_style, tree.rich_style
+        ).plain
         assert "3 accounts" in divesting
         assert "39 accounts" in text_of(app, "#header-status")
         assert tree.cursor_ref is not None and tree.cursor_ref.id != gone

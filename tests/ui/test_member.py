@@ -21,10 +21,16 @@ def member_snapshot() -> Snapshot:
     root = Root(org.id, f"Organization {org.id}", org.arn)
     me = Account("222222222222", "This account", "", "", "ACTIVE", "UNKNOWN", None, root.id)
     return Snapshot(
-        organization=org, caller=Caller(me.id, f"arn:aws:sts::{me.id}:assumed-role/x/y"),
-        roots=(root,), ous=frozen_map(), accounts=frozen_map({me.id: me}),
-        child_ous=frozen_map({root.id: ()}), child_accounts=frozen_map({root.id: (me.id,)}),
-        loaded_at=DEMO_NOW, member_mode=True, enriched=True,
+        organization=org,
+        caller=Caller(me.id, f"arn:aws:sts::{me.id}:assumed-role/x/y"),
+        roots=(root,),
+        ous=frozen_map(),
+        accounts=frozen_map({me.id: me}),
+        child_ous=frozen_map({root.id: ()}),
+        child_accounts=frozen_map({root.id: (me.id,)}),
+        loaded_at=DEMO_NOW,
+        member_mode=True,
+        enriched=True,
     )
 
 
@@ -50,12 +56,16 @@ async def test_member_sees_the_organization_and_its_account():
     assert "This account" in plain(account_detail(view, "222222222222"))
 
 
-@pytest.mark.parametrize(("key", "screen", "operation"), [
-    ("v", AttestScreen, "TagResource"),
-    ("d", DeregisterScreen, "DeregisterDelegatedAdministrator"),
-])
-async def test_member_is_told_a_write_needs_the_management_account(isolated_env, key, screen,
-                                                                   operation):
+@pytest.mark.parametrize(
+    ("key", "screen", "operation"),
+    [
+        ("v", AttestScreen, "TagResource"),
+        ("d", DeregisterScreen, "DeregisterDelegatedAdministrator"),
+    ],
+)
+async def test_member_is_told_a_write_needs_the_management_account(
+    isolated_env, key, screen, operation
+):
     from orgtui import demo as demo_mod
 
     running = demo_mod.start(now=DEMO_NOW, member="contoso-web")

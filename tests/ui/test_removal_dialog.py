@@ -35,20 +35,35 @@ WRITE_OP = "RemoveAccountFromOrganization"
 def demo_ctx(read_only: bool = False) -> AwsContext:
     from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 
-    return AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS,
-                                     read_only=read_only))
+    return AwsContext(
+        SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS, read_only=read_only)
+    )
 
 
 class Host(App[None]):
     """The smallest app that can show the dialog."""
 
-    def __init__(self, ctx: Any, snap: Snapshot, ids: list[str], *, leave: bool = False,
-                 live_check: bool = True) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        snap: Snapshot,
+        ids: list[str],
+        *,
+        leave: bool = False,
+        live_check: bool = True,
+    ) -> None:
         super().__init__()
         self.results: list[list[Outcome]] = []
         self.emitted: list[Outcome] = []
-        self.dialog = RemovalScreen(ctx, snap, ids, clock=lambda: DEMO_NOW, leave=leave,
-                                    on_outcome=self.emitted.append, live_check=live_check)
+        self.dialog = RemovalScreen(
+            ctx,
+            snap,
+            ids,
+            clock=lambda: DEMO_NOW,
+            leave=leave,
+            on_outcome=self.emitted.append,
+            live_check=live_check,
+        )
 
     def on_mount(self) -> None:
         self.push_screen(self.dialog, callback=self.results.append)
@@ -129,8 +144,11 @@ async def test_ready_account_removed_after_typing_its_id(org):
         # The tag-loss warning lists every tag, in the fixed summary and in the body.
         summary = summary_text(dialog)
         assert "Tags AWS deletes (3" in summary
-        for key, value in (("divest", "northwind"), ("env", "prod"),
-                           ("owner", "ops@northwind.example")):
+        for key, value in (
+            ("divest", "northwind"),
+            ("env", "prod"),
+            ("owner", "ops@northwind.example"),
+        ):
             assert f"{key}={value}" in summary
             assert re.search(rf"{key} +{re.escape(value)}", body)
         assert "DenyLeaveOrganization" in body and "RegionGuardrail" in body
@@ -231,9 +249,9 @@ async def test_blocked_account_cannot_be_confirmed(org):
 async def test_live_check_decides_over_a_stale_view(org):
     demo, ctx, snap = org
     [acc_id] = ids_of(demo, "northwind-dev")
-    boto3.client("organizations", region_name="us-east-1", aws_access_key_id="a",
-                 aws_secret_access_key="b").register_delegated_administrator(
-        AccountId=acc_id, ServicePrincipal="ssm.amazonaws.com")
+    boto3.client(
+        "organizations", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    ).register_delegated_administrator(AccountId=acc_id, ServicePrincipal="ssm.amazonaws.com")
     app = Host(ctx, snap, [acc_id])
     async with app.run_test(size=SIZE) as pilot:
         dialog = app.dialog
@@ -286,8 +304,7 @@ async def test_bulk_drop_the_blocked_and_go_on(org):
         dialog = app.dialog
         await checked(pilot, dialog)
         assert dialog.expected == "4"
-        assert "Type the number of accounts" in str(
-            dialog.query_one("#removal-prompt").render())
+        assert "Type the number of accounts" in str(dialog.query_one("#removal-prompt").render())
         drop = dialog.query_one("#removal-drop", Button)
         assert drop.display and "2 blocked accounts" in str(drop.label)
         assert dialog.query_one("#removal-input", Input).disabled
@@ -424,25 +441,27 @@ async def _wait_checked(pilot: Pilot) -> None:
 
 
 def test_snapshot_ready(demo, snap_compare):
-    assert snap_compare(_snap_host(demo, ["northwind-prod"]), terminal_size=SIZE,
-                        run_before=_wait_checked)
+    assert snap_compare(
+        _snap_host(demo, ["northwind-prod"]), terminal_size=SIZE, run_before=_wait_checked
+    )
 
 
 def test_snapshot_review(demo, snap_compare):
-    assert snap_compare(_snap_host(demo, ["web-dev"]), terminal_size=SIZE,
-                        run_before=_wait_checked)
+    assert snap_compare(_snap_host(demo, ["web-dev"]), terminal_size=SIZE, run_before=_wait_checked)
 
 
 def test_snapshot_blocked(demo, snap_compare):
-    assert snap_compare(_snap_host(demo, ["security-tooling"]), terminal_size=SIZE,
-                        run_before=_wait_checked)
+    assert snap_compare(
+        _snap_host(demo, ["security-tooling"]), terminal_size=SIZE, run_before=_wait_checked
+    )
 
 
 def test_snapshot_bulk(demo, snap_compare):
     assert snap_compare(
-        _snap_host(demo, ["northwind-prod", "sandbox-carol", "security-tooling",
-                          "northwind-dev"]),
-        terminal_size=SIZE, run_before=_wait_checked)
+        _snap_host(demo, ["northwind-prod", "sandbox-carol", "security-tooling", "northwind-dev"]),
+        terminal_size=SIZE,
+        run_before=_wait_checked,
+    )
 
 
 # --- typing straight away ----------------------------------------------------------------

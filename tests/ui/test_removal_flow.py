@@ -137,18 +137,34 @@ async def test_audit_mode_r_opens_nothing(make_app, demo):
 async def test_audit_mode_guard_below_the_ui_sends_no_write(aws_credentials):
     """A UI bug that pushed the dialog in audit mode still sends nothing but reads."""
     with FaultServer() as server:
-        built = build_org(server.client("organizations"), (OuSpec("Out", (
-            AccountSpec("leaving", tags={"k": "v"}, joined_method="INVITED",
-                        joined_days_ago=400),)),))
-        ctx = AwsContext(SessionOptions(endpoint_url=server.url, region="us-east-1",
-                                        credentials=("testing", "testing", None),
-                                        read_only=True))
+        built = build_org(
+            server.client("organizations"),
+            (
+                OuSpec(
+                    "Out",
+                    (
+                        AccountSpec(
+                            "leaving", tags={"k": "v"}, joined_method="INVITED", joined_days_ago=400
+                        ),
+                    ),
+                ),
+            ),
+        )
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+                read_only=True,
+            )
+        )
         app = OrgApp(ctx, read_only=True, clock=lambda: DEMO_NOW)
         target = built.accounts["leaving"]
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
-            dialog = RemovalScreen(ctx, app.snapshot, [target], clock=app.clock,
-                                   on_outcome=app._removal_outcome)
+            dialog = RemovalScreen(
+                ctx, app.snapshot, [target], clock=app.clock, on_outcome=app._removal_outcome
+            )
             app.push_screen(dialog)
             await until(pilot, lambda: dialog.checks is not None)
             await confirm(pilot, dialog, target)
@@ -156,8 +172,11 @@ async def test_audit_mode_guard_below_the_ui_sends_no_write(aws_credentials):
             assert isinstance(outcome.error, ReadOnlyViolation) and not outcome.sent
             assert "read-only" in dialog_text(dialog, "#removal-accounts")
             assert target in app.snapshot.accounts
-        writes = {op: n for op, n in server.counts.items()
-                  if not op.startswith(READ_PREFIXES) and not op.startswith("/")}
+        writes = {
+            op: n
+            for op, n in server.counts.items()
+            if not op.startswith(READ_PREFIXES) and not op.startswith("/")
+        }
         assert writes == {}
         assert server.counts["DescribeAccount"] >= 1
 
@@ -203,7 +222,8 @@ async def test_member_cannot_remove_other_accounts(isolated_env):
 
 
 async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stops(
-        make_app, demo, monkeypatch):
+    make_app, demo, monkeypatch
+):
     """SIGHUP during a bulk removal: the account in flight is finished and logged, the
     rest are not started (and the log says so), then the app exits."""
     from orgtui.aws import removal

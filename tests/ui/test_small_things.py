@@ -31,7 +31,7 @@ async def test_findings_keep_their_hanging_indent(make_app, demo):
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if "WARNING STANDALONE_UNVERIFIED" in line)
     body = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.strip() or not line.startswith(" "):
             break
         body.append(line)
@@ -66,8 +66,9 @@ async def test_a_notice_does_not_cover_the_close_button(make_app, demo):
         target = demo.accounts["sandbox-carol"]  # AWS refuses it (phone verification)
         app.main.jump_to(target)
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
-                    and app.screen.checks is not None)
+        await until(
+            pilot, lambda: isinstance(app.screen, RemovalScreen) and app.screen.checks is not None
+        )
         dialog = app.screen
         await pilot.press(*target, "enter")
         await until(pilot, lambda: dialog.phase == "done")

@@ -131,8 +131,9 @@ def test_removal_dialog_80x24(make_app, demo, snap_compare):
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
-                    and app.screen.checks is not None)
+        await until(
+            pilot, lambda: isinstance(app.screen, RemovalScreen) and app.screen.checks is not None
+        )
         app.screen.query_one("#removal-input").cursor_blink = False
         await pilot.pause()
 
@@ -148,8 +149,9 @@ def test_blocked_dialog_80x24(make_app, demo, snap_compare):
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.management_account_id)
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RemovalScreen)
-                    and app.screen.checks is not None)
+        await until(
+            pilot, lambda: isinstance(app.screen, RemovalScreen) and app.screen.checks is not None
+        )
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
@@ -157,8 +159,9 @@ def test_blocked_dialog_80x24(make_app, demo, snap_compare):
 # --- what breaks, attest (v), deregister (d): at 120x40 and at 80x24 ---------------------
 
 
-def _dialog_scene(app, demo, key: str, names: list[str], screen_type: type,
-                  ready=lambda dialog: True):
+def _dialog_scene(
+    app, demo, key: str, names: list[str], screen_type: type, ready=lambda dialog: True
+):
     """Mark `names` (or put the cursor on the one), press `key`, wait for the live check
     (and `ready`), stop the cursor blinking."""
 
@@ -169,8 +172,14 @@ def _dialog_scene(app, demo, key: str, names: list[str], screen_type: type,
         app.main.jump_to(demo.accounts[names[-1]])
         await pilot.pause()
         await pilot.press(key)
-        await until(pilot, lambda: isinstance(app.screen, screen_type)
-                    and app.screen.checks is not None and ready(app.screen))
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, screen_type)
+                and app.screen.checks is not None
+                and ready(app.screen)
+            ),
+        )
         app.screen.query_one(".dialog-input").cursor_blink = False
         await pilot.pause()
 
@@ -203,8 +212,9 @@ def test_attest_dialog(make_app, demo, snap_compare):
     from orgtui.ui.screens.attest import AttestScreen
 
     app = make_app()
-    run_before = _dialog_scene(app, demo, "v", ["web-prod", "payments-dev", "web-dev"],
-                               AttestScreen)
+    run_before = _dialog_scene(
+        app, demo, "v", ["web-prod", "payments-dev", "web-dev"], AttestScreen
+    )
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 

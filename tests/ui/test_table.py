@@ -95,8 +95,9 @@ async def test_filter_marks_detail_and_r_as_in_the_tree(make_app, demo):
         app.open_removal = opened.append  # type: ignore[method-assign]
         await pilot.press("t", "slash", *"northwind", "enter")
         table = app.query_one(AccountTable)
-        assert set(table.rows) == {demo.accounts[n] for n in
-                                   ("northwind-prod", "northwind-dev", "northwind-shared")}
+        assert set(table.rows) == {
+            demo.accounts[n] for n in ("northwind-prod", "northwind-dev", "northwind-shared")
+        }
         assert app.focused is table and table.cursor_row == 0
         first = table.cursor_account
         await pilot.press("r")

@@ -102,9 +102,12 @@ async def test_verdict_colours_follow_the_theme(make_app, demo):
             app.theme = theme
             await pilot.pause()
             label = tree._label(tree.cursor_ref)
-            [span] = [s for s in label.spans if label.plain[s.start:s.end].strip() == "blocked"]
+            [span] = [s for s in label.spans if label.plain[s.start : s.end].strip() == "blocked"]
             expected = Palette.of_theme(app.current_theme).error.color
             assert span.style.color == expected, theme
             header = app.query_one("#header-status").content
-            assert any(s.style.color == Palette.of_theme(app.current_theme).success.color
-                       for s in header.spans if "ready" in header.plain[s.start:s.end])
+            assert any(
+                s.style.color == Palette.of_theme(app.current_theme).success.color
+                for s in header.spans
+                if "ready" in header.plain[s.start : s.end]
+            )

@@ -30,8 +30,11 @@ def test_counts_match_the_accounts_below_each_ou(demo):
 def test_search_terms(demo):
     view = _view(demo)
     ids = demo.accounts
-    assert set(view.search("northwind")) == {ids["northwind-prod"], ids["northwind-dev"],
-                                             ids["northwind-shared"]}
+    assert set(view.search("northwind")) == {
+        ids["northwind-prod"],
+        ids["northwind-dev"],
+        ids["northwind-shared"],
+    }
     assert view.search(ids["tailspin-prod"]) == [ids["tailspin-prod"]]
     assert view.search("AWS+ML-DEV@example.com") == [ids["ml-dev"]]
     assert set(view.search("pci=in-scope")) == {ids["cardvault-prod"], ids["tokenizer-prod"]}
@@ -39,7 +42,8 @@ def test_search_terms(demo):
     assert blocked == {a for a, v in view.verdicts.items() if v == "blocked"}
     assert ids["security-tooling"] in blocked
     assert set(view.search("sandbox blocked")) == {
-        a for a in blocked if view.snapshot.accounts[a].name.startswith("sandbox")}
+        a for a in blocked if view.snapshot.accounts[a].name.startswith("sandbox")
+    }
     assert view.search("no-such-thing") == []
 
 
@@ -74,10 +78,11 @@ def test_with_changes_redoes_only_the_changed_account(demo):
         below = [a.id for a in snap.iter_accounts_under(container)]
         counts = after.counts_of(container)
         assert (counts.total, counts.ready) == (
-            len(below), sum(after.verdict(a) == "ready" for a in below))
+            len(below),
+            sum(after.verdict(a) == "ready" for a in below),
+        )
     assert after.counts_of(demo.root_id).ready == view.counts_of(demo.root_id).ready + 2
-    assert set(after.search("STANDALONE_ATTESTED")) == {web_dev,
-                                                        demo.accounts["backup-vault"]}
+    assert set(after.search("STANDALONE_ATTESTED")) == {web_dev, demo.accounts["backup-vault"]}
     assert tooling not in after.search("guardduty")
     assert tooling in view.search("guardduty")  # the old view is unchanged
     untouched = demo.accounts["northwind-prod"]
@@ -121,11 +126,14 @@ def test_the_view_models_are_ui_free():
     import subprocess
     import sys
 
-    code = ("import sys\n"
-            "import orgtui.ui.view, orgtui.ui.search, orgtui.ui.table_model\n"
-            "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    code = (
+        "import sys\n"
+        "import orgtui.ui.view, orgtui.ui.search, orgtui.ui.table_model\n"
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 

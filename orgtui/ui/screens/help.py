@@ -28,12 +28,19 @@ def help_table(rows: Sequence[tuple[str, str]]) -> Table:
 
 def legend(pal: Palette) -> Text:
     return Text.assemble(
-        "\nBadges: ", ("blocked", pal.verdict("blocked")), " AWS will refuse the removal · ",
-        ("review", pal.verdict("review")), " check by hand first · ",
-        ("ready", pal.verdict("ready")), " nothing in the way. ",
+        "\nBadges: ",
+        ("blocked", pal.verdict("blocked")),
+        " AWS will refuse the removal · ",
+        ("review", pal.verdict("review")),
+        " check by hand first · ",
+        ("ready", pal.verdict("ready")),
+        " nothing in the way. ",
         "A ? after a badge: details still loading or incomplete.\n",
         "What breaks (StackSets, Control Tower, Identity Center, RAM, SCPs) comes from five "
-        "impact checks. Each is ", ("checked", pal.success), ", or ", ("skipped", pal.warning),
+        "impact checks. Each is ",
+        ("checked", pal.success),
+        ", or ",
+        ("skipped", pal.warning),
         " with why (access denied, not served at this endpoint, a member account): a skipped "
         "check blocks nothing, but its findings are missing. The header names them, the "
         "root's detail says why.\n",

@@ -65,12 +65,15 @@ class MainScreen(Screen[None]):
         Binding("d", "deregister('narrow')", "Deregister", show=False, id="deregister-narrow"),
         Binding("r", "remove", "Remove", id="remove"),
         # Audit mode: the keys say why nothing happens, and the footer does not offer them.
-        Binding("r", "read_only_notice('removed')", "Remove", show=False,
-                id="remove-read-only"),
-        Binding("v", "read_only_notice('attested')", "Attest", show=False,
-                id="attest-read-only"),
-        Binding("d", "read_only_notice('deregistered')", "Deregister", show=False,
-                id="deregister-read-only"),
+        Binding("r", "read_only_notice('removed')", "Remove", show=False, id="remove-read-only"),
+        Binding("v", "read_only_notice('attested')", "Attest", show=False, id="attest-read-only"),
+        Binding(
+            "d",
+            "read_only_notice('deregistered')",
+            "Deregister",
+            show=False,
+            id="deregister-read-only",
+        ),
     ]
 
     def __init__(self, *, read_only: bool, demo: bool) -> None:
@@ -189,9 +192,11 @@ class MainScreen(Screen[None]):
             if self.focused is None:
                 self.set_focus(tree)
             self.refresh_bindings()
-        same = (old is not None
-                and old.snapshot.child_ous == view.snapshot.child_ous
-                and old.snapshot.child_accounts == view.snapshot.child_accounts)
+        same = (
+            old is not None
+            and old.snapshot.child_ous == view.snapshot.child_ous
+            and old.snapshot.child_accounts == view.snapshot.child_accounts
+        )
         filtered = bool(self.filter_query.strip())
         if same:
             # A refresh: the labels repaint; the filter runs again in the worker, and
@@ -254,8 +259,9 @@ class MainScreen(Screen[None]):
         matches = len(self.matches) if self.matches is not None else None
         if self.filter.pending:
             matches = None  # the search is under way: no count yet
-        self.query_one("#status", StatusLine).show(len(self._marked),
-                                                   self.filter_query.strip(), matches, total)
+        self.query_one("#status", StatusLine).show(
+            len(self._marked), self.filter_query.strip(), matches, total
+        )
 
     def refresh_detail(self) -> None:
         if self.is_mounted:
@@ -323,8 +329,7 @@ class MainScreen(Screen[None]):
             self.action_clear_filter()
             return
         if not self.matches:
-            self.notify(f'No account matches "{self.filter_query.strip()}".',
-                        severity="warning")
+            self.notify(f'No account matches "{self.filter_query.strip()}".', severity="warning")
             return
         if self.showing_table:
             self.table.action_first()
@@ -423,8 +428,10 @@ class MainScreen(Screen[None]):
         """r: remove the marked accounts (or the one under the cursor), or say why not."""
         ids = self.selected_accounts()
         if not ids and self.view is not None and not self.read_only:
-            self.notify("Put the cursor on an account, or mark accounts with space, "
-                        "then press r.", severity="warning")
+            self.notify(
+                "Put the cursor on an account, or mark accounts with space, then press r.",
+                severity="warning",
+            )
             return
         self.org_app.open_removal(ids)
 

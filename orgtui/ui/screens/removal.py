@@ -49,12 +49,28 @@ class RemovalScreen(WriteDialog):
     PREFIX: ClassVar[str] = "removal"
     RUNNING_NOTICE: ClassVar[str] = "The removal is in progress: wait for it to finish."
 
-    def __init__(self, ctx: Any, snapshot: Snapshot, account_ids: Sequence[str], *,
-                 clock: Clock, leave: bool = False, on_outcome: OutcomeFn | None = None,
-                 live_check: bool = True, stop: threading.Event | None = None,
-                 counts: dict[str, object] | None = None) -> None:
-        super().__init__(ctx, snapshot, account_ids, clock=clock, on_outcome=on_outcome,
-                         live_check=live_check, stop=stop)
+    def __init__(
+        self,
+        ctx: Any,
+        snapshot: Snapshot,
+        account_ids: Sequence[str],
+        *,
+        clock: Clock,
+        leave: bool = False,
+        on_outcome: OutcomeFn | None = None,
+        live_check: bool = True,
+        stop: threading.Event | None = None,
+        counts: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(
+            ctx,
+            snapshot,
+            account_ids,
+            clock=clock,
+            on_outcome=on_outcome,
+            live_check=live_check,
+            stop=stop,
+        )
         self.leave = leave
         self.dropped_gone: list[str] = []
         self._view_assessments: dict[str, Assessment | None] = {}
@@ -71,7 +87,8 @@ class RemovalScreen(WriteDialog):
         if account_id not in self._view_assessments:
             acc = self.snapshot.accounts.get(account_id)
             self._view_assessments[account_id] = (
-                assess(acc, self.snapshot, self.clock()) if acc else None)
+                assess(acc, self.snapshot, self.clock()) if acc else None
+            )
         return self._view_assessments[account_id]
 
     def is_blocked(self, account_id: str) -> bool:
@@ -92,8 +109,9 @@ class RemovalScreen(WriteDialog):
             blocked=self.is_blocked(account_id),
             check=check,
             management=account_id == self.snapshot.organization.management_account_id,
-            assignees=(self.counts.get(account_id, READING) if wants_assignees(assessment)
-                       else None),
+            assignees=(
+                self.counts.get(account_id, READING) if wants_assignees(assessment) else None
+            ),
             leave=self.leave,
         )
 
@@ -112,43 +130,55 @@ class RemovalScreen(WriteDialog):
 
     def on_mount(self) -> None:
         super().on_mount()
-        wanted = [a for a in self.account_ids[:say.DETAILED]
-                  if a not in self.counts and wants_assignees(self.assessment_of(a))]
+        wanted = [
+            a
+            for a in self.account_ids[: say.DETAILED]
+            if a not in self.counts and wants_assignees(self.assessment_of(a))
+        ]
         if wanted:
             self._count_assignees(wanted)
 
     def title_text(self) -> Text:
-        return say.title(self.snapshot.organization.id, len(self.account_ids), self.leave,
-                         self.pal)
+        return say.title(self.snapshot.organization.id, len(self.account_ids), self.leave, self.pal)
 
     def summary_text(self, width: int) -> RenderableType:
-        return say.summary([self.facts(a) for a in self.account_ids], self.pal, width,
-                           self.checking)
+        return say.summary(
+            [self.facts(a) for a in self.account_ids], self.pal, width, self.checking
+        )
 
     def refresh_body(self) -> None:
         accounts = self.query_one("#removal-accounts", Static)
         facts = [self.facts(a) for a in self.account_ids]
         if self.phase == "done":
-            accounts.update(say.final_summary(removal.summarize(self.outcomes), self.leave,
-                                              self.pal))
+            accounts.update(
+                say.final_summary(removal.summarize(self.outcomes), self.leave, self.pal)
+            )
         else:
             accounts.update(say.accounts_text(facts, self.pal, self.checking))
         # A set of management accounts never leaves: nothing about after it leaves.
-        self.query_one("#removal-notes", Static).display = (
-            self.phase != "done" and not all(f.management for f in facts))
+        self.query_one("#removal-notes", Static).display = self.phase != "done" and not all(
+            f.management for f in facts
+        )
 
     def refresh_extra(self) -> None:
         others = len(self.account_ids) - len(self.blocked_ids)
         drop = self.query_one("#removal-drop", Button)
         drop.label = f"Drop the {plural(len(self.blocked_ids), 'blocked account')} and go on"
-        drop.display = (self.phase == "confirm" and not self.checking
-                        and bool(self.blocked_ids) and others > 0)
+        drop.display = (
+            self.phase == "confirm" and not self.checking and bool(self.blocked_ids) and others > 0
+        )
 
     def check_text(self) -> Text:
         return say.check_line(
-            self.pal, checking=self.checking, count=len(self.account_ids),
-            blocked=len(self.blocked_ids), expected=self.expected, leave=self.leave,
-            check_error=self.check_error, dropped=self.dropped_gone)
+            self.pal,
+            checking=self.checking,
+            count=len(self.account_ids),
+            blocked=len(self.blocked_ids),
+            expected=self.expected,
+            leave=self.leave,
+            check_error=self.check_error,
+            dropped=self.dropped_gone,
+        )
 
     def confirm_label(self) -> str:
         if self.leave:
@@ -170,9 +200,16 @@ class RemovalScreen(WriteDialog):
             name = self.name_of(account_id)
             self.dropped_gone.append(name)
             self.account_ids.remove(account_id)
-            self.emit(Outcome(account_id, name, "gone",
-                              f"{name} ({account_id}) is no longer in the organization.",
-                              "Nothing to do; the view drops it.", check=checks[account_id]))
+            self.emit(
+                Outcome(
+                    account_id,
+                    name,
+                    "gone",
+                    f"{name} ({account_id}) is no longer in the organization.",
+                    "Nothing to do; the view drops it.",
+                    check=checks[account_id],
+                )
+            )
         if gone:  # what must be typed changed (the number of accounts)
             self.clear_typed()
 
@@ -209,6 +246,12 @@ class RemovalScreen(WriteDialog):
     # --- the removal ----------------------------------------------------------------------
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        return removal.remove_many(self.ctx, self.snapshot, account_ids, now=self.clock(),
-                                   progress=progress, leave_own=self.leave, stop=self.stop)
-
+        return removal.remove_many(
+            self.ctx,
+            self.snapshot,
+            account_ids,
+            now=self.clock(),
+            progress=progress,
+            leave_own=self.leave,
+            stop=self.stop,
+        )

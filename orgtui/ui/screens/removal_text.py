@@ -48,12 +48,16 @@ if TYPE_CHECKING:
     from orgtui.model import Account, Assessment, Finding, Snapshot
 
 # A removal opened while the organization's details are still loading (a cold start).
-NOT_READ_YET = ("Details still loading: policies and what breaks are not read yet; "
-                "the live check reads the account itself.")
-DETAILS_LOADING = ("The organization's details are still loading: the live check reads this "
-                   "account's state, tags and delegated roles; the policies that stop "
-                   "applying and what breaks when it leaves are not read yet, so READY? may "
-                   "still become REVIEW. Wait for the load (the header) to see them.")
+NOT_READ_YET = (
+    "Details still loading: policies and what breaks are not read yet; "
+    "the live check reads the account itself."
+)
+DETAILS_LOADING = (
+    "The organization's details are still loading: the live check reads this "
+    "account's state, tags and delegated roles; the policies that stop "
+    "applying and what breaks when it leaves are not read yet, so READY? may "
+    "still become REVIEW. Wait for the load (the header) to see them."
+)
 DETAILED = 40  # up to this many accounts, every one gets its whole block
 # Shown in their own sections (every tag, every policy) rather than as findings.
 OWN_SECTIONS = ("TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING")
@@ -123,16 +127,22 @@ class AccountFacts:
     def breaks_phrases(self) -> list[str]:
         if self.account is None or self.management:
             return []
-        return what_breaks_phrases(self.breaks, lost_counts(self.account, self.snapshot),
-                                   self.assignees)
+        return what_breaks_phrases(
+            self.breaks, lost_counts(self.account, self.snapshot), self.assignees
+        )
 
 
 def title(org_id: str, count: int, leave: bool, pal: Palette) -> Text:
     if leave:
-        return say_title("Leave the organization", org_id, "LeaveOrganization for this account",
-                         pal.error)
-    return say_title(f"Remove {plural(count, 'account')} from", org_id,
-                     "RemoveAccountFromOrganization", pal.error)
+        return say_title(
+            "Leave the organization", org_id, "LeaveOrganization for this account", pal.error
+        )
+    return say_title(
+        f"Remove {plural(count, 'account')} from",
+        org_id,
+        "RemoveAccountFromOrganization",
+        pal.error,
+    )
 
 
 # --- the fixed summary -------------------------------------------------------------------
@@ -145,34 +155,52 @@ def _blocker_words(facts: AccountFacts) -> str:
     return " ".join(f.message for f in found) or "not in the organization any more"
 
 
-def summary(accounts: Sequence[AccountFacts], pal: Palette, width: int,
-            checking: bool) -> Group:
+def summary(accounts: Sequence[AccountFacts], pal: Palette, width: int, checking: bool) -> Group:
     """The lines that stay above the scroll area: verdicts, what blocks, and the tags
     AWS will delete (listed when they fit, else counted with "listed below")."""
     lines: list[Text] = []
     if len(accounts) == 1:
         facts = accounts[0]
-        state = "  checking…" if checking else (
-            "  (checked live)" if facts.check is not None and facts.check.error is None
-            else "")
-        lines.append(one_line(verdict_badge(facts.verdict, pal, upper=True,
-                                            complete=facts.details_read), "  ",
-                           safe(facts.name, BOLD), "  ", safe(facts.account_id),
-                           "  ", safe(" / ".join(facts.snapshot.ou_path(facts.account_id)),
-                                      DIM), (state, DIM)))
+        state = (
+            "  checking…"
+            if checking
+            else (
+                "  (checked live)" if facts.check is not None and facts.check.error is None else ""
+            )
+        )
+        lines.append(
+            one_line(
+                verdict_badge(facts.verdict, pal, upper=True, complete=facts.details_read),
+                "  ",
+                safe(facts.name, BOLD),
+                "  ",
+                safe(facts.account_id),
+                "  ",
+                safe(" / ".join(facts.snapshot.ou_path(facts.account_id)), DIM),
+                (state, DIM),
+            )
+        )
         if facts.blocked:
-            lines.append(one_line(("Blocked ", pal.error), ("(fixes below): ", DIM),
-                               safe(_blocker_words(facts))))
+            lines.append(
+                one_line(
+                    ("Blocked ", pal.error), ("(fixes below): ", DIM), safe(_blocker_words(facts))
+                )
+            )
     else:
         counts = Counts()
         for facts in accounts:
             counts.add(facts.verdict)
-        lines.append(one_line(counts_line(counts, pal),
-                           (" · checking live…" if checking else "", DIM)))
+        lines.append(
+            one_line(counts_line(counts, pal), (" · checking live…" if checking else "", DIM))
+        )
         blocked = [f for f in accounts if f.blocked]
         if blocked:
-            lines.append(one_line((f"Blocked ({len(blocked)}, why and fixes below): ", pal.error),
-                               safe(", ".join(f.name for f in blocked))))
+            lines.append(
+                one_line(
+                    (f"Blocked ({len(blocked)}, why and fixes below): ", pal.error),
+                    safe(", ".join(f.name for f in blocked)),
+                )
+            )
     lines += _tags_summary(accounts, pal, width)
     lines += _breaks_summary(accounts, pal, width)
     return Group(*lines)
@@ -185,8 +213,9 @@ def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) 
     if len(accounts) == 1:
         phrases = accounts[0].breaks_phrases()
         if phrases:
-            text = Text.assemble(("What breaks: ", pal.warning), safe(", ".join(phrases)),
-                                 (" (below)", DIM))
+            text = Text.assemble(
+                ("What breaks: ", pal.warning), safe(", ".join(phrases)), (" (below)", DIM)
+            )
             if text.cell_len > 2 * width:
                 text.truncate(2 * width - 1)
                 text.append("…")
@@ -194,9 +223,13 @@ def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) 
     else:
         hit = [f for f in accounts if f.breaks_phrases()]
         if hit:
-            lines.append(one_line(
-                (f"What breaks on {plural(len(hit), 'account')} ", pal.warning),
-                ("(below): ", DIM), safe(", ".join(f.name for f in hit))))
+            lines.append(
+                one_line(
+                    (f"What breaks on {plural(len(hit), 'account')} ", pal.warning),
+                    ("(below): ", DIM),
+                    safe(", ".join(f.name for f in hit)),
+                )
+            )
     removable = [f for f in accounts if not f.management]
     if removable and not removable[0].details_read:
         lines.append(one_line((NOT_READ_YET, pal.warning)))
@@ -224,10 +257,10 @@ def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) ->
             return [one_line(head, listed)]
     where = "" if len(accounts) == 1 else f" on {plural(len(with_tags), 'account')}"
     # A big set lists the tags of its ready accounts as counts only.
-    below = ", counted below; all backed up first." if len(accounts) > DETAILED else (
-        ", listed below.")
-    return [one_line((f"{plural(total, 'tag')}{where} will be deleted", pal.warning),
-                  (below, DIM))]
+    below = (
+        ", counted below; all backed up first." if len(accounts) > DETAILED else (", listed below.")
+    )
+    return [one_line((f"{plural(total, 'tag')}{where} will be deleted", pal.warning), (below, DIM))]
 
 
 # --- one account, in the scroll area ------------------------------------------------------
@@ -235,13 +268,16 @@ def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) ->
 
 def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[RenderableType]:
     if facts.account is None:
-        return [Text(f"{clean(facts.account_id)}: not in the organization any more.",
-                     style=DIM)]
+        return [Text(f"{clean(facts.account_id)}: not in the organization any more.", style=DIM)]
     check = facts.check
-    head = Text.assemble(("■ " if facts.blocked else "□ ", pal.error if facts.blocked else DIM),
-                         safe(facts.name, BOLD), "  ", safe(facts.account_id), "  ",
-                         verdict_badge(facts.verdict, pal, upper=True,
-                                       complete=facts.details_read))
+    head = Text.assemble(
+        ("■ " if facts.blocked else "□ ", pal.error if facts.blocked else DIM),
+        safe(facts.name, BOLD),
+        "  ",
+        safe(facts.account_id),
+        "  ",
+        verdict_badge(facts.verdict, pal, upper=True, complete=facts.details_read),
+    )
     if facts.account.state != "ACTIVE":
         head.append_text(safe(f"  {facts.account.state}", pal.error))
     if checking:
@@ -254,12 +290,19 @@ def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[Ren
     if not facts.details_read and not facts.management:
         out.append(indented(Text(DETAILS_LOADING, style=DIM), 2))
     if check is not None and check.changed and check.verdict is not None:
-        out.append(indented(Text.assemble(
-            ("The live check changed the verdict: ", pal.warning),
-            f"was {check.stale_verdict}, now {check.verdict}; the live one decides."), 2))
+        out.append(
+            indented(
+                Text.assemble(
+                    ("The live check changed the verdict: ", pal.warning),
+                    f"was {check.stale_verdict}, now {check.verdict}; the live one decides.",
+                ),
+                2,
+            )
+        )
     if check is not None and check.error is not None:
-        out.append(indented(Text.assemble(("Live check failed: ", pal.error),
-                                          safe(check.error.what)), 2))
+        out.append(
+            indented(Text.assemble(("Live check failed: ", pal.error), safe(check.error.what)), 2)
+        )
         out.append(indented(Text.assemble(("Fix: ", DIM), safe(check.error.fix)), 4))
     for problem in check.problems if check is not None else ():
         out.append(indented(Text.assemble(("Not read: ", pal.warning), safe(problem)), 2))
@@ -268,8 +311,9 @@ def account_block(facts: AccountFacts, pal: Palette, checking: bool) -> list[Ren
     if not facts.management:  # it never leaves: nothing is deleted, nothing stops
         if breaks:  # before the tags: what breaks must not hide below a long tag list
             out.append(indented(Text("What breaks when it leaves:", style=pal.warning), 2))
-            out += what_breaks_lines(breaks, pal, indent=4, assignees=facts.assignees,
-                                     removal=not facts.leave)
+            out += what_breaks_lines(
+                breaks, pal, indent=4, assignees=facts.assignees, removal=not facts.leave
+            )
         out += _losses(facts, pal)
     out.append(Text(""))
     return out
@@ -279,15 +323,21 @@ def _losses(facts: AccountFacts, pal: Palette) -> list[RenderableType]:
     out: list[RenderableType] = []
     tags = facts.tags
     if tags:
-        out.append(indented(Text.assemble(("Tags AWS deletes ", pal.warning),
-                                          (f"({len(tags)}, backed up first):", DIM)), 2))
+        out.append(
+            indented(
+                Text.assemble(
+                    ("Tags AWS deletes ", pal.warning), (f"({len(tags)}, backed up first):", DIM)
+                ),
+                2,
+            )
+        )
         out.append(tags_table(tags, indent=4))
     else:
         read = facts.snapshot.enriched or facts.check is not None
-        out.append(indented(Text("No tags to lose." if read else "Tags not read yet.",
-                                 style=DIM), 2))
-    policies = policy_lines(facts.snapshot, facts.account_id, indent=4,
-                            include_default=False)
+        out.append(
+            indented(Text("No tags to lose." if read else "Tags not read yet.", style=DIM), 2)
+        )
+    policies = policy_lines(facts.snapshot, facts.account_id, indent=4, include_default=False)
     if policies:
         out.append(indented(Text("Policies that stop applying:", style=pal.notice), 2))
         out += policies
@@ -306,15 +356,28 @@ def accounts_text(accounts: Sequence[AccountFacts], pal: Palette, checking: bool
     if brief:
         ready = [f for f in accounts if not f.blocked and f.verdict == "ready"]
         if ready:
-            parts.append(Text(f"Ready ({len(ready)}): no finding stands in the way; the "
-                              "tags AWS deletes are counted here and backed up first.",
-                              style=pal.success))
+            parts.append(
+                Text(
+                    f"Ready ({len(ready)}): no finding stands in the way; the "
+                    "tags AWS deletes are counted here and backed up first.",
+                    style=pal.success,
+                )
+            )
         for facts in ready:
-            parts.append(indented(Text.assemble(
-                "□ ", safe(facts.name, BOLD), "  ", safe(facts.account_id), "  ",
-                safe(" / ".join(facts.snapshot.ou_path(facts.account_id)), DIM),
-                (f"  {plural(len(facts.tags), 'tag')}" if facts.tags else "", pal.warning)),
-                2))
+            parts.append(
+                indented(
+                    Text.assemble(
+                        "□ ",
+                        safe(facts.name, BOLD),
+                        "  ",
+                        safe(facts.account_id),
+                        "  ",
+                        safe(" / ".join(facts.snapshot.ou_path(facts.account_id)), DIM),
+                        (f"  {plural(len(facts.tags), 'tag')}" if facts.tags else "", pal.warning),
+                    ),
+                    2,
+                )
+            )
     if not accounts:
         parts.append(Text("No account left to remove.", style=DIM))
     return Group(*parts)
@@ -322,12 +385,22 @@ def accounts_text(accounts: Sequence[AccountFacts], pal: Palette, checking: bool
 
 def notes_text(leave: bool) -> Group:
     notes = NOTES_LEAVE if leave else NOTES_REMOVE
-    return Group(Text("After it leaves:", style=BOLD),
-                 *[indented(Text("• " + note), 2) for note in notes])
+    return Group(
+        Text("After it leaves:", style=BOLD), *[indented(Text("• " + note), 2) for note in notes]
+    )
 
 
-def check_line(pal: Palette, *, checking: bool, count: int, blocked: int, expected: str,
-               leave: bool, check_error: str | None, dropped: Sequence[str]) -> Text:
+def check_line(
+    pal: Palette,
+    *,
+    checking: bool,
+    count: int,
+    blocked: int,
+    expected: str,
+    leave: bool,
+    check_error: str | None,
+    dropped: Sequence[str],
+) -> Text:
     """The line under the scroll area: checking, what to type, or why nothing can go."""
     if checking:
         return checking_line(count, pal)
@@ -335,22 +408,32 @@ def check_line(pal: Palette, *, checking: bool, count: int, blocked: int, expect
     if check_error:
         text.append_text(safe(f"Live check failed: {check_error} ", pal.error))
     if dropped:
-        text.append_text(safe(f"No longer in the organization, dropped: "
-                              f"{', '.join(dropped)}. ", DIM))
+        text.append_text(
+            safe(f"No longer in the organization, dropped: {', '.join(dropped)}. ", DIM)
+        )
     others = count - blocked
     verb = "leave" if leave else "be removed"
     if not count:
         text.append("Nothing left to remove: escape closes.", style=DIM)
     elif blocked and others:
-        text.append(f"{plural(blocked, 'account')} can't {verb} (why and fixes above); "
-                    f"drop {'it' if blocked == 1 else 'them'} to go on with the other "
-                    f"{plural(others, 'account')}, or escape.", style=pal.error)
+        text.append(
+            f"{plural(blocked, 'account')} can't {verb} (why and fixes above); "
+            f"drop {'it' if blocked == 1 else 'them'} to go on with the other "
+            f"{plural(others, 'account')}, or escape.",
+            style=pal.error,
+        )
     elif blocked == 1:
-        text.append(f"This account can't {verb} now: fix what blocks it (above), then try "
-                    "again. Escape closes.", style=pal.error)
+        text.append(
+            f"This account can't {verb} now: fix what blocks it (above), then try "
+            "again. Escape closes.",
+            style=pal.error,
+        )
     elif blocked:
-        text.append(f"None of these accounts can {verb} now: fix what blocks them "
-                    "(above), then try again. Escape closes.", style=pal.error)
+        text.append(
+            f"None of these accounts can {verb} now: fix what blocks them "
+            "(above), then try again. Escape closes.",
+            style=pal.error,
+        )
     else:
         text.append_text(type_line(expected, "leave" if leave else "remove", pal))
     return text
@@ -362,13 +445,16 @@ def check_line(pal: Palette, *, checking: bool, count: int, blocked: int, expect
 def final_summary(groups: dict[str, list[Outcome]], leave: bool, pal: Palette) -> Group:
     parts: list[RenderableType] = []
     removed = groups["removed"]
-    parts.append(Text(f"{'Left' if leave else 'Removed'}: {len(removed)}",
-                      style=pal.success if removed else DIM))
+    parts.append(
+        Text(
+            f"{'Left' if leave else 'Removed'}: {len(removed)}",
+            style=pal.success if removed else DIM,
+        )
+    )
     for o in removed:
         parts.append(indented(Text.assemble(("✔ ", pal.success), safe(o.what)), 2))
         if o.backup is not None:
-            parts.append(indented(Text.assemble(("Tags backed up to ", DIM),
-                                                safe(o.backup)), 4))
+            parts.append(indented(Text.assemble(("Tags backed up to ", DIM), safe(o.backup)), 4))
         parts += [indented(safe(note, DIM), 4) for note in o.notes]
     if groups["gone"]:
         parts.append(Text(f"\nAlready gone: {len(groups['gone'])}", style=DIM))

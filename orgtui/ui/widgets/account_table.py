@@ -56,8 +56,7 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         Binding("s", "sort_next", "Sort", id="sort-next"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="sort-reverse"),
     ]
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"account-table--header",
-                                             "account-table--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"account-table--header", "account-table--cursor"}
     DEFAULT_CSS = """
     AccountTable {
         background: $surface;
@@ -146,12 +145,12 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         if self.model is None:
             return tuple(len(c.title) for c in COLUMNS)
         # Room for the sort arrow after a title.
-        widths = [max(w, len(c.title) + 2) for w, c in zip(self.model.widths(), COLUMNS,
-                                                           strict=True)]
+        widths = [
+            max(w, len(c.title) + 2) for w, c in zip(self.model.widths(), COLUMNS, strict=True)
+        ]
         # On a narrow screen (80x24 with the detail pane) the name gives way, so that the
         # verdict, the name and the whole 12-digit id show without scrolling sideways.
-        room = (self.scrollable_content_region.width - MARK_WIDTH - widths[0] - widths[2]
-                - 2 * GAP)
+        room = self.scrollable_content_region.width - MARK_WIDTH - widths[0] - widths[2] - 2 * GAP
         if 0 < room < widths[1]:
             widths[1] = max(MIN_NAME_WIDTH, room)
         return tuple(widths)
@@ -177,8 +176,9 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
 
     def _size_to_rows(self) -> None:
         widths = self._widths()
-        self.set_scroll_size(Size(MARK_WIDTH + sum(widths) + GAP * (len(widths) - 1),
-                                  len(self.rows) + 1))
+        self.set_scroll_size(
+            Size(MARK_WIDTH + sum(widths) + GAP * (len(widths) - 1), len(self.rows) + 1)
+        )
 
     def on_resize(self) -> None:
         # The name column's width follows the width shown.
@@ -275,8 +275,15 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         if cursor:
             base = base + self.get_component_rich_style("account-table--cursor")
         view = self.model.view
-        styles: list[Style] = [verdict_style(view.verdict(account_id), pal, view.reading),
-                                   Style(), DIM, DIM, Style(), DIM, DIM]
+        styles: list[Style] = [
+            verdict_style(view.verdict(account_id), pal, view.reading),
+            Style(),
+            DIM,
+            DIM,
+            Style(),
+            DIM,
+            DIM,
+        ]
         if cells[4] != "ACTIVE":
             styles[4] = Style(color=pal.error.color)
         mark = MARK if self.is_marked(account_id) else " " * MARK_WIDTH

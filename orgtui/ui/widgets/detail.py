@@ -60,8 +60,10 @@ def _incomplete(view: OrgView, note: str | None, pal: Palette) -> list[Renderabl
         why = note or "; ".join(snap.problems)
         msg = f"Incomplete data: {clean(why)} Tags, policies or delegation may be missing."
     else:
-        msg = ("Details loading: tags, policies, delegated administrators and what breaks "
-               "are still being read; the verdict shows once they are.")
+        msg = (
+            "Details loading: tags, policies, delegated administrators and what breaks "
+            "are still being read; the verdict shows once they are."
+        )
     return [Text(msg, style=pal.warning + Style(bold=False, italic=True))]
 
 
@@ -74,17 +76,23 @@ def _policies(view: OrgView, node_id: str) -> list[RenderableType]:
     return [heading("Policies"), *(lines or [_none(view.snapshot.enriched)])]
 
 
-def _what_breaks(snap: Snapshot, breaks: list[Finding], pal: Palette,
-                 assignees: object) -> list[RenderableType]:
+def _what_breaks(
+    snap: Snapshot, breaks: list[Finding], pal: Palette, assignees: object
+) -> list[RenderableType]:
     parts: list[RenderableType] = [heading("What breaks when it leaves")]
     if not snap.enriched:
         return [*parts, Text("Not read yet.", style=DIM)]
     parts += what_breaks_lines(breaks, pal, assignees=assignees)
     skipped = checks_note(snap, pal)
     if not breaks and skipped is None:
-        parts.append(Text("Nothing found: no StackSet stacks deleted, no Control Tower "
-                          "enrolment, no Identity Center access or resource share lost, no "
-                          "SCP denying it to leave.", style=DIM))
+        parts.append(
+            Text(
+                "Nothing found: no StackSet stacks deleted, no Control Tower "
+                "enrolment, no Identity Center access or resource share lost, no "
+                "SCP denying it to leave.",
+                style=DIM,
+            )
+        )
     elif not breaks:
         parts.append(Text("Nothing found in the checks that were made.", style=DIM))
     if skipped is not None:
@@ -92,32 +100,57 @@ def _what_breaks(snap: Snapshot, breaks: list[Finding], pal: Palette,
     return parts
 
 
-def account_detail(view: OrgView, account_id: str, note: str | None = None,
-                   pal: Palette | None = None, assignees: object = None) -> Group:
+def account_detail(
+    view: OrgView,
+    account_id: str,
+    note: str | None = None,
+    pal: Palette | None = None,
+    assignees: object = None,
+) -> Group:
     """An account's detail; `assignees` is who signs in through Identity Center (see
     `render.assignees_text`), shown under IDENTITY_CENTER_ACCESS_LOST."""
     pal = pal or Palette.default()
     snap = view.snapshot
     acc = snap.accounts[account_id]
-    title = Text.assemble(safe(acc.name, BOLD), "  ",
-                          verdict_badge(view.verdict(account_id), pal, upper=True,
-                                        complete=view.complete, reading=view.reading))
+    title = Text.assemble(
+        safe(acc.name, BOLD),
+        "  ",
+        verdict_badge(
+            view.verdict(account_id), pal, upper=True, complete=view.complete, reading=view.reading
+        ),
+    )
     state = safe(acc.state, "" if acc.state == "ACTIVE" else pal.error)
     # What could not be read about this account alone (its tags), as a warning.
-    unread = [Text(clean(n), style=pal.warning + Style(bold=False, italic=True))
-              for n in snap.account_notes.get(account_id, ())]
-    parts: list[RenderableType] = [title, *_incomplete(view, note, pal), *unread, fields([
-        ("Id", acc.id), ("Email", acc.email or "—"), ("State", state),
-        ("Joined", joined_text(acc)), ("OU path", " / ".join(snap.ou_path(account_id))),
-        ("ARN", acc.arn or "—"),
-    ])]
+    unread = [
+        Text(clean(n), style=pal.warning + Style(bold=False, italic=True))
+        for n in snap.account_notes.get(account_id, ())
+    ]
+    parts: list[RenderableType] = [
+        title,
+        *_incomplete(view, note, pal),
+        *unread,
+        fields(
+            [
+                ("Id", acc.id),
+                ("Email", acc.email or "—"),
+                ("State", state),
+                ("Joined", joined_text(acc)),
+                ("OU path", " / ".join(snap.ou_path(account_id))),
+                ("ARN", acc.arn or "—"),
+            ]
+        ),
+    ]
     # Why it can or cannot leave comes first, then what breaks when it does; the facts
     # behind them follow.
     parts.append(heading("Findings"))
     findings, breaks = split_findings(view.assessments[account_id].findings)
     if not findings:
-        parts.append(Text("No findings: nothing stands in the way of removal.",
-                          style=pal.success + Style(bold=False)))
+        parts.append(
+            Text(
+                "No findings: nothing stands in the way of removal.",
+                style=pal.success + Style(bold=False),
+            )
+        )
     parts += finding_lines(findings, pal)
     if account_id != snap.organization.management_account_id:  # it never leaves
         parts += _what_breaks(snap, breaks, pal, assignees)
@@ -131,8 +164,9 @@ def account_detail(view: OrgView, account_id: str, note: str | None = None,
     return Group(*parts)
 
 
-def ou_detail(view: OrgView, ou_id: str, note: str | None = None,
-              pal: Palette | None = None) -> Group:
+def ou_detail(
+    view: OrgView, ou_id: str, note: str | None = None, pal: Palette | None = None
+) -> Group:
     pal = pal or Palette.default()
     snap = view.snapshot
     ou = snap.ous[ou_id]
@@ -141,10 +175,16 @@ def ou_detail(view: OrgView, ou_id: str, note: str | None = None,
     parts: list[RenderableType] = [
         Text.assemble(safe(ou.name, BOLD), ("  organizational unit", DIM)),
         *_incomplete(view, note, pal),
-        fields([("Id", ou.id), ("Path", " / ".join([*snap.ou_path(ou_id), ou.name])),
+        fields(
+            [
+                ("Id", ou.id),
+                ("Path", " / ".join([*snap.ou_path(ou_id), ou.name])),
                 ("Child OUs", str(len(snap.child_ous.get(ou_id, ())))),
-                ("Accounts", f"{direct} directly, {len(ids)} at any depth")]),
-        heading("Verdicts of its accounts"), counts_line(summary(view, ids), pal),
+                ("Accounts", f"{direct} directly, {len(ids)} at any depth"),
+            ]
+        ),
+        heading("Verdicts of its accounts"),
+        counts_line(summary(view, ids), pal),
     ]
     blocked = [snap.accounts[a] for a in ids if view.verdict(a) == "blocked"]
     if blocked:
@@ -155,14 +195,17 @@ def ou_detail(view: OrgView, ou_id: str, note: str | None = None,
     return Group(*parts)
 
 
-def root_detail(view: OrgView, root_id: str, note: str | None = None,
-                pal: Palette | None = None) -> Group:
+def root_detail(
+    view: OrgView, root_id: str, note: str | None = None, pal: Palette | None = None
+) -> Group:
     pal = pal or Palette.default()
     snap = view.snapshot
     org = snap.organization
     root = next((r for r in snap.roots if r.id == root_id), None)
     rows: list[tuple[str, str | Text]] = [
-        ("Organization", org.id), ("ARN", org.arn or "—"), ("Feature set", org.feature_set),
+        ("Organization", org.id),
+        ("ARN", org.arn or "—"),
+        ("Feature set", org.feature_set),
         ("Management", f"{org.management_account_id} {org.management_account_email}".strip()),
         ("Caller", f"{snap.caller.account}  {snap.caller.arn}"),
     ]
@@ -170,15 +213,21 @@ def root_detail(view: OrgView, root_id: str, note: str | None = None,
         rows.insert(0, ("Root", f"{root.name} ({root.id})"))
         rows.append(("Policy types", ", ".join(root.enabled_policy_types) or "none enabled"))
     parts: list[RenderableType] = [
-        Text.assemble(safe(snap.node_name(root_id), BOLD),
-                      ("  the organization's root" if not snap.member_mode else "", DIM)),
-        *_incomplete(view, note, pal), fields(rows),
+        Text.assemble(
+            safe(snap.node_name(root_id), BOLD),
+            ("  the organization's root" if not snap.member_mode else "", DIM),
+        ),
+        *_incomplete(view, note, pal),
+        fields(rows),
     ]
     if snap.member_mode:
-        parts.append(Text(
-            "\nYou are signed in to a member account: only the organization and this "
-            "account are visible. Sign in to the management account to see the rest.",
-            style=pal.warning + Style(bold=False)))
+        parts.append(
+            Text(
+                "\nYou are signed in to a member account: only the organization and this "
+                "account are visible. Sign in to the management account to see the rest.",
+                style=pal.warning + Style(bold=False),
+            )
+        )
     parts += [heading("Verdicts"), counts_line(summary(view), pal)]
     if snap.enriched:
         parts += _checks(snap, pal)
@@ -251,8 +300,13 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         self._count_later(view, account)
         # Asked at every keystroke and every cursor move: drawn only when what it shows
         # changed; back to the top when it shows another node.
-        seen = (view, ref, note, self.app.theme,
-                self.assignees(view, account) if view is not None and account else None)
+        seen = (
+            view,
+            ref,
+            note,
+            self.app.theme,
+            self.assignees(view, account) if view is not None and account else None,
+        )
         if seen == self._seen:
             return
         moved = self._seen is None or self._seen[1] != ref
@@ -263,8 +317,9 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         content = known[0] if known is not None else self._content_of(view, ref, note)
         self._set_content(content, top=moved)
 
-    def _content_of(self, view: OrgView | None, ref: NodeRef | None,
-                    note: str | None) -> RenderableType:
+    def _content_of(
+        self, view: OrgView | None, ref: NodeRef | None, note: str | None
+    ) -> RenderableType:
         if view is None:
             return Text(LOADING, style=DIM)
         if ref is None:
@@ -305,8 +360,9 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
     def _lines_at(self, width: int) -> list[Strip]:
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
-        return [Strip(line, width)
-                for line in console.render_lines(self.content, options, pad=True)]
+        return [
+            Strip(line, width) for line in console.render_lines(self.content, options, pad=True)
+        ]
 
     def on_resize(self) -> None:
         # The lines were cut for the virtual size's width (`_draw`).
@@ -338,13 +394,18 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             self._timer = None
         self._waiting = None
         self.workers.cancel_group(self, "assignees")
-        if (view is None or account_id is None or account_id in self.counts
-                or not wants_assignees(view.assessments.get(account_id))):
+        if (
+            view is None
+            or account_id is None
+            or account_id in self.counts
+            or not wants_assignees(view.assessments.get(account_id))
+        ):
             return
         self._waiting = account_id
         counts, snap = self.counts, view.snapshot
-        self._timer = self.set_timer(self.DEBOUNCE,
-                                     lambda: self._read_count(counts, snap, account_id))
+        self._timer = self.set_timer(
+            self.DEBOUNCE, lambda: self._read_count(counts, snap, account_id)
+        )
 
     @work(thread=True, exclusive=True, group="assignees", exit_on_error=False)
     def _read_count(self, counts: dict[str, object], snap: Snapshot, account_id: str) -> None:

@@ -18,8 +18,7 @@ class FilterInput(SafeInput):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, as `/` is: the keys typed right after escape go to the view.
-        Binding("escape", "screen.clear_filter", "Clear filter", id="clear-filter",
-                priority=True),
+        Binding("escape", "screen.clear_filter", "Clear filter", id="clear-filter", priority=True),
         Binding("enter", "submit", "First match", show=False, id="filter-first-match"),
     ]
 

@@ -105,7 +105,9 @@ class KeyBar(Widget):
         if self.palette is not None:
             tail = Text.assemble(
                 (SEPARATOR, self.get_component_rich_style("key-bar--separator")),
-                *self._entry(self.palette, key_style, description_style), " ")
+                *self._entry(self.palette, key_style, description_style),
+                " ",
+            )
         room = max(0, width - tail.cell_len)
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, Entry]] = []
@@ -122,8 +124,9 @@ class KeyBar(Widget):
         return line + tail
 
     @staticmethod
-    def _entry(entry: Entry, key_style: Style,
-               description_style: Style) -> tuple[tuple[str, Style], ...]:
+    def _entry(
+        entry: Entry, key_style: Style, description_style: Style
+    ) -> tuple[tuple[str, Style], ...]:
         dim = Style() if entry.enabled else Style(dim=True)
         parts = [(entry.display, key_style + dim)]
         if entry.description:

@@ -35,8 +35,9 @@ STATUS_PADDING = 2  # #header-status: padding 0 1
 def mode_badge(read_only: bool, demo: bool, pal: Palette) -> Text:
     """LIVE, AUDIT read-only, DEMO, or DEMO · AUDIT read-only."""
     if demo and read_only:
-        return Text.assemble((" DEMO", pal.demo_badge), (" · ", BOLD),
-                             ("AUDIT read-only ", pal.audit_badge))
+        return Text.assemble(
+            (" DEMO", pal.demo_badge), (" · ", BOLD), ("AUDIT read-only ", pal.audit_badge)
+        )
     if demo:
         return Text(" DEMO ", style=pal.demo_badge)
     if read_only:
@@ -67,9 +68,11 @@ def _not_checked(state: LoadState, room: int) -> str:
     their names, or how many (the root's detail always says it whole)."""
     if not state.unchecked:
         return ""
-    for words in (f" · not checked: {'; '.join(state.skipped)}",
-                  f" · not checked: {', '.join(state.unchecked)} (the root's detail says why)",
-                  f" · not checked: {', '.join(state.unchecked)}"):
+    for words in (
+        f" · not checked: {'; '.join(state.skipped)}",
+        f" · not checked: {', '.join(state.unchecked)} (the root's detail says why)",
+        f" · not checked: {', '.join(state.unchecked)}",
+    ):
         if cell_len(words) <= room:
             return words
     return f" · {len(state.unchecked)} impact checks not made (see the root)"
@@ -82,8 +85,11 @@ def status_text(state: LoadState, pal: Palette, width: int = 0) -> Text:
         text.append(f"stale (cached {state.stale_at.astimezone().strftime('%H:%M')})", warn)
         text.append(" · ")
     if state.loading:
-        count = (f" {state.done}/{state.total}" if state.total
-                 else (f" {state.done}" if state.done else ""))
+        count = (
+            f" {state.done}/{state.total}"
+            if state.total
+            else (f" {state.done}" if state.done else "")
+        )
         verb = "Reloading: " if state.reloading else ""
         phase = PHASES.get(state.phase, state.phase)
         if state.reading and not state.reloading:  # accounts show `reading` until then
@@ -150,15 +156,21 @@ class OrgHeader(Vertical):
             return
         org = snap.organization
         text = Text.assemble(
-            ("orgtui  ", BOLD), ("organization ", DIM), safe(org.id, BOLD),
-            ("  management ", DIM), safe(org.management_account_id))
+            ("orgtui  ", BOLD),
+            ("organization ", DIM),
+            safe(org.id, BOLD),
+            ("  management ", DIM),
+            safe(org.management_account_id),
+        )
         if org.management_account_email:
             text.append(f" ({clean(org.management_account_email)})", style=DIM)
-        caller = Text.assemble(("caller ", DIM), safe(snap.caller.account, BOLD), "  ",
-                               safe(snap.caller.arn))
+        caller = Text.assemble(
+            ("caller ", DIM), safe(snap.caller.account, BOLD), "  ", safe(snap.caller.arn)
+        )
         if snap.member_mode:
-            caller.append("  member account: you see the organization and this account",
-                          style=pal.warning)
+            caller.append(
+                "  member account: you see the organization and this account", style=pal.warning
+            )
         for widget_id, line in (("#header-org", text), ("#header-caller", caller)):
             line.no_wrap = True
             line.overflow = "ellipsis"

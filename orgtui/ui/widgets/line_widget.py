@@ -43,8 +43,9 @@ def scroll_range_only(widget: Widget) -> Iterator[None]:
     shadowed = widget.__dict__.get("refresh")  # this context's, when nested in another
     real = widget.refresh
 
-    def refresh(*regions: Region, repaint: bool = True, layout: bool = False,
-                recompose: bool = False) -> Any:
+    def refresh(
+        *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Any:
         return real(*regions, repaint=repaint, recompose=recompose)
 
     widget.refresh = refresh  # type: ignore[method-assign]

@@ -105,8 +105,9 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         with scroll_range_only(self):
             super()._build()
 
-    def __init__(self, *, is_marked: Callable[[str], bool] = _never_marked,
-                 **kwargs: object) -> None:
+    def __init__(
+        self, *, is_marked: Callable[[str], bool] = _never_marked, **kwargs: object
+    ) -> None:
         super().__init__(Text("organization"), data=None, **kwargs)  # type: ignore[arg-type]
         self.auto_expand = False
         self.guide_depth = 3
@@ -134,8 +135,9 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         else:
             self.move_cursor(self.root)
 
-    def refresh_labels(self, view: OrgView | None = None,
-                       counts: dict[str, int] | None = None) -> None:
+    def refresh_labels(
+        self, view: OrgView | None = None, counts: dict[str, int] | None = None
+    ) -> None:
         """Same structure, new facts (verdicts, marks, the matches per OU): repaint the
         loaded nodes."""
         if view is not None:
@@ -144,8 +146,9 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             self._match_counts = counts
         self._invalidate()
 
-    def set_matches(self, matches: Iterable[str] | None,
-                    counts: dict[str, int] | None = None) -> None:
+    def set_matches(
+        self, matches: Iterable[str] | None, counts: dict[str, int] | None = None
+    ) -> None:
         """Show only the matching accounts and the OUs above them (None: show everything).
         `counts`, the matches under each container, comes with a search made in the
         filter's worker (`filter_flow.search`); without it, it is counted here."""
@@ -169,8 +172,11 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         shown = self.matches is None or (cursor is not None and cursor.id in self.matches)
         if cursor is not None and cursor.kind == "account" and shown:
             self.reveal(cursor.id)
-        elif (cursor is not None and cursor.id in self.nodes
-              and (cursor.kind == "ou" or self.matches is None)):
+        elif (
+            cursor is not None
+            and cursor.id in self.nodes
+            and (cursor.kind == "ou" or self.matches is None)
+        ):
             self._build()
             self.move_cursor(self.nodes[cursor.id])
         elif (first := self.first_match()) is not None:
@@ -229,8 +235,9 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             snap = self.view.snapshot  # type: ignore[union-attr]
             for ou_id in ous:
                 has_children = bool(snap.child_ous.get(ou_id) or snap.child_accounts.get(ou_id))
-                child = node.add(safe(snap.ous[ou_id].name), data=NodeRef("ou", ou_id),
-                                 allow_expand=has_children)
+                child = node.add(
+                    safe(snap.ous[ou_id].name), data=NodeRef("ou", ou_id), allow_expand=has_children
+                )
                 self.nodes[ou_id] = child
             self._pending[ref.id] = accounts
             self._add_chunk(node, everything=complete)
@@ -246,7 +253,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         for acc_id in take:
             acc = self.view.snapshot.accounts[acc_id]  # type: ignore[union-attr]
             self.nodes[acc_id] = node.add_leaf(safe(acc.name), data=NodeRef("account", acc_id))
-        rest = pending[len(take):]
+        rest = pending[len(take) :]
         if rest:
             self._pending[ref.id] = rest
             self.call_after_refresh(self._add_chunk, node)
@@ -265,8 +272,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             self.fill(node)  # its OUs, and its first accounts
             node.expand()
         if account_id not in self.nodes:  # further down a big OU: the rest of it now
-            self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id],
-                      complete=True)
+            self.fill(self.nodes[self.view.snapshot.accounts[account_id].parent_id], complete=True)
         target = self.nodes.get(account_id)
         if target is None:
             return False
@@ -297,8 +303,9 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             deeper = self._first_in(list(snap.child_ous.get(container, ())))
             if deeper:
                 return deeper
-            found = next((a for a in snap.child_accounts.get(container, ())
-                          if a in self.matches), None)
+            found = next(
+                (a for a in snap.child_accounts.get(container, ()) if a in self.matches), None
+            )
             if found:
                 return found
         return None
@@ -329,8 +336,11 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         return node.data if node is not None else None
 
     def opened_ids(self) -> set[str]:
-        return {ref.id for ref, node in ((n.data, n) for n in self.nodes.values())
-                if ref is not None and ref.kind == "ou" and node.is_expanded}
+        return {
+            ref.id
+            for ref, node in ((n.data, n) for n in self.nodes.values())
+            if ref is not None and ref.kind == "ou" and node.is_expanded
+        }
 
     # --- drawing ----------------------------------------------------------------------
 
@@ -343,9 +353,14 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             acc = snap.accounts.get(ref.id)
             if acc is None:
                 return Text(clean(ref.id), style=DIM)
-            return account_label(acc, view.verdict(ref.id), palette(self.app),
-                                 complete=view.complete, marked=self.is_marked(ref.id),
-                                 reading=view.reading)
+            return account_label(
+                acc,
+                view.verdict(ref.id),
+                palette(self.app),
+                complete=view.complete,
+                marked=self.is_marked(ref.id),
+                reading=view.reading,
+            )
         matches = self._match_counts.get(ref.id, 0) if self.matches is not None else None
         text = Text.assemble(safe(snap.node_name(ref.id), BOLD))
         if ref.kind == "root" and not snap.member_mode:

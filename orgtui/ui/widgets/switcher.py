@@ -16,6 +16,7 @@ class ViewSwitcher(ContentSwitcher):
     resized it, and nothing here scrolls, so the second pass would change nothing.
     """
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
         return super()._size_updated(size, virtual_size, container_size, layout=False)
