@@ -13,11 +13,11 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from orgtui import __version__, files
@@ -80,14 +80,57 @@ def _concurrency(value: str) -> int | str:
     return n
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+_DESCRIPTIONS = {
+    None: "orgtui: the interactive session over an AWS Organizations organization: the "
+    "OU/account tree, whether each account can leave and why not, and removal (and the "
+    "other writes) only after a typed confirmation.",
+    "audit": "orgtui audit: the same session, read-only (enforced below the UI: only List, "
+    "Describe and Get calls are ever sent), or with --report FORMAT the headless audit for "
+    "tickets and CI: every account's verdict, findings and fixes.",
+}
+_EPILOGS = {
+    None: "Commands: `orgtui` opens the interactive session (writes enabled); "
+    "`orgtui audit` opens it read-only; `orgtui audit --report FORMAT` prints the audit "
+    "without a UI (see `orgtui audit --help`). Exit codes: 0 ok, 1 error, 2 usage error, "
+    "3 --fail-on threshold met.",
+    "audit": "Examples: `orgtui audit` (read-only session); `orgtui audit --report markdown "
+    "-o audit.md --fail-on blocked` (for CI). Exit codes: 0 ok, 1 error, 2 usage error, "
+    "3 --fail-on threshold met.",
+}
+
+
+class _ProbeError(Exception):
+    """The probe parser met something it can't read: the real parser will say what."""
+
+
+class _Probe(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _ProbeError(message)
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command the arguments name (`audit` or None), read without acting on --help
+    or --version, so that `orgtui audit --help` can describe the audit."""
+    probe = build_parser(None, _Probe, add_help=False)
+    args = [a for a in argv if a not in ("-h", "--help", "--version")]
+    try:
+        known, _ = probe.parse_known_args(args)
+    except _ProbeError:
+        return None
+    return known.command  # type: ignore[no-any-return]
+
+
+def build_parser(
+    command: str | None = None,
+    cls: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+    add_help: bool = True,
+) -> argparse.ArgumentParser:
+    """The command line's parser; its help describes `command` (`audit` or None)."""
+    parser = cls(
         prog="orgtui",
-        description="A terminal UI for AWS Organizations: see which accounts can leave the "
-        "organization and why not, and remove them safely.",
-        epilog="Commands: `orgtui` opens the interactive session (removal enabled); "
-        "`orgtui audit` opens it read-only; `orgtui audit --report FORMAT` prints the audit "
-        "without a UI. Exit codes: 0 ok, 1 error, 2 usage error, 3 --fail-on threshold met.",
+        description=_DESCRIPTIONS[command],
+        epilog=_EPILOGS[command],
+        add_help=add_help,
     )
     parser.add_argument(
         "command",
@@ -116,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_concurrency,
         metavar="N|auto",
         default=None,
-        help="requests in flight at most; auto (the default) finds the level "
-        "AWS allows, between 1 and 32",
+        help="requests in flight at most: a number from 1 to 64, or auto (the default), "
+        "which finds the level AWS allows",
     )
     aws.add_argument(
         "--no-cache",
@@ -142,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--fail-on",
         choices=["blocked", "review"],
-        help="exit 3 when any account is blocked (or blocked or review)",
+        help="exit 3 when any account is blocked (or blocked or review); the management "
+        "account, always blocked, does not count",
     )
     parser.add_argument("--version", action="version", version=f"orgtui {__version__}")
     return parser
@@ -175,8 +219,14 @@ class RunConfig:
 
 
 def parse(argv: Sequence[str] | None) -> RunConfig:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
+    if args.demo and args.endpoint_url:
+        parser.error(
+            "--demo serves its own sample organization: leave out --endpoint-url "
+            "(or --demo, to use that endpoint)"
+        )
     if args.command != "audit":
         for flag, value in (
             ("--report", args.report),
@@ -300,6 +350,9 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
+    note = management_note(doc, cfg.fail_on)
+    if note:
+        print(note, file=err)
     why = threshold_met(doc, cfg.fail_on)
     if why:
         print(why, file=err)
@@ -309,11 +362,15 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
 
 def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
     """The line saying why --fail-on fails the run, or None when its threshold is not met:
-    how many accounts met it, and the first few by name and id (blocked first)."""
+    how many accounts met it, and the first few by name and id (blocked first).
+
+    The management account never counts: it is always blocked (it can't leave), so with it
+    every real organization would meet the threshold (`management_note` says so instead).
+    """
     if fail_on is None:
         return None
-    verdicts = ("blocked",) if fail_on == "blocked" else ("blocked", "review")
-    met = by_verdict(a for a in doc["accounts"] if a["verdict"] in verdicts)
+    management = doc.get("organization", {}).get("management_account_id")
+    met = [a for a in _meeting(doc, fail_on) if a["id"] != management]
     if not met:
         return None
     what = "blocked" if fail_on == "blocked" else "blocked or to review"
@@ -323,6 +380,27 @@ def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
     return (
         f"orgtui: --fail-on {fail_on}: {plural(len(met), 'account')} {verb} {what}: {named}{more}"
     )
+
+
+def management_note(doc: dict[str, Any], fail_on: str | None) -> str | None:
+    """The one stderr line saying the management account, reported with its verdict, was
+    left out of --fail-on; None when it is not reported or meets nothing."""
+    if fail_on is None:
+        return None
+    management = doc.get("organization", {}).get("management_account_id")
+    for acc in _meeting(doc, fail_on):
+        if acc["id"] == management:
+            return (
+                f"orgtui: note: the management account {clean(acc['name'])} "
+                f"({clean(acc['id'])}) is {acc['verdict']} (it can never leave the "
+                "organization); it is reported but does not count toward --fail-on."
+            )
+    return None
+
+
+def _meeting(doc: dict[str, Any], fail_on: str) -> list[Mapping[str, Any]]:
+    verdicts = ("blocked",) if fail_on == "blocked" else ("blocked", "review")
+    return by_verdict(a for a in doc["accounts"] if a["verdict"] in verdicts)
 
 
 def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:

@@ -89,6 +89,27 @@ def test_help_lists_the_contract(capsys):
         assert option in out, option
 
 
+def test_audit_help_describes_the_audit(capsys):
+    code, top, _ = run(capsys, "--help")
+    assert code == 0
+    code, audit, _ = run(capsys, "audit", "--help")
+    assert code == 0
+    assert audit != top
+    audit, top = " ".join(audit.split()), " ".join(top.split())
+    assert "read-only" in audit and "headless audit" in audit and "--fail-on" in audit
+    assert "interactive session" in top
+    # Found after other options too, and with an option's value that reads "audit".
+    assert " ".join(run(capsys, "--demo", "audit", "-h")[1].split()) == audit
+    assert " ".join(run(capsys, "--profile", "audit", "-h")[1].split()) == top
+
+
+def test_concurrency_range_is_one_number_in_help_and_error(capsys):
+    _, out, _ = run(capsys, "--help")
+    _, _, err = run(capsys, "--concurrency", "65")
+    assert "from 1 to 64" in " ".join(out.split()) and "from 1 to 64" in err
+    assert "32" not in " ".join(out.split()).split("--concurrency", 1)[1].split("--no-cache")[0]
+
+
 @pytest.mark.parametrize(
     "argv, words",
     [
@@ -111,6 +132,8 @@ def test_help_lists_the_contract(capsys):
         (["--concurrency", "0"], "must be `auto` or from 1 to 64"),
         (["--concurrency", "many"], "is not `auto` or a whole number"),
         (["remove"], "invalid choice"),
+        (["--demo", "--endpoint-url", "http://127.0.0.1:5000"], "leave out --endpoint-url"),
+        (["audit", "--endpoint-url", "http://127.0.0.1:5000", "--demo"], "leave out"),
     ],
 )
 def test_usage_errors_exit_2(capsys, argv, words):
@@ -195,26 +218,32 @@ def test_fail_on_blocked_and_review_exit_3(capsys):
     code, out, err = run(capsys, "audit", "--demo", "--report", "json", "--fail-on", "blocked")
     assert code == 3
     doc = json.loads(out)
+    management = doc["organization"]["management_account_id"]
     blocked = sorted(
-        (a for a in doc["accounts"] if a["verdict"] == "blocked"), key=lambda a: a["name"]
+        (a for a in doc["accounts"] if a["verdict"] == "blocked" and a["id"] != management),
+        key=lambda a: a["name"],
     )
     assert len(blocked) > 3
     named = ", ".join(f"{a['name']} ({a['id']})" for a in blocked[:3])
-    assert err.splitlines() == [
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("orgtui: note: the management account ")
+    assert lines[1] == (
         f"orgtui: --fail-on blocked: {len(blocked)} accounts are blocked: {named} and "
         f"{len(blocked) - 3} more"
-    ]
+    )
     code, out, err = run(capsys, "audit", "--demo", "--report", "csv", "--fail-on", "review")
     assert code == 3
     s = doc["summary"]
-    assert err.startswith(
-        f"orgtui: --fail-on review: {s['blocked'] + s['review']} accounts "
+    met = s["blocked"] + s["review"] - 1  # all but the management account
+    assert err.splitlines()[1].startswith(
+        f"orgtui: --fail-on review: {met} accounts "
         f"are blocked or to review: {blocked[0]['name']} ({blocked[0]['id']})"
     )
-    assert err.rstrip().endswith(f" and {s['blocked'] + s['review'] - 3} more")
+    assert err.rstrip().endswith(f" and {met - 3} more")
 
 
-def test_fail_on_one_account_says_which(capsys):
+def test_fail_on_leaves_out_the_management_account(capsys):
+    # The management account is always blocked: it is reported, said once, never counted.
     code, out, err = run(
         capsys,
         "audit",
@@ -226,10 +255,27 @@ def test_fail_on_one_account_says_which(capsys):
         "--fail-on",
         "blocked",
     )
-    assert code == 3
+    assert code == 0
     assert "**1 account: 1 blocked, 0 to review, 0 ready.**" in out
     assert "1 accounts" not in out
-    assert err == ("orgtui: --fail-on blocked: 1 account is blocked: management (123456789012)\n")
+    assert err == (
+        "orgtui: note: the management account management (123456789012) is blocked (it can "
+        "never leave the organization); it is reported but does not count toward --fail-on.\n"
+    )
+
+
+def test_fail_on_one_account_says_which(capsys, demo_json):
+    other = next(
+        a["id"]
+        for a in demo_json["accounts"]
+        if a["verdict"] == "blocked" and a["id"] != "123456789012"
+    )
+    name = next(a["name"] for a in demo_json["accounts"] if a["id"] == other)
+    code, _, err = run(
+        capsys, "audit", "--demo", "--report", "json", "--account", other, "--fail-on", "blocked"
+    )
+    assert code == 3
+    assert err == f"orgtui: --fail-on blocked: 1 account is blocked: {name} ({other})\n"
 
 
 def test_fail_on_line_cleans_names():

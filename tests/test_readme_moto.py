@@ -111,7 +111,11 @@ def test_readme_moto_example_runs_as_written(bin_dir, tmp_path):
 def test_readme_fail_on_example_is_what_the_demo_says(capsys):
     from orgtui.cli import main
 
-    example = re.search(r"^orgtui: --fail-on blocked: .*$", section("In CI"), flags=re.M)
+    example = re.search(
+        r"^orgtui: note: the management account .*\n^orgtui: --fail-on blocked: .*$",
+        section("In CI"),
+        flags=re.M,
+    )
     assert example
     assert main(["audit", "--demo", "--report", "markdown", "--fail-on", "blocked"]) == 3
     assert capsys.readouterr().err.strip() == example.group(0)

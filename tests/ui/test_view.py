@@ -47,6 +47,17 @@ def test_search_terms(demo):
     assert view.search("no-such-thing") == []
 
 
+def test_search_takes_account_ids_with_the_consoles_dashes(demo):
+    view = _view(demo)
+    account = demo.accounts["tailspin-prod"]
+    dashed = f"{account[:4]}-{account[4:8]}-{account[8:]}"
+    assert view.search(dashed) == [account]
+    assert account in view.search(dashed[:7])  # typed so far: `1234-56`
+    assert view.search(f"{dashed} blocked") == view.search(f"{account} blocked")
+    # A dashed term still matches as typed: names and emails keep their dashes.
+    assert view.search("ml-dev") == [demo.accounts["ml-dev"]]
+
+
 def test_without_account_adjusts_counts_and_index(demo):
     view = _view(demo)
     gone = demo.accounts["northwind-dev"]
