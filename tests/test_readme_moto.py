@@ -5,6 +5,7 @@ README's --fail-on example line is what orgtui says on the demo."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -119,3 +120,29 @@ def test_readme_fail_on_example_is_what_the_demo_says(capsys):
     assert example
     assert main(["audit", "--demo", "--report", "markdown", "--fail-on", "blocked"]) == 3
     assert capsys.readouterr().err.strip() == example.group(0)
+
+
+def test_readme_names_the_demo_accounts_aws_refuses(capsys):
+    """The README points a newcomer at the sample's accounts that AWS refuses for a
+    missing standalone detail: each is in the demo with that refusal, and is `review`
+    (its dialog can be confirmed, so the refusal is met)."""
+    from orgtui.demo.sample import ORGANIZATION, DemoOU
+
+    def specs(ous: tuple[DemoOU, ...]):
+        for ou in ous:
+            yield from ou.accounts
+            yield from specs(ou.children)
+
+    refusals = {a.name: a.refusal for a in specs(ORGANIZATION) if a.refusal}
+    text = " ".join(section("Set up").split())
+    named = re.search(r"remove `([\w-]+)` \([^)]*\): AWS refuses it .*?\(([A-Z_]+)\)", text)
+    assert named, "the Set up section names no refused account"
+    assert refusals.get(named.group(1)) == named.group(2)
+    from orgtui.cli import main
+
+    assert main(["audit", "--demo", "--report", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    verdicts = {a["name"]: a["verdict"] for a in report["accounts"]}
+    assert verdicts[named.group(1)] == "review"
+    assert "`sandbox-carol` is refused for phone verification" in text
+    assert refusals["sandbox-carol"] == "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"

@@ -246,6 +246,22 @@ async def test_blocked_account_cannot_be_confirmed(org):
     assert ctx.stats.calls[WRITE_OP] == 0
 
 
+async def test_management_account_says_one_thing(org):
+    # No fix makes the management account removable: the line under the body does not
+    # ask for one after the finding has said it can never be removed.
+    demo, ctx, snap = org
+    app = Host(ctx, snap, [demo.management_account_id])
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        assert "can never be removed" in text(dialog, "#removal-accounts")
+        line = text(dialog, "#removal-check")
+        assert "The management account can never be removed" in line
+        assert "fix what blocks" not in line and "try again" not in line
+        assert not dialog.query_one("#removal-confirm").display
+    assert ctx.stats.calls[WRITE_OP] == 0
+
+
 async def test_live_check_decides_over_a_stale_view(org):
     demo, ctx, snap = org
     [acc_id] = ids_of(demo, "northwind-dev")

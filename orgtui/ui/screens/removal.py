@@ -178,6 +178,7 @@ class RemovalScreen(WriteDialog):
             leave=self.leave,
             check_error=self.check_error,
             dropped=self.dropped_gone,
+            only_management=self.account_ids == [self.snapshot.organization.management_account_id],
         )
 
     def confirm_label(self) -> str:

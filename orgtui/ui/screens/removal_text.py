@@ -400,8 +400,12 @@ def check_line(
     leave: bool,
     check_error: str | None,
     dropped: Sequence[str],
+    only_management: bool = False,
 ) -> Text:
-    """The line under the scroll area: checking, what to type, or why nothing can go."""
+    """The line under the scroll area: checking, what to type, or why nothing can go.
+
+    `only_management`: the one account is the management account, which no fix makes
+    removable, so the line does not ask for one (the finding above says what to do)."""
     if checking:
         return checking_line(count, pal)
     text = Text()
@@ -420,6 +424,11 @@ def check_line(
             f"{plural(blocked, 'account')} can't {verb} (why and fixes above); "
             f"drop {'it' if blocked == 1 else 'them'} to go on with the other "
             f"{plural(others, 'account')}, or escape.",
+            style=pal.error,
+        )
+    elif blocked == 1 and only_management:
+        text.append(
+            f"The management account can never {verb}: nothing to confirm. Escape closes.",
             style=pal.error,
         )
     elif blocked == 1:
