@@ -7,6 +7,8 @@ audit mode; a member account is told it needs the management account."""
 
 from __future__ import annotations
 
+import re
+
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
@@ -106,6 +108,26 @@ async def test_v_says_what_attesting_means_then_tags_and_updates_the_views(make_
     # AWS holds it: a fresh read sees the tag.
     tags = demo_context().org.list_tags_for_resource(ResourceId=target)["Tags"]
     assert {"Key": DEFAULT_ATTEST_TAG, "Value": VALUE} in tags
+
+
+async def test_an_account_still_review_after_attesting_says_why(make_app, demo):
+    app = make_app()
+    target = demo.accounts["sandbox-carol"]  # Control Tower and a StackSet keep it review
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(target)
+        await pilot.pause()
+        dialog = await open_attest(pilot, app)
+        await confirm(pilot, dialog, target)
+        text = body(dialog)
+        assert "Attested: 1" in text
+        held = re.search(r"still review: ([A-Z_, ]+)\)", text)
+        assert held, text
+        assert set(held.group(1).split(", ")) == {
+            "STACKSET_STACKS_DELETED",
+            "CONTROL_TOWER_ENROLLED",
+        }
+        assert app.view.verdict(target) == "review"
 
 
 async def test_marked_accounts_in_the_table_with_the_others_skipped(make_app, demo):

@@ -120,6 +120,16 @@ class AttestScreen(WriteDialog):
             checked_live=check is not None,
         )
 
+    def assessed_after(self) -> dict[str, Assessment]:
+        """Each attested account's assessment in the organization as known after the
+        write, so the result can say why one is still not ready."""
+        found: dict[str, Assessment] = {}
+        for o in self.outcomes:
+            account = o.after.accounts.get(o.account_id) if o.after is not None else None
+            if o.status == "done" and account is not None and o.after is not None:
+                found[o.account_id] = assess(account, o.after, self.clock())
+        return found
+
     # --- layout and words -----------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
@@ -143,7 +153,9 @@ class AttestScreen(WriteDialog):
     def refresh_body(self) -> None:
         accounts = self.query_one("#attest-accounts", Static)
         if self.phase == "done":
-            accounts.update(say.final_summary(summarize(self.outcomes), self.pal))
+            accounts.update(
+                say.final_summary(summarize(self.outcomes), self.pal, self.assessed_after())
+            )
             return
         accounts.update(
             say.body(

@@ -225,12 +225,32 @@ def check_line(
     return text
 
 
-def final_summary(groups: dict[str, list[Outcome]], pal: Palette) -> Group:
+def still_held(found: Assessment) -> str | None:
+    """Why an attested account is still not `ready`: `still review: CODE, CODE` (the
+    findings that set its verdict), or None when it is ready now."""
+    if found.verdict == "ready":
+        return None
+    severity = "blocker" if found.verdict == "blocked" else "warning"
+    codes = dict.fromkeys(f.code for f in found.findings if f.severity == severity)
+    return f"still {found.verdict}: {', '.join(codes)}"
+
+
+def final_summary(
+    groups: dict[str, list[Outcome]], pal: Palette, after: Mapping[str, Assessment] | None = None
+) -> Group:
+    """The result: what was attested (with why an account is still not ready, from
+    `after`, its assessment once attested), what was gone, what failed."""
     done = groups["done"]
+    after = after or {}
     parts: list[RenderableType] = [
         Text(f"Attested: {len(done)}", style=pal.success if done else DIM)
     ]
-    parts += [indented(Text.assemble(("✔ ", pal.success), safe(o.what)), 2) for o in done]
+    for o in done:
+        line = Text.assemble(("✔ ", pal.success), safe(o.what))
+        held = still_held(after[o.account_id]) if o.account_id in after else None
+        if held:
+            line.append_text(Text.assemble(" (", safe(held, pal.warning), ")"))
+        parts.append(indented(line, 2))
     if groups["gone"]:
         parts.append(Text(f"\nNo longer in the organization: {len(groups['gone'])}", style=DIM))
         parts += [indented(Text.assemble("✔ ", safe(o.what)), 2) for o in groups["gone"]]
