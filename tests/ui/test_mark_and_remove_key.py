@@ -68,6 +68,29 @@ async def test_audit_r_says_read_only_and_is_not_in_the_footer(make_app, demo):
         assert "remove" not in shown
 
 
+async def test_audit_space_and_a_say_marks_are_for_writes(make_app, demo):
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["northwind-prod"])
+        for key in ("space", "A"):
+            before = len(app._notifications)
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(app._notifications) == before + 1, key
+            message = [n.message for n in app._notifications][-1]
+            assert "read-only" in message and "marks choose accounts for a write" in message
+            assert app.main.marked == set()
+        await pilot.press("t")  # the table too
+        await pilot.pause()
+        before = len(app._notifications)
+        await pilot.press("space")
+        await pilot.pause()
+        assert len(app._notifications) == before + 1
+        shown = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
+        assert not shown & {"mark", "mark-all", "mark-read-only", "mark-all-read-only"}
+
+
 async def test_apply_removal_updates_tree_counts_and_marks(make_app, demo):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -74,6 +74,8 @@ class MainScreen(Screen[None]):
             show=False,
             id="deregister-read-only",
         ),
+        Binding("space", "read_only_notice('marked')", "Mark", show=False, id="mark-read-only"),
+        Binding("A", "read_only_notice('marked')", "Mark all", show=False, id="mark-all-read-only"),
     ]
 
     def __init__(self, *, read_only: bool, demo: bool) -> None:
