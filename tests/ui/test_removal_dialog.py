@@ -163,6 +163,8 @@ async def test_ready_account_removed_after_typing_its_id(org):
         summary = text(dialog, "#removal-accounts")
         assert "Removed: 1" in summary and "Refused: 0" in summary
         assert "Tags backed up to" in summary
+        one_line = "".join(summary.split())  # the path may wrap
+        assert f"intheauditlog:{files.audit_log_path()}" in one_line
         assert [o.status for o in app.emitted] == ["removed"]
         assert app.focused is dialog.query_one("#removal-close", Button)
         await pilot.press("enter")
@@ -170,6 +172,30 @@ async def test_ready_account_removed_after_typing_its_id(org):
     assert [[o.status for o in r] for r in app.results] == [["removed"]]
     assert not in_org(ctx, acc_id)
     assert [r["event"] for r in files.read_audit()] == ["remove-started", "remove-ok"]
+
+
+async def test_page_keys_scroll_the_body_from_any_focus(org):
+    demo, ctx, snap = org
+    names = ["northwind-prod", "northwind-dev", "northwind-shared", "sandbox-carol", "web-dev"]
+    app = Host(ctx, snap, ids_of(demo, *names))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = app.dialog
+        await checked(pilot, dialog)
+        await pilot.pause()
+        body = dialog.query_one("#removal-body")
+        assert body.max_scroll_y > 0  # more below
+        assert app.focused is dialog.query_one("#removal-cancel", Button)
+        await pilot.press("pagedown")
+        await until(pilot, lambda: body.scroll_y > 0)
+        first = body.scroll_y
+        dialog.query_one("#removal-input", Input).focus()
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await until(pilot, lambda: body.scroll_y > first or body.scroll_y == body.max_scroll_y)
+        await pilot.press("pageup", "pageup", "pageup")
+        await until(pilot, lambda: body.scroll_y == 0)
+        assert dialog.query_one("#removal-input", Input).value == ""
+    assert ctx.stats.calls[WRITE_OP] == 0
 
 
 async def test_mistyped_id_does_nothing(org):

@@ -67,6 +67,18 @@ class WriteDialog(ModalScreen[list[Outcome]]):
     AUTO_FOCUS = ".dialog-cancel"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+        # From any focus (Cancel and the input have it by default): the body scrolls.
+        Binding(
+            "pageup", "scroll_body(-1)", "Scroll up", show=False, priority=True, id="dialog-page-up"
+        ),
+        Binding(
+            "pagedown",
+            "scroll_body(1)",
+            "Scroll down",
+            show=False,
+            priority=True,
+            id="dialog-page-down",
+        ),
     ]
     PREFIX: ClassVar[str] = "write"
     CONFIRM_VARIANT: ClassVar[ButtonVariant] = "error"
@@ -197,6 +209,13 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         if len(self.account_ids) == 1:  # the console's dashed form is accepted too
             return normalize_account_id(typed) == self.expected
         return typed.strip() == self.expected
+
+    def action_scroll_body(self, direction: int) -> None:
+        body = self.query_one(self.wid("body"), VerticalScroll)
+        if direction > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
 
     def name_of(self, account_id: str) -> str:
         acc = self.snapshot.accounts.get(account_id)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.console import RenderableType
 from rich.text import Text
 
+from orgtui.files.paths import audit_log_path
 from orgtui.text import plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import indented, safe
@@ -91,5 +92,11 @@ def failures(groups: dict[str, list[Outcome]], pal: Palette) -> list[RenderableT
     if groups["unknown"]:
         parts.append(Text(f"\nUnclear: {len(groups['unknown'])}", style=pal.warning))
         parts += with_fixes(groups["unknown"], ("? ", pal.warning))
-    parts.append(Text("\nEvery call and its outcome are in the audit log.", style=DIM))
+    # Where the record is (a path only: nothing is read here); the demo's is its own.
+    parts.append(
+        Text.assemble(
+            ("\nEvery call and its outcome are in the audit log: ", DIM),
+            safe(str(audit_log_path())),
+        )
+    )
     return parts
