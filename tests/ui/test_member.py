@@ -13,7 +13,7 @@ from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.detail import account_detail, root_detail
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
-from tests.ui.conftest import SIZE, demo_context, notices, plain, wait_loaded
+from tests.ui.conftest import SIZE, demo_context, notices, plain, text_of, until, wait_loaded
 
 
 def member_snapshot() -> Snapshot:
@@ -81,5 +81,48 @@ async def test_member_is_told_a_write_needs_the_management_account(
             assert "needs the management account" in notices(app)[-1]
             assert operation in notices(app)[-1]
         assert app.ctx.stats.calls[operation] == 0
+    finally:
+        running.stop()
+
+
+async def test_member_r_is_leave_and_the_header_follows_the_leave(isolated_env):
+    from orgtui import demo as demo_mod
+    from orgtui.ui.screens.removal import RemovalScreen
+
+    running = demo_mod.start(now=DEMO_NOW, member="fabrikam-dev")
+    try:
+        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(pilot, app)
+            me = running.caller_account_id
+            org_id = app.view.snapshot.organization.id
+            footer = {
+                k: b.binding.description
+                for k, b in app.screen.active_bindings.items()
+                if b.binding.show and b.enabled
+            }
+            assert footer.get("r") == "Leave"
+            app.main.jump_to(me)
+            await pilot.press("r")
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, RemovalScreen) and app.screen.checks is not None,
+            )
+            dialog = app.screen
+            assert isinstance(dialog, RemovalScreen)
+            said = plain(dialog.query_one("#removal-accounts").content, width=110)
+            said += plain(dialog.query_one("#removal-summary").render(), width=110)
+            assert "Not read" in said and "management account only" in said
+            assert "No tags to lose" not in said  # they may exist: never both
+            box = dialog.query_one("#removal-input")
+            box.focus()
+            await pilot.press(*me, "enter")
+            await until(pilot, lambda: dialog.phase == "done")
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, RemovalScreen))
+            header = text_of(app, "#header-org") + text_of(app, "#header-caller")
+            assert f"left organization {org_id}" in header
+            assert "standalone now" in header and "management " not in header
+        assert app.ctx.stats.calls["LeaveOrganization"] == 1
     finally:
         running.stop()

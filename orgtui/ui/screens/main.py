@@ -64,6 +64,8 @@ class MainScreen(Screen[None]):
         Binding("d", "deregister", "Deregister", id="deregister"),
         Binding("d", "deregister('narrow')", "Deregister", show=False, id="deregister-narrow"),
         Binding("r", "remove", "Remove", id="remove"),
+        # A member's r leaves (LeaveOrganization): the footer says so.
+        Binding("r", "remove('leave')", "Leave", id="leave"),
         # Audit mode: the keys say why nothing happens, and the footer does not offer them.
         Binding("r", "read_only_notice('removed')", "Remove", show=False, id="remove-read-only"),
         Binding("v", "read_only_notice('attested')", "Attest", show=False, id="attest-read-only"),
@@ -234,6 +236,7 @@ class MainScreen(Screen[None]):
         if self.showing_table:
             self.fill_table()
         self.refresh_panels()
+        self.query_one("#header", OrgHeader).show_org(view.snapshot)  # a member that left
 
     def fill_table(self) -> None:
         if self.view is None:
@@ -354,7 +357,10 @@ class MainScreen(Screen[None]):
         if action in ("attest", "deregister"):  # audit mode: not shown, not run
             narrow = parameters == ("narrow",)  # the twin kept for a narrow footer
             return not self.read_only and self.footer_shows_writes != narrow
-        if action in ("remove", "mark", "mark_all"):
+        if action == "remove":  # the management account's Remove, or a member's Leave
+            member = self.view is not None and not self.view.snapshot.is_management_caller
+            return not self.read_only and (parameters == ("leave",)) == member
+        if action in ("mark", "mark_all"):
             return not self.read_only  # audit mode: not shown, not run
         if action == "read_only_notice":
             return self.read_only
@@ -426,8 +432,9 @@ class MainScreen(Screen[None]):
         if shown := self.shown_accounts():
             self._toggle(shown)
 
-    def action_remove(self) -> None:
-        """r: remove the marked accounts (or the one under the cursor), or say why not."""
+    def action_remove(self, _how: str = "") -> None:
+        """r: remove the marked accounts (or the one under the cursor), or say why not;
+        a member leaves (`_how` is the footer's word for it)."""
         ids = self.selected_accounts()
         if not ids and self.view is not None and not self.read_only:
             self.notify(

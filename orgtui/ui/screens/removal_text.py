@@ -241,6 +241,10 @@ def _breaks_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) 
     return lines
 
 
+# A member can't read its own tags (ListTagsForResource is the management account's).
+MEMBER_TAGS = "Tags not read (management account only): any the account has, AWS deletes."
+
+
 def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) -> list[Text]:
     removable = [f for f in accounts if not f.management]
     with_tags = [f for f in removable if f.tags]
@@ -248,6 +252,8 @@ def _tags_summary(accounts: Sequence[AccountFacts], pal: Palette, width: int) ->
     if not removable:
         return []
     if not total:
+        if any(f.snapshot.member_mode for f in removable):
+            return [one_line((MEMBER_TAGS, pal.warning))]
         read = all(f.snapshot.enriched or f.check is not None for f in removable)
         return [one_line(("No tags to lose." if read else "Tags not read yet.", DIM))]
     head = Text(f"Tags AWS deletes ({total}, backed up first): ", style=pal.warning)
@@ -332,7 +338,7 @@ def _losses(facts: AccountFacts, pal: Palette) -> list[RenderableType]:
             )
         )
         out.append(tags_table(tags, indent=4))
-    else:
+    elif not facts.snapshot.member_mode:  # a member can't read them: "Not read" says so
         read = facts.snapshot.enriched or facts.check is not None
         out.append(
             indented(Text("No tags to lose." if read else "Tags not read yet.", style=DIM), 2)

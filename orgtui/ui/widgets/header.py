@@ -155,19 +155,24 @@ class OrgHeader(Vertical):
         if snap is None:
             return
         org = snap.organization
+        # A member that left: its own account is gone from the view, and so is the
+        # organization (it is standalone now); say so rather than show the old one.
+        left = snap.member_mode and snap.caller.account not in snap.accounts
         text = Text.assemble(
             ("orgtui  ", BOLD),
-            ("organization ", DIM),
+            ("left organization " if left else "organization ", DIM),
             safe(org.id, BOLD),
-            ("  management ", DIM),
-            safe(org.management_account_id),
         )
-        if org.management_account_email:
-            text.append(f" ({clean(org.management_account_email)})", style=DIM)
+        if not left:
+            text.append_text(Text.assemble(("  management ", DIM), safe(org.management_account_id)))
+            if org.management_account_email:
+                text.append(f" ({clean(org.management_account_email)})", style=DIM)
         caller = Text.assemble(
             ("caller ", DIM), safe(snap.caller.account, BOLD), "  ", safe(snap.caller.arn)
         )
-        if snap.member_mode:
+        if left:
+            caller.append("  standalone now: in no organization", style=pal.warning)
+        elif snap.member_mode:
             caller.append(
                 "  member account: you see the organization and this account", style=pal.warning
             )
