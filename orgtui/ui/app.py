@@ -107,6 +107,7 @@ class OrgApp(KeysFirst, App[int]):
         self.loading = False
         self.loaded = False  # the last load finished (details read, or failed)
         self.first_load_done = False  # a later load is a reload
+        self.unreachable: str | None = None  # why the cached picture could not be renewed
         self.stale_at: datetime | None = None  # painted from the cache, loaded at
         self.incomplete: str | None = None  # why the details are missing, if they are
         self.fatal_error: OrgtuiError | None = None
@@ -153,6 +154,7 @@ class OrgApp(KeysFirst, App[int]):
             done=done,
             total=total,
             stale_at=self.stale_at,
+            unreachable=self.unreachable if self.stale_at is not None else None,
             incomplete=incomplete,
             # Once loaded (while loading, the progress shows: no count at every step).
             counts=summary(view) if view is not None and not self.loading else None,
@@ -348,6 +350,7 @@ class OrgApp(KeysFirst, App[int]):
         if message.generation != self.generation:
             return
         self.stale_at = None
+        self.unreachable = None
         self.incomplete = None
         self._finish_load()
         self.show(message.view)
@@ -356,12 +359,19 @@ class OrgApp(KeysFirst, App[int]):
         if message.generation != self.generation:
             return
         error = message.error
-        if message.stage == "structure" and not self._had_structure:
+        if message.stage == "structure" and not self._had_structure and self.view is None:
             # Start-up: nothing true can be shown. Close; run_app prints the words.
             self.fatal_error = error
             self.exit(1, return_code=1)
             return
         self._finish_load()
+        if message.stage == "structure" and self.stale_at is not None:
+            # Start-up with the cached picture on screen: keep it, marked stale, with why
+            # AWS could not be read (every write re-checks live, and says so if it can't).
+            self.unreachable = error.what
+            self.notify_error(error, title="Could not read AWS: showing the cached organization")
+            self.main.refresh_panels()
+            return
         if message.stage == "details":
             self.incomplete = error.what
             if message.structure is not None:

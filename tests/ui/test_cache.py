@@ -60,3 +60,36 @@ async def test_no_cache_key_no_cache(make_app, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         assert app.loaded and not saved
+
+
+async def test_unreachable_endpoint_keeps_the_cached_picture_marked_stale(demo):
+    """With a cached snapshot and AWS out of reach, the session shows the cached picture,
+    stale, with why in the header; it does not exit (the report, which must be live,
+    still fails)."""
+    import socket
+
+    from orgtui.aws.session import AwsContext, SessionOptions
+    from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
+    from orgtui.ui.app import OrgApp
+    from tests.conftest import DEMO_NOW
+
+    files.save_snapshot("k-offline", Loader(demo_context()).load())
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ctx = AwsContext(
+        SessionOptions(
+            region=DEMO_REGION,
+            credentials=DEMO_CREDENTIALS,
+            endpoint_url=f"http://127.0.0.1:{port}",
+        )
+    )
+    app = OrgApp(ctx, clock=lambda: DEMO_NOW, cache_key="k-offline", use_cache=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app, limit=2000)
+        assert app.is_running and app.fatal_error is None
+        assert app.view is not None and demo.accounts["northwind-prod"] in app.snapshot.accounts
+        status = " ".join(text_of(app, "#header-status").split())
+        assert "stale (cached " in status and "Not live: Could not reach" in status
+        assert "ctrl+r retries" in status
+    assert app.return_code in (None, 0)

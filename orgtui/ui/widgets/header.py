@@ -55,6 +55,7 @@ class LoadState:
     done: int = 0
     total: int | None = None
     stale_at: datetime | None = None  # painted from the cache loaded at this time
+    unreachable: str | None = None  # why the cached picture could not be read afresh
     incomplete: str | None = None  # why verdicts may be wrong
     counts: Counts | None = None  # verdict totals, once known
     # The impact checks not made: their names, and the same with why, in words.
@@ -95,6 +96,8 @@ def status_text(state: LoadState, pal: Palette, width: int = 0) -> Text:
         if state.reading and not state.reloading:  # accounts show `reading` until then
             verb, phase = "Details loading: ", phase[:1].lower() + phase[1:]
         text.append(f"{verb}{phase}…{count}", Style(italic=True))
+    elif state.unreachable:
+        text.append_text(safe(f"Not live: {state.unreachable} (ctrl+r retries)", pal.error))
     elif state.incomplete:
         text.append_text(safe(f"Incomplete data: {state.incomplete} (ctrl+r retries)", warn))
     elif state.counts is not None:
