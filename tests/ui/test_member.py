@@ -126,3 +126,32 @@ async def test_member_r_is_leave_and_the_header_follows_the_leave(isolated_env):
         assert app.ctx.stats.calls["LeaveOrganization"] == 1
     finally:
         running.stop()
+
+
+def test_header_lines_fit_80_columns_without_cutting_an_id_or_a_sentence():
+    from orgtui.ui.palette import Palette
+    from orgtui.ui.widgets.header import caller_line, org_line
+
+    pal = Palette.default()
+    snap = member_snapshot()
+    long_arn = (
+        "arn:aws:sts::222222222222:assumed-role/"
+        "AWSReservedSSO_AdministratorAccess_0123456789abcdef/someone@example.com"
+    )
+    snap = Snapshot(**{**snap.__dict__, "caller": Caller(snap.caller.account, long_arn)})
+    room = 80 - 2
+    line = caller_line(snap, pal, room).plain
+    assert "member account" in line and line.index("member account") < line.index("arn:")
+    # The note is whole (long or short form); only the ARN's tail may be cut.
+    assert "member account: you see the organization and this account" in line or (
+        "member account  arn:" in line
+    )
+    wide = caller_line(snap, pal, 300).plain
+    assert "member account: you see the organization and this account" in wide
+    assert wide.endswith(long_arn)
+    # Line 1 at 80 columns beside the widest badge (DEMO · AUDIT read-only): ids whole.
+    badge_room = 80 - len(" DEMO · AUDIT read-only ") - 2 - 2
+    first = org_line(snap, badge_room).plain
+    assert "o-member" in first and "111111111111" in first
+    assert len(first) <= badge_room
+    assert "mgmt@example.com" in org_line(snap, 200).plain

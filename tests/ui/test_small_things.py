@@ -113,3 +113,14 @@ async def test_the_collector_is_given_back_as_it_was_at_exit(make_app):
         assert gc.get_threshold() == THRESHOLDS
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+async def test_header_keeps_the_management_account_id_at_80_columns_in_audit_mode(make_app, demo):
+    app = make_app(read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        line = text_of(app, "#header-org").rstrip()
+        assert demo.management_account_id in line
+        assert app.snapshot.organization.id in line
+        # All of it shows: nothing is cut at the line's end (the ids are whole).
+        assert len(line) <= app.query_one("#header-org").content_size.width

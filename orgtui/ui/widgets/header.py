@@ -107,6 +107,66 @@ def status_text(state: LoadState, pal: Palette, width: int = 0) -> Text:
     return text
 
 
+def first_fitting(room: int, *candidates: Text) -> Text:
+    """The first candidate that fits in `room` cells (the last one, cut, if none does)."""
+    for text in candidates:
+        if text.cell_len <= room:
+            return text
+    return candidates[-1]
+
+
+def org_line(snap: Snapshot, room: int) -> Text:
+    """Line 1: the organization and its management account, shortened to fit `room`:
+    the email goes first, then the labels shrink; the ids are always whole."""
+    org = snap.organization
+    # A member that left: its own account is gone from the view, and so is the
+    # organization (it is standalone now); say so rather than show the old one.
+    if snap.member_mode and snap.caller.account not in snap.accounts:
+        return Text.assemble(("orgtui  ", BOLD), ("left organization ", DIM), safe(org.id, BOLD))
+    email = (
+        Text(f" ({clean(org.management_account_email)})", style=DIM)
+        if org.management_account_email
+        else Text()
+    )
+
+    def line(org_label: str, mgmt_label: str, with_email: bool) -> Text:
+        return Text.assemble(
+            ("orgtui  ", BOLD),
+            (org_label, DIM),
+            safe(org.id, BOLD),
+            (mgmt_label, DIM),
+            safe(org.management_account_id),
+            email if with_email else "",
+        )
+
+    return first_fitting(
+        room,
+        line("organization ", "  management ", True),
+        line("organization ", "  management ", False),
+        line("org ", "  mgmt ", False),
+    )
+
+
+def caller_line(snap: Snapshot, pal: Palette, room: int) -> Text:
+    """Line 2: the caller's account, what a member sees, and the ARN last (the ARN is
+    what gets cut, never the sentence)."""
+    if snap.member_mode and snap.caller.account not in snap.accounts:
+        notes = ("standalone now: in no organization", "standalone now")
+    elif snap.member_mode:
+        notes = ("member account: you see the organization and this account", "member account")
+    else:
+        notes = ("",)
+
+    def line(note: str) -> Text:
+        text = Text.assemble(("caller ", DIM), safe(snap.caller.account, BOLD))
+        if note:
+            text.append_text(Text.assemble("  ", (note, pal.warning)))
+        return text.append_text(Text.assemble("  ", safe(snap.caller.arn)))
+
+    # When even the short note leaves no room for the whole ARN, the ARN's tail is cut.
+    return first_fitting(room, *(line(note) for note in notes))
+
+
 class OrgHeader(Vertical):
     """Three lines at the top of the main screen."""
 
@@ -157,28 +217,10 @@ class OrgHeader(Vertical):
         snap = self._snapshot
         if snap is None:
             return
-        org = snap.organization
-        # A member that left: its own account is gone from the view, and so is the
-        # organization (it is standalone now); say so rather than show the old one.
-        left = snap.member_mode and snap.caller.account not in snap.accounts
-        text = Text.assemble(
-            ("orgtui  ", BOLD),
-            ("left organization " if left else "organization ", DIM),
-            safe(org.id, BOLD),
-        )
-        if not left:
-            text.append_text(Text.assemble(("  management ", DIM), safe(org.management_account_id)))
-            if org.management_account_email:
-                text.append(f" ({clean(org.management_account_email)})", style=DIM)
-        caller = Text.assemble(
-            ("caller ", DIM), safe(snap.caller.account, BOLD), "  ", safe(snap.caller.arn)
-        )
-        if left:
-            caller.append("  standalone now: in no organization", style=pal.warning)
-        elif snap.member_mode:
-            caller.append(
-                "  member account: you see the organization and this account", style=pal.warning
-            )
+        badge = mode_badge(self.read_only, self.demo, pal).cell_len + 2  # its padding
+        width = self.size.width or 200  # 0: not laid out yet
+        text = org_line(snap, width - badge - 2)
+        caller = caller_line(snap, pal, width - 2)
         for widget_id, line in (("#header-org", text), ("#header-caller", caller)):
             line.no_wrap = True
             line.overflow = "ellipsis"
