@@ -28,6 +28,7 @@ from orgtui.ui.view import Counts, verdict_word
 
 HEADING = Style(bold=True, underline=True)
 MARK = "✔ "  # before a marked account
+MIN_NAME_CELLS = 1  # deep in a narrow tree the id wins: the detail pane has the name
 
 
 def safe(value: object, style: StyleType = "") -> Text:
@@ -166,16 +167,24 @@ def account_label(
     marked: bool = False,
     show_id: bool = True,
     reading: bool = False,
+    room: int | None = None,
 ) -> Text:
     """A tree line: mark, verdict badge first (never cut at 80 columns), name, id, state.
-    `reading`: the details are on the way, the badge says so (dimmed)."""
+    `reading`: the details are on the way, the badge says so (dimmed). `room`: the cells
+    the line has; when it is short, the name's tail gives way so the id shows whole."""
     text = Text(end="")
     if marked:
         text.append(MARK, style=pal.mark)
     word = verdict_word(verdict, complete, reading)
     text.append(f"{word:<7}", style=verdict_style(verdict, pal, reading))
     text.append(" ")
-    text.append_text(safe(acc.name or acc.id))
+    name = safe(acc.name or acc.id)
+    if show_id and room is not None:
+        after = 2 + len(clean(acc.id)) + (2 + len(clean(acc.state)) if acc.state != "ACTIVE" else 0)
+        fits = room - text.cell_len - after
+        if name.cell_len > fits:
+            name.truncate(max(MIN_NAME_CELLS, fits), overflow="ellipsis")
+    text.append_text(name)
     if show_id:
         text.append(f"  {clean(acc.id)}", style=DIM)
     if acc.state != "ACTIVE":

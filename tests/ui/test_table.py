@@ -225,3 +225,68 @@ async def test_at_80x24_every_row_shows_its_verdict_name_and_whole_id(make_app):
             account_id = table.rows[y - 1]
             assert account_id in line, (line, account_id)
             assert app.view.badge(account_id) in line
+
+
+async def test_the_border_says_which_column_the_table_is_sorted_by(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        table = app.query_one(AccountTable)
+        assert table.border_title == "sorted by Name ▲"
+        await pilot.press("s", "s")  # Id, then the OU path, scrolled out of view at 80
+        await pilot.pause()
+        assert table.border_title == "sorted by OU path ▲"
+        await pilot.press("S")
+        await pilot.pause()
+        assert table.border_title == "sorted by OU path ▼"
+
+
+async def test_no_column_is_cut_at_the_right_edge_at_160x50(make_app):
+    from orgtui.ui.widgets.account_table import MARK_WIDTH, OU_COLUMN
+
+    assert COLUMNS[OU_COLUMN].key == "ou"
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        table = app.query_one(AccountTable)
+        header = table.render_line(0).text
+        shown = table.scrollable_content_region.width
+        left = MARK_WIDTH
+        for column, width in zip(COLUMNS, table._widths(), strict=True):
+            if left >= shown:
+                break
+            # Every column that starts in view ends in view: its title is whole.
+            assert left + width <= shown, (column.title, header)
+            assert column.title in header
+            left += width + 2
+
+
+async def test_at_80x24_every_tree_line_keeps_the_whole_account_id(make_app, demo):
+    import re
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        for name in ("northwind-prod", "tokenizer-prod", "sandbox-carol", "security-tooling"):
+            app.main.jump_to(demo.accounts[name])  # opens the OUs on the way, deepest too
+        await pilot.pause()
+        seen = 0
+        for y in range(tree.scrollable_content_region.height):
+            line = tree.render_line(y).text
+            if re.match(r"^[\s│├└─]*(✔ )?(blocked|review|ready)\?? ", line):  # an account
+                assert re.search(r"\d{12}", line), line
+                assert line.rstrip().endswith(tuple("0123456789")) or "SUSPENDED" in line
+                seen += 1
+        assert seen > 5
+        # No sideways scrollbar: what the labels say they need is what fits.
+        wide = [
+            (n.data, tree.get_label_width(n), tree._room(n))
+            for n in tree.nodes.values()
+            if n.data is not None and n.line >= 0 and tree.get_label_width(n) > tree._room(n)
+        ]
+        assert tree.max_scroll_x == 0, wide

@@ -33,6 +33,8 @@ from orgtui.ui.widgets.line_widget import LineWidget
 GAP = 2  # cells between columns
 MARK_WIDTH = 2
 MIN_NAME_WIDTH = 10  # a name cut shorter than this says too little
+OU_COLUMN = 3
+MIN_OU_WIDTH = 12  # the OU path's tail is the part cut
 
 
 def _fit(text: str, width: int) -> str:
@@ -116,7 +118,16 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
     def sort_by(self, column: int, reverse: bool = False) -> None:
         self.sort_column = column % len(COLUMNS)
         self.reverse = reverse
+        self._title()
         self._rebuild()
+
+    def on_mount(self) -> None:
+        self._title()
+
+    def _title(self) -> None:
+        """The border says the order, for when the sorted column is scrolled out of view."""
+        arrow = "▼" if self.reverse else "▲"
+        self.border_title = f"sorted by {COLUMNS[self.sort_column].title} {arrow}"
 
     def move_to(self, account_id: str) -> bool:
         """Put the cursor on an account's row, if it is shown."""
@@ -150,9 +161,20 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         ]
         # On a narrow screen (80x24 with the detail pane) the name gives way, so that the
         # verdict, the name and the whole 12-digit id show without scrolling sideways.
-        room = self.scrollable_content_region.width - MARK_WIDTH - widths[0] - widths[2] - 2 * GAP
+        shown = self.scrollable_content_region.width
+        room = shown - MARK_WIDTH - widths[0] - widths[2] - 2 * GAP
         if 0 < room < widths[1]:
             widths[1] = max(MIN_NAME_WIDTH, room)
+        # A column cut at the right edge (`Sta` of State) reads as another word: the OU
+        # path gives way so that the column it cuts shows whole, when it can.
+        left = MARK_WIDTH
+        for i, width in enumerate(widths):
+            if left < shown < left + width and i > OU_COLUMN:
+                over = left + width - shown
+                if widths[OU_COLUMN] - over >= MIN_OU_WIDTH:
+                    widths[OU_COLUMN] -= over
+                break
+            left += width + GAP
         return tuple(widths)
 
     # --- cursor --------------------------------------------------------------------------

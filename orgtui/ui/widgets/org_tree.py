@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, palette
-from orgtui.ui.render import MARK, account_label, safe, same_text
+from orgtui.ui.render import MARK, MIN_NAME_CELLS, account_label, safe, same_text
 from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.line_widget import LineWidget, scroll_range_only
 
@@ -90,6 +90,8 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         # width, and the layout that resized it has drawn it already.
         event.prevent_default()
         self._line_cache.grow(event.size.height)
+        if event.size.width != self._built_width:  # labels fit the width: measure again
+            self._build()
 
     def get_loading_widget(self) -> Widget:
         return ReadingNotice()
@@ -102,6 +104,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             super()._invalidate()
 
     def _build(self) -> None:
+        self._built_width = self.size.width
         with scroll_range_only(self):
             super()._build()
 
@@ -121,6 +124,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         self._filled: set[str] = set()
         self._pending: dict[str, list[str]] = {}
         self._could_open = True
+        self._built_width = 0  # the width the lines were measured for
 
     # --- building ---------------------------------------------------------------------
 
@@ -344,7 +348,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
 
     # --- drawing ----------------------------------------------------------------------
 
-    def _label(self, ref: NodeRef) -> Text:
+    def _label(self, ref: NodeRef, room: int | None = None) -> Text:
         view = self.view
         if view is None:
             return Text("…")
@@ -360,6 +364,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
                 complete=view.complete,
                 marked=self.is_marked(ref.id),
                 reading=view.reading,
+                room=room,
             )
         matches = self._match_counts.get(ref.id, 0) if self.matches is not None else None
         text = Text.assemble(safe(snap.node_name(ref.id), BOLD))
@@ -380,12 +385,26 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         ref = node.data
         if ref is None:
             return super().render_label(node, base_style, style)
-        text = self._label(ref)
+        room = self._room(node)
+        text = self._label(ref, room if ref.kind == "account" else None)
         text.stylize(style)
         if node.allow_expand:
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            # An OU's counts are cut at the edge rather than scrolled to.
+            text.truncate(max(1, room - cell_len(icon)), overflow="ellipsis")
             return Text.assemble((icon, base_style + Style(bold=True)), text)
         return text
+
+    def _room(self, node: TreeNode[NodeRef]) -> int:
+        """The cells left for a node's label after the guides (`guide_depth` a level).
+
+        The vertical scrollbar's column is always left out, shown or not: the labels
+        measured before it appears must still fit after (no sideways scroll by one)."""
+        depth, up = 0, node.parent
+        while up is not None:
+            depth, up = depth + 1, up.parent
+        width = self.content_region.width - self.styles.scrollbar_size_vertical
+        return width - depth * self.guide_depth
 
     def get_label_width(self, node: TreeNode[NodeRef]) -> int:
         """The width of the label as drawn (an overestimate would show a horizontal
@@ -399,11 +418,15 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
             acc = view.snapshot.accounts.get(ref.id)
             if acc is None:
                 return len(ref.id)
-            width = VERDICT_WIDTH + cell_len(clean(acc.name or acc.id)) + 2 + len(acc.id)
+            after = 2 + len(acc.id)
             if acc.state != "ACTIVE":
-                width += 2 + cell_len(clean(acc.state))
-            return width + (len(MARK) if self.is_marked(ref.id) else 0)
-        return icon + self._label(ref).cell_len
+                after += 2 + cell_len(clean(acc.state))
+            head = VERDICT_WIDTH + (len(MARK) if self.is_marked(ref.id) else 0)
+            name = cell_len(clean(acc.name or acc.id))
+            # As account_label draws it: the name cut to the room, never below its minimum.
+            room = self._room(node) - head - after
+            return head + (name if name <= room else max(MIN_NAME_CELLS, room)) + after
+        return min(icon + self._label(ref).cell_len, max(icon + 1, self._room(node)))
 
     # --- actions ----------------------------------------------------------------------
 
