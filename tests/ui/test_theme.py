@@ -111,3 +111,66 @@ async def test_verdict_colours_follow_the_theme(make_app, demo):
                 for s in header.spans
                 if "ready" in header.plain[s.start : s.end]
             )
+
+
+def _cursor_row_contrasts(strip) -> list[tuple[str, float, bool]]:
+    from textual.color import Color
+
+    from orgtui.ui.contrast import GUIDES, contrast
+
+    found = []
+    for segment in strip:
+        style = segment.style
+        if GUIDES.issuperset(segment.text) or style is None or style.bgcolor is None:
+            continue
+        if style.color is None or style.color.triplet is None:
+            continue
+        fg, bg = Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor)
+        found.append((segment.text.strip(), contrast(fg, bg), bool(style.dim)))
+    return found
+
+
+async def test_every_text_on_the_cursor_row_reads_at_4_5_to_1_in_every_theme(make_app, demo):
+    from textual.theme import BUILTIN_THEMES
+
+    from orgtui.ui.widgets.account_table import AccountTable
+    from orgtui.ui.widgets.org_tree import OrgTree
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        tree = app.query_one(OrgTree)
+        for theme in BUILTIN_THEMES:
+            if theme.startswith("ansi"):  # the terminal's own colours
+                continue
+            app.theme = theme
+            for name in ("security-tooling", "web-dev", "northwind-prod"):  # each verdict
+                app.main.jump_to(demo.accounts[name])
+                await pilot.pause()
+                for focused in (True, False):  # the tree's cursor, focused and blurred
+                    (tree.focus() if focused else app.main.query_one("#detail").focus())
+                    await pilot.pause()
+                    row = tree.render_line(tree.cursor_line - tree.scroll_offset.y)
+                    texts = _cursor_row_contrasts(row)
+                    assert any(t[0].startswith(("blocked", "review", "ready")) for t in texts)
+                    for text, ratio, dim in texts:
+                        assert ratio >= 4.5 and not dim, (theme, name, focused, text, ratio)
+            await pilot.press("t")
+            await pilot.pause()
+            table = app.query_one(AccountTable)
+            row = table._row_strip(table.cursor_account, True)
+            for text, ratio, dim in _cursor_row_contrasts(row):
+                assert ratio >= 4.5 and not dim, (theme, "table", text, ratio)
+            await pilot.press("t")
+            await pilot.pause()
+
+
+def test_readable_keeps_a_colour_that_reads_and_shades_one_that_does_not():
+    from textual.color import Color
+
+    from orgtui.ui.contrast import contrast, readable
+
+    white, blue = Color(255, 255, 255), Color(1, 120, 212)
+    assert readable(white, Color(0, 0, 0)) == white
+    shaded = readable(Color(209, 126, 146), blue)  # a verdict's red on the cursor's blue
+    assert contrast(shaded, blue) >= 4.5 and shaded != Color(209, 126, 146)

@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from orgtui.ui.contrast import readable_strip
 from orgtui.ui.palette import DIM, palette
 from orgtui.ui.render import MARK, verdict_style
 from orgtui.ui.table_model import COLUMNS, NAME_COLUMN, TableModel
@@ -312,4 +313,4 @@ class AccountTable(LineWidget, ScrollView, can_focus=True):
         segments = [Segment(mark, base + pal.mark)]
         for i, (text, width) in enumerate(zip(cells, self._widths(), strict=True)):
             segments.append(Segment(_fit(text, width) + " " * GAP, base + styles[i]))
-        return Strip(segments)
+        return readable_strip(Strip(segments)) if cursor else Strip(segments)

@@ -20,6 +20,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from orgtui.text import clean, plural
+from orgtui.ui.contrast import readable_strip
 from orgtui.ui.palette import BOLD, DIM, palette
 from orgtui.ui.render import MARK, MIN_NAME_CELLS, account_label, safe, same_text
 from orgtui.ui.view import NodeRef, OrgView
@@ -379,7 +380,10 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         style = self.draw_style
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
-        return self._render_line(y + scroll_y, scroll_x, scroll_x + width, style)
+        strip = self._render_line(y + scroll_y, scroll_x, scroll_x + width, style)
+        if y + scroll_y == self.cursor_line:
+            return readable_strip(strip)
+        return strip
 
     def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
         ref = node.data
