@@ -481,6 +481,15 @@ def test_structure_from_status_only_accounts():
         {
             "Accounts": [
                 {
+                    "Id": "111111111111",
+                    "Name": "management",
+                    "Email": "m@example.com",
+                    "Arn": ACCOUNT_ARN,
+                    "Status": "ACTIVE",
+                    "JoinedMethod": "CREATED",
+                    "JoinedTimestamp": datetime(2020, 1, 1, tzinfo=timezone.utc),
+                },
+                {
                     "Id": "222222222222",
                     "Name": "old",
                     "Email": "o@example.com",
@@ -488,7 +497,7 @@ def test_structure_from_status_only_accounts():
                     "Status": "SUSPENDED",
                     "JoinedMethod": "INVITED",
                     "JoinedTimestamp": datetime(2024, 1, 1, tzinfo=timezone.utc),
-                }
+                },
             ]
         },
     )

@@ -39,6 +39,7 @@ class Details:
         self.policies: dict[str, Policy] = {}
         self.attachments: dict[str, list[str]] = defaultdict(list)
         self.notes: dict[str, tuple[str, ...]] = {}
+        self.listed: list[str] = []  # every account id ListAccounts gave (aws/loader.py)
         self._lock = threading.Lock()
 
     def _more(self, n: int) -> None:
@@ -46,6 +47,12 @@ class Details:
             self.tracker.total += n
 
     # --- jobs ------------------------------------------------------------------------
+
+    def every_account(self) -> None:
+        """ListAccounts, to check the tree walk against: one page per 20 accounts."""
+        items = self.ctx.pages("list_accounts", "Accounts", MaxResults=PAGE)
+        self.listed = [str(required(a, "Id", "ListAccounts")) for a in items]
+        self.tracker.step()
 
     def tags_of(self, account_id: str) -> None:
         try:
@@ -161,6 +168,7 @@ def jobs(details: Details, types: Iterable[str], tag_ids: Iterable[str]) -> Iter
     """The detail reads, made as the loader takes them (it keeps a window of jobs in
     flight): 10,000 jobs made at once would live through the whole load."""
     yield details.delegated_admins
+    yield details.every_account
     for t in types:
         yield partial(details.policies_of_type, t)
     for a in tag_ids:

@@ -69,6 +69,45 @@ def _bad_tree(parent: str, again: str | None) -> OrgtuiError:
     )
 
 
+def incomplete(what: str) -> OrgtuiError:
+    """The organization the endpoint answered is missing a part it must have."""
+    return OrgtuiError(
+        f"The endpoint answered an incomplete organization: {what}.",
+        "Check --endpoint-url and any proxy between you and AWS, then try again "
+        "(an account created or removed during the load also shows this: load again).",
+        code="IncompleteAnswer",
+    )
+
+
+def check_complete(snap: Snapshot, listed: Iterable[str]) -> None:
+    """Every account ListAccounts names is in the OU tree, and no other: a listing that
+    lost pages (a proxy's error page read as an empty one) must not pass for a smaller
+    organization."""
+    listed = set(listed)
+    in_tree = set(snap.accounts)
+    if listed == in_tree:
+        return
+    missing = sorted(listed - in_tree)
+    extra = sorted(in_tree - listed)
+    parts = [f"ListAccounts lists {len(listed):,} accounts, the OU tree holds {len(in_tree):,}"]
+    if missing:
+        parts.append(
+            f"not in the tree: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}"
+        )
+    if extra:
+        parts.append(
+            f"not in ListAccounts: {', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}"
+        )
+    raise incomplete("; ".join(parts))
+
+
+def page_ceiling(accounts: int, ous: int) -> int:
+    """Pages any one listing may take once the organization's size is known: ten times
+    what listing every account and OU at the smallest page would take, and a margin for
+    the listings of other services (assignments, stack instances)."""
+    return 10 * ((accounts + ous) // PAGE + 1) + 100
+
+
 def _noop(phase: str, done: int, total: int | None) -> None:
     pass
 
@@ -164,6 +203,12 @@ class Loader:
                     known.result()
             ous, accounts, child_ous, child_accounts = self._walk(roots)
             org, caller = f_org.result(), f_caller.result()
+        if org.management_account_id and org.management_account_id not in accounts:
+            raise incomplete(
+                f"the management account {org.management_account_id} (DescribeOrganization) "
+                "is not under any root"
+            )
+        self.ctx.page_ceiling = page_ceiling(len(accounts), len(ous))
         return Snapshot(
             organization=org,
             caller=caller,
@@ -186,9 +231,10 @@ class Loader:
         types = details.policy_types(snap)
         tag_ids = list(only) if only is not None else list(snap.accounts)
         found = details.Details(
-            self.ctx, _Progress(self.progress, "details", len(tag_ids) + 1 + len(types))
+            self.ctx, _Progress(self.progress, "details", len(tag_ids) + 2 + len(types))
         )
         self._run(details.jobs(found, types, tag_ids))
+        check_complete(snap, found.listed)
         return found.into(snap)
 
     # --- structure -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from orgtui import __version__
 from orgtui.aws.codes import CONCURRENT, error_code, is_concurrency_throttle, is_throttle
@@ -58,6 +59,10 @@ READ_THROTTLE_BACKOFF = (1.0, 2.0, 4.0, 8.0, 8.0)
 # Throttles for the requests in progress asked again as soon as a slot is free (`_retry_at_once`),
 # per call; after these, botocore's backoff.
 QUICK_RETRIES = 2
+# Pages one listing may take before orgtui calls it a loop, until the organization's size
+# is known (`AwsContext.page_ceiling`): 10,000 pages of 20 is AWS's largest organization
+# ten times over.
+MAX_PAGES = 10_000
 
 T = TypeVar("T")
 
@@ -128,6 +133,16 @@ class Cancelled(OrgtuiError):
             "Start orgtui again to continue.",
             code="Cancelled",
         )
+
+
+def malformed_page(operation: str, what: str) -> OrgtuiError:
+    """A list page that can't be a real answer: said in words, never read as empty."""
+    return OrgtuiError(
+        f"The endpoint answered {operation} with {what}: orgtui can't trust the rest of "
+        "the listing.",
+        "Check --endpoint-url and any proxy between you and AWS, then try again.",
+        code="MalformedAnswer",
+    )
 
 
 class TruncatedAnswer(ConnectionClosedError):
@@ -209,6 +224,9 @@ class AwsContext:
         # methods of the context, so such an entry would keep its own key alive, and every
         # context (its session, every loaded service model) would live until exit.
         self.write_clients: dict[str, Any] = {}
+        # Pages one listing may take (`pages`): MAX_PAGES until the structure walk knows
+        # the organization's size, then a bound derived from it (aws/loader.py).
+        self.page_ceiling = MAX_PAGES
 
     def cancel(self) -> None:
         """End the session: calls not yet started raise Cancelled, none is retried."""
@@ -407,6 +425,11 @@ class AwsContext:
                 # botocore does not retry an answer refused after it was received.
                 if delay is None:
                     raise
+            except (AttributeError, TypeError, ValueError, KeyError, ResponseParserError) as exc:
+                # botocore's parser meeting JSON of another shape (a list where a page
+                # belongs, an object where a list does) fails inside itself.
+                operation = _operation_name(method.__self__, method.__name__) or method.__name__
+                raise malformed_page(operation, "an answer of another shape") from exc
             time.sleep(delay * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
@@ -422,19 +445,42 @@ class AwsContext:
         Follows the page token until it is absent, even after an empty page: NextToken, or
         nextToken for the services that spell it so (RAM, Control Tower). One page per call
         under the limiter, so that throttling slows the walk instead of failing it.
+
+        A page is trusted only when it has the shape of one: a page without its list
+        (botocore reads a body that is not JSON as an empty answer), a token met before in
+        the same listing, or more pages than `page_ceiling` raise MalformedAnswer, so a
+        broken endpoint is never read as a smaller organization, nor followed forever.
         """
         method = getattr(self.org if client is None else client, operation)
+        action = _operation_name(client or self.org, operation) or operation
         items: list[Any] = []
         token: str | None = None
         token_key = "NextToken"
-        while True:
+        seen: set[str] = set()
+        ceiling = self.page_ceiling
+        for _ in range(ceiling):
             args = dict(kwargs)
             if token:
                 args[token_key] = token
             page = self._read(method, args)
-            items.extend(page.get(result_key) or [])
+            listed = page.get(result_key) if isinstance(page, dict) else None
+            if not isinstance(listed, list):
+                raise malformed_page(action, f"a page without its {result_key} list")
+            items.extend(listed)
             if "nextToken" in page and "NextToken" not in page:
                 token_key = "nextToken"
             token = page.get(token_key)
             if not token:
                 return items
+            if not isinstance(token, str) or token in seen:
+                raise malformed_page(action, "a page token it had already given (a loop)")
+            seen.add(token)
+        raise malformed_page(action, f"more than {ceiling:,} pages")
+
+
+def _operation_name(client: Any, operation: str) -> str:
+    """The API's name of a client method ("list_roots" -> "ListRoots"), for the words."""
+    try:
+        return str(client.meta.method_to_api_mapping.get(operation, ""))
+    except AttributeError:
+        return ""

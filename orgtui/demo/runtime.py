@@ -184,18 +184,21 @@ def _seed_policies(org: Any, ous: dict[str, str], accounts: dict[str, str]) -> N
 
 def _set_joined(backend: Any, mgmt_id: str, specs: dict[str, DemoAccount], now: datetime) -> None:
     """moto makes every account CREATED "now" and ACTIVE: set the join method, date and
-    state of each one on the backend objects."""
-    for fake in backend.accounts:
+    state of each one on the backend objects. Each account's time differs by its index in
+    microseconds: moto pages ListAccounts by this time, and two equal ones on a page's
+    edge make it give the same page token again (which orgtui refuses as a loop)."""
+    for index, fake in enumerate(backend.accounts):
+        tick = timedelta(microseconds=index)
         spec = specs.get(fake.id)
         if fake.id == mgmt_id:
             fake.joined_method = "CREATED"  # the management account created the org
             fake.name = "management"
-            fake.create_time = (now - timedelta(days=2000)).replace(tzinfo=None)
+            fake.create_time = (now - timedelta(days=2000) + tick).replace(tzinfo=None)
             continue
         if spec is None:
             continue
         fake.joined_method = spec.joined
-        fake.create_time = (now - timedelta(days=spec.age_days)).replace(tzinfo=None)
+        fake.create_time = (now - timedelta(days=spec.age_days) + tick).replace(tzinfo=None)
         fake.state = spec.state
         fake.status = "SUSPENDED" if spec.state != "ACTIVE" else "ACTIVE"
 

@@ -252,7 +252,7 @@ def minimum_calls(*, paginate_targets: bool = False) -> dict[str, int]:
 
     DescribeOrganization, GetCallerIdentity and ListRoots once; per parent (root and
     each OU) the pages of its child OUs and of its child accounts (an empty list still
-    takes one request); ListTagsForResource per account; the pages of
+    takes one request); ListTagsForResource per account; the pages of ListAccounts; the pages of
     ListDelegatedAdministrators and ListDelegatedServicesForAccount per administrator;
     the pages of ListPolicies per enabled policy type; ListTargetsForPolicy per policy
     other than the AWS-managed defaults. moto answers the tag, delegated-admin and
@@ -282,6 +282,7 @@ def minimum_calls(*, paginate_targets: bool = False) -> dict[str, int]:
         "ListOrganizationalUnitsForParent": sum(pages(child_ous[p]) for p in parent_ids),
         "ListAccountsForParent": sum(pages(child_accounts[p]) for p in parent_ids),
         "ListTagsForResource": len(backend.accounts),
+        "ListAccounts": pages(len(backend.accounts)),  # the tree checked against it
         "ListDelegatedAdministrators": 1,
         "ListDelegatedServicesForAccount": len(backend.admins),
         "ListPolicies": sum(

@@ -89,14 +89,17 @@ class BuiltOrg:
 
         DescribeOrganization, GetCallerIdentity and ListRoots; per parent at least one page
         of OUs and one of accounts; one ListTagsForResource per account; the pages of
-        ListDelegatedAdministrators and one ListDelegatedServicesForAccount per admin;
-        ListPolicies pages per policy type and ListTargetsForPolicy per non-default policy.
+        ListAccounts; the pages of ListDelegatedAdministrators and one
+        ListDelegatedServicesForAccount per admin; ListPolicies pages per policy type and
+        ListTargetsForPolicy per non-default policy.
         """
         total = 3
         for parent in self.parents:
             total += max(1, math.ceil(len(self.child_ous.get(parent, [])) / PAGE))
             total += max(1, math.ceil(len(self.child_accounts.get(parent, [])) / PAGE))
         total += len(self.expected)
+        # ListAccounts, to check the tree against (aws/loader.py check_complete)
+        total += max(1, math.ceil(len(self.expected) / PAGE))
         admins = sum(1 for e in self.expected.values() if e.delegated)
         total += max(1, math.ceil(admins / PAGE)) + admins
         for policy_type in self.policy_types:
@@ -249,7 +252,7 @@ def build_org(
     expected: dict[str, ExpectedAccount] = {}
     backend = organizations_backend(org["Id"])
     fakes = {a.id: a for a in backend.accounts} if backend is not None else {}
-    for acc_id in [mgmt_id, *specs]:
+    for index, acc_id in enumerate([mgmt_id, *specs]):
         spec = specs.get(acc_id)
         fake = fakes.get(acc_id)
         joined_method, state = "CREATED", "ACTIVE"
@@ -261,7 +264,10 @@ def build_org(
                     fake.joined_method = spec.joined_method
                 if spec.joined_days_ago is not None:
                     joined = now - timedelta(days=spec.joined_days_ago)
-                    fake.create_time = joined.replace(tzinfo=None)
+                    # a microsecond apart: moto pages ListAccounts by this time, and
+                    # equal times on a page's edge repeat its page token
+                    tick = timedelta(microseconds=index)
+                    fake.create_time = (joined + tick).replace(tzinfo=None)
                 if spec.state:
                     fake.state = spec.state
                     fake.status = "ACTIVE" if spec.state == "ACTIVE" else "SUSPENDED"
