@@ -72,13 +72,14 @@ class LoadFailed(OrgtuiError):
         self.stage = stage
 
 
-def with_records(snap: Snapshot, options: LoadOptions) -> Snapshot:
+def with_records(snap: Snapshot, options: LoadOptions, problems: list[str]) -> Snapshot:
     """The snapshot with what is not AWS's and never cached: the attestation tag's key
-    (a setting) and AWS's earlier refusals in this organization (the audit log)."""
+    (a setting) and AWS's earlier refusals in this organization (the audit log). What
+    could not be read of the log is added to `problems`: it never stops the load."""
     return replace(
         snap,
         attest_tag=options.attest_tag,
-        refusals=frozen_map(files.read_refusals(snap.organization.id)),
+        refusals=frozen_map(files.read_refusals(snap.organization.id, problems)),
     )
 
 
@@ -90,7 +91,7 @@ def cached(options: LoadOptions) -> Stage | None:
     snap = files.load_snapshot(options.cache_key, problems=problems)
     if snap is None and not problems:
         return None
-    return Stage("cached", with_records(snap, options) if snap else None, tuple(problems))
+    return Stage("cached", with_records(snap, options, problems) if snap else None, tuple(problems))
 
 
 def stages(
@@ -100,12 +101,16 @@ def stages(
     from orgtui.aws.loader import Loader
 
     profile = ctx.profile
-    first = cached(options)
+    try:
+        first = cached(options)
+    except Exception as exc:  # a local file must never stop the load (nor hang the UI's)
+        first = Stage("cached", None, (f"The cached picture was not read: {translate(exc).what}",))
     if first is not None:
         yield first
     loader = Loader(ctx, progress=progress)
+    read: list[str] = []
     try:
-        snap = with_records(loader.load_structure(), options)
+        snap = with_records(loader.load_structure(), options, read)
         missing = [a for a in options.only or () if a not in snap.accounts]
     except Exception as exc:
         raise LoadFailed("structure", translate(exc, profile=profile)) from None
@@ -117,7 +122,9 @@ def stages(
                 "Check the account ids (run without --account to list every account).",
             ),
         )
-    yield Stage("structure", snap)
+    # said once: the cached stage already told what the log's reading met
+    told = first is not None and first.snapshot is not None
+    yield Stage("structure", snap, () if told else tuple(read))
     try:
         # The details, and the impact checks alongside (they never fail for AWS: a check
         # that can't be made is skipped, with its reason).

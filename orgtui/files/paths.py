@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -60,6 +61,26 @@ def tag_backup_dir(org_id: str) -> Path:
     return tag_backups_root() / ids.checked("organization", org_id, "The organization id")
 
 
+def refuse_links(path: Path) -> None:
+    """Raise OSError(ELOOP) when a component of `path` at or below orgtui's own folder
+    (the last one named `orgtui`: `log/`, `snapshots/`, `tag-backups/<org-id>/`, ...) is
+    a symbolic link. O_NOFOLLOW covers only the last component; a linked folder would
+    send the records elsewhere. Links above (a linked ~/.cache) are the user's own."""
+    parts = path.parts
+    if APP not in parts:
+        return
+    start = len(parts) - 1 - parts[::-1].index(APP)
+    current = Path(*parts[:start])
+    for part in parts[start:]:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise OSError(errno.ELOOP, "Too many levels of symbolic links", str(current))
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder with mode 0700, and any missing parents 0700 too.
 
@@ -67,6 +88,7 @@ def ensure_dir(path: Path) -> Path:
     `log/`) with the umask's mode, usually 0755. Only folders created here are given
     0700: a folder that exists belongs to whoever made it, and is left as it is.
     """
+    refuse_links(path)
     missing: list[Path] = []
     current = path
     while not os.path.lexists(current) and current.parent != current:
@@ -85,10 +107,11 @@ def ensure_dir(path: Path) -> Path:
 
 def unwritable(path: Path, exc: OSError) -> StoreError:
     if exc.errno == errno.ELOOP:
+        link = exc.filename or path  # a linked folder on the way, or the file itself
         return StoreError(
-            f"Could not write {path}: it is a symbolic link, and orgtui does not follow "
+            f"Could not write {path}: {link} is a symbolic link, and orgtui does not follow "
             "links for its records.",
-            f"Remove the link {path} (or move it away); no account is removed until then.",
+            f"Remove the link {link} (or move it away); no account is removed until then.",
         )
     return StoreError(
         f"Could not write {path}: {exc.strerror or exc}.",
