@@ -10,10 +10,11 @@ import argparse
 import contextlib
 import os
 import re
+import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -424,6 +425,37 @@ def fail(exc: BaseException, profile: str | None, err: TextIO) -> int:
     return EXIT_ERROR
 
 
+class Stopped(BaseException):
+    """A signal ended a headless run (SIGTERM, SIGHUP): it writes nothing to AWS, so it
+    stops where it is, in words, with 128 + the signal's number."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+        self.name = signal.Signals(number).name
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Stopped while the block runs; the handlers before are
+    put back after it (main() may run inside another program, a test)."""
+
+    def stop(number: int, _frame: Any) -> None:
+        raise Stopped(number)
+
+    before = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                before[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     err = sys.stderr
     try:
@@ -436,11 +468,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx, demo = make_context(cfg)
         if cfg.report:
-            return run_report(cfg, ctx, err)
+            with _stop_on_signals():
+                return run_report(cfg, ctx, err)
         return run_tui(cfg, ctx, demo)
     except KeyboardInterrupt:
         print("orgtui: interrupted.", file=err)
         return 130
+    except Stopped as stop:
+        print(f"orgtui: stopped by {stop.name}: no report was written.", file=err)
+        return 128 + stop.number
     except Exception as exc:  # every failure ends in words, never a traceback
         # The profile may come from AWS_PROFILE: name it in the fix (`aws sso login`).
         profile = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -103,6 +104,10 @@ class OrgApp(KeysFirst, App[int]):
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
         # and logs it, no other account starts, then the app exits.
         self.hangup = threading.Event()
+        self.signalled: int | None = None  # the signal that ended the session, if one did
+        # Set by `run_app` (a real process): after a signal, end it if the terminal can't
+        # be restored within SIGNAL_GRACE.
+        self.end_process_on_signal = False
         self.generation = 0
         self.loading = False
         self.loaded = False  # the last load finished (details read, or failed)
@@ -226,8 +231,16 @@ class OrgApp(KeysFirst, App[int]):
 
     def on_mount(self) -> None:
         self.collector.start()
-        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.on_hangup)
+        # SIGHUP (the terminal closed), SIGTERM (kill, a shutdown) and a SIGINT from
+        # outside (ctrl+c in the terminal is a key): the quit path, so a write in flight
+        # is finished and its outcome logged, and the terminal is restored.
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM", "SIGINT"):
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self.on_signal, number)
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
@@ -235,7 +248,10 @@ class OrgApp(KeysFirst, App[int]):
     def main_screen_ready(self) -> None:  # the main screen is on: start reading
         self._start_load(first=True)
 
-    def on_hangup(self) -> None:  # the terminal closed: end the session as q does
+    def on_signal(self, number: int) -> None:
+        """A signal ends the session as q does; the exit code says which (128 + number)."""
+        if self.signalled is None:
+            self.signalled = number
         self.action_quit_app()
 
     def watch_theme(self, name: str) -> None:
@@ -285,7 +301,11 @@ class OrgApp(KeysFirst, App[int]):
             for stage in loading.stages(self.ctx, options, progress):
                 for problem in stage.problems:
                     title = (
-                        "Cache set aside" if stage.name == "cached" else "Could not save the cache"
+                        "Audit log"
+                        if "audit log" in problem.lower()
+                        else "Cache set aside"
+                        if stage.name == "cached"
+                        else "Could not save the cache"
                     )
                     self.call_from_thread(self.notify, problem, title=title, severity="warning")
                 if stage.snapshot is None:
@@ -443,6 +463,17 @@ class OrgApp(KeysFirst, App[int]):
 
     def quit_now(self) -> None:
         self.ctx.cancel()
+        if self.signalled is not None:
+            # Nothing is left in flight: every write is finished and logged. After a
+            # hangup the terminal is gone, and restoring it can wait forever on a
+            # writer thread that died with it: the process ends within a grace period.
+            code = 128 + self.signalled
+            if self.end_process_on_signal:
+                timer = threading.Timer(SIGNAL_GRACE, _end_process, args=(code,))
+                timer.daemon = True
+                timer.start()
+            self.exit(code, return_code=code)
+            return
         self.exit(0, return_code=0)
 
     def deliver_screenshot(
@@ -462,6 +493,18 @@ class OrgApp(KeysFirst, App[int]):
         self.call_from_thread(self.notify, f"Saved to {saved}", title="Screenshot")
 
 
+# Seconds a session ended by a signal has to restore the terminal before the process ends.
+SIGNAL_GRACE = 5.0
+
+
+def _end_process(code: int) -> None:
+    """End the process now (the grace after a signal ran out; nothing is in flight)."""
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"orgtui: stopped by {signal.Signals(code - 128).name}.\n")
+        sys.stderr.flush()
+    os._exit(code)
+
+
 def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
     cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region) if demo is None else None
@@ -475,11 +518,22 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
         theme=cfg.settings.theme,
         attest_tag=cfg.settings.standalone_tag,
     )
+    app.end_process_on_signal = True
     _run_without_waiting(app)
     if app.fatal_error is not None:
         print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)
         print(f"orgtui: fix: {clean(app.fatal_error.fix)}", file=sys.stderr)
         return 1
+    if app.signalled is not None:
+        name = signal.Signals(app.signalled).name
+        with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
+            print(
+                f"orgtui: stopped by {name}; any write in flight was finished and logged in "
+                f"{files.audit_log_path()}.",
+                file=sys.stderr,
+                flush=True,
+            )
+        return 128 + app.signalled
     return app.return_code or 0
 
 

@@ -55,7 +55,8 @@ class Fault:
     # "rewrite" lets moto answer, then passes its JSON through `transform` (a hostile
     # endpoint: a cycle, a bad id, a missing field); "lie" answers 200 with `body`
     # without calling moto (a removal that did not happen); "silent" accepts the request
-    # and answers nothing for `hold` seconds (a dead endpoint), then closes.
+    # and answers nothing for `hold` seconds (a dead endpoint), then closes; "slow" waits
+    # `hold` seconds, then lets moto answer (a write in flight long enough to signal).
     kind: str = "error"
     transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     body: bytes = b"{}"
@@ -286,6 +287,9 @@ class FaultInjector:
             if fault is not None and fault.kind == "silent":
                 self._stopping.wait(fault.hold)
                 raise ConnectionResetError("fault: a silent endpoint gave up")
+            if fault is not None and fault.kind == "slow":
+                self._stopping.wait(fault.hold)
+                return list(self.app(environ, start_response))
             if fault is not None and fault.kind == "rewrite":
                 answer = b"".join(self.app(environ, _Discard(start_response)))
                 data = fault.transform(json.loads(answer or b"{}")) if fault.transform else {}

@@ -3,6 +3,8 @@ bulk with a refusal; audit mode's guard below the UI; leaving as a member accoun
 
 from __future__ import annotations
 
+import signal
+
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -244,7 +246,7 @@ async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stop
         dialog.query_one("#removal-input", Input).focus()
         await pilot.press(*str(len(ids)), "enter")
         await until(pilot, held.entered.is_set)
-        app.on_hangup()  # what the SIGHUP handler calls
+        app.on_signal(signal.SIGHUP)  # what the SIGHUP handler calls
         assert app.is_running  # not while an account is in flight
         held.release.set()
         await until(pilot, lambda: not app.is_running)
@@ -262,6 +264,6 @@ async def test_terminal_closing_when_idle_exits_at_once(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.on_hangup()
+        app.on_signal(signal.SIGHUP)
         await until(pilot, lambda: not app.is_running)
     assert files.read_audit() == []
