@@ -138,12 +138,47 @@ def test_a_silent_endpoint_fails_in_words_after_its_read_attempts(server):
     assert server.counts["DescribeOrganization"] == 2  # tried again once, then words
 
 
+def test_an_answer_dripping_in_is_cut_at_its_deadline_and_said_in_words(server):
+    """A byte every 0.2 s keeps each socket read under its timeout: only the deadline on
+    the whole answer ends it (the page would take a minute)."""
+    server.fail("DescribeOrganization", "", kind="drip", hold=0.2)
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url,
+            region="us-east-1",
+            credentials=("testing", "testing", None),
+            read_timeout=5,
+            read_attempts=2,
+            answer_deadline=0.6,
+        )
+    )
+    with pytest.raises(loading.LoadFailed) as failed:
+        loading.load(ctx, loading.LoadOptions())
+    assert "did not answer in time" in failed.value.what
+    assert server.counts["DescribeOrganization"] == 2  # tried again once, then words
+
+
+def test_a_healthy_answer_passes_the_deadline_whole(server):
+    ctx = AwsContext(
+        SessionOptions(
+            endpoint_url=server.url,
+            region="us-east-1",
+            credentials=("testing", "testing", None),
+            answer_deadline=5,
+        )
+    )
+    snap, _ = loading.load(ctx, loading.LoadOptions())
+    assert {a.name for a in snap.accounts.values()} >= {"web", "api", "billing"}
+
+
 def test_the_defaults_end_a_dead_endpoint_within_a_minute():
     """Not a timing: the budget the defaults allow a read that never gets an answer."""
     options = SessionOptions()
     connect_budget = options.connect_timeout * 2  # CONNECT_ATTEMPTS
     read_budget = options.read_timeout * options.read_attempts
     assert connect_budget < 60 and read_budget + options.read_timeout < 60
+    # an answer that keeps coming, slowly, is cut per attempt
+    assert options.answer_deadline * options.read_attempts < 60
 
 
 def test_a_cancelled_session_makes_no_further_call(server):

@@ -33,6 +33,7 @@ from botocore.parsers import ResponseParserError
 
 from orgtui import __version__
 from orgtui.aws.codes import CONCURRENT, error_code, is_concurrency_throttle, is_throttle
+from orgtui.aws.deadline import bound_answers
 from orgtui.aws.foreground import Foreground
 from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
 from orgtui.errors import OrgtuiError, ReadOnlyViolation
@@ -86,6 +87,9 @@ class SessionOptions:
     connect_timeout: float = 5
     read_timeout: float = 10
     read_attempts: int = 3
+    # ... and an answer dripping in slowly (each read within `read_timeout`) must come
+    # whole within this many seconds per attempt (aws/deadline.py).
+    answer_deadline: float = 15
     # Explicit credentials, used by the demo and tests; None means the standard chain.
     credentials: tuple[str, str, str | None] | None = None
     # Where the impact checks look (settings `impact_regions`, `identity_center_region`):
@@ -366,6 +370,7 @@ class AwsContext:
                     endpoint_url=self.options.endpoint_url,
                     config=config,
                 )
+                bound_answers(client, self.options.answer_deadline)
                 # Asked before botocore's own retry handler: same event, registered first.
                 client.meta.events.register_first(
                     f"needs-retry.{client.meta.service_model.service_id.hyphenize()}",

@@ -32,6 +32,7 @@ from botocore.config import Config
 
 from orgtui import files
 from orgtui.aws.codes import is_throttle
+from orgtui.aws.deadline import bound_answers
 from orgtui.aws.session import AwsContext
 from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import Snapshot
@@ -131,6 +132,8 @@ def write_client(ctx: AwsContext, service: str = "organizations") -> Any:
                     )
                 ),
             )
+            # a dripping answer is cut as a lost one: the check afterwards tells what AWS did
+            bound_answers(clients[service], max(60.0, ctx.options.answer_deadline))
         return clients[service]
 
 

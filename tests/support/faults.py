@@ -56,7 +56,8 @@ class Fault:
     # endpoint: a cycle, a bad id, a missing field); "lie" answers 200 with `body`
     # without calling moto (a removal that did not happen); "silent" accepts the request
     # and answers nothing for `hold` seconds (a dead endpoint), then closes; "slow" waits
-    # `hold` seconds, then lets moto answer (a write in flight long enough to signal).
+    # `hold` seconds, then lets moto answer (a write in flight long enough to signal);
+    # "drip" lets moto answer, then sends its body a byte every `hold` seconds.
     kind: str = "error"
     transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     body: bytes = b"{}"
@@ -251,6 +252,12 @@ class FaultInjector:
         # werkzeug's own write on the dead socket counts as a dropped connection.
         raise ConnectionResetError("fault: connection cut mid-response")
 
+    def _drip(self, answer: bytes, every: float) -> Iterable[bytes]:
+        for i in range(len(answer)):
+            if self._stopping.wait(every):
+                return
+            yield answer[i : i + 1]
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
@@ -287,6 +294,16 @@ class FaultInjector:
             if fault is not None and fault.kind == "silent":
                 self._stopping.wait(fault.hold)
                 raise ConnectionResetError("fault: a silent endpoint gave up")
+            if fault is not None and fault.kind == "drip":
+                answer = b"".join(self.app(environ, _Discard(start_response)))
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", "application/x-amz-json-1.1"),
+                        ("Content-Length", str(len(answer))),
+                    ],
+                )
+                return self._drip(answer, fault.hold)
             if fault is not None and fault.kind == "slow":
                 self._stopping.wait(fault.hold)
                 return list(self.app(environ, start_response))
