@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from orgtui.aws.impact import assignees, read_impact
 from orgtui.aws.loader import Loader
+from orgtui.aws.readers import IMPACT_ATTEMPTS
 from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.cli import main
 from orgtui.files import config_path, write_private
@@ -185,7 +186,7 @@ def test_member_mode_skips_every_check_without_a_call(isolated_env):
 
 
 def stubbed(ctx: AwsContext, service: str, region: str = REGION) -> Stubber:
-    stubber = Stubber(ctx.client(service, region))
+    stubber = Stubber(ctx.client(service, region, attempts=IMPACT_ATTEMPTS))
     stubber.activate()
     return stubber
 
@@ -480,3 +481,27 @@ def test_a_session_ended_during_the_read_stops_it_instead_of_skipping(moto_in_pr
     ctx.cancel()
     with pytest.raises(Cancelled):
         read_impact(ctx, snap)
+
+
+def test_a_failing_impact_service_gives_up_after_a_few_attempts(server, capsys):
+    """Each StackSets call answers 500: the check is skipped after botocore's standard
+    attempts (not the session's dozen, sized for the organization's throttling), and the
+    load goes on."""
+    impact_org(server.client, per_ou=2)
+    server.fail("ListStackSets", "InternalFailure", status=500)
+    code, doc, err = run(capsys, server.url)
+    assert code == 0, err
+    assert doc["checks"]["stacksets"]["status"] == "skipped"
+    assert server.counts["ListStackSets"] == 3  # one region, three attempts
+    assert doc["checks"]["identity_center"]["status"] == "checked"
+
+
+def test_an_answer_without_its_field_skips_the_check_in_words(server, capsys):
+    impact_org(server.client, per_ou=2)
+    server.fail("DescribePermissionSet", "", kind="lie", body=b"{}")
+    code, doc, err = run(capsys, server.url)
+    assert code == 0, err
+    entry = doc["checks"]["identity_center"]
+    assert entry["status"] == "skipped"
+    assert "DescribePermissionSet has no PermissionSet field" in entry["reason"], entry
+    assert "KeyError" not in json.dumps(doc)

@@ -14,6 +14,12 @@ from typing import TypeVar
 
 from orgtui.aws.session import AwsContext
 
+# Retries per call of a best-effort read: three requests in all, botocore's standard (a
+# few seconds on an endpoint answering 500), not the session's dozen, which are sized to
+# ride out throttling of the organization's own listing: one failing service must not
+# hold the load for a minute.
+IMPACT_ATTEMPTS = 2
+
 T = TypeVar("T")
 R = TypeVar("R")
 

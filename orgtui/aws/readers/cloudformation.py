@@ -15,9 +15,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orgtui.aws.codes import error_code
-from orgtui.aws.readers import each
+from orgtui.aws.readers import IMPACT_ATTEMPTS, each
 from orgtui.aws.session import AwsContext
 from orgtui.impact_model import CONTROL_TOWER_STACKSET_PREFIX, StackSetInfo
+from orgtui.model import required
 
 PAGE = 100  # the most ListStackSets and ListStackInstances return per page
 
@@ -40,15 +41,17 @@ def _worth_reading(summary: Mapping[str, Any]) -> bool:
 
 def read_stack_sets(ctx: AwsContext, region: str) -> StackSetsRead:
     """The service-managed and Control Tower StackSets administered from `region`."""
-    cf = ctx.client("cloudformation", region)
+    cf = ctx.client("cloudformation", region, attempts=IMPACT_ATTEMPTS)
     summaries = ctx.pages(
         "list_stack_sets", "Summaries", client=cf, Status="ACTIVE", MaxResults=PAGE
     )
 
     def read_one(summary: Mapping[str, Any]) -> tuple[StackSetInfo, list[Any]] | None:
-        ref = summary.get("StackSetId") or summary["StackSetName"]
+        ref = summary.get("StackSetId") or required(summary, "StackSetName", "ListStackSets")
         try:
-            described = ctx.read(cf.describe_stack_set, StackSetName=ref)["StackSet"]
+            described = required(
+                ctx.read(cf.describe_stack_set, StackSetName=ref), "StackSet", "DescribeStackSet"
+            )
             instances = ctx.pages(
                 "list_stack_instances", "Summaries", client=cf, StackSetName=ref, MaxResults=PAGE
             )

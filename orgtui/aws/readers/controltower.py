@@ -6,17 +6,15 @@ exists; the orchestrator turns a failure into a note on the control_tower check.
 
 from __future__ import annotations
 
+from orgtui.aws.readers import IMPACT_ATTEMPTS
 from orgtui.aws.session import AwsContext
 
 PAGE = 100
-# Best effort: one retry, not the session's dozen. An endpoint without Control Tower (a
-# moto server, LocalStack) may answer 5xx, which botocore would retry for minutes.
-ATTEMPTS = 2
 
 
 def read_baseline_targets(ctx: AwsContext, region: str) -> frozenset[str]:
     """Ids (OU or account) that an enabled Control Tower baseline targets."""
-    ct = ctx.client("controltower", region, attempts=ATTEMPTS)
+    ct = ctx.client("controltower", region, attempts=IMPACT_ATTEMPTS)
     targets: set[str] = set()
     for baseline in ctx.pages(
         "list_enabled_baselines", "enabledBaselines", client=ct, maxResults=PAGE

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from orgtui.aws.readers import each
+from orgtui.aws.readers import IMPACT_ATTEMPTS, each
 from orgtui.aws.session import AwsContext
 from orgtui.impact_model import PermissionSetInfo
+from orgtui.model import required
 
 PAGE = 100
 
@@ -27,7 +28,7 @@ class IdentityCenterRead:
 
 def read_identity_center(ctx: AwsContext, region: str) -> IdentityCenterRead:
     """Permission sets and where they are provisioned; no instances when there is none."""
-    sso = ctx.client("sso-admin", region)
+    sso = ctx.client("sso-admin", region, attempts=IMPACT_ATTEMPTS)
     instances = [
         i["InstanceArn"]
         for i in ctx.pages("list_instances", "Instances", client=sso, MaxResults=PAGE)
@@ -50,9 +51,11 @@ def read_identity_center(ctx: AwsContext, region: str) -> IdentityCenterRead:
 
     def read_one(pair: tuple[str, str]) -> tuple[PermissionSetInfo, list[str]]:
         instance, arn = pair
-        described = ctx.read(
-            sso.describe_permission_set, InstanceArn=instance, PermissionSetArn=arn
-        )["PermissionSet"]
+        described = required(
+            ctx.read(sso.describe_permission_set, InstanceArn=instance, PermissionSetArn=arn),
+            "PermissionSet",
+            "DescribePermissionSet",
+        )
         accounts = ctx.pages(
             "list_accounts_for_provisioned_permission_set",
             "AccountIds",
@@ -83,7 +86,7 @@ def read_assignees(
 ) -> Assignees:
     """Distinct users and groups assigned to one account: ListAccountAssignments per
     permission set provisioned to it."""
-    sso = ctx.client("sso-admin", region)
+    sso = ctx.client("sso-admin", region, attempts=IMPACT_ATTEMPTS)
 
     def read_one(ps: PermissionSetInfo) -> list[dict[str, str]]:
         return ctx.pages(

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from botocore.exceptions import ClientError
 
 from orgtui.aws.codes import error_code
-from orgtui.aws.readers import each
+from orgtui.aws.readers import IMPACT_ATTEMPTS, each
 from orgtui.aws.session import AwsContext
+from orgtui.model import required
 
 PAGE = 20
 
@@ -20,7 +21,10 @@ PAGE = 20
 def read_trusted_services(ctx: AwsContext) -> tuple[str, ...]:
     """Service principals with trusted access to the organization."""
     items = ctx.pages(
-        "list_aws_service_access_for_organization", "EnabledServicePrincipals", MaxResults=PAGE
+        "list_aws_service_access_for_organization",
+        "EnabledServicePrincipals",
+        client=ctx.client("organizations", attempts=IMPACT_ATTEMPTS),
+        MaxResults=PAGE,
     )
     return tuple(
         dict.fromkeys(str(i["ServicePrincipal"]) for i in items if i.get("ServicePrincipal"))
@@ -33,7 +37,10 @@ def read_policy_documents(ctx: AwsContext, policy_ids: Iterable[str]) -> dict[st
 
     def read_one(policy_id: str) -> tuple[str, str | None]:
         try:
-            policy = ctx.read(ctx.org.describe_policy, PolicyId=policy_id)["Policy"]
+            org = ctx.client("organizations", attempts=IMPACT_ATTEMPTS)
+            policy = required(
+                ctx.read(org.describe_policy, PolicyId=policy_id), "Policy", "DescribePolicy"
+            )
         except ClientError as exc:
             if error_code(exc) == "PolicyNotFoundException":
                 return policy_id, None

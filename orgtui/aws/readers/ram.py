@@ -6,6 +6,7 @@ region: two calls (and their pages), whatever the number of accounts.
 
 from __future__ import annotations
 
+from orgtui.aws.readers import IMPACT_ATTEMPTS
 from orgtui.aws.session import AwsContext
 from orgtui.impact_model import ResourceShareInfo
 
@@ -13,7 +14,7 @@ PAGE = 500  # the most RAM returns per page
 
 
 def read_shares(ctx: AwsContext, region: str) -> list[ResourceShareInfo]:
-    ram = ctx.client("ram", region)
+    ram = ctx.client("ram", region, attempts=IMPACT_ATTEMPTS)
     shares = [
         s
         for s in ctx.pages(
