@@ -314,7 +314,9 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
     from orgtui.progress import stderr_progress
 
     options = loading.LoadOptions(
-        cache_key=files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region),
+        cache_key=files.cache_key(
+            cfg.profile, cfg.endpoint_url, cfg.region, ctx.credential_inputs()
+        ),
         write_cache=cfg.use_cache,
         only=cfg.accounts or None,
         attest_tag=cfg.settings.standalone_tag,

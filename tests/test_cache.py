@@ -175,6 +175,48 @@ def test_cache_key_differs_per_endpoint_and_profile() -> None:
     assert files.cache_key("prod", None, None) == files.cache_key("prod", None, None)
 
 
+def _inputs(**options) -> tuple[str, ...]:
+    from orgtui.aws.session import AwsContext, SessionOptions
+
+    return AwsContext(SessionOptions(region="us-east-1", **options)).credential_inputs()
+
+
+def test_two_profiles_or_two_keys_never_share_a_cache(tmp_path, monkeypatch) -> None:
+    """Keyed by the credential chain's inputs: AWS_PROFILE, the profile's own section
+    (another role), the environment's key id; the same inputs give the same key."""
+    config = tmp_path / "aws" / "config"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(
+        "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/OrgAdmin\n"
+        "credential_source = Environment\n"
+        "[profile b]\nrole_arn = arn:aws:iam::222222222222:role/OrgAdmin\n"
+        "credential_source = Environment\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    key = lambda: files.cache_key(None, None, None, _inputs())  # noqa: E731  as the CLI does
+    monkeypatch.setenv("AWS_PROFILE", "a")
+    a = key()
+    assert key() == a
+    monkeypatch.setenv("AWS_PROFILE", "b")
+    b = key()
+    monkeypatch.delenv("AWS_PROFILE")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAAAAAAAAAAAAAAAAA")
+    first_keys = key()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIABBBBBBBBBBBBBBBB")
+    other_keys = key()
+    assert len({a, b, first_keys, other_keys}) == 4
+    # the profile's role changed under the same name: another cache too
+    config.write_text(config.read_text().replace("111111111111", "333333333333"))
+    monkeypatch.setenv("AWS_PROFILE", "a")
+    assert key() != a
+
+
+def test_credential_inputs_never_hold_a_secret(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", SECRET_TOKEN)
+    assert not any(SECRET_ACCESS in i or SECRET_TOKEN in i for i in _inputs())
+
+
 SECRET_KEY_ID = "ASIAORGTUICACHETEST1"
 SECRET_ACCESS = "orgtui-cache-secret-access-key-do-not-store"
 SECRET_TOKEN = "orgtui-cache-session-token-do-not-store-FwoGZXIvYXdzE"

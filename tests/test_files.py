@@ -118,7 +118,10 @@ def test_headless_audit_over_a_corrupt_cache(capsys, moto_endpoint):
 
     client = boto3.client("organizations", region_name="us-east-1", endpoint_url=moto_endpoint)
     client.create_organization(FeatureSet="ALL")
-    key = files.cache_key(None, moto_endpoint, None)  # as the CLI names it
+    from orgtui.aws.session import AwsContext, SessionOptions
+
+    inputs = AwsContext(SessionOptions(endpoint_url=moto_endpoint)).credential_inputs()
+    key = files.cache_key(None, moto_endpoint, None, inputs)  # as the CLI names it
     path = files.snapshot_path(key)
     path.parent.mkdir(parents=True)
     path.write_text("{not json")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import random
 import threading
 import time
@@ -64,6 +65,33 @@ QUICK_RETRIES = 2
 # is known (`AwsContext.page_ceiling`): 10,000 pages of 20 is AWS's largest organization
 # ten times over.
 MAX_PAGES = 10_000
+
+# What decides who the caller is, read without a call (the snapshot cache's key, so that
+# two profiles or two sets of keys never share one cached organization): the
+# environment's credential settings, and the profile's own section of the config.
+CREDENTIAL_ENV = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+PROFILE_KEYS = (
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "credential_process",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "aws_access_key_id",  # the id only: never the secret
+)
 
 T = TypeVar("T")
 
@@ -250,6 +278,20 @@ class AwsContext:
     def profile(self) -> str | None:
         """The profile in use (--profile, or AWS_PROFILE), to name in the words of errors."""
         return self.options.profile or self.session._session.get_config_variable("profile")
+
+    def credential_inputs(self) -> tuple[str, ...]:
+        """Every input of the credential chain that decides who the caller is (never a
+        secret), read without a call: the snapshot cache is keyed by them."""
+        inputs = [f"{name}={os.environ.get(name, '')}" for name in CREDENTIAL_ENV]
+        if self.options.credentials:
+            inputs.append(f"key={self.options.credentials[0]}")
+        try:
+            profiles = self.session._session.full_config.get("profiles", {})
+        except Exception:  # an unreadable config fails in the load, in words
+            profiles = {}
+        section = profiles.get(self.profile or "default") or {}
+        inputs += [f"{key}={section.get(key, '')}" for key in PROFILE_KEYS]
+        return tuple(inputs)
 
     # --- hooks -----------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,16 @@ SNAPSHOT_FORMAT = "orgtui-snapshot"
 SNAPSHOT_VERSION = 2  # 2: the impact checks (`impact`)
 
 
-def cache_key(profile: str | None, endpoint_url: str | None, region: str | None) -> str:
-    """The name of the cache file for one way of reaching AWS (the org is known only later)."""
-    raw = json.dumps([profile or "", endpoint_url or "", region or ""])
+def cache_key(
+    profile: str | None,
+    endpoint_url: str | None,
+    region: str | None,
+    credentials: Sequence[str] = (),
+) -> str:
+    """The name of the cache file for one way of reaching AWS (the org is known only
+    later): the profile, endpoint and region, and the credential chain's inputs
+    (`AwsContext.credential_inputs`), so that another caller never paints this one's."""
+    raw = json.dumps([profile or "", endpoint_url or "", region or "", *credentials])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

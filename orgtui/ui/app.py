@@ -507,7 +507,11 @@ def _end_process(code: int) -> None:
 
 def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
     """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
-    cache_key = files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region) if demo is None else None
+    cache_key = (
+        files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region, ctx.credential_inputs())
+        if demo is None
+        else None
+    )
     app = OrgApp(
         ctx,
         read_only=cfg.read_only,
