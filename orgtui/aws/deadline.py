@@ -70,7 +70,7 @@ class DeadlineSession:
 def bound_answers(client: Any, deadline: float) -> None:
     """Wrap the client's HTTP session (botocore keeps it on the client's endpoint: no
     public way to give a client another session class)."""
-    endpoint = getattr(client, "_endpoint", None)
+    endpoint: Any = getattr(client, "_endpoint", None)
     session = getattr(endpoint, "http_session", None)
     if session is not None and not isinstance(session, DeadlineSession):
         endpoint.http_session = DeadlineSession(session, deadline)

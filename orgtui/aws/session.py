@@ -475,7 +475,8 @@ class AwsContext:
             except (AttributeError, TypeError, ValueError, KeyError, ResponseParserError) as exc:
                 # botocore's parser meeting JSON of another shape (a list where a page
                 # belongs, an object where a list does) fails inside itself.
-                operation = _operation_name(method.__self__, method.__name__) or method.__name__
+                name = getattr(method, "__name__", "")
+                operation = _operation_name(getattr(method, "__self__", None), name) or name
                 raise malformed_page(operation, "an answer of another shape") from exc
             time.sleep(delay * (0.5 + random.random()))
         raise AssertionError("unreachable")

@@ -150,6 +150,7 @@ def org_line(snap: Snapshot, room: int) -> Text:
 def caller_line(snap: Snapshot, pal: Palette, room: int) -> Text:
     """Line 2: the caller's account, what a member sees, and the ARN last (the ARN is
     what gets cut, never the sentence)."""
+    notes: tuple[str, ...]
     if snap.member_mode and snap.caller.account not in snap.accounts:
         notes = ("standalone now: in no organization", "standalone now")
     elif snap.member_mode:
