@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 
+from orgtui.ui.textual_compat import propagation_stopped
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -44,5 +46,5 @@ class KeysFirst(_Base):
             self.call_after_refresh(self.ctx.foreground.release)
 
     def _taken_on_the_way(self, event: events.Key) -> None:
-        if event._stop_propagation:  # it will not come back up to the app
+        if propagation_stopped(event):  # it will not come back up to the app
             self.ctx.foreground.release()

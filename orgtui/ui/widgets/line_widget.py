@@ -22,6 +22,8 @@ from rich.style import Style
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
+from orgtui.ui.textual_compat import update_scroll_range
+
 if TYPE_CHECKING:
     from textual.widget import Widget
 
@@ -57,7 +59,7 @@ def scroll_range_only(widget: Widget) -> Iterator[None]:
         else:
             widget.refresh = shadowed  # type: ignore[method-assign]
     if widget.virtual_size != before:
-        widget._scroll_update(widget.virtual_size)
+        update_scroll_range(widget, widget.virtual_size)
 
 
 class LineWidget(_Base):

@@ -23,6 +23,7 @@ from orgtui.text import clean, plural
 from orgtui.ui.contrast import readable_strip
 from orgtui.ui.palette import BOLD, DIM, palette
 from orgtui.ui.render import MARK, MIN_NAME_CELLS, account_label, safe, same_text
+from orgtui.ui.textual_compat import grow_line_cache, render_tree_line
 from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.line_widget import LineWidget, scroll_range_only
 
@@ -90,7 +91,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         # again. Its lines do not depend on the height, its line cache is keyed by the
         # width, and the layout that resized it has drawn it already.
         event.prevent_default()
-        self._line_cache.grow(event.size.height)
+        grow_line_cache(self, event.size.height)
         if event.size.width != self._built_width:  # labels fit the width: measure again
             self._build()
 
@@ -380,7 +381,7 @@ class OrgTree(LineWidget, Tree[NodeRef], inherit_bindings=False):
         style = self.draw_style
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
-        strip = self._render_line(y + scroll_y, scroll_x, scroll_x + width, style)
+        strip = render_tree_line(self, y + scroll_y, scroll_x, scroll_x + width, style)
         if y + scroll_y == self.cursor_line:
             return readable_strip(strip)
         return strip
