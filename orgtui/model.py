@@ -321,6 +321,31 @@ class Snapshot:
 
     # --- changes ---------------------------------------------------------------------
 
+    def with_account_state(self, account_id: str, state: str) -> Snapshot:
+        """The snapshot with one account in a new state (PENDING_CLOSURE after a close)."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            return self
+        accounts = dict(self.accounts)
+        accounts[account_id] = replace(account, state=state)
+        return replace(self, accounts=frozen_map(accounts))
+
+    def with_account_moved(self, account_id: str, parent_id: str) -> Snapshot:
+        """The snapshot after an account moved to another parent (its policies follow)."""
+        account = self.accounts.get(account_id)
+        if account is None or account.parent_id == parent_id:
+            return self
+        accounts = dict(self.accounts)
+        accounts[account_id] = replace(account, parent_id=parent_id)
+        child_accounts = dict(self.child_accounts)
+        child_accounts[account.parent_id] = tuple(
+            a for a in child_accounts.get(account.parent_id, ()) if a != account_id
+        )
+        child_accounts[parent_id] = (*child_accounts.get(parent_id, ()), account_id)
+        return replace(
+            self, accounts=frozen_map(accounts), child_accounts=frozen_map(child_accounts)
+        )
+
     def without_account(self, account_id: str) -> Snapshot:
         """The snapshot after an account left the organization."""
         account = self.accounts.get(account_id)

@@ -76,6 +76,21 @@ REASONS: dict[str, tuple[str, str]] = {
         "AWS refused: the account is still being created.",
         "Wait until its creation completes, then reload and try again.",
     ),
+    "CLOSE_ACCOUNT_QUOTA_EXCEEDED": (
+        "AWS refused: the organization has closed as many accounts as it may in the rolling "
+        "30 days (the higher of 250 or 20% of its member accounts, at most 1,000).",
+        "Wait until older closures leave the 30-day window, or ask AWS Support to raise the "
+        "quota; move the account to a Suspended OU meanwhile.",
+    ),
+    "CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED": (
+        "AWS refused: too many accounts are being closed at once.",
+        "Wait until the accounts now closing are SUSPENDED (reload to see), then try again.",
+    ),
+    "CANNOT_CLOSE_MANAGEMENT_ACCOUNT": (
+        "AWS refused: the management account can't be closed through Organizations.",
+        "Close the member accounts instead; the management account is closed only after "
+        "the organization is deleted, from its own root user.",
+    ),
     "MASTER_ACCOUNT_MISSING_CONTACT_INFO": (
         "AWS refused: the management account has no contact information.",
         "Add contact information to the management account, then try again.",
@@ -152,6 +167,42 @@ CODE_WORDS: tuple[tuple[frozenset[str], tuple[str, str]], ...] = (
         (
             "AWS did not accept your credentials.",
             "Check the access key and secret (aws configure list), or choose another --profile.",
+        ),
+    ),
+    (
+        frozenset({"AccountAlreadyClosedException"}),
+        (
+            "The account is already closed (SUSPENDED).",
+            "Nothing to do: reload (ctrl+r) to see its state.",
+        ),
+    ),
+    (
+        frozenset({"ConflictException"}),
+        (
+            "AWS is already changing the account ({operation} conflicts with a request in "
+            "progress, such as a closure already under way){message}.",
+            "Wait a few minutes, reload (ctrl+r) to see its state, then try again if needed.",
+        ),
+    ),
+    (
+        frozenset({"DuplicateAccountException"}),
+        (
+            "The account is already in that OU.",
+            "Nothing to do: reload (ctrl+r) if the tree shows it elsewhere.",
+        ),
+    ),
+    (
+        frozenset({"SourceParentNotFoundException"}),
+        (
+            "The account is no longer where the view shows it: it was moved meanwhile.",
+            "Reload (ctrl+r) to see where it is now, then move it again if needed.",
+        ),
+    ),
+    (
+        frozenset({"DestinationParentNotFoundException", "ParentNotFoundException"}),
+        (
+            "The OU to move the account to no longer exists.",
+            "Reload (ctrl+r) to see the organization's OUs, then pick another.",
         ),
     ),
     (

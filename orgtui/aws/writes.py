@@ -252,9 +252,12 @@ def for_each(
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
     on_stop: Callable[[list[str]], None] | None = None,
+    halt: Callable[[Outcome], bool] | None = None,
 ) -> list[Outcome]:
     """Act on several accounts one at a time, going on past failures. When `stop` is set
-    (the terminal closed), the account in flight is finished and no other starts."""
+    (the terminal closed), the account in flight is finished and no other starts; when
+    `halt(outcome)` says so (a quota refused), no other starts either. `on_stop` gets
+    the accounts not attempted in both cases."""
     todo = list(dict.fromkeys(ids))
     outcomes: list[Outcome] = []
     for i, account_id in enumerate(todo):
@@ -268,6 +271,10 @@ def for_each(
         outcomes.append(outcome)
         if progress:
             progress(i, len(todo), account_id, outcome)
+        if halt is not None and halt(outcome) and i + 1 < len(todo):
+            if on_stop is not None:
+                on_stop(todo[i + 1 :])
+            break
     return outcomes
 
 

@@ -1,4 +1,5 @@
-"""The removal rules real AWS enforces and moto does not, installed on the demo's backend.
+"""The removal and closing rules real AWS enforces and moto does not, installed on the
+demo's backend.
 
 moto's RemoveAccountFromOrganization removes anything (even a delegated administrator),
 and it has no LeaveOrganization. The demo answers those calls as AWS does, with the same
@@ -88,6 +89,48 @@ def install(backend: Any, refusals: Mapping[str, str], clock: Callable[[], datet
         original(**kwargs)
 
     backend.remove_account_from_organization = remove_account_from_organization
+    _install_close(backend)
+
+
+def _install_close(backend: Any) -> None:
+    """CloseAccount as AWS answers it: the management account refused, a closed account
+    AccountAlreadyClosedException, a closing one ConflictException; else the account is
+    PENDING_CLOSURE, and SUSPENDED from the next load on (ListRoots starts every load),
+    where moto makes it SUSPENDED at once."""
+    closing: set[str] = set()
+
+    def close_account(**kwargs: str) -> None:
+        account_id = kwargs["AccountId"]
+        org = backend.org
+        if org is not None and account_id == org.master_account_id:
+            raise _refuse(
+                "ConstraintViolationException",
+                "You can't close the management account.",
+                "CANNOT_CLOSE_MANAGEMENT_ACCOUNT",
+            )
+        account = next((a for a in backend.accounts if a.id == account_id), None)
+        if account is None:
+            raise _refuse(
+                "AccountNotFoundException", "You specified an account that doesn't exist."
+            )
+        if account.state == "SUSPENDED":
+            raise _refuse("AccountAlreadyClosedException", "The account is already closed.")
+        if account.state == "PENDING_CLOSURE":
+            raise _refuse("ConflictException", "The account is already being closed.")
+        account.state = account.status = "PENDING_CLOSURE"
+        closing.add(account_id)
+
+    list_roots = backend.list_roots
+
+    def list_roots_then_settle(*args: Any, **kwargs: Any) -> Any:
+        for account in backend.accounts:
+            if account.id in closing:
+                account.state = account.status = "SUSPENDED"
+        closing.clear()
+        return list_roots(*args, **kwargs)
+
+    backend.close_account = close_account
+    backend.list_roots = list_roots_then_settle
 
 
 def _leave_organization(self: Any) -> str:

@@ -5,7 +5,13 @@ them (`from orgtui import files`; `files.append_audit(...)`).
 """
 
 from orgtui.errors import StoreError
-from orgtui.files.audit import append_audit, check_writable, read_audit, read_refusals
+from orgtui.files.audit import (
+    append_audit,
+    check_writable,
+    read_audit,
+    read_closures,
+    read_refusals,
+)
 from orgtui.files.backups import backup_tags
 from orgtui.files.cache import (
     SNAPSHOT_FORMAT,
@@ -55,6 +61,7 @@ __all__ = [
     "load_settings",
     "load_snapshot",
     "read_audit",
+    "read_closures",
     "read_refusals",
     "save_screenshot",
     "save_setting",

@@ -172,14 +172,37 @@ def read_audit() -> list[dict[str, Any]]:
     return list(iter_audit())
 
 
-def _remembered(record: dict[str, Any]) -> bool:
-    """A record orgtui reads back (AWS's refusals), carried into each new log on rotation
-    so that nothing it remembers is lost with the old file."""
+REFUSAL_EVENTS = ("remove-error", "leave-error")
+
+
+def _refusal(record: dict[str, Any], events: tuple[str, ...] = REFUSAL_EVENTS) -> bool:
+    """AWS refused the write for a reason it named (ConstraintViolationException)."""
     return (
-        record.get("event") in ("remove-error", "leave-error")
+        record.get("event") in events
         and record.get("code") == "ConstraintViolationException"
         and bool(record.get("reason"))
     )
+
+
+def _remembered(record: dict[str, Any]) -> bool:
+    """A record orgtui reads back (AWS's refusals, the closures the close quota counts),
+    carried into each new log on rotation so that nothing it remembers is lost with the
+    old file."""
+    return _refusal(record, (*REFUSAL_EVENTS, "close-error")) or record.get("event") == "close-ok"
+
+
+def read_closures(organization_id: str, since: datetime) -> set[str]:
+    """Accounts of this organization that orgtui closed (CloseAccount succeeded) since
+    then: what the close quota's rolling 30 days count from the audit log."""
+    closed: set[str] = set()
+    for record in iter_audit():
+        if record.get("event") != "close-ok" or record.get("organization_id") != organization_id:
+            continue
+        when = _time(record.get("time"))
+        account_id = record.get("account_id")
+        if when is not None and when >= since and isinstance(account_id, str):
+            closed.add(account_id)
+    return closed
 
 
 def _rotate(path: Path, fd: int) -> int:
@@ -235,7 +258,7 @@ def read_refusals(
     found: dict[str, list[Refusal]] = {}
     reading = LogReading(audit_log_path())
     for record in iter_audit(reading):
-        if not _remembered(record) or record.get("organization_id") != organization_id:
+        if not _refusal(record) or record.get("organization_id") != organization_id:
             continue
         when = _time(record.get("time"))
         account_id = record.get("account_id")
