@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from orgtui.model import ACCOUNT_STATES, Assessment, Snapshot
 
@@ -108,6 +108,23 @@ class SearchIndex:
                 snap, account_id, assessments.get(account_id), containers_of(account_id)
             )
         new.codes = frozenset(codes)
+        return new
+
+    def reassessed(
+        self, assessments: Mapping[str, Assessment], account_ids: Iterable[str]
+    ) -> SearchIndex:
+        """A new index where these accounts' verdicts and codes are those of
+        `assessments` (another destination: nothing else about them changed), and the
+        codes known are those some account has now."""
+        new = SearchIndex(dict(self.text), dict(self.facts), self.ou_names, self.codes, self.roots)
+        for account_id in account_ids:
+            found = assessments[account_id]
+            new.facts[account_id] = replace(
+                new.facts[account_id],
+                verdict=found.verdict,
+                codes=frozenset(f.code for f in found.findings),
+            )
+        new.codes = frozenset().union(*(f.codes for f in new.facts.values()))
         return new
 
     # --- terms ------------------------------------------------------------------------
