@@ -23,6 +23,11 @@ Verdict = Literal["blocked", "review", "ready"]
 Destination = Literal["standalone", "transfer"]
 DESTINATIONS: tuple[Destination, ...] = ("standalone", "transfer")
 DEFAULT_DESTINATION: Destination = "standalone"
+# What each destination means, in words (the Markdown report, the TUI's notice).
+DESTINATION_WORDS: Mapping[str, str] = {
+    "standalone": "removed from the organization, or leaving it, as standalone accounts",
+    "transfer": "moved to another organization that invites them",
+}
 
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 # AWS-managed allow-everything defaults, attached to every node while their policy type is

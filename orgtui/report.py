@@ -22,16 +22,18 @@ from rich.table import Table
 from rich.text import Text
 
 from orgtui.impact_model import CHECK_NAMES, group_skipped
-from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot, iso
+from orgtui.model import (
+    DEFAULT_DESTINATION,
+    DESTINATION_WORDS,
+    Assessment,
+    Destination,
+    Snapshot,
+    iso,
+)
 from orgtui.rules import assess
 from orgtui.text import clean, plural
 
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
-# What each destination means, for the reports a person reads (Markdown, table).
-DESTINATION_WORDS = {
-    "standalone": "removed from the organization, or leaving it, as standalone accounts",
-    "transfer": "moved to another organization that invites them",
-}
 
 
 def build(
