@@ -100,6 +100,14 @@ RULE_CODES: Mapping[Rule, tuple[str, ...]] = {
 }
 
 
+# Rules that yield a finding exactly when another does, worded for their destination:
+# `Reassess` runs one only for the accounts where its twin found something.
+TWINS: Mapping[Rule, Rule] = {
+    leave_denied_transfer: leave_denied,
+    leave_denied: leave_denied_transfer,
+}
+
+
 def rules_for(destination: Destination) -> tuple[Rule, ...]:
     return RULES_BY_DESTINATION[destination]
 
@@ -151,7 +159,11 @@ class Reassess:
         source, target = rules_for(from_), rules_for(to)
         self._from_rule = {code: rule for rule in source for code in RULE_CODES[rule]}
         self._kept = frozenset(source) & frozenset(target)
-        self._new = tuple(rule for rule in target if rule not in self._kept)
+        new = [rule for rule in target if rule not in self._kept]
+        # A new rule whose twin was run: it needs running only where the twin found.
+        self._new = tuple(
+            (rule, RULE_CODES[TWINS[rule]] if TWINS.get(rule) in source else None) for rule in new
+        )
         # Where each code of the target's rules stands in the findings' order.
         self._rank = {code: i for i, rule in enumerate(target) for code in RULE_CODES[rule]}
 
@@ -161,7 +173,13 @@ class Reassess:
         if account.id == snap.organization.management_account_id:
             return found  # MANAGEMENT_ACCOUNT alone, for every destination
         kept = [f for f in found.findings if self._from_rule[f.code] in self._kept]
-        fresh = [f for rule in self._new for f in rule(account, snap, now)]
+        codes = {f.code for f in found.findings}
+        fresh = [
+            f
+            for rule, twin in self._new
+            if twin is None or not codes.isdisjoint(twin)
+            for f in rule(account, snap, now)
+        ]
         if not fresh and len(kept) == len(found.findings):
             return found
         # A stable sort: findings of one rule keep their order.

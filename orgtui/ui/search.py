@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from orgtui.model import ACCOUNT_STATES, Assessment, Snapshot
 
@@ -118,11 +118,13 @@ class SearchIndex:
         codes known are those some account has now."""
         new = SearchIndex(dict(self.text), dict(self.facts), self.ou_names, self.codes, self.roots)
         for account_id in account_ids:
-            found = assessments[account_id]
-            new.facts[account_id] = replace(
-                new.facts[account_id],
-                verdict=found.verdict,
-                codes=frozenset(f.code for f in found.findings),
+            found, old = assessments[account_id], new.facts[account_id]
+            new.facts[account_id] = Facts(
+                found.verdict,
+                frozenset(f.code for f in found.findings),
+                old.method,
+                old.state,
+                old.containers,
             )
         new.codes = frozenset().union(*(f.codes for f in new.facts.values()))
         return new
