@@ -26,6 +26,7 @@ from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
 from orgtui.files import Settings, load_settings
 from orgtui.ids import normalize_account_id
+from orgtui.model import DESTINATIONS, Destination
 from orgtui.report import FORMATS, by_verdict
 from orgtui.text import clean, plural, redact_url
 
@@ -79,6 +80,19 @@ def _concurrency(value: str) -> int | str:
     if not 1 <= n <= 64:
         raise argparse.ArgumentTypeError("must be `auto` or from 1 to 64")
     return n
+
+
+def _destination(value: str) -> str:
+    if value.lower() in DESTINATIONS:
+        return value.lower()
+    if value.lower() == "close":  # in DESIGN.md's contract, not assessed yet
+        raise argparse.ArgumentTypeError(
+            f"orgtui does not assess closing accounts yet; choose {' or '.join(DESTINATIONS)}"
+        )
+    raise argparse.ArgumentTypeError(
+        f"'{clean(value)}' is not a destination: {' or '.join(DESTINATIONS)} (where the "
+        "accounts go when they leave)"
+    )
 
 
 _DESCRIPTIONS = {
@@ -184,6 +198,13 @@ def build_parser(
         help="only this account (12 digits, dashes allowed; repeatable)",
     )
     rep.add_argument(
+        "--destination",
+        type=_destination,
+        metavar="standalone|transfer",
+        help="what the verdicts are for: standalone (removed or left; the default, or the "
+        "`destination` setting) or transfer (invited by another organization)",
+    )
+    rep.add_argument(
         "--fail-on",
         choices=["blocked", "review"],
         help="exit 3 when any account is blocked (or blocked or review); the management "
@@ -213,6 +234,8 @@ class RunConfig:
     # region; Identity Center's region when it is not the session's.
     impact_regions: tuple[str, ...] = ()
     identity_center_region: str | None = None
+    # What the verdicts are for: --destination, else the setting.
+    destination: Destination = "standalone"
 
     @property
     def read_only(self) -> bool:
@@ -234,6 +257,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
             ("-o/--output", args.output),
             ("--account", args.account),
             ("--fail-on", args.fail_on),
+            ("--destination", args.destination),
         ):
             if value:
                 parser.error(f"{flag} goes with `orgtui audit --report FORMAT`")
@@ -242,6 +266,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
             ("-o/--output", args.output),
             ("--account", args.account),
             ("--fail-on", args.fail_on),
+            ("--destination", args.destination),
         ):
             if value:
                 parser.error(f"{flag} needs --report FORMAT")
@@ -269,6 +294,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         settings=settings,
         impact_regions=settings.impact_regions,
         identity_center_region=settings.identity_center_region,
+        destination=args.destination or settings.destination,
     )
 
 
@@ -334,7 +360,7 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
             file=err,
         )
     now = datetime.now(timezone.utc)
-    doc = report.build(snap, now, cfg.accounts or None)
+    doc = report.build(snap, now, cfg.accounts or None, destination=cfg.destination)
     if cfg.report == "table" and not cfg.output and sys.stdout.isatty():
         from rich.console import Console
 

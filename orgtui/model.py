@@ -17,6 +17,17 @@ from orgtui.impact_model import Impact
 
 Severity = Literal["blocker", "warning", "notice"]
 Verdict = Literal["blocked", "review", "ready"]
+# Where an account goes when it leaves (DESIGN.md "Destinations"): standalone (removed or
+# left: it pays its own bills) or transfer (invited by another organization and accepted
+# there, with no standalone step). Verdicts depend on it.
+Destination = Literal["standalone", "transfer"]
+DESTINATIONS: tuple[Destination, ...] = ("standalone", "transfer")
+DEFAULT_DESTINATION: Destination = "standalone"
+# What each destination means, in words (the Markdown report, the TUI's notice).
+DESTINATION_WORDS: Mapping[str, str] = {
+    "standalone": "removed from the organization, or leaving it, as standalone accounts",
+    "transfer": "moved to another organization that invites them",
+}
 
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 # AWS-managed allow-everything defaults, attached to every node while their policy type is

@@ -22,7 +22,14 @@ from rich.table import Table
 from rich.text import Text
 
 from orgtui.impact_model import CHECK_NAMES, group_skipped
-from orgtui.model import Assessment, Snapshot, iso
+from orgtui.model import (
+    DEFAULT_DESTINATION,
+    DESTINATION_WORDS,
+    Assessment,
+    Destination,
+    Snapshot,
+    iso,
+)
 from orgtui.rules import assess
 from orgtui.text import clean, plural
 
@@ -30,16 +37,21 @@ VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
 
 
 def build(
-    snap: Snapshot, now: datetime, account_ids: Iterable[str] | None = None
+    snap: Snapshot,
+    now: datetime,
+    account_ids: Iterable[str] | None = None,
+    *,
+    destination: Destination = DEFAULT_DESTINATION,
 ) -> dict[str, Any]:
-    """The JSON report document of DESIGN.md, for all accounts or the ones asked for."""
+    """The JSON report document of DESIGN.md, for all accounts or the ones asked for,
+    with the verdicts for `destination`."""
     wanted = list(account_ids) if account_ids else None
     ids = wanted if wanted is not None else list(snap.accounts)
     accounts = []
     counts = {"blocked": 0, "review": 0, "ready": 0}
     for acc_id in ids:
         account = snap.accounts[acc_id]
-        result: Assessment = assess(account, snap, now)
+        result: Assessment = assess(account, snap, now, destination)
         counts[result.verdict] += 1
         accounts.append(
             {
@@ -78,6 +90,7 @@ def build(
             "feature_set": org.feature_set,
         },
         "caller": {"account": snap.caller.account, "arn": snap.caller.arn},
+        "destination": destination,
         "summary": {"accounts": len(accounts), **counts},
         "checks": {name: snap.impact.check(name).to_report(name) for name in CHECK_NAMES},
         "accounts": accounts,
@@ -205,6 +218,8 @@ def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
         f"Generated {md(doc['generated_at'])} by {md(doc['caller']['arn'])}; management "
         f"account {md(org['management_account_id'])}.",
         "",
+        _md_destination(doc),
+        "",
         f"**{plural(s['accounts'], 'account')}: {s['blocked']} blocked, {s['review']} to "
         f"review, {s['ready']} ready.**",
         "",
@@ -230,6 +245,11 @@ def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
                         f"{md(f['message'])} *Fix:* {md(f['fix'])}"
                     )
     return "\n".join(lines) + "\n"
+
+
+def _md_destination(doc: Mapping[str, Any]) -> str:
+    destination = doc.get("destination", DEFAULT_DESTINATION)
+    return f"Verdicts for the destination **{destination}**: {DESTINATION_WORDS[destination]}."
 
 
 def _md_checks(doc: Mapping[str, Any]) -> str:
@@ -317,8 +337,10 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
     every id, verdict and finding code whole, else one block of lines per account."""
     accounts = by_verdict(doc["accounts"])
     cells = [_cells(a) for a in accounts]
+    destination = doc.get("destination", DEFAULT_DESTINATION)
     title = Text(
-        f"Organization {clean(doc['organization']['id'])}: {summary_words(doc['summary'])}",
+        f"Organization {clean(doc['organization']['id'])}, destination {destination}: "
+        f"{summary_words(doc['summary'])}",
         style="bold",
     )
     for columns in LAYOUTS:

@@ -159,7 +159,16 @@ def demo_json() -> dict:
 
 def test_json_report_is_exactly_the_design(demo_json):
     doc = demo_json
-    assert list(doc) == ["generated_at", "organization", "caller", "summary", "checks", "accounts"]
+    assert list(doc) == [
+        "generated_at",
+        "organization",
+        "caller",
+        "destination",
+        "summary",
+        "checks",
+        "accounts",
+    ]
+    assert doc["destination"] == "standalone"
     assert list(doc["checks"]) == [
         "stacksets",
         "control_tower",

@@ -149,7 +149,7 @@ def skipped_doc() -> dict:
 
 def test_json_checks_block_sits_between_summary_and_accounts():
     doc = skipped_doc()
-    assert list(doc)[3:] == ["summary", "checks", "accounts"]
+    assert list(doc)[4:] == ["summary", "checks", "accounts"]
     assert doc["checks"] == {
         "stacksets": {"status": "checked", "regions": ["us-east-1", "eu-west-1"]},
         "control_tower": {"status": "checked"},

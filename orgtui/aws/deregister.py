@@ -29,7 +29,7 @@ from orgtui.aws.writes import (
     record_refusal,
     request_id,
 )
-from orgtui.model import Snapshot
+from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
 
 OPERATION = "DeregisterDelegatedAdministrator"
 
@@ -59,10 +59,12 @@ def deregister(
     now: datetime | None = None,
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
+    destination: Destination = DEFAULT_DESTINATION,
 ) -> Deregistration:
-    """Deregister the account for every service it administers now. Never raises."""
+    """Deregister the account for every service it administers now. Never raises. The
+    live checks before and after assess it for `destination` (the verdict it will have)."""
     now = now or datetime.now(timezone.utc)
-    check = check_account(ctx, snap, account_id, now)
+    check = check_account(ctx, snap, account_id, now, destination=destination)
     account = check.account or snap.accounts.get(account_id)
     name = account.name if account and account.name else account_id
     if check.gone or check.error is not None:
@@ -112,7 +114,7 @@ def deregister(
         )
 
     outcomes = for_each(check.delegated, one, progress=progress, stop=stop)
-    after = check_account(ctx, snap, account_id, now)
+    after = check_account(ctx, snap, account_id, now, destination=destination)
     return Deregistration(tuple(outcomes), after)
 
 

@@ -23,9 +23,11 @@ from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Outcome
 from orgtui.errors import OrgtuiError
 from orgtui.model import (
+    DEFAULT_DESTINATION,
     Account,
     Assessment,
     Caller,
+    Destination,
     Organization,
     Snapshot,
     Verdict,
@@ -114,6 +116,7 @@ def check_account(
     now: datetime | None = None,
     *,
     fresh: bool = False,
+    destination: Destination = DEFAULT_DESTINATION,
 ) -> LiveCheck:
     """Re-read one account live and assess it again. Never raises for AWS errors: a
     failure to read ends in `LiveCheck.error` (the write is then refused).
@@ -156,7 +159,7 @@ def check_account(
         account_id,
         account,
         live,
-        assess(account, live, now),
+        assess(account, live, now, destination),
         tags=tags,
         delegated=delegated,
         problems=tuple(reader.problems),
@@ -293,7 +296,12 @@ def updated_snapshot(
 
 
 def check_accounts(
-    ctx: AwsContext, snap: Snapshot, account_ids: Iterable[str], now: datetime | None = None
+    ctx: AwsContext,
+    snap: Snapshot,
+    account_ids: Iterable[str],
+    now: datetime | None = None,
+    *,
+    destination: Destination = DEFAULT_DESTINATION,
 ) -> dict[str, LiveCheck]:
     """Live checks for several accounts, one after the other; the organization and the
     caller are read once for all of them."""
@@ -303,4 +311,4 @@ def check_accounts(
     except Exception as exc:
         error = translate(exc, profile=ctx.profile)
         return {a: LiveCheck(a, snap.accounts.get(a), snap, None, error=error) for a in ids}
-    return {a: check_account(ctx, snap, a, now, fresh=True) for a in ids}
+    return {a: check_account(ctx, snap, a, now, fresh=True, destination=destination) for a in ids}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orgtui.files.paths import config_path, set_aside, write_private
-from orgtui.model import DEFAULT_ATTEST_TAG
+from orgtui.model import DEFAULT_ATTEST_TAG, DEFAULT_DESTINATION, DESTINATIONS, Destination
 from orgtui.text import clean
 
 if sys.version_info >= (3, 11):
@@ -32,6 +32,8 @@ class Settings:
     impact_regions: tuple[str, ...] = ()
     # Where IAM Identity Center lives, when not in the session's region.
     identity_center_region: str | None = None
+    # Where accounts go when they leave: what the verdicts are for (x in the TUI cycles).
+    destination: Destination = DEFAULT_DESTINATION
 
 
 _SETTING_TYPES: dict[str, type] = {
@@ -43,6 +45,7 @@ _SETTING_TYPES: dict[str, type] = {
     "standalone_tag": str,
     "impact_regions": list,
     "identity_center_region": str,
+    "destination": str,
 }
 # An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -100,6 +103,11 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
             problems.append(
                 f"{path}: 'standalone_tag' must be a tag key of 1 to 128 "
                 "printable characters; the default is used."
+            )
+        elif key == "destination" and value not in DESTINATIONS:
+            problems.append(
+                f"{path}: 'destination' = {clean(repr(value))} is not a destination "
+                f"({' or '.join(DESTINATIONS)}); the default ({DEFAULT_DESTINATION}) is used."
             )
         elif (problem := _region_problem(key, value)) is not None:
             problems.append(f"{path}: {problem}; the default is used.")

@@ -235,7 +235,10 @@ def leave_denial(document: str) -> LeaveDenial | None:
     return LeaveDenial(conditional=True, condition_keys=tuple(keys))
 
 
-def leave_denied(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+def _leave_denials(account: Account, snap: Snapshot) -> tuple[list[str], bool, bool]:
+    """The SCPs that deny LeaveOrganization to the account, each as `name (attached to
+    ...; conditional on ...)`; whether every one of them is conditional; whether there is
+    only one."""
     documents = snap.impact.scp_documents
     where: dict[str, list[str]] = {}  # policy id -> nodes it is attached to
     names: dict[str, str] = {}
@@ -258,9 +261,19 @@ def leave_denied(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
         else:
             conditional_only = False
         listed.append(text + ")")
+    return listed, conditional_only, len(listed) == 1
+
+
+def _denies(listed: list[str], conditional_only: bool, one: bool) -> str:
+    how = "may deny" if conditional_only else "denies" if one else "deny"
+    return (
+        f"{'An SCP' if one else 'SCPs'} {how} {LEAVE_ACTION} to the account: {'; '.join(listed)}."
+    )
+
+
+def leave_denied(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    listed, conditional_only, one = _leave_denials(account, snap)
     if listed:
-        one = len(listed) == 1
-        how = "may deny" if conditional_only else "denies" if one else "deny"
         consequence = (
             "Unless the condition is met, it can't leave the organization on its own"
             if conditional_only
@@ -269,10 +282,27 @@ def leave_denied(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
         yield Finding(
             "LEAVE_DENIED_BY_SCP",
             "notice",
-            f"{'An SCP' if one else 'SCPs'} {how} {LEAVE_ACTION} to the account: "
-            f"{'; '.join(listed)}. {consequence}; removal from the management account is "
-            "unaffected.",
+            f"{_denies(listed, conditional_only, one)} {consequence}; removal from the "
+            "management account is unaffected.",
             "Remove it from the management account (as orgtui does). For the account to leave "
             f"on its own, detach {'this SCP' if one else 'these SCPs'} or move the account out "
             f"of {'its' if one else 'their'} reach first.",
+        )
+
+
+def leave_denied_transfer(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    """The transfer's LEAVE_DENIED_BY_SCP, a warning: in a transfer the account itself
+    accepts the other organization's invitation, and leaves this one as it does, so no
+    call from the management account can step around the SCP."""
+    listed, conditional_only, one = _leave_denials(account, snap)
+    if listed:
+        may = "unless the condition is met, " if conditional_only else ""
+        yield Finding(
+            "LEAVE_DENIED_BY_SCP",
+            "warning",
+            f"{_denies(listed, conditional_only, one)} In a transfer the account accepts the "
+            f"invitation itself, leaving this organization as it does: {may}the SCP can make "
+            "AWS refuse the acceptance.",
+            f"Before the account accepts, detach {'this SCP' if one else 'these SCPs'} or move "
+            f"the account out of {'its' if one else 'their'} reach.",
         )

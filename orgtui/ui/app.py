@@ -31,7 +31,14 @@ from textual.system_commands import SystemCommandsProvider
 
 from orgtui import files, loading
 from orgtui.errors import OrgtuiError
-from orgtui.model import DEFAULT_ATTEST_TAG, Assessment, Snapshot
+from orgtui.model import (
+    DEFAULT_ATTEST_TAG,
+    DEFAULT_DESTINATION,
+    DESTINATIONS,
+    Assessment,
+    Destination,
+    Snapshot,
+)
 from orgtui.text import clean
 from orgtui.ui.bindings import help_rows
 from orgtui.ui.collector import Collector
@@ -88,6 +95,7 @@ class OrgApp(KeysFirst, App[int]):
         profile: str | None = None,
         theme: str | None = None,
         attest_tag: str = DEFAULT_ATTEST_TAG,
+        destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -98,6 +106,9 @@ class OrgApp(KeysFirst, App[int]):
         self.use_cache = use_cache and cache_key is not None
         self.profile = profile
         self.attest_tag = attest_tag
+        # What the verdicts are for (the setting; x cycles it). Not saved: a report run
+        # later must not change its verdicts because of a key pressed here.
+        self.destination: Destination = destination
         self.main = MainScreen(read_only=self.read_only, demo=demo)
         self.writes = WriteFlow(self)
         self.view: OrgView | None = None  # the organization as last read
@@ -166,6 +177,7 @@ class OrgApp(KeysFirst, App[int]):
             unchecked=impact.unchecked if impact else (),
             skipped=tuple(impact.skipped_words()) if impact else (),
             reading=view is not None and view.reading,
+            destination=self.destination,
         )
 
     # --- notices ------------------------------------------------------------------------
@@ -315,13 +327,13 @@ class OrgApp(KeysFirst, App[int]):
                     # paint: on a refresh the view on screen stays until they land.
                     structure = stage.snapshot
                     view = (
-                        OrgView(structure, self.clock(), reading=True)
+                        OrgView(structure, self.clock(), reading=True, destination=self.destination)
                         if (self.view is None)
                         else None
                     )
                     self.post_message(StructureLoaded(generation, view))
                 else:
-                    view = OrgView(stage.snapshot, self.clock())
+                    view = OrgView(stage.snapshot, self.clock(), destination=self.destination)
                     if stage.name == "cached":
                         self.call_from_thread(self._paint_cached, generation, view)
                     else:
@@ -331,7 +343,7 @@ class OrgApp(KeysFirst, App[int]):
         except loading.LoadFailed as exc:
             # No details will come: the structure, `ready?` / `review?`, is shown.
             fallback = (
-                OrgView(structure, self.clock())
+                OrgView(structure, self.clock(), destination=self.destination)
                 if exc.stage == "details" and structure is not None
                 else None
             )
@@ -411,13 +423,28 @@ class OrgApp(KeysFirst, App[int]):
         self._progress = None
 
     def show(self, view: OrgView) -> None:
-        """Put a view on screen (a load, or a write)."""
+        """Put a view on screen (a load, a write, another destination)."""
+        if view.destination != self.destination:  # built before x was pressed
+            view = view.with_destination(self.destination)
         old, self.view = self.view, view
         self.main.show_view(view, old)
         self.collector.freeze()
 
     def on_unmount(self) -> None:
         self.collector.end()
+
+    # --- destination ------------------------------------------------------------------
+
+    def cycle_destination(self) -> Destination:
+        """x: the next destination; the view on screen is assessed again for it, in
+        memory (no AWS call, no reload): badges, counts, filter and table follow."""
+        at = DESTINATIONS.index(self.destination)
+        self.destination = DESTINATIONS[(at + 1) % len(DESTINATIONS)]
+        if self.view is not None:
+            self.show(self.view)
+        else:
+            self.main.refresh_header()
+        return self.destination
 
     # --- actions ----------------------------------------------------------------------
 
@@ -521,6 +548,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
         profile=cfg.profile,
         theme=cfg.settings.theme,
         attest_tag=cfg.settings.standalone_tag,
+        destination=cfg.settings.destination,
     )
     app.end_process_on_signal = True
     _run_without_waiting(app)

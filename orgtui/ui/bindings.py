@@ -25,6 +25,12 @@ HELP: dict[str, str] = {
     "it), then move down",
     "mark-all": "mark every account shown (the filter's matches, or all); again to unmark them",
     "toggle-table": "switch between the tree and the account table",
+    "destination": "cycle the destination the verdicts are for: standalone (removed, or "
+    "leaving, as a standalone account), transfer (invited by another organization: no "
+    "standalone step); badges, counts, filters and the table follow",
+    "destination-narrow": "cycle the destination the verdicts are for: standalone (removed, "
+    "or leaving, as a standalone account), transfer (invited by another organization: no "
+    "standalone step); badges, counts, filters and the table follow",
     "sort-next": "in the table: sort by the next column (a click on a header sorts by it)",
     "sort-reverse": "in the table: reverse the order",
     "attest": "attest that the marked accounts (or the one under the cursor) completed "

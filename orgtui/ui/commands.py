@@ -85,6 +85,11 @@ class OrgCommands(Provider):
                 "accounts in a sortable table (t)",
                 main.action_toggle_table,
             ),
+            (
+                "Cycle the destination",
+                "verdicts for standalone or transfer (x)",
+                main.action_cycle_destination,
+            ),
             ("Show the keys", "help (?)", app.action_help),
         ]
         if not app.read_only:

@@ -110,6 +110,25 @@ class SearchIndex:
         new.codes = frozenset(codes)
         return new
 
+    def reassessed(
+        self, assessments: Mapping[str, Assessment], account_ids: Iterable[str]
+    ) -> SearchIndex:
+        """A new index where these accounts' verdicts and codes are those of
+        `assessments` (another destination: nothing else about them changed), and the
+        codes known are those some account has now."""
+        new = SearchIndex(dict(self.text), dict(self.facts), self.ou_names, self.codes, self.roots)
+        for account_id in account_ids:
+            found, old = assessments[account_id], new.facts[account_id]
+            new.facts[account_id] = Facts(
+                found.verdict,
+                frozenset(f.code for f in found.findings),
+                old.method,
+                old.state,
+                old.containers,
+            )
+        new.codes = frozenset().union(*(f.codes for f in new.facts.values()))
+        return new
+
     # --- terms ------------------------------------------------------------------------
 
     def is_plain(self, term: str) -> bool:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from orgtui.model import Assessment, Snapshot, Verdict
-from orgtui.rules import assess
+from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot, Verdict
+from orgtui.rules import Reassess, assess
 from orgtui.ui.search import SearchIndex
 
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
@@ -67,15 +67,19 @@ class OrgView:
         assessments: dict[str, Assessment] | None = None,
         *,
         reading: bool = False,
+        destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         self.snapshot = snapshot
         self.now = now
+        self.destination: Destination = destination  # what the verdicts are for
         # The structure alone, its details on the way (not failed): badges say `reading`.
         self.reading = reading and not snapshot.enriched
         self.assessments: dict[str, Assessment] = (
             assessments
             if assessments is not None
-            else {a: assess(acc, snapshot, now) for a, acc in snapshot.accounts.items()}
+            else {
+                a: assess(acc, snapshot, now, destination) for a, acc in snapshot.accounts.items()
+            }
         )
         self.verdicts: dict[str, str] = {a: s.verdict for a, s in self.assessments.items()}
         self._chains: dict[str, tuple[str, ...]] = {}
@@ -151,6 +155,7 @@ class OrgView:
         new = OrgView.__new__(OrgView)
         new.snapshot = snapshot
         new.now = self.now
+        new.destination = self.destination
         new.reading = reading
         new.assessments = dict(self.assessments)
         new.verdicts = dict(self.verdicts)
@@ -183,16 +188,42 @@ class OrgView:
         ids = [a for a in snapshot.known(account_ids) if a in self.snapshot.accounts]
         new = self._changed(snapshot, self.reading and not snapshot.enriched)
         for account_id in ids:
-            found = assess(snapshot.accounts[account_id], snapshot, self.now)
-            before, after = self.verdicts[account_id], found.verdict
-            new.assessments[account_id] = found
-            new.verdicts[account_id] = after
-            if before != after:
-                for container in new.containers_of(account_id):
-                    new.counts[container].add(before, -1)
-                    new.counts[container].add(after)
+            new._assessed(
+                account_id,
+                assess(snapshot.accounts[account_id], snapshot, self.now, self.destination),
+            )
         new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
         return new
+
+    def with_destination(self, destination: Destination) -> OrgView:
+        """The same snapshot assessed for another destination. Only the rules that differ
+        between the two run (`Reassess`); counts and search entries are redone for the
+        accounts whose assessment changed, nothing else."""
+        if destination == self.destination:
+            return self
+        new = self._changed(self.snapshot, self.reading)
+        new.destination = destination
+        reassess = Reassess(self.destination, destination)
+        snapshot, now = self.snapshot, self.now
+        changed = []
+        for account_id, found in self.assessments.items():
+            after = reassess(found, snapshot.accounts[account_id], snapshot, now)
+            if after is not found:
+                new._assessed(account_id, after)
+                changed.append(account_id)
+        new.index = self.index.reassessed(new.assessments, changed)
+        return new
+
+    def _assessed(self, account_id: str, found: Assessment) -> None:
+        """Put an account's new assessment in (a copy being made): its verdict, and the
+        counts above it when the verdict changed."""
+        before, after = self.verdicts[account_id], found.verdict
+        self.assessments[account_id] = found
+        self.verdicts[account_id] = after
+        if before != after:
+            for container in self.containers_of(account_id):
+                self.counts[container].add(before, -1)
+                self.counts[container].add(after)
 
 
 def summary(view: OrgView, ids: Iterable[str] | None = None) -> Counts:

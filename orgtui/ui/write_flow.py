@@ -3,7 +3,8 @@
 
 `WriteFlow` belongs to the app (`OrgApp.writes`). It refuses in words before any dialog
 opens: in audit mode (the session's read-only guard would stop the call anyway), while
-the organization is loading, for a member account (attest and deregister need the
+the organization is loading, for a removal while the destination is not standalone (a
+removal makes the account standalone), for a member account (attest and deregister need the
 management account; a member may only leave), for an account that is not a delegated
 administrator. Outcomes update the app's view: an account that left is dropped, an
 attested or deregistered account gets its live details (`Outcome.after`,
@@ -44,6 +45,16 @@ MANAGEMENT_ONLY = (
     "account to do it."
 )
 LOADING = "The organization is still loading."
+# r removes (or leaves): always a standalone departure, which a transfer never makes.
+NOT_STANDALONE = (
+    "The destination is {destination}: the verdicts shown are for it, and removing makes "
+    "the account standalone instead. {how} Press x until the header says standalone to see "
+    "what a removal needs, then press r."
+)
+HOW = {
+    "transfer": "A transfer is made from the other organization: its management account "
+    "invites the account, and the account accepts; nothing is removed here.",
+}
 
 
 class WriteFlow:
@@ -70,6 +81,14 @@ class WriteFlow:
 
         snap = self._ready("removed")
         if snap is None:
+            return
+        destination = self.app.destination
+        if destination != "standalone":
+            self.app.notify(
+                NOT_STANDALONE.format(destination=destination, how=HOW.get(destination, "")),
+                severity="warning",
+                timeout=10,
+            )
             return
         ids = snap.known(account_ids)
         if not ids:
@@ -140,7 +159,13 @@ class WriteFlow:
         app = self.app
         app.push_screen(
             AttestScreen(
-                app.ctx, snap, ids, clock=app.clock, on_outcome=self.outcome, stop=app.hangup
+                app.ctx,
+                snap,
+                ids,
+                clock=app.clock,
+                on_outcome=self.outcome,
+                stop=app.hangup,
+                destination=app.destination,
             ),
             callback=self.closed("attested"),
         )
@@ -184,6 +209,7 @@ class WriteFlow:
                 clock=app.clock,
                 on_after=self.after_deregister,
                 stop=app.hangup,
+                destination=app.destination,
             ),
             callback=self.closed("deregistered"),
         )

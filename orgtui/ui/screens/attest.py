@@ -27,7 +27,7 @@ from textual.widgets.button import ButtonVariant
 from orgtui.aws.attest import attest_many, attestation_value
 from orgtui.aws.live import LiveCheck
 from orgtui.aws.writes import Outcome, ProgressFn, summarize
-from orgtui.model import Account, Assessment, Snapshot
+from orgtui.model import DEFAULT_DESTINATION, Account, Assessment, Destination, Snapshot
 from orgtui.rules import assess
 from orgtui.text import plural
 from orgtui.ui.screens import attest_text as say
@@ -67,6 +67,7 @@ class AttestScreen(WriteDialog):
         on_outcome: OutcomeFn | None = None,
         live_check: bool = True,
         stop: threading.Event | None = None,
+        destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         ids = snapshot.known(account_ids)
         # Accounts left out, and why (shown below the accounts to attest).
@@ -83,6 +84,7 @@ class AttestScreen(WriteDialog):
             on_outcome=on_outcome,
             live_check=live_check,
             stop=stop,
+            destination=destination,
         )
         self.names = {a: snapshot.accounts[a].name or a for a in ids}
 
@@ -111,7 +113,7 @@ class AttestScreen(WriteDialog):
         if check is not None and check.assessment is not None:
             found = check.assessment
         elif account is not None:
-            found = assess(account, snap, self.clock())
+            found = assess(account, snap, self.clock(), self.destination)
         return say.ToAttest(
             account_id,
             account,
@@ -127,7 +129,7 @@ class AttestScreen(WriteDialog):
         for o in self.outcomes:
             account = o.after.accounts.get(o.account_id) if o.after is not None else None
             if o.status == "done" and account is not None and o.after is not None:
-                found[o.account_id] = assess(account, o.after, self.clock())
+                found[o.account_id] = assess(account, o.after, self.clock(), self.destination)
         return found
 
     # --- layout and words -----------------------------------------------------------------

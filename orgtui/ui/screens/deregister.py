@@ -26,7 +26,7 @@ from textual.widgets.button import ButtonVariant
 from orgtui.aws.deregister import Deregistration, deregister
 from orgtui.aws.live import LiveCheck
 from orgtui.aws.writes import Outcome, ProgressFn
-from orgtui.model import Assessment, Snapshot
+from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot
 from orgtui.rules import assess
 from orgtui.services import service_name
 from orgtui.text import plural
@@ -53,8 +53,17 @@ class DeregisterScreen(WriteDialog):
         on_after: AfterFn | None = None,
         live_check: bool = True,
         stop: threading.Event | None = None,
+        destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
-        super().__init__(ctx, snapshot, [account_id], clock=clock, live_check=live_check, stop=stop)
+        super().__init__(
+            ctx,
+            snapshot,
+            [account_id],
+            clock=clock,
+            live_check=live_check,
+            stop=stop,
+            destination=destination,
+        )
         self.account_id = account_id
         self.on_after = on_after
         self.result: Deregistration | None = None
@@ -78,7 +87,7 @@ class DeregisterScreen(WriteDialog):
         if check is not None and check.assessment is not None:
             return check.assessment
         account = self.snapshot.accounts.get(self.account_id)
-        return assess(account, self.snapshot, self.clock()) if account else None
+        return assess(account, self.snapshot, self.clock(), self.destination) if account else None
 
     @property
     def blocked_ids(self) -> list[str]:
@@ -159,6 +168,7 @@ class DeregisterScreen(WriteDialog):
             now=self.clock(),
             progress=progress,
             stop=self.stop,
+            destination=self.destination,
         )
         return list(self.result.outcomes)
 

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Tree
 
+from orgtui.model import DESTINATION_WORDS
 from orgtui.ui.filter_flow import FilterFlow, FilterSearched
 from orgtui.ui.table_model import TableModel
 from orgtui.ui.view import NodeRef, OrgView
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
 # From this width the footer shows v and d too (at 80: ? and q; the help lists all).
 WIDE_FOOTER = 108
+# From this width it shows x too (in audit mode, always: it has no write keys).
+WIDER_FOOTER = 124
 
 
 class MainScreen(Screen[None]):
@@ -57,6 +60,11 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("t", "toggle_table", "Table", id="toggle-table"),
         Binding("A", "mark_all", "Mark all", id="mark-all"),
+        # x in the footer when there is room (the twin keeps the key working when not).
+        Binding("x", "cycle_destination", "Destination", id="destination"),
+        Binding(
+            "x", "cycle_destination('narrow')", "Destination", show=False, id="destination-narrow"
+        ),
         # v and d are in the footer when it has room for them beside ? and q (the
         # *-narrow twins, never shown, keep the keys working in a narrow terminal).
         Binding("v", "attest", "Attest", id="attest"),
@@ -364,6 +372,9 @@ class MainScreen(Screen[None]):
             return not self.read_only  # audit mode: not shown, not run
         if action == "read_only_notice":
             return self.read_only
+        if action == "cycle_destination":  # audit mode's footer, with no writes, has room
+            room = self.read_only or self.size.width >= WIDER_FOOTER
+            return room != (parameters == ("narrow",))
         return True
 
     def action_filter(self) -> None:
@@ -461,6 +472,14 @@ class MainScreen(Screen[None]):
     def action_deregister(self, _where: str = "") -> None:
         """d: deregister the account under the cursor as delegated administrator."""
         self.org_app.writes.open_deregister(self.cursor_account())
+
+    def action_cycle_destination(self, _where: str = "") -> None:
+        """x: the next destination; the app re-assesses the view for it."""
+        destination = self.org_app.cycle_destination()
+        self.notify(
+            f"Verdicts for {destination}: {DESTINATION_WORDS[destination]}. x cycles.",
+            timeout=4,
+        )
 
     def action_read_only_notice(self, what: str = "removed") -> None:
         self.notify(read_only_notice(what), severity="warning")

@@ -39,7 +39,7 @@ from orgtui.aws.errors import translate
 from orgtui.aws.live import LiveCheck
 from orgtui.aws.writes import Outcome, ProgressFn
 from orgtui.ids import normalize_account_id
-from orgtui.model import Snapshot
+from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
 from orgtui.text import plural
 from orgtui.ui.palette import BOLD, Palette, palette
 from orgtui.ui.render import safe
@@ -94,10 +94,14 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         on_outcome: OutcomeFn | None = None,
         live_check: bool = True,
         stop: threading.Event | None = None,
+        destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         super().__init__()
         self.ctx = ctx
         self.snapshot = snapshot
+        # What the verdicts shown are for: the session's destination (a removal is always
+        # a standalone departure, so its dialog keeps the default).
+        self.destination: Destination = destination
         self.account_ids: list[str] = snapshot.known(account_ids)
         self.clock = clock
         self.on_outcome = on_outcome
@@ -115,7 +119,9 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
         """The live re-check (worker thread). Never raises for AWS errors."""
-        return live.check_accounts(self.ctx, self.snapshot, account_ids, self.clock())
+        return live.check_accounts(
+            self.ctx, self.snapshot, account_ids, self.clock(), destination=self.destination
+        )
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
         """The write (worker thread), through the core's write discipline."""

@@ -1,7 +1,8 @@
 """The header: who and what this session is looking at, and how fresh the data is.
 
 Line 1: organization id, management account, mode badge.
-Line 2: the caller: account and ARN (ARNs of SSO roles are long; they get a line).
+Line 2: the caller: account, the destination the verdicts are for (x cycles it), and ARN
+(ARNs of SSO roles are long; they get a line, and only their tail is ever cut).
 Line 3: loading progress, "stale (cached HH:MM)", incomplete data, or the verdict totals
 and the impact checks that were not made (with why, as far as the width allows).
 
@@ -62,6 +63,7 @@ class LoadState:
     unchecked: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     reading: bool = False  # the structure is on screen, its details still being read
+    destination: str = ""  # what the verdicts are for ("" before the session says)
 
 
 def _not_checked(state: LoadState, room: int) -> str:
@@ -147,9 +149,9 @@ def org_line(snap: Snapshot, room: int) -> Text:
     )
 
 
-def caller_line(snap: Snapshot, pal: Palette, room: int) -> Text:
-    """Line 2: the caller's account, what a member sees, and the ARN last (the ARN is
-    what gets cut, never the sentence)."""
+def caller_line(snap: Snapshot, pal: Palette, room: int, destination: str = "") -> Text:
+    """Line 2: the caller's account, what a member sees, the destination, and the ARN
+    last (the ARN is what gets cut, never the sentence)."""
     notes: tuple[str, ...]
     if snap.member_mode and snap.caller.account not in snap.accounts:
         notes = ("standalone now: in no organization", "standalone now")
@@ -162,6 +164,8 @@ def caller_line(snap: Snapshot, pal: Palette, room: int) -> Text:
         text = Text.assemble(("caller ", DIM), safe(snap.caller.account, BOLD))
         if note:
             text.append_text(Text.assemble("  ", (note, pal.warning)))
+        if destination:  # the line 3 counts and every badge are for it
+            text.append_text(Text.assemble("  ", ("destination ", DIM), (destination, BOLD)))
         return text.append_text(Text.assemble("  ", safe(snap.caller.arn)))
 
     # When even the short note leaves no room for the whole ARN, the ARN's tail is cut.
@@ -221,7 +225,7 @@ class OrgHeader(Vertical):
         badge = mode_badge(self.read_only, self.demo, pal).cell_len + 2  # its padding
         width = self.size.width or 200  # 0: not laid out yet
         text = org_line(snap, width - badge - 2)
-        caller = caller_line(snap, pal, width - 2)
+        caller = caller_line(snap, pal, width - 2, state.destination)
         for widget_id, line in (("#header-org", text), ("#header-caller", caller)):
             line.no_wrap = True
             line.overflow = "ellipsis"
