@@ -85,10 +85,6 @@ def _concurrency(value: str) -> int | str:
 def _destination(value: str) -> str:
     if value.lower() in DESTINATIONS:
         return value.lower()
-    if value.lower() == "close":  # in DESIGN.md's contract, not assessed yet
-        raise argparse.ArgumentTypeError(
-            f"orgtui does not assess closing accounts yet; choose {' or '.join(DESTINATIONS)}"
-        )
     raise argparse.ArgumentTypeError(
         f"'{clean(value)}' is not a destination: {' or '.join(DESTINATIONS)} (where the "
         "accounts go when they leave)"

@@ -19,14 +19,16 @@ Severity = Literal["blocker", "warning", "notice"]
 Verdict = Literal["blocked", "review", "ready"]
 # Where an account goes when it leaves (DESIGN.md "Destinations"): standalone (removed or
 # left: it pays its own bills) or transfer (invited by another organization and accepted
-# there, with no standalone step). Verdicts depend on it.
-Destination = Literal["standalone", "transfer"]
-DESTINATIONS: tuple[Destination, ...] = ("standalone", "transfer")
+# there, with no standalone step) or close (CloseAccount: it stays, SUSPENDED). Verdicts
+# depend on it.
+Destination = Literal["standalone", "transfer", "close"]
+DESTINATIONS: tuple[Destination, ...] = ("standalone", "transfer", "close")
 DEFAULT_DESTINATION: Destination = "standalone"
 # What each destination means, in words (the Markdown report, the TUI's notice).
 DESTINATION_WORDS: Mapping[str, str] = {
     "standalone": "removed from the organization, or leaving it, as standalone accounts",
     "transfer": "moved to another organization that invites them",
+    "close": "closed (CloseAccount: they stay in the organization, SUSPENDED)",
 }
 
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"

@@ -247,3 +247,35 @@ def test_reassess_is_assess(source, target):
             assert after == assess(account, snap, NOW, target)
             if after.findings == before.findings:
                 assert after is before  # unchanged: the same object, so the view skips it
+
+
+# --- close: CloseAccount keeps the account in the organization, SUSPENDED -----------------
+
+
+def test_close_warns_that_closing_is_final_and_nothing_else_applies():
+    acc = created()  # recently made, tagged, with a refusal: none of it matters to a close
+    snap = with_refusal(make_snapshot(acc, tags={ACC: {"team": "x"}}))
+    result = assess(acc, snap, NOW, "close")
+    assert [f.code for f in result.findings] == ["CLOSE_IS_FINAL"]
+    assert result.verdict == "review"
+    assert "90 days" in result.findings[0].message and "GovCloud" in result.findings[0].message
+
+
+@pytest.mark.parametrize("state", ["PENDING_CLOSURE", "SUSPENDED", "CLOSED"])
+def test_close_blocks_an_account_already_closing(state):
+    acc = created(state=state)
+    result = assess(acc, make_snapshot(acc), NOW, "close")
+    assert [(f.code, f.severity) for f in result.findings] == [("ALREADY_CLOSING", "blocker")]
+
+
+def test_close_blocks_an_account_not_yet_active_and_a_delegated_administrator():
+    pending = created(state="PENDING_ACTIVATION")
+    assert [f.code for f in assess(pending, make_snapshot(pending), NOW, "close").findings] == [
+        "NOT_ACTIVE"
+    ]
+    acc = created()
+    snap = make_snapshot(acc, delegated={ACC: ("guardduty.amazonaws.com",)})
+    codes = [f.code for f in assess(acc, snap, NOW, "close").findings]
+    assert codes == ["DELEGATED_ADMIN", "CLOSE_IS_FINAL"]
+    mgmt = make_account(MGMT_ID, parent_id=ROOT_ID)
+    assert assess(mgmt, make_snapshot(mgmt), NOW, "close").verdict == "blocked"

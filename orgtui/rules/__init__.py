@@ -26,6 +26,7 @@ from orgtui.model import (
     Verdict,
 )
 from orgtui.rules.attestation import removal_refused
+from orgtui.rules.closing import already_closing, close_is_final, not_active_to_close
 from orgtui.rules.impact import (
     control_tower_enrolled,
     identity_center_lost,
@@ -76,9 +77,18 @@ TRANSFER_RULES: tuple[Rule, ...] = tuple(
     for rule in RULES
     if rule not in _STANDALONE_ONLY
 )
+# Closing (CloseAccount) keeps the account in the organization, SUSPENDED: no standalone,
+# tag or impact finding; a delegated administrator's services would lose it.
+CLOSE_RULES: tuple[Rule, ...] = (
+    delegated_admin,
+    already_closing,
+    not_active_to_close,
+    close_is_final,
+)
 RULES_BY_DESTINATION: Mapping[Destination, tuple[Rule, ...]] = {
     "standalone": RULES,
     "transfer": TRANSFER_RULES,
+    "close": CLOSE_RULES,
 }
 
 # The codes each rule yields (a test checks that no rule yields another): `reassess`
@@ -97,6 +107,9 @@ RULE_CODES: Mapping[Rule, tuple[str, ...]] = {
     ram_shares_lost: ("RAM_SHARES_LOST",),
     leave_denied: ("LEAVE_DENIED_BY_SCP",),
     leave_denied_transfer: ("LEAVE_DENIED_BY_SCP",),
+    already_closing: ("ALREADY_CLOSING",),
+    not_active_to_close: ("NOT_ACTIVE",),
+    close_is_final: ("CLOSE_IS_FINAL",),
 }
 
 
@@ -188,6 +201,7 @@ class Reassess:
 
 
 __all__ = [
+    "CLOSE_RULES",
     "RULES",
     "RULES_BY_DESTINATION",
     "RULE_CODES",

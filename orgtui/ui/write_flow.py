@@ -54,6 +54,7 @@ NOT_STANDALONE = (
 HOW = {
     "transfer": "A transfer is made from the other organization: its management account "
     "invites the account, and the account accepts; nothing is removed here.",
+    "close": "To close the accounts, press c.",
 }
 
 

@@ -62,6 +62,14 @@ async def test_x_cycles_the_destination_and_everything_follows(make_app, demo):
 
         await pilot.press("x")
         await pilot.pause()
+        assert app.destination == app.view.destination == "close"
+        assert "destination close" in text_of(app, "#header-caller")
+        assert [f.code for f in app.view.assessments[tailspin].findings] == ["CLOSE_IS_FINAL"]
+        assert label(app, tailspin).startswith("review")
+        assert calls(app) == before
+
+        await pilot.press("x")
+        await pilot.pause()
         assert app.destination == "standalone"
         assert "destination standalone" in text_of(app, "#header-caller")
         assert text_of(app, "#header-status").startswith(STANDALONE)
@@ -86,7 +94,7 @@ async def test_the_filter_and_the_table_follow_the_destination(make_app):
         assert app.main.matches == set()
         assert len(table.rows) == 0
         assert "0 of 40 accounts match" in text_of(app, "#status")
-        await pilot.press("x")
+        await pilot.press("x", "x")  # close, then standalone again
         await until(pilot, app.main.filter.settled)
         assert len(app.main.matches) == 17 and len(table.rows) == 17
 
