@@ -72,13 +72,16 @@ class LoadFailed(OrgtuiError):
         self.stage = stage
 
 
-def with_records(snap: Snapshot, options: LoadOptions) -> Snapshot:
+def with_records(
+    snap: Snapshot, options: LoadOptions, problems: list[str] | None = None
+) -> Snapshot:
     """The snapshot with what is not AWS's and never cached: the attestation tag's key
-    (a setting) and AWS's earlier refusals in this organization (the audit log)."""
+    (a setting) and AWS's earlier refusals in this organization (the audit log); what
+    the audit log held that was ignored goes to `problems`."""
     return replace(
         snap,
         attest_tag=options.attest_tag,
-        refusals=frozen_map(files.read_refusals(snap.organization.id)),
+        refusals=frozen_map(files.read_refusals(snap.organization.id, problems=problems)),
     )
 
 
@@ -104,8 +107,11 @@ def stages(
     if first is not None:
         yield first
     loader = Loader(ctx, progress=progress)
+    # What the audit log held that was ignored: told with the structure (the cached
+    # stage, read from the same log a moment before, does not repeat it).
+    records: list[str] = []
     try:
-        snap = with_records(loader.load_structure(), options)
+        snap = with_records(loader.load_structure(), options, records)
         missing = [a for a in options.only or () if a not in snap.accounts]
     except Exception as exc:
         raise LoadFailed("structure", translate(exc, profile=profile)) from None
@@ -117,7 +123,7 @@ def stages(
                 "Check the account ids (run without --account to list every account).",
             ),
         )
-    yield Stage("structure", snap)
+    yield Stage("structure", snap, tuple(records))
     try:
         # The details, and the impact checks alongside (they never fail for AWS: a check
         # that can't be made is skipped, with its reason).

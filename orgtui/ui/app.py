@@ -51,6 +51,13 @@ from orgtui.ui.write_flow import READ_ONLY_NOTICE, WriteFlow
 __all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
 Clock = Callable[[], datetime]
+# The notice's title for a problem a load stage tells: the cached stage's are about the
+# cache, the structure's about the audit log's records, the details' about saving.
+STAGE_PROBLEM_TITLES: dict[str, str] = {
+    "cached": "Cache set aside",
+    "structure": "Audit log",
+    "details": "Could not save the cache",
+}
 
 
 def _utc_now() -> datetime:
@@ -284,9 +291,7 @@ class OrgApp(KeysFirst, App[int]):
         try:
             for stage in loading.stages(self.ctx, options, progress):
                 for problem in stage.problems:
-                    title = (
-                        "Cache set aside" if stage.name == "cached" else "Could not save the cache"
-                    )
+                    title = STAGE_PROBLEM_TITLES[stage.name]
                     self.call_from_thread(self.notify, problem, title=title, severity="warning")
                 if stage.snapshot is None:
                     continue

@@ -28,7 +28,7 @@ from tests.ui.conftest import (
     wait_loaded,
 )
 
-VALUE = "2026-11-28T12:00:00Z moto"  # the demo's clock and caller (user/moto)
+VALUE = "2026-11-28T12:00:00Z 123456789012/moto"  # the demo's clock and caller (user/moto)
 
 
 def flat(text: str) -> str:
