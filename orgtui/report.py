@@ -2,8 +2,9 @@
 
 Everything in the document that came from AWS (names, emails, OU names, states, tags,
 policy names, finding messages that quote them, the caller's ARN) is untrusted: JSON
-keeps it raw (json escapes it), every other format passes it through `clean()`, and CSV
-and Markdown also neutralise what a spreadsheet or a Markdown viewer would execute.
+keeps it whole (control, invisible and bidi characters as `\\uXXXX` escapes), every
+other format passes it through `clean()`, and CSV and Markdown also neutralise what a
+spreadsheet or a Markdown viewer would execute.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rich.text import Text
 from orgtui.impact_model import CHECK_NAMES, group_skipped
 from orgtui.model import Assessment, Snapshot, iso
 from orgtui.rules import assess
-from orgtui.text import clean, plural
+from orgtui.text import clean, escape_for_json, plural
 
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
 
@@ -111,8 +112,10 @@ def summary_words(summary: Mapping[str, int], review: str = "review") -> str:
 
 
 def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
-    """The document itself: raw values, which json escapes (control characters included)."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """The document itself: raw values, which json escapes (control characters included);
+    the invisible and bidi characters `clean()` shows are written as `\\uXXXX` too, so a
+    pager or an editor showing the file draws none of them; any other text as it is."""
+    return escape_for_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- CSV ----------------------------------------------------------------------------------
