@@ -33,6 +33,7 @@ _UNSAFE = re.compile(f"[\\x00-\\x1f{INVISIBLE_CHARS}]")
 # What JSON text may still hold raw: json.dumps escapes the C0 controls in strings itself
 # (and writes the newlines of its indentation outside them).
 _JSON_UNSAFE = re.compile(f"[{INVISIBLE_CHARS}]")
+_ASCII_UNSAFE = re.compile("[\x00-\x1f\x7f]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Combining marks kept after one base character: enough for any language's accents (a
 # Vietnamese vowel carries two), too few to stack a "Zalgo" name over the rows around it.
@@ -69,6 +70,8 @@ def clean(text: object) -> str:
     escape, and runs of combining marks cut to MAX_MARKS; other characters (brackets,
     quotes, any script) are kept as they are."""
     s = text if isinstance(text, str) else str(text)
+    if s.isascii():  # most names: only the C0 controls and DEL to look for
+        return s if _ASCII_UNSAFE.search(s) is None else _UNSAFE.sub(_visible, s)
     if _MAY_HOLD_MARKS.search(s) is not None:
         s = _capped_marks(s)
     if _UNSAFE.search(s) is None:
