@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import os
 import re
+import select
 import signal
 import sys
 import threading
@@ -373,8 +374,7 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
                 ) from None
             print(f"orgtui: report written to {cfg.output}", file=err)
         else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            write_stdout(text, sys.stdout)
     note = management_note(doc, cfg.fail_on)
     if note:
         print(note, file=err)
@@ -383,6 +383,60 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
         print(why, file=err)
         return EXIT_THRESHOLD
     return EXIT_OK
+
+
+_STDOUT_FIX = (
+    "Let the program reading the report read all of it (`head` stops early), or write the "
+    "report to a file with -o FILE."
+)
+
+
+def write_stdout(text: str, stream: TextIO | None) -> None:
+    """Write the report to stdout whole, or raise OrgtuiError saying how much got through.
+
+    Through the file descriptor, byte by byte count: with PYTHONUNBUFFERED set, Python's
+    text layer takes a partial write to a pipe (its reader gone after 64 KB) for a whole
+    one and drops the rest without an error, so a cut report would end in exit 0.
+    """
+    if stream is None:  # started with stdout closed (`>&-`)
+        raise OrgtuiError(
+            "The report could not be written: stdout is closed.",
+            "Run orgtui with stdout open, or write the report to a file with -o FILE.",
+        )
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        fd = None
+    data = text.encode(
+        getattr(stream, "encoding", None) or "utf-8", getattr(stream, "errors", None) or "strict"
+    )
+    written = 0
+    try:
+        stream.flush()  # what was written before goes first
+        if fd is None:
+            stream.write(text)
+            stream.flush()
+            return
+        view = memoryview(data)
+        while written < len(data):
+            try:
+                written += os.write(fd, view[written:])
+            except BlockingIOError:  # a stdout left non-blocking by the parent: wait
+                select.select([], [fd], [])
+    except BrokenPipeError:
+        raise OrgtuiError(
+            "The report was not written: the program meant to read it had already closed the pipe."
+            if written == 0
+            else f"The report was cut short: the program reading it closed the pipe after "
+            f"{written:,} of {len(data):,} bytes.",
+            _STDOUT_FIX,
+        ) from None
+    except OSError as exc:
+        raise OrgtuiError(
+            f"The report could not be written to stdout after {written:,} of {len(data):,} "
+            f"bytes: {exc.strerror or exc}.",
+            "Write the report to a file with -o FILE, or check where stdout goes.",
+        ) from None
 
 
 def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:

@@ -72,14 +72,17 @@ class LoadFailed(OrgtuiError):
         self.stage = stage
 
 
-def with_records(snap: Snapshot, options: LoadOptions, problems: list[str]) -> Snapshot:
+def with_records(
+    snap: Snapshot, options: LoadOptions, problems: list[str] | None = None
+) -> Snapshot:
     """The snapshot with what is not AWS's and never cached: the attestation tag's key
     (a setting) and AWS's earlier refusals in this organization (the audit log). What
-    could not be read of the log is added to `problems`: it never stops the load."""
+    could not be read of the log, or was ignored, goes to `problems`: it never stops the
+    load."""
     return replace(
         snap,
         attest_tag=options.attest_tag,
-        refusals=frozen_map(files.read_refusals(snap.organization.id, problems)),
+        refusals=frozen_map(files.read_refusals(snap.organization.id, problems=problems)),
     )
 
 
@@ -108,9 +111,11 @@ def stages(
     if first is not None:
         yield first
     loader = Loader(ctx, progress=progress)
-    read: list[str] = []
+    # What the audit log's reading met: told with the structure, unless the cached
+    # stage, read from the same log a moment before, told it already.
+    records: list[str] = []
     try:
-        snap = with_records(loader.load_structure(), options, read)
+        snap = with_records(loader.load_structure(), options, records)
         missing = [a for a in options.only or () if a not in snap.accounts]
     except Exception as exc:
         raise LoadFailed("structure", translate(exc, profile=profile)) from None
@@ -122,9 +127,8 @@ def stages(
                 "Check the account ids (run without --account to list every account).",
             ),
         )
-    # said once: the cached stage already told what the log's reading met
     told = first is not None and first.snapshot is not None
-    yield Stage("structure", snap, () if told else tuple(read))
+    yield Stage("structure", snap, () if told else tuple(records))
     try:
         # The details, and the impact checks alongside (they never fail for AWS: a check
         # that can't be made is skipped, with its reason).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -37,6 +37,9 @@ FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 DEFAULT_POLICY_IDS = frozenset({FULL_AWS_ACCESS_ID, "p-RCPFullAWSAccess"})
 # The tag that records "standalone sign-up checked" (setting `standalone_tag`).
 DEFAULT_ATTEST_TAG = "orgtui:standalone-verified"
+# How far ahead of this machine's clock a recorded time (an attestation, a refusal in the
+# audit log) may be and still count: another admin's clock may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=5)
 ACCOUNT_STATES = ("PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -128,6 +131,25 @@ class Caller:
         if resource == "root":
             return "root"
         return resource.rsplit("/", 1)[-1] or self.account
+
+    @property
+    def principal(self) -> str:
+        """Who the caller is in full, from its ARN: `<account>/<role>/<session>` for an
+        assumed role (`123456789012/OrgAdmin/alice`), `<account>/<name>` for a user or a
+        federated user (an IAM path names no one), `<account>/root`. Another ARN is kept
+        whole after the account."""
+        parts = self.arn.split(":", 5)
+        resource = parts[5] if len(parts) == 6 else self.arn
+        kind, _, rest = resource.partition("/")
+        if resource == "root":
+            who = "root"
+        elif kind == "assumed-role" and rest:
+            who = rest
+        elif kind in ("user", "federated-user") and rest:
+            who = rest.rsplit("/", 1)[-1]
+        else:
+            who = resource
+        return f"{self.account}/{who}" if who else self.account
 
 
 @dataclass(frozen=True)

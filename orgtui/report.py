@@ -2,8 +2,9 @@
 
 Everything in the document that came from AWS (names, emails, OU names, states, tags,
 policy names, finding messages that quote them, the caller's ARN) is untrusted: JSON
-keeps it raw (json escapes it), every other format passes it through `clean()`, and CSV
-and Markdown also neutralise what a spreadsheet or a Markdown viewer would execute.
+keeps it whole (control, invisible and bidi characters as `\\uXXXX` escapes), every
+other format passes it through `clean()`, and CSV and Markdown also neutralise what a
+spreadsheet or a Markdown viewer would execute.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from orgtui.model import (
     iso,
 )
 from orgtui.rules import assess
-from orgtui.text import clean, plural
+from orgtui.text import clean, escape_for_json, plural
 
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
 
@@ -98,13 +99,45 @@ def build(
 
 
 def unchecked(doc: Mapping[str, Any]) -> list[str]:
-    """The impact checks the report's document says were not made, with why, in words;
-    checks skipped for the same reason are named together."""
+    """The impact checks the report's document says were not made, with why (and a note
+    they carry), in words; checks skipped for the same reason are named together."""
     return group_skipped(
-        (name, check.get("reason") or "not read")
+        (name, "; ".join(filter(None, (check.get("reason") or "not read", check.get("note")))))
         for name, check in doc.get("checks", {}).items()
         if check["status"] != "checked"
     )
+
+
+def checked_in_part(doc: Mapping[str, Any]) -> list[str]:
+    """The impact checks made that could not see everything, with their note:
+    `control_tower (Control Tower baselines were not read: ...)`."""
+    return [
+        f"{name} ({check['note']})"
+        for name, check in doc.get("checks", {}).items()
+        if check["status"] == "checked" and check.get("note")
+    ]
+
+
+ALL_MADE = "all made (StackSets, Control Tower, Identity Center, RAM, SCPs)"
+
+
+def checks_said(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the document's `checks` say, as (label, words) pairs, one way for every text
+    format (JSON says it in `checks` itself): the checks not made and why, the checks made
+    in part and their notes, or that all were made. The words may quote AWS: raw here."""
+    said = [
+        (label, "; ".join(parts))
+        for label, parts in (
+            ("Not checked", unchecked(doc)),
+            ("Checked in part", checked_in_part(doc)),
+        )
+        if parts
+    ]
+    return said or [("Impact checks", ALL_MADE)]
+
+
+def checks_complete(said: list[tuple[str, str]]) -> bool:
+    return said == [("Impact checks", ALL_MADE)]
 
 
 def by_verdict(accounts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -124,16 +157,20 @@ def summary_words(summary: Mapping[str, int], review: str = "review") -> str:
 
 
 def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
-    """The document itself: raw values, which json escapes (control characters included)."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """The document itself: raw values, which json escapes (control characters included);
+    the invisible and bidi characters `clean()` shows are written as `\\uXXXX` too, so a
+    pager or an editor showing the file draws none of them; any other text as it is."""
+    return escape_for_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- CSV ----------------------------------------------------------------------------------
 
-# `unchecked` (last, so the columns before keep their places) names the impact checks that
-# were skipped, e.g. "identity_center;ram". Skipping is organization-wide, so every row
-# carries the same value: CSV stays one row per account, and a row cut out of the file
-# still says that its findings may be incomplete. The reasons are in the JSON report.
+# `unchecked` names the impact checks that were skipped, e.g. "identity_center;ram", and
+# `checks` (last, so the columns before keep their places) says in words what the other
+# formats say about the checks: why they were skipped, the notes of those made in part, or
+# that all were made. Checks are organization-wide, so every row carries the same values:
+# CSV stays one row per account, and a row cut out of the file still says that its
+# findings may be incomplete.
 CSV_COLUMNS = (
     "id",
     "name",
@@ -149,6 +186,7 @@ CSV_COLUMNS = (
     "tags",
     "policies",
     "unchecked",
+    "checks",
 )
 # A spreadsheet takes a cell starting with one of these for a formula (OWASP, CSV
 # injection); `clean()` already turns a leading tab or CR into visible `\t`, `\r`.
@@ -162,9 +200,9 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_row(a: Mapping[str, Any], skipped: str = "") -> list[str]:
+def csv_row(a: Mapping[str, Any], skipped: str = "", checks: str = "") -> list[str]:
     """One account's cells, in CSV_COLUMNS order: tags as k=v;k=v, findings as codes;
-    `skipped` is the `unchecked` cell, the same for every row."""
+    `skipped` and `checks` are the `unchecked` and `checks` cells, the same every row."""
     return [
         csv_cell(cell)
         for cell in (
@@ -182,6 +220,7 @@ def csv_row(a: Mapping[str, Any], skipped: str = "") -> list[str]:
             ";".join(f"{k}={v}" for k, v in a["tags"].items()),
             ";".join(p["name"] for p in a["policies"]),
             skipped,
+            checks,
         )
     ]
 
@@ -192,7 +231,8 @@ def to_csv(doc: Mapping[str, Any], width: int | None = None) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     skipped = ";".join(n for n, c in doc.get("checks", {}).items() if c["status"] != "checked")
-    writer.writerows(csv_row(a, skipped) for a in doc["accounts"])
+    checks = " ".join(f"{label}: {words}." for label, words in checks_said(doc))
+    writer.writerows(csv_row(a, skipped, checks) for a in doc["accounts"])
     return out.getvalue()
 
 
@@ -223,7 +263,7 @@ def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
         f"**{plural(s['accounts'], 'account')}: {s['blocked']} blocked, {s['review']} to "
         f"review, {s['ready']} ready.**",
         "",
-        _md_checks(doc),
+        *_md_checks(doc),
         "",
         "| Account | Id | OU path | State | Verdict | Findings |",
         "|---|---|---|---|---|---|",
@@ -252,12 +292,17 @@ def _md_destination(doc: Mapping[str, Any]) -> str:
     return f"Verdicts for the destination **{destination}**: {DESTINATION_WORDS[destination]}."
 
 
-def _md_checks(doc: Mapping[str, Any]) -> str:
-    """The line under the summary: which impact checks were made, and which not and why."""
-    missing = unchecked(doc)
-    if not missing:
-        return "Impact checks: all made (StackSets, Control Tower, Identity Center, RAM, SCPs)."
-    return f"**Not checked:** {md('; '.join(missing))}. Findings of these kinds may be missing."
+def _md_checks(doc: Mapping[str, Any]) -> list[str]:
+    """The paragraphs under the summary: that every impact check was made, or which were
+    not (and why) and which were made in part (and their notes)."""
+    said = checks_said(doc)
+    if checks_complete(said):
+        return [f"Impact checks: {ALL_MADE}."]
+    paragraphs = [
+        f"**{label}:** {md(words)}. Findings of these kinds may be missing."
+        for label, words in said
+    ]
+    return [line for paragraph in paragraphs for line in ("", paragraph)][1:]
 
 
 # --- table --------------------------------------------------------------------------------
@@ -364,10 +409,12 @@ def to_table(doc: Mapping[str, Any], console: Console) -> None:
 
 
 def _print_unchecked(doc: Mapping[str, Any], console: Console) -> None:
-    """The impact checks that were not made, and why (a reason may quote AWS)."""
-    missing = unchecked(doc)
-    if missing:
-        console.print(Text(f"Not checked: {clean('; '.join(missing))}.", style="yellow"))
+    """What the impact checks say, as every format says it: the checks not made and why,
+    those made in part and their notes (which may quote AWS), or that all were made."""
+    said = checks_said(doc)
+    style = "" if checks_complete(said) else "yellow"
+    for label, words in said:
+        console.print(Text(f"{label}: {clean(words)}.", style=style))
 
 
 def _cell(key: str, lines: list[str]) -> Text:

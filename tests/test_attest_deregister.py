@@ -6,6 +6,7 @@ refusal rules) and a FaultServer for partial failures."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -13,10 +14,10 @@ import pytest
 
 from orgtui import files, loading, report
 from orgtui.aws import removal, writes
-from orgtui.aws.attest import attest, attest_many
+from orgtui.aws.attest import attest, attest_many, attestation_value
 from orgtui.aws.deregister import deregister
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
-from orgtui.model import DEFAULT_ATTEST_TAG
+from orgtui.model import DEFAULT_ATTEST_TAG, Caller
 from orgtui.rules import assess
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
@@ -67,6 +68,75 @@ def test_attest_tags_the_account_and_clears_the_warning(demo):
     assert started["target"] == DEFAULT_ATTEST_TAG and started["tag_value"] == value
     # AWS holds the tag: the next load sees it.
     assert "STANDALONE_ATTESTED" in codes(load(ctx), carol_free)
+
+
+def test_attest_writes_the_callers_full_principal(demo):
+    ctx = demo_ctx()
+    snap = load(ctx)
+    outcome = attest(ctx, snap, demo.accounts["web-dev"], now=DEMO_NOW)
+    value = outcome.after.tags_of(demo.accounts["web-dev"])[DEFAULT_ATTEST_TAG]
+    # moto's caller is arn:aws:iam::123456789012:user/moto: the account, then the user.
+    assert value == f"2026-11-28T12:00:00Z {snap.caller.account}/moto"
+
+
+# The characters AWS takes in a tag value: [\p{L}\p{Z}\p{N}_.:/=+\-@]
+def _tag_value_ok(value: str) -> bool:
+    return len(value) <= 256 and all(
+        ch in "_.:/=+-@" or unicodedata.category(ch)[0] in "LZN" for ch in value
+    )
+
+
+@pytest.mark.parametrize(
+    ("arn", "who"),
+    [
+        ("arn:aws:sts::123456789012:assumed-role/OrgAdmin/alice", "123456789012/OrgAdmin/alice"),
+        (
+            "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/alice@example.com",
+            "123456789012/AWSReservedSSO_Admin_0123/alice@example.com",
+        ),
+        ("arn:aws:iam::123456789012:user/ops/bob", "123456789012/bob"),
+        ("arn:aws:iam::123456789012:root", "123456789012/root"),
+        # A comma (legal in a session name) would make AWS refuse TagResource.
+        (
+            "arn:aws:sts::123456789012:assumed-role/OrgAdmin/smith,jane",
+            "123456789012/OrgAdmin/smith_jane",
+        ),
+        ("arn:aws:sts::123456789012:assumed-role/Ops/a\u202eb\x1bc", "123456789012/Ops/a_b_c"),
+    ],
+)
+def test_the_attestation_value_names_the_full_principal_as_a_valid_tag_value(arn, who):
+    value = attestation_value(DEMO_NOW, Caller("123456789012", arn))
+    assert value == f"2026-11-28T12:00:00Z {who}"
+    assert _tag_value_ok(value)
+
+
+def test_the_attestation_value_fits_in_256_characters():
+    arn = "arn:aws:sts::123456789012:assumed-role/" + "R" * 64 + "/" + "s" * 300
+    value = attestation_value(DEMO_NOW, Caller("123456789012", arn))
+    assert len(value) == 256 and _tag_value_ok(value)
+    assert value.startswith("2026-11-28T12:00:00Z 123456789012/RRR")
+
+
+def test_a_refusal_line_dated_in_the_future_is_ignored_and_told(demo):
+    ctx = demo_ctx()
+    snap = load(ctx)
+    carol = demo.accounts["sandbox-carol"]
+    record = {
+        "time": "2099-01-01T00:00:00Z",
+        "event": "remove-error",
+        "organization_id": snap.organization.id,
+        "account_id": carol,
+        "operation": "RemoveAccountFromOrganization",
+        "code": "ConstraintViolationException",
+        "reason": "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+    }
+    files.append_audit("note")  # make the log's folder
+    with files.audit_log_path().open("a") as log:
+        log.write(json.dumps(record) + "\n")
+    snap, problems = loading.load(ctx, loading.LoadOptions())
+    assert "REMOVAL_REFUSED" not in codes(snap, carol)
+    (note,) = [p for p in problems if p.startswith("audit log:")]
+    assert f"{carol} on 2099-01-01T00:00:00Z" in note and "ignored" in note
 
 
 def test_attest_refuses_an_invited_account_without_a_call(demo):

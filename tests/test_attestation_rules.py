@@ -65,7 +65,7 @@ def test_without_the_tag_a_created_account_stays_to_review():
 
 def test_the_setting_names_another_tag_key():
     acc = created()
-    verdict, found = findings(acc, snap_with(acc, "checked", key="acme:root-verified"))
+    verdict, found = findings(acc, snap_with(acc, "2026-11-01 bob", key="acme:root-verified"))
     assert verdict == "ready" and "acme:root-verified" in found["STANDALONE_ATTESTED"].message
     # The default key does nothing when the setting names another one.
     snap = replace(
@@ -77,6 +77,50 @@ def test_the_setting_names_another_tag_key():
 def test_an_invited_account_gets_no_attestation_finding():
     acc = make_account(ACC)
     assert findings(acc, snap_with(acc, "2026-11-01 alice"))[1].keys() == {"TAGS_WILL_BE_DELETED"}
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("", "does not start with a date"),
+        ("no - NOT verified yet", "does not start with a date"),
+        ("checked", "does not start with a date"),
+        ("2026-02-30 alice", "does not start with a date"),  # no such day
+        ("9999-12-31 forged", "dated 9999-12-31, in the future"),
+        ("2026-11-29 alice", "dated 2026-11-29, in the future"),  # tomorrow
+        ("2026-11-29T08:00:00Z alice", "in the future"),
+    ],
+)
+def test_an_attestation_without_a_real_past_date_attests_nothing(value, why):
+    acc = created()
+    verdict, found = findings(acc, snap_with(acc, value))
+    assert verdict == "review" and "STANDALONE_ATTESTED" not in found
+    message = found["STANDALONE_UNVERIFIED"].message
+    assert "Attestation tag present but not valid" in message
+    assert why in message and repr(value) in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-28 alice",  # today
+        "2026-11-28T18:00:00Z alice",  # later today: the date is judged, not the time
+        "2026-11-28T23:59:59+00:00 alice",
+        "2000-01-01 alice",
+    ],
+)
+def test_an_attestation_dated_today_or_before_attests(value):
+    acc = created()
+    verdict, found = findings(acc, snap_with(acc, value))
+    assert verdict == "ready" and "STANDALONE_ATTESTED" in found
+
+
+def test_a_future_attestation_does_not_clear_a_refusal():
+    acc = created()
+    verdict, found = findings(acc, snap_with(acc, "9999-12-31 forged", refusals=[refused()]))
+    assert verdict == "blocked"
+    message = found["REMOVAL_REFUSED"].message
+    assert "Attestation tag present but not valid" in message and "9999-12-31" in message
 
 
 # --- dating an attestation -------------------------------------------------------------
@@ -138,7 +182,8 @@ def test_an_attestation_clears_a_refusal_only_when_dated_after_it(tag, cleared):
     assert ("REMOVAL_REFUSED" not in found) is cleared
     assert verdict == ("ready" if cleared else "blocked")
     if not cleared:
-        assert "not dated after the refusal" in found["REMOVAL_REFUSED"].message
+        why = "present but not valid" if tag.startswith("alice") else "not dated after"
+        assert why in found["REMOVAL_REFUSED"].message
 
 
 def test_the_latest_refusal_counts():
@@ -207,3 +252,32 @@ def test_read_refusals_keeps_this_organization_and_aws_refusals_only():
     (only,) = refusals[ACC]
     assert only.reason == PHONE and only.time.tzinfo is not None
     assert files.read_refusals("o-cccccccccc") == {}
+
+
+def test_a_time_just_past_midnight_on_a_clock_a_little_ahead_attests():
+    acc = created()
+    snap = snap_with(acc, "2026-11-29T00:02:00Z alice")
+    result = assess(acc, snap, datetime(2026, 11, 28, 23, 58, tzinfo=timezone.utc))
+    assert result.verdict == "ready"
+
+
+def test_a_refusal_dated_in_the_future_is_ignored_with_a_note():
+    _log("remove-error", "o-aaaaaaaaaa", ACC)
+    with files.audit_log_path().open("a") as log:  # a line from a clock far ahead
+        record = {
+            "time": "2099-01-01T00:00:00Z",
+            "event": "remove-error",
+            "organization_id": "o-aaaaaaaaaa",
+            "account_id": "333333333333",
+            "operation": "RemoveAccountFromOrganization",
+            "code": "ConstraintViolationException",
+            "reason": PHONE,
+        }
+        log.write(json.dumps(record) + "\n")
+    problems: list[str] = []
+    refusals = files.read_refusals("o-aaaaaaaaaa", problems=problems)
+    assert set(refusals) == {ACC}
+    (note,) = problems
+    assert "1 refusal is dated in the future and ignored" in note
+    assert "333333333333 on 2099-01-01T00:00:00Z" in note
+    assert str(files.audit_log_path()) in note

@@ -51,7 +51,7 @@ def test_bad_lines_are_skipped_and_counted_and_the_rest_is_read():
     write_bad_lines()
     refusal()
     problems: list[str] = []
-    refusals = files.read_refusals(ORG, problems)
+    refusals = files.read_refusals(ORG, problems=problems)
     assert [r.reason for r in refusals[ACC]] == [PHONE, PHONE]
     assert problems == [
         f"audit log: {len(BAD_LINES)} lines could not be read, see {files.audit_log_path()}"
@@ -112,7 +112,9 @@ def test_a_log_that_is_not_a_regular_file_is_never_read(tmp_path, kind):
     problems: list[str] = []
     found: dict = {}
     # a FIFO opened for reading without O_NONBLOCK would wait for a writer forever
-    reader = threading.Thread(target=lambda: found.update(files.read_refusals(ORG, problems)))
+    reader = threading.Thread(
+        target=lambda: found.update(files.read_refusals(ORG, problems=problems))
+    )
     reader.start()
     reader.join(timeout=10)
     assert not reader.is_alive(), "reading the log blocked"

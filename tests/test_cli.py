@@ -798,6 +798,59 @@ def test_console_script_error_has_no_traceback(tmp_path):
     assert result.stderr.splitlines()[1].startswith("orgtui: fix: ")
 
 
+def _report_into_a_pipe(env: dict[str, str], read: int) -> tuple[int, str]:
+    """`python -m orgtui --demo audit --report json` into a pipe whose reader takes `read`
+    bytes and closes it; the exit code and stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orgtui", "--demo", "audit", "--report", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    if read:
+        assert len(proc.stdout.read(read)) == read
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=120), err
+
+
+@pytest.mark.parametrize("unbuffered", [True, False])
+def test_a_report_pipe_closed_mid_stream_is_an_error_in_words(unbuffered):
+    """`| head -c 100`: the demo's report (120 KB) is more than the pipe holds, so its
+    reader is gone before the end. With PYTHONUNBUFFERED, Python's text layer took the
+    partial write for a whole one (exit 0, 64 KB delivered); without, BrokenPipeError."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    code, err = _report_into_a_pipe(env, read=100)
+    assert code == 1, err
+    lines = err.splitlines()
+    assert len(lines) == 2 and "Traceback" not in err and "Unexpected" not in err
+    assert re.fullmatch(
+        r"orgtui: error: The report was cut short: the program reading it closed the pipe "
+        r"after [\d,]+ of [\d,]+ bytes\.",
+        lines[0],
+    )
+    assert lines[1].startswith("orgtui: fix: ") and "-o FILE" in lines[1]
+
+
+def test_a_report_pipe_already_closed_is_said_in_words():
+    code, err = _report_into_a_pipe(dict(os.environ), read=0)
+    assert code == 1, err
+    assert "BrokenPipeError" not in err and "Unexpected" not in err
+    assert err.splitlines()[0] == (
+        "orgtui: error: The report was not written: the program meant to read it had "
+        "already closed the pipe."
+    )
+
+
+def test_a_report_to_a_closed_stdout_is_said_in_words(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["audit", "--demo", "--report", "csv"]) == 1
+    assert "stdout is closed" in capsys.readouterr().err
+
+
 def test_entry_flushes_then_ends_the_process_without_teardown(monkeypatch):
     """The console script flushes stdout and stderr, then ends with os._exit: the
     interpreter's teardown of a large load is skipped (the report is already written)."""

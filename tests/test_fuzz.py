@@ -321,6 +321,7 @@ def _csv_cell(raw: str) -> str:
 
 def _expected_csv_row(a: dict[str, Any], doc: dict[str, Any]) -> list[str]:
     unchecked = ";".join(n for n, c in doc["checks"].items() if c["status"] != "checked")
+    checks = " ".join(f"{label}: {words}." for label, words in report.checks_said(doc))
     return [
         _csv_cell(cell)
         for cell in (
@@ -338,6 +339,7 @@ def _expected_csv_row(a: dict[str, Any], doc: dict[str, Any]) -> list[str]:
             ";".join(f"{k}={v}" for k, v in a["tags"].items()),
             ";".join(p["name"] for p in a["policies"]),
             unchecked,
+            checks,
         )
     ]
 

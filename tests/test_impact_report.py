@@ -172,21 +172,66 @@ def test_csv_keeps_one_row_per_account_and_names_unchecked_checks():
     rows = list(csv.DictReader(io.StringIO(report.render(skipped_doc(), "csv"))))
     assert len(rows) == 2
     assert {r["unchecked"] for r in rows} == {"identity_center"}
-    assert list(rows[0])[-1] == "unchecked"
+    assert list(rows[0])[-2:] == ["unchecked", "checks"]
+    assert {r["checks"] for r in rows} == {
+        "Not checked: identity_center (access denied: sso:ListInstances). "
+        "Checked in part: ram (not read in eu-west-1: x)."
+    }
 
 
 def test_table_says_what_was_not_checked():
     text = report.render(skipped_doc(), "table")
     assert "Not checked: identity_center (access denied: sso:ListInstances)." in text
+    assert "Checked in part: ram (not read in eu-west-1: x)." in text
 
 
-def test_all_checked_reports_say_so(demo_doc):
-    md = report.render(demo_doc, "markdown")
-    assert "Impact checks: all made" in md and "Not checked" not in md
-    assert "Not checked" not in report.render(demo_doc, "table")
-    assert {
-        r["unchecked"] for r in csv.DictReader(io.StringIO(report.render(demo_doc, "csv")))
-    } == {""}
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_format_says_what_json_says_about_the_checks_notes_included(demo_doc):
+    """The demo's Control Tower check is made without the baselines (moto has no
+    controltower): JSON says so in `control_tower.note`, and Markdown said "Impact checks:
+    all made". Every format now carries each note and each reason JSON holds."""
+    for doc in (demo_doc, skipped_doc()):
+        words = [
+            f"{name} ({check.get('note') or check.get('reason')})"
+            for name, check in doc["checks"].items()
+            if check.get("note") or check.get("reason")
+        ]
+        assert words
+        table = _one_line(report.render(doc, "table", width=400))
+        markdown = report.render(doc, "markdown")
+        (checks,) = {r["checks"] for r in csv.DictReader(io.StringIO(report.render(doc, "csv")))}
+        for said in words:
+            assert said in table and said in markdown and said in checks, said
+        for text in (table, markdown, checks):
+            assert "all made" not in text
+    note = demo_doc["checks"]["control_tower"]["note"]
+    assert "**Checked in part:** control_tower (" in report.render(demo_doc, "markdown")
+    assert f"Checked in part: control_tower ({note})." in report.render(
+        demo_doc, "table", width=400
+    )
+
+
+def test_all_checked_reports_say_so():
+    impact = Impact(
+        checks=frozen_map(
+            {
+                name: Check("checked", regions=("us-east-1",))
+                for name in ("stacksets", "control_tower", "identity_center", "ram", "scp_leave")
+            }
+        )
+    )
+    doc = report.build(
+        replace(make_snapshot(make_account("222222222222")), impact=impact), DEMO_NOW
+    )
+    all_made = "Impact checks: all made (StackSets, Control Tower, Identity Center, RAM, SCPs)."
+    md = report.render(doc, "markdown")
+    assert all_made in md and "Not checked" not in md and "in part" not in md
+    assert all_made in report.render(doc, "table")
+    rows = list(csv.DictReader(io.StringIO(report.render(doc, "csv"))))
+    assert {(r["unchecked"], r["checks"]) for r in rows} == {("", all_made)}
 
 
 def test_a_snapshot_never_read_for_impact_reports_every_check_as_not_read():

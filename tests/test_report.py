@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -202,6 +203,14 @@ HOSTILE = {
     "html": "<script>alert(1)</script>",
     "link": "[x](http://evil.example)",
     "code": "`rm -rf /`",
+    # Invisible, blank-looking or reordering characters, and a tower of combining marks.
+    "shy": "soft\xadhyphen",
+    "hangul": "blank\u3164\u115f\u1160\uffa0name",
+    "tagchars": "flag\U000e0067\U000e0062\U000e007f",
+    "zalgo": "z" + "\u0301\u0302\u0303\u0304\u0305" * 4 + "algo",
+    "separators": "line\u2028para\u2029graph",
+    "bidi": "\u2066iso\u2069\u200e\u200f\u061c\u202a\u202b\u202c\u202d",
+    "zerowidth": "a\u200c\u200d\u2060\ufeffb",
 }
 H_IDS = {key: f"{n:012d}" for n, key in enumerate(HOSTILE, start=200000000001)}
 
@@ -257,14 +266,28 @@ def _hostile_snapshot(texts: dict[str, str] = HOSTILE):
     )
 
 
+# Letters that draw as blanks: a name made of them looks empty.
+HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
+
+
 def _bad_chars(text: str) -> list[str]:
-    """Characters no report but JSON may hold: C0 controls other than the line separator,
-    DEL and C1, and the invisible characters that reorder or hide text."""
-    return [
-        ch
-        for ch in text
-        if (ord(ch) < 0x20 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F or ch in "\u202e\u200b"
-    ]
+    """Characters no report may hold raw: C0 controls other than the line separator, DEL
+    and C1, format characters (bidi, zero-width, soft hyphen, tag characters), line and
+    paragraph separators, the Hangul fillers; and a third combining mark in a row. Judged
+    by Unicode's categories, not by orgtui's own list."""
+    bad, marks = [], 0
+    for ch in text:
+        category = unicodedata.category(ch)
+        marks = marks + 1 if category[0] == "M" else 0
+        if (
+            (category == "Cc" and ch != "\n")
+            or category in ("Cf", "Zl", "Zp", "Cs")
+            or ch in HANGUL_FILLERS
+            or 0xE0000 <= ord(ch) <= 0xE007F
+            or marks > 2
+        ):
+            bad.append(ch)
+    return bad
 
 
 TEXT_FORMATS = [f for f in FORMATS if f != "json"]
@@ -294,6 +317,10 @@ def test_no_control_character_in_any_text_report(fmt):
     }[fmt]
     assert "\\x1b]52;c;cm0gLXJmIH4=\\x07" in shown
     assert "exe.\\u202etxt" in shown
+    # (short pieces: the table folds long names)
+    for piece in ("soft\\xad", "blank\\u3164", "flag\\U000e0067", "line\\u2028"):
+        assert piece in shown
+    assert "z\u0301\u0302algo" in shown  # two marks kept, the rest dropped
 
 
 def test_json_keeps_the_raw_values():
@@ -303,6 +330,27 @@ def test_json_keeps_the_raw_values():
     back = json.loads(text)
     assert {a["name"] for a in back["accounts"]} == set(HOSTILE.values())
     assert OSC52 in back["caller"]["arn"]
+
+
+def test_json_escapes_invisible_and_bidi_characters_and_keeps_them():
+    doc = build(_hostile_snapshot(), NOW)
+    text = render(doc, "json")
+    # Combining marks are text, kept as they are in the data; everything else that
+    # draws nothing or reorders is written as \\uXXXX.
+    assert [ch for ch in _bad_chars(text) if unicodedata.category(ch)[0] != "M"] == []
+    for escape in ("\\u009b", "\\u202e", "\\u2028", "\\u2029", "\\u00ad", "\\u3164"):
+        assert escape in text
+    assert "\\udb40\\udc67" in text  # U+E0067, a tag character, as JSON's surrogate pair
+    back = json.loads(text)
+    assert {a["name"] for a in back["accounts"]} == set(HOSTILE.values())
+    assert back["accounts"][-1]["tags"]["k"] == HOSTILE["zerowidth"]
+
+
+def test_json_of_ordinary_text_is_what_json_writes(snap):
+    """Names in any script, quotes, pipes: byte for byte json.dumps' own output."""
+    doc = build(snap, NOW)
+    doc["accounts"][0]["name"] = "Ödd 名前 Ελληνικά עברית \u00e9\u0301 \U0001f600"
+    assert render(doc, "json") == json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def test_table_on_a_real_terminal_adds_no_escape_sequence():

@@ -30,7 +30,7 @@ from orgtui.files.paths import (
     unwritable,
     write_all,
 )
-from orgtui.model import Refusal, iso, parse_iso
+from orgtui.model import CLOCK_SKEW, Refusal, iso, parse_iso
 
 _log_lock = threading.Lock()
 O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO in the log's place must not block orgtui
@@ -249,13 +249,19 @@ def check_writable() -> None:
 
 
 def read_refusals(
-    organization_id: str, problems: list[str] | None = None
+    organization_id: str, *, now: datetime | None = None, problems: list[str] | None = None
 ) -> dict[str, tuple[Refusal, ...]]:
     """AWS's refusals of a removal or leave in this organization, per account, oldest
     first: the `*-error` lines whose answer carried a ConstraintViolationException Reason.
     A refusal in another organization counts for nothing here. What could not be read
-    (bad lines, a log that is not a regular file) is added to `problems` in words."""
+    (bad lines, a log that is not a regular file) is added to `problems` in words.
+
+    A refusal dated in the future (after `now`, with the clock skew an attestation is
+    allowed) is ignored: no attestation could ever be dated after it, so it would block
+    for good. `problems` gets one line saying so."""
+    now = now or datetime.now(timezone.utc)
     found: dict[str, list[Refusal]] = {}
+    future: list[str] = []
     reading = LogReading(audit_log_path())
     for record in iter_audit(reading):
         if not _refusal(record) or record.get("organization_id") != organization_id:
@@ -264,11 +270,21 @@ def read_refusals(
         account_id = record.get("account_id")
         if when is None or not isinstance(account_id, str):
             continue
+        if when > now + CLOCK_SKEW:
+            future.append(f"{account_id} on {iso(when)}")
+            continue
         operation = str(record.get("operation") or "RemoveAccountFromOrganization")
         found.setdefault(account_id, []).append(Refusal(when, str(record["reason"]), operation))
     problem = reading.problem()
     if problem and problems is not None:
         problems.append(problem)
+    if future and problems is not None:
+        problems.append(
+            f"audit log: {len(future)} "
+            f"{'refusal is' if len(future) == 1 else 'refusals are'} dated in the future and "
+            f"ignored ({', '.join(future[:3])}{', ...' if len(future) > 3 else ''}); "
+            f"check the clock of the machine that wrote {audit_log_path()}."
+        )
     return {k: tuple(sorted(v, key=lambda r: r.time)) for k, v in found.items()}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from orgtui import ids
 from orgtui.files.paths import tag_backup_dir, write_private
 from orgtui.model import iso
+from orgtui.text import escape_for_json
 
 
 def backup_tags(
@@ -30,5 +31,7 @@ def backup_tags(
         "Key=...,Value=... (in the account's new organization)",
         **extra,
     }
-    write_private(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n", exclusive=True)
+    # Read by people (cat, an editor): no raw control or bidi character, the data whole.
+    text = escape_for_json(json.dumps(payload, indent=2, ensure_ascii=False))
+    write_private(path, text + "\n", exclusive=True)
     return path

@@ -4,7 +4,9 @@ refusals.
 No API can tell whether an account created through Organizations has its payment method,
 phone verification, contact information, support plan and customer agreement. A person
 who checked them (signed in as its root user) records it with a tag on the account
-(setting `standalone_tag`, by convention `YYYY-MM-DD who`), visible to every other admin.
+(setting `standalone_tag`, `YYYY-MM-DD who`), visible to every other admin. A value
+that does not start with a real date, or one in the future, attests nothing: anyone who
+may tag could otherwise write `checked` or `9999-12-31` and clear every refusal for good.
 When AWS refuses a removal for one of those reasons, the audit log keeps it; the refusal
 blocks until an attestation dated after it exists.
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from orgtui.model import Account, Finding, Refusal, Snapshot
+from orgtui.model import CLOCK_SKEW, Account, Finding, Refusal, Snapshot, utc
 
 # The Reasons that mean the standalone sign-up was never completed, in words.
 STANDALONE_REASONS = {
@@ -48,6 +51,40 @@ def attested_at(value: str) -> datetime | date | None:
         return None
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """The attestation tag's value on an account, and whether it attests: `when` is its
+    date or time when valid, else None and `problem` says why, in words."""
+
+    value: str
+    when: datetime | date | None
+    problem: str = ""
+
+
+def judge(value: str, now: datetime) -> Attestation:
+    """The tag's value judged at `now`: valid when it starts with a real date (or time)
+    that is not in the future."""
+    when = attested_at(value)
+    if when is None:
+        return Attestation(value, None, "it does not start with a date (YYYY-MM-DD)")
+    # The date is judged, not the time: a view assessed this morning must take an
+    # attestation written this afternoon. A forged time can then clear a refusal for the
+    # rest of the day at most, never for good.
+    today = ((utc(now) or now) + CLOCK_SKEW).date()
+    day = when.astimezone(timezone.utc).date() if isinstance(when, datetime) else when
+    if day > today:
+        return Attestation(value, None, f"it is dated {when.isoformat()}, in the future")
+    return Attestation(value, when)
+
+
+def not_valid_words(key: str, judged: Attestation) -> str:
+    """The sentence that says an attestation tag attests nothing, and why."""
+    return (
+        f"Attestation tag present but not valid: {key} = {judged.value!r}; "
+        f"{judged.problem}, so it attests nothing."
+    )
+
+
 def clears(attested: datetime | date | None, refusal: Refusal) -> bool:
     """An attestation clears a refusal when it is dated after it. A date alone counts
     only from the next day: on the refusal's own day it can't be told whether it came
@@ -60,8 +97,14 @@ def clears(attested: datetime | date | None, refusal: Refusal) -> bool:
 
 
 def attestation(account: Account, snap: Snapshot) -> str | None:
-    """The attestation tag's value on the account, if it carries it."""
+    """The attestation tag's value on the account, if it carries it (valid or not)."""
     return snap.tags_of(account.id).get(snap.attest_tag)
+
+
+def judged_attestation(account: Account, snap: Snapshot, now: datetime) -> Attestation | None:
+    """The account's attestation tag judged at `now`, or None when it carries none."""
+    value = attestation(account, snap)
+    return None if value is None else judge(value, now)
 
 
 def removal_refused(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
@@ -69,15 +112,18 @@ def removal_refused(account: Account, snap: Snapshot, now: datetime) -> Iterable
     if not refusals:
         return
     last = refusals[-1]
-    value = attestation(account, snap)
-    if clears(attested_at(value) if value is not None else None, last):
+    judged = judged_attestation(account, snap, now)
+    if judged is not None and clears(judged.when, last):
         return
     verb = "let it leave" if last.operation == "LeaveOrganization" else "remove it"
     when = last.time.strftime("%Y-%m-%d %H:%M UTC")
     message = f"On {when} AWS refused to {verb}: {STANDALONE_REASONS[last.reason]} ({last.reason})."
-    if value is not None:
+    if judged is not None and judged.when is None:
+        message += " " + not_valid_words(snap.attest_tag, judged)
+    elif judged is not None:
         message += (
-            f" The attestation tag {snap.attest_tag}={value!r} is not dated after the refusal."
+            f" The attestation tag {snap.attest_tag}={judged.value!r} is not dated after "
+            "the refusal."
         )
     yield Finding(
         "REMOVAL_REFUSED",

@@ -16,7 +16,7 @@ from orgtui.model import (
     Snapshot,
     utc,
 )
-from orgtui.rules.attestation import attestation
+from orgtui.rules.attestation import judged_attestation, not_valid_words
 from orgtui.text import plural
 
 WAIT_PERIOD = timedelta(days=4)
@@ -100,13 +100,13 @@ def standalone_unverified(account: Account, snap: Snapshot, now: datetime) -> It
             "verification, contact details and a support plan are in place; then leave.",
         )
     if account.joined_method == "CREATED":
-        value = attestation(account, snap)
-        if value is not None:
+        judged = judged_attestation(account, snap, now)
+        if judged is not None and judged.when is not None:
             yield Finding(
                 "STANDALONE_ATTESTED",
                 "notice",
                 f"Created through Organizations; its standalone sign-up was attested as "
-                f"completed: tag {snap.attest_tag} = {value!r}.",
+                f"completed: tag {snap.attest_tag} = {judged.value!r}.",
                 "Nothing to do. If the attestation is wrong, remove the tag, sign in as the "
                 "root user and complete the sign-up first.",
             )
@@ -116,7 +116,8 @@ def standalone_unverified(account: Account, snap: Snapshot, now: datetime) -> It
             "warning",
             "Created through Organizations: its payment method, phone verification, contact "
             "information and support plan were never collected, and no API can check them. "
-            "AWS refuses the removal until they are.",
+            "AWS refuses the removal until they are."
+            + (f" {not_valid_words(snap.attest_tag, judged)}" if judged is not None else ""),
             "Sign in to the account as its root user (reset the root password by email if "
             "needed), add a payment method, complete phone verification, contact details and "
             "a support plan, and accept the customer agreement; then attest it (v in orgtui, "

@@ -59,6 +59,13 @@ from orgtui.ui.write_flow import READ_ONLY_NOTICE, WriteFlow
 __all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
 Clock = Callable[[], datetime]
+# The notice's title for a problem a load stage tells: the cached stage's are about the
+# cache, the structure's about the audit log's records, the details' about saving.
+STAGE_PROBLEM_TITLES: dict[str, str] = {
+    "cached": "Cache set aside",
+    "structure": "Audit log",
+    "details": "Could not save the cache",
+}
 
 
 def _utc_now() -> datetime:
@@ -315,9 +322,7 @@ class OrgApp(KeysFirst, App[int]):
                     title = (
                         "Audit log"
                         if "audit log" in problem.lower()
-                        else "Cache set aside"
-                        if stage.name == "cached"
-                        else "Could not save the cache"
+                        else STAGE_PROBLEM_TITLES[stage.name]
                     )
                     self.call_from_thread(self.notify, problem, title=title, severity="warning")
                 if stage.snapshot is None:

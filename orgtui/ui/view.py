@@ -181,16 +181,21 @@ class OrgView:
         new.index = self.index.without(account_id)
         return new
 
-    def with_changes(self, snapshot: Snapshot, account_ids: Iterable[str]) -> OrgView:
+    def with_changes(
+        self, snapshot: Snapshot, account_ids: Iterable[str], now: datetime | None = None
+    ) -> OrgView:
         """The view of `snapshot`, which differs from this view's only in the details of
         these accounts (an attestation's tag, a deregistration): their assessments, the
-        counts above them and their search entries are redone, nothing else."""
+        counts above them and their search entries are redone, nothing else. `now`, the
+        time of the change, judges them (an attestation written after midnight is not in
+        the future)."""
         ids = [a for a in snapshot.known(account_ids) if a in self.snapshot.accounts]
         new = self._changed(snapshot, self.reading and not snapshot.enriched)
+        new.now = max(now, self.now) if now is not None else self.now
         for account_id in ids:
             new._assessed(
                 account_id,
-                assess(snapshot.accounts[account_id], snapshot, self.now, self.destination),
+                assess(snapshot.accounts[account_id], snapshot, new.now, self.destination),
             )
         new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
         return new

@@ -256,7 +256,7 @@ class WriteFlow:
         if after.organization.id == snap.organization.id:
             # The refusals the audit log holds, as the write read them (newer).
             snap = replace(snap, refusals=after.refusals)
-        app.show(view.with_changes(snap, [account_id]))
+        app.show(view.with_changes(snap, [account_id], now=app.clock()))
         app.remember()
 
     def closed(self, did: str) -> Callable[[list[Outcome] | None], None]:

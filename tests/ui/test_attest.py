@@ -28,7 +28,7 @@ from tests.ui.conftest import (
     wait_loaded,
 )
 
-VALUE = "2026-11-28T12:00:00Z moto"  # the demo's clock and caller (user/moto)
+VALUE = "2026-11-28T12:00:00Z 123456789012/moto"  # the demo's clock and caller (user/moto)
 
 
 def flat(text: str) -> str:
@@ -271,3 +271,30 @@ async def test_the_footer_offers_v_and_d_when_wide_and_the_keys_work_when_narrow
         await wait_loaded(pilot, app)
         keys = app.main.query_one(KeyBar).visible_keys()
         assert {"v", "d", "question_mark", "q"} <= set(keys)
+
+
+async def test_a_refusal_dated_in_the_future_is_ignored_and_the_session_says_so(make_app, demo):
+    import json
+
+    from orgtui.aws.loader import Loader
+
+    carol = demo.accounts["sandbox-carol"]
+    org_id = Loader(demo_context()).load_structure().organization.id
+    files.append_audit("note")  # make the log's folder
+    with files.audit_log_path().open("a") as log:
+        record = {
+            "time": "2099-01-01T00:00:00Z",
+            "event": "remove-error",
+            "organization_id": org_id,
+            "account_id": carol,
+            "code": "ConstraintViolationException",
+            "reason": "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
+        }
+        log.write(json.dumps(record) + "\n")
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_loaded(pilot, app)
+        assert "REMOVAL_REFUSED" not in [f.code for f in app.view.assessments[carol].findings]
+        (note,) = [n for n in notices(app) if n.startswith("audit log:")]
+        assert f"{carol} on 2099-01-01T00:00:00Z" in note
+        assert [n.title for n in app._notifications if n.message == note] == ["Audit log"]

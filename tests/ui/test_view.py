@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from orgtui.aws.live import updated_snapshot
 from orgtui.aws.loader import Loader
+from orgtui.model import DEFAULT_ATTEST_TAG
 from orgtui.rules import assess_all
 from orgtui.ui.view import OrgView
 from tests.conftest import DEMO_NOW
@@ -73,9 +77,6 @@ def test_with_changes_redoes_only_the_changed_account(demo):
     """An attestation (a tag) or a deregistration (delegated services) changes one
     account: its verdict, the counts above it and its search entry follow; the rest is
     kept as it was."""
-    from orgtui.aws.live import updated_snapshot
-    from orgtui.model import DEFAULT_ATTEST_TAG
-
     view = _view(demo)
     web_dev, tooling = demo.accounts["web-dev"], demo.accounts["security-tooling"]
     snap = view.snapshot
@@ -167,3 +168,14 @@ def test_a_view_and_its_table_model_are_freed_without_the_collector(demo):
         assert gone() is None  # freed by refcounting alone
     finally:
         gc.enable()
+
+
+def test_an_attestation_written_after_midnight_is_judged_at_its_own_time(demo):
+    # The view was assessed yesterday; the attestation `v` writes today is not in the future.
+    view = OrgView(Loader(demo_context()).load(), DEMO_NOW - timedelta(days=1))
+    web_dev = demo.accounts["web-dev"]
+    snap = view.snapshot
+    tags = {**snap.tags_of(web_dev), DEFAULT_ATTEST_TAG: "2026-11-28T12:00:00Z 1/alice"}
+    snap = updated_snapshot(snap, snap.accounts[web_dev], tags, ())
+    assert view.with_changes(snap, [web_dev]).verdict(web_dev) == "review"
+    assert view.with_changes(snap, [web_dev], now=DEMO_NOW).verdict(web_dev) == "ready"
