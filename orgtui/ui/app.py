@@ -1,7 +1,8 @@
 """The interactive session: the AWS context, read-only or not, loading, theme, quitting.
 What is on screen, and what the user does with it, is the main screen's
-(`orgtui.ui.screens.main.MainScreen`); the write dialogs (remove, attest, deregister) and
-what their outcomes do to the views are `writes` (`orgtui.ui.write_flow.WriteFlow`).
+(`orgtui.ui.screens.main.MainScreen`); the write dialogs (remove, attest, deregister,
+close, move) and what their outcomes do to the views are `writes`
+(`orgtui.ui.write_flow.WriteFlow`).
 
 `run_app(cfg, ctx, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
 with an injected clock. Every AWS call runs in a thread worker that posts back.
@@ -30,6 +31,7 @@ from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 
 from orgtui import files, loading
+from orgtui.aws.move import move_many
 from orgtui.errors import OrgtuiError
 from orgtui.model import (
     DEFAULT_ATTEST_TAG,
@@ -219,7 +221,7 @@ class OrgApp(KeysFirst, App[int]):
             timeout=timeout,
         )
 
-    # --- writes (removal, attest, deregister: see write_flow.WriteFlow) ------------------
+    # --- writes (removal, attest, deregister, close, move: see write_flow.WriteFlow) -----
 
     def open_removal(self, account_ids: list[str]) -> None:
         """The removal dialog for these accounts (a member: LeaveOrganization for its own);
@@ -228,6 +230,23 @@ class OrgApp(KeysFirst, App[int]):
 
     def _removal_outcome(self, outcome: Any) -> None:
         self.writes.outcome(outcome)
+
+    def run_move(self, snap: Snapshot, account_ids: list[str], destination: str) -> None:
+        """Move the accounts (chosen in the OU picker) in a thread worker; each outcome
+        updates the views as it lands, a notice sums up (`WriteFlow.moved`)."""
+        self._move(snap, account_ids, destination)
+
+    @work(thread=True, group=RUN_GROUP, exit_on_error=False)
+    def _move(self, snap: Snapshot, account_ids: list[str], destination: str) -> None:
+        def progress(i: int, total: int, target: str, outcome: Any) -> None:
+            if outcome is not None:
+                self.call_from_thread(self.writes.moved, outcome)
+
+        # move_many never raises; it re-checks live and logs before and after each call.
+        outcomes = move_many(
+            self.ctx, snap, account_ids, destination, progress=progress, stop=self.hangup
+        )
+        self.call_from_thread(self.writes.moves_done, outcomes, destination)
 
     @property
     def writing(self) -> bool:  # a write dialog's run is in flight

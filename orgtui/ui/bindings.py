@@ -27,10 +27,10 @@ HELP: dict[str, str] = {
     "toggle-table": "switch between the tree and the account table",
     "destination": "cycle the destination the verdicts are for: standalone (removed, or "
     "leaving, as a standalone account), transfer (invited by another organization: no "
-    "standalone step); badges, counts, filters and the table follow",
+    "standalone step), close (CloseAccount); badges, counts, filters and the table follow",
     "destination-narrow": "cycle the destination the verdicts are for: standalone (removed, "
     "or leaving, as a standalone account), transfer (invited by another organization: no "
-    "standalone step); badges, counts, filters and the table follow",
+    "standalone step), close (CloseAccount); badges, counts, filters and the table follow",
     "sort-next": "in the table: sort by the next column (a click on a header sorts by it)",
     "sort-reverse": "in the table: reverse the order",
     "attest": "attest that the marked accounts (or the one under the cursor) completed "
@@ -44,6 +44,18 @@ HELP: dict[str, str] = {
     "deregister-read-only": "nothing: this session is read-only (orgtui audit)",
     "deregister-narrow": "deregister the account under the cursor as delegated "
     "administrator, service by service: a dialog, then the typed id",
+    "close": "close the marked accounts (or the one under the cursor) with CloseAccount: "
+    "a dialog with what closing ends (final after 90 days), the close quota left, then the "
+    "typed id or count",
+    "close-read-only": "nothing: this session is read-only (orgtui audit)",
+    "close-narrow": "close the marked accounts (or the one under the cursor) with "
+    "CloseAccount: a dialog with what closing ends (final after 90 days), the close quota "
+    "left, then the typed id or count",
+    "move": "move the marked accounts (or the one under the cursor) to an OU picked from "
+    "a filterable list; enter on the OU moves them (MoveAccount)",
+    "move-read-only": "nothing: this session is read-only (orgtui audit)",
+    "move-narrow": "move the marked accounts (or the one under the cursor) to an OU picked "
+    "from a filterable list; enter on the OU moves them (MoveAccount)",
     "remove": "remove the marked accounts, or the one under the cursor",
     "remove-read-only": "nothing: this session is read-only (orgtui audit)",
     "reload": "read the organization again",

@@ -43,7 +43,7 @@ def hit_content(matcher: Matcher | None, text: str, help_text: str) -> Content:
 
 class OrgCommands(Provider):
     """Accounts (by name or id) and actions (reload, filter, help, remove, attest,
-    deregister)."""
+    deregister, close, move)."""
 
     @property
     def org_app(self) -> OrgApp:
@@ -87,7 +87,7 @@ class OrgCommands(Provider):
             ),
             (
                 "Cycle the destination",
-                "verdicts for standalone or transfer (x)",
+                "verdicts for standalone, transfer or close (x)",
                 main.action_cycle_destination,
             ),
             ("Show the keys", "help (?)", app.action_help),
@@ -104,6 +104,16 @@ class OrgCommands(Provider):
                     "Attest marked accounts",
                     "their standalone sign-up is complete; or the one under the cursor (v)",
                     main.action_attest,
+                ),
+                (
+                    "Close marked accounts",
+                    "CloseAccount, final after 90 days; or the one under the cursor (c)",
+                    main.action_close_accounts,
+                ),
+                (
+                    "Move marked accounts to an OU",
+                    "pick the OU from a list; or the one under the cursor (m)",
+                    main.action_move,
                 ),
                 (
                     "Deregister the delegated administrator",

@@ -200,6 +200,27 @@ class OrgView:
         new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
         return new
 
+    def with_moves(
+        self, snapshot: Snapshot, account_ids: Iterable[str], now: datetime | None = None
+    ) -> OrgView:
+        """The view of `snapshot`, where these accounts moved to another parent (and
+        nothing else changed): the counts leave their old OUs and reach the new ones, and
+        their assessments are redone (the policies they inherit follow the OU)."""
+        ids = [a for a in snapshot.known(account_ids) if a in self.snapshot.accounts]
+        new = self._changed(snapshot, self.reading and not snapshot.enriched)
+        new.now = max(now, self.now) if now is not None else self.now
+        for account_id in ids:  # out of the old containers, with the old verdict
+            for container in self.containers_of(account_id):
+                new.counts[container].add(self.verdicts[account_id], -1)
+        for account_id in ids:  # into the new ones, with the verdict as it is there
+            found = assess(snapshot.accounts[account_id], snapshot, new.now, self.destination)
+            new.assessments[account_id] = found
+            new.verdicts[account_id] = found.verdict
+            for container in new.containers_of(account_id):
+                new.counts.setdefault(container, Counts()).add(found.verdict)
+        new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
+        return new
+
     def with_destination(self, destination: Destination) -> OrgView:
         """The same snapshot assessed for another destination. Only the rules that differ
         between the two run (`Reassess`); counts and search entries are redone for the

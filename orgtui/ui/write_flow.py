@@ -1,5 +1,5 @@
 """The session's writes: who may open which dialog (removal `r`, attest `v`, deregister
-`d`), and what the views do with the outcomes as they land, without a reload.
+`d`, close `c`, move `m`), and what the views do with the outcomes as they land, without a reload.
 
 `WriteFlow` belongs to the app (`OrgApp.writes`). It refuses in words before any dialog
 opens: in audit mode (the session's read-only guard would stop the call anyway), while
@@ -32,8 +32,8 @@ def read_only_notice(what: str = "removed") -> str:
     if what == "marked":  # marks only choose accounts for a write
         return (
             "This session is read-only (orgtui audit): marks choose accounts for a write "
-            "(remove, attest, deregister), so nothing can be marked. Narrow the view with /, "
-            "or report on chosen accounts with `orgtui audit --report FORMAT --account ID`."
+            "(remove, attest, deregister, close, move), so nothing can be marked. Narrow the "
+            "view with /, or report on chosen accounts with `orgtui audit --report FORMAT --account ID`."
         )
     return f"This session is read-only (orgtui audit): nothing can be {what}."
 
@@ -214,6 +214,121 @@ class WriteFlow:
             ),
             callback=self.closed("deregistered"),
         )
+
+    # --- close ----------------------------------------------------------------------
+
+    def open_close(self, account_ids: list[str]) -> None:
+        from orgtui.ui.screens.close import CloseScreen
+
+        snap = self._ready("closed")
+        if snap is None:
+            return
+        if not snap.is_management_caller:
+            self.app.notify(
+                MANAGEMENT_ONLY.format(what="closing accounts", call="CloseAccount"),
+                severity="warning",
+            )
+            return
+        ids = snap.known(account_ids)
+        if not ids:
+            self.app.notify(
+                "Put the cursor on an account, or mark accounts with space, then press c.",
+                severity="warning",
+            )
+            return
+        app = self.app
+        app.push_screen(
+            CloseScreen(
+                app.ctx,
+                snap,
+                ids,
+                clock=app.clock,
+                on_outcome=self.outcome,
+                stop=app.hangup,
+            ),
+            callback=self.closed("closed"),
+        )
+
+    # --- move -----------------------------------------------------------------------
+
+    def open_move(self, account_ids: list[str]) -> None:
+        from orgtui.ui.screens.move import MoveScreen, destinations
+
+        snap = self._ready("moved")
+        if snap is None:
+            return
+        if self.app.writing:  # one move at a time: the next starts from what it did
+            self.app.notify("A move is in progress: wait for it to finish.", severity="warning")
+            return
+        if not snap.is_management_caller:
+            self.app.notify(
+                MANAGEMENT_ONLY.format(what="moving accounts", call="MoveAccount"),
+                severity="warning",
+            )
+            return
+        ids = snap.known(account_ids)
+        if not ids:
+            self.app.notify(
+                "Put the cursor on an account, or mark accounts with space, then press m.",
+                severity="warning",
+            )
+            return
+        choices = destinations(snap, ids)
+        if not choices:
+            self.app.notify("There is no other OU to move to.", severity="warning")
+            return
+
+        def picked(destination: str | None) -> None:
+            if destination is None:
+                return
+            if self.app.hangup.is_set():
+                return
+            self.app.notify(
+                f"Moving {plural(len(ids), 'account')} to {clean(snap.node_name(destination))}…",
+                timeout=4,
+            )
+            self.app.run_move(snap, ids, destination)
+
+        self.app.push_screen(MoveScreen(snap, ids, choices), callback=picked)
+
+    def moved(self, outcome: Outcome) -> None:
+        """One account's move, on the UI thread: put it under its new parent (the tree,
+        the counts above both places, and its inherited policies follow), or say why not."""
+        app = self.app
+        view = app.view
+        account = outcome.after.accounts.get(outcome.account_id) if outcome.after else None
+        if outcome.left_view:
+            app.apply_removal(outcome.account_id)
+        elif outcome.status == "done" and account is not None and view is not None:
+            if account.parent_id not in view.snapshot.ous and not any(
+                r.id == account.parent_id for r in view.snapshot.roots
+            ):
+                return  # an OU the view does not know: the next load shows it
+            snap = view.snapshot.with_account_moved(outcome.account_id, account.parent_id)
+            app.show(view.with_moves(snap, [outcome.account_id], now=app.clock()))
+            app.remember()
+        elif outcome.status in ("refused", "unknown"):
+            app.notify(
+                f"{clean(outcome.what)}\n{clean(outcome.fix)}",
+                title=outcome.name,
+                severity="error" if outcome.status == "refused" else "warning",
+                timeout=12,
+            )
+
+    def moves_done(self, outcomes: list[Outcome], destination: str) -> None:
+        """The move run ended: quit if the session is ending, else one notice that sums up."""
+        app = self.app
+        if app.hangup.is_set():
+            app.quit_now()
+            return
+        snap = app.snapshot
+        where = clean(snap.node_name(destination)) if snap is not None else destination
+        ok = sum(1 for o in outcomes if o.status == "done")
+        others = sum(1 for o in outcomes if not o.ok)
+        message = f"{plural(ok, 'account')} moved to {where}."
+        if others:
+            message += f" {others} did not (see the notices and the audit log)."
+        app.notify(message, severity="information" if not others else "warning")
 
     # --- outcomes -------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ The app (`OrgApp`) keeps the session (AWS context, read-only, loading, theme, th
 dialogs); this screen shows the view it is given (`show_view`) and owns what the user
 does with it: the filter, the marked accounts (`is_marked`, `marked`), which of the two
 views is shown and where its cursor is. Both views answer the same questions through
-`cursor_account` and `selected_accounts`, so `r` and `v` ("the marked accounts, or the
-one under the cursor") and `d` (the one under the cursor) behave the same in either.
+`cursor_account` and `selected_accounts`, so `r`, `v`, `c` and `m` ("the marked accounts,
+or the one under the cursor") and `d` (the one under the cursor) behave the same in either.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 WIDE_FOOTER = 108
 # From this width it shows x too (in audit mode, always: it has no write keys).
 WIDER_FOOTER = 124
+# From this width it shows c and m too.
+WIDEST_FOOTER = 140
 
 
 class MainScreen(Screen[None]):
@@ -71,6 +73,11 @@ class MainScreen(Screen[None]):
         Binding("v", "attest('narrow')", "Attest", show=False, id="attest-narrow"),
         Binding("d", "deregister", "Deregister", id="deregister"),
         Binding("d", "deregister('narrow')", "Deregister", show=False, id="deregister-narrow"),
+        # c and m when the footer has room for them too (their twins keep the keys).
+        Binding("c", "close_accounts", "Close", id="close"),
+        Binding("c", "close_accounts('narrow')", "Close", show=False, id="close-narrow"),
+        Binding("m", "move", "Move", id="move"),
+        Binding("m", "move('narrow')", "Move", show=False, id="move-narrow"),
         Binding("r", "remove", "Remove", id="remove"),
         # A member's r leaves (LeaveOrganization): the footer says so.
         Binding("r", "remove('leave')", "Leave", id="leave"),
@@ -84,6 +91,8 @@ class MainScreen(Screen[None]):
             show=False,
             id="deregister-read-only",
         ),
+        Binding("c", "read_only_notice('closed')", "Close", show=False, id="close-read-only"),
+        Binding("m", "read_only_notice('moved')", "Move", show=False, id="move-read-only"),
         Binding("space", "read_only_notice('marked')", "Mark", show=False, id="mark-read-only"),
         Binding("A", "read_only_notice('marked')", "Mark all", show=False, id="mark-all-read-only"),
     ]
@@ -365,6 +374,9 @@ class MainScreen(Screen[None]):
         if action in ("attest", "deregister"):  # audit mode: not shown, not run
             narrow = parameters == ("narrow",)  # the twin kept for a narrow footer
             return not self.read_only and self.footer_shows_writes != narrow
+        if action in ("close_accounts", "move"):  # audit mode: not shown, not run
+            narrow = parameters == ("narrow",)
+            return not self.read_only and self.footer_shows_more != narrow
         if action == "remove":  # the management account's Remove, or a member's Leave
             member = self.view is not None and not self.view.snapshot.is_management_caller
             return not self.read_only and (parameters == ("leave",)) == member
@@ -462,6 +474,11 @@ class MainScreen(Screen[None]):
         member = self.view is not None and not self.view.snapshot.is_management_caller
         return self.size.width >= WIDE_FOOTER and not member
 
+    @property
+    def footer_shows_more(self) -> bool:
+        """c and m in the footer too: room for them beside v, d, r, ? and q."""
+        return self.footer_shows_writes and self.size.width >= WIDEST_FOOTER
+
     def on_resize(self) -> None:
         self.refresh_bindings()  # v and d in the footer, or not
 
@@ -472,6 +489,14 @@ class MainScreen(Screen[None]):
     def action_deregister(self, _where: str = "") -> None:
         """d: deregister the account under the cursor as delegated administrator."""
         self.org_app.writes.open_deregister(self.cursor_account())
+
+    def action_close_accounts(self, _where: str = "") -> None:
+        """c: close the marked accounts (or the one under the cursor)."""
+        self.org_app.writes.open_close(self.selected_accounts())
+
+    def action_move(self, _where: str = "") -> None:
+        """m: move the marked accounts (or the one under the cursor) to an OU."""
+        self.org_app.writes.open_move(self.selected_accounts())
 
     def action_cycle_destination(self, _where: str = "") -> None:
         """x: the next destination; the app re-assesses the view for it."""
