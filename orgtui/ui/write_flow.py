@@ -33,7 +33,8 @@ def read_only_notice(what: str = "removed") -> str:
         return (
             "This session is read-only (orgtui audit): marks choose accounts for a write "
             "(remove, attest, deregister, close, move), so nothing can be marked. Narrow the "
-            "view with /, or report on chosen accounts with `orgtui audit --report FORMAT --account ID`."
+            "view with /, or report on chosen accounts with "
+            "`orgtui audit --report FORMAT --account ID`."
         )
     return f"This session is read-only (orgtui audit): nothing can be {what}."
 
