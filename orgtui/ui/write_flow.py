@@ -305,8 +305,13 @@ class WriteFlow:
                 r.id == account.parent_id for r in view.snapshot.roots
             ):
                 return  # an OU the view does not know: the next load shows it
+            main = app.main
+            # The cursor follows the account it was on to its new place.
+            follow = main.cursor_account() == outcome.account_id
             snap = view.snapshot.with_account_moved(outcome.account_id, account.parent_id)
             app.show(view.with_moves(snap, [outcome.account_id], now=app.clock()))
+            if follow and not main.showing_table and main.tree_view.reveal(outcome.account_id):
+                main.refresh_detail()
             app.remember()
         elif outcome.status in ("refused", "unknown"):
             app.notify(
