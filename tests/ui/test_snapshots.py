@@ -1,8 +1,8 @@
 """Snapshot tests (pytest-textual-snapshot) of the main screen, a blocked account's detail,
 the filter in use, the help screen, audit mode and member mode (sandbox-bob), what breaks
-(sandbox-bob: all five impact findings), the attest and deregister dialogs, on the demo
-organization with its fixed clock. The removal dialog's snapshots (ready, review, blocked,
-bulk) are in test_removal_dialog.py.
+(sandbox-bob: all five impact findings), the attest, deregister and close dialogs and the
+OU picker, on the demo organization with its fixed clock. The removal dialog's snapshots
+(ready, review, blocked, bulk) are in test_removal_dialog.py.
 
 Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 """
@@ -256,3 +256,32 @@ def test_what_breaks_in_the_detail_pane(make_app, demo, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_close_dialog_80x24(make_app, demo, snap_compare):
+    """One account to close: the quota's estimate and CLOSE_IS_FINAL above the fold."""
+    from orgtui.ui.screens.close import CloseScreen
+
+    app = make_app()
+    run_before = _dialog_scene(app, demo, "c", ["northwind-dev"], CloseScreen)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_move_picker_80x24(make_app, demo, snap_compare):
+    """The OU picker for one account: every OU by its path, its own parent left out."""
+    from textual.widgets import Input
+
+    from orgtui.ui.screens.move import MoveScreen
+
+    app = make_app()
+
+    async def run_before(pilot):
+        await wait_loaded(pilot, app)
+        app.main.jump_to(demo.accounts["northwind-dev"])
+        await pilot.pause()
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, MoveScreen))
+        app.screen.query_one(Input).cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
