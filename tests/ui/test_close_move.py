@@ -201,3 +201,40 @@ async def test_escape_in_the_picker_moves_nothing(make_app, demo):
         await until(pilot, lambda: not isinstance(app.screen, MoveScreen))
         assert app.ctx.stats.calls["MoveAccount"] == 0
     assert files.read_audit() == []
+
+
+async def test_a_bulk_close_stops_at_the_quota_and_says_how_many(make_app, demo, monkeypatch):
+    from orgtui.aws import close
+    from orgtui.aws.writes import Outcome
+
+    real = close.close_one
+    names = ["northwind-dev", "northwind-shared", "billing-reports"]
+    ids = [demo.accounts[n] for n in names]
+
+    def refused_second(ctx, snap, account_id, **kwargs):
+        if account_id == ids[1]:  # AWS refuses for the organization's quota
+            return Outcome(
+                account_id,
+                "northwind-shared",
+                "refused",
+                "not closed: the organization's close quota is used up",
+                "wait",
+                sent=True,
+                code="ConstraintViolationException",
+                reason="CLOSE_ACCOUNT_QUOTA_EXCEEDED",
+            )
+        return real(ctx, snap, account_id, **kwargs)
+
+    monkeypatch.setattr(close, "close_one", refused_second)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.set_marks(ids, True)
+        dialog = await open_close(pilot, app, ids[-1])
+        assert "Type 3 and press enter to close" in dialog_text(dialog)
+        dialog.query_one("#close-input", Input).focus()
+        await pilot.press("3", "enter")
+        await until(pilot, lambda: dialog.phase == "done")
+        assert "1 closed; stopped at the quota: 1 not attempted" in dialog_text(dialog)
+        assert app.snapshot.accounts[ids[0]].state == "PENDING_CLOSURE"
+        assert app.snapshot.accounts[ids[2]].state == "ACTIVE"
