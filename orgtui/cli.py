@@ -179,7 +179,13 @@ def build_parser(
         action="store_true",
         help="do not paint the last snapshot at start, read AWS afresh",
     )
-    rep = parser.add_argument_group("report (with `audit`)")
+    _report_options(parser.add_argument_group("report (with `audit`)"))
+    parser.add_argument("--version", action="version", version=f"orgtui {__version__}")
+    return parser
+
+
+def _report_options(rep: Any) -> None:
+    """The options of `orgtui audit --report`."""
     rep.add_argument(
         "--report",
         choices=FORMATS,
@@ -197,9 +203,16 @@ def build_parser(
     rep.add_argument(
         "--destination",
         type=_destination,
-        metavar="standalone|transfer",
+        metavar="standalone|transfer|close",
         help="what the verdicts are for: standalone (removed or left; the default, or the "
-        "`destination` setting) or transfer (invited by another organization)",
+        "`destination` setting), transfer (invited by another organization) or close",
+    )
+    rep.add_argument(
+        "--recovery",
+        action="store_true",
+        help="also read who can get back into each reported account once it leaves (root "
+        "email, phone, alternate contacts; 5 calls per account; needs trusted access for "
+        "AWS Account Management)",
     )
     rep.add_argument(
         "--fail-on",
@@ -207,8 +220,6 @@ def build_parser(
         help="exit 3 when any account is blocked (or blocked or review); the management "
         "account, always blocked, does not count",
     )
-    parser.add_argument("--version", action="version", version=f"orgtui {__version__}")
-    return parser
 
 
 @dataclass(frozen=True)
@@ -233,6 +244,7 @@ class RunConfig:
     identity_center_region: str | None = None
     # What the verdicts are for: --destination, else the setting.
     destination: Destination = "standalone"
+    recovery: bool = False  # --recovery: read the recovery contacts of the reported accounts
 
     @property
     def read_only(self) -> bool:
@@ -255,6 +267,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
             ("--account", args.account),
             ("--fail-on", args.fail_on),
             ("--destination", args.destination),
+            ("--recovery", args.recovery),
         ):
             if value:
                 parser.error(f"{flag} goes with `orgtui audit --report FORMAT`")
@@ -264,6 +277,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
             ("--account", args.account),
             ("--fail-on", args.fail_on),
             ("--destination", args.destination),
+            ("--recovery", args.recovery),
         ):
             if value:
                 parser.error(f"{flag} needs --report FORMAT")
@@ -292,6 +306,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         impact_regions=settings.impact_regions,
         identity_center_region=settings.identity_center_region,
         destination=args.destination or settings.destination,
+        recovery=bool(getattr(args, "recovery", False)),
     )
 
 
@@ -356,6 +371,12 @@ def run_report(cfg: RunConfig, ctx: AwsContext, err: TextIO) -> int:
             "management account's credentials to audit the whole organization.",
             file=err,
         )
+    if cfg.recovery:  # after the load, never during it: 5 calls per reported account
+        from orgtui.aws.recovery import read_recovery_check
+
+        snap = read_recovery_check(ctx, snap, cfg.accounts or list(snap.accounts))
+        if snap.recovery_check is not None and not snap.recovery_check.checked:
+            print(f"orgtui: recovery not checked: {clean(snap.recovery_check.reason)}", file=err)
     now = datetime.now(timezone.utc)
     doc = report.build(snap, now, cfg.accounts or None, destination=cfg.destination)
     if cfg.report == "table" and not cfg.output and sys.stdout.isatty():

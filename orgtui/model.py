@@ -13,7 +13,8 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from orgtui import ids
-from orgtui.impact_model import Impact
+from orgtui.impact_model import Check, Impact
+from orgtui.recovery import Recovery
 
 Severity = Literal["blocker", "warning", "notice"]
 Verdict = Literal["blocked", "review", "ready"]
@@ -282,6 +283,11 @@ class Snapshot:
     # What could not be read about one account (its tags), in words, per account id.
     account_notes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
     impact: Impact = field(default_factory=Impact)
+    # Who can still get in (orgtui/recovery.py), read on demand (--recovery, the detail
+    # pane), never during the load: per account id; `recovery_check` is None when it was
+    # not asked for, else whether it was made.
+    recovery: Mapping[str, Recovery] = field(default_factory=lambda: _EMPTY)
+    recovery_check: Check | None = None
 
     # --- structure -------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ def build(
                     }
                     for a in snap.applied_policies(account.id)
                 ],
+                **_recovery_fields(snap, account.id),
                 "verdict": result.verdict,
                 "findings": [
                     {"code": f.code, "severity": f.severity, "message": f.message, "fix": f.fix}
@@ -93,9 +94,53 @@ def build(
         "caller": {"account": snap.caller.account, "arn": snap.caller.arn},
         "destination": destination,
         "summary": {"accounts": len(accounts), **counts},
-        "checks": {name: snap.impact.check(name).to_report(name) for name in CHECK_NAMES},
+        "checks": {
+            **{name: snap.impact.check(name).to_report(name) for name in CHECK_NAMES},
+            # only when asked for (--recovery): a report without it stays as it was
+            **(
+                {"recovery": snap.recovery_check.to_report("recovery")}
+                if snap.recovery_check is not None
+                else {}
+            ),
+        },
         "accounts": accounts,
     }
+
+
+def _recovery_fields(snap: Snapshot, account_id: str) -> dict[str, Any]:
+    """The account's `recovery` object, when the check was asked for (null: not read)."""
+    if snap.recovery_check is None:
+        return {}
+    found = snap.recovery.get(account_id)
+    if found is None:
+        return {"recovery": None}
+    return {
+        "recovery": {
+            "root_email": found.root_email,
+            "phone": found.phone,
+            "contact_name": found.contact_name,
+            "alternate_contacts": {
+                kind: (
+                    {"name": c.name, "email": c.email, "phone": c.phone, "title": c.title}
+                    if c is not None
+                    else None
+                )
+                for kind, c in found.alternates.items()
+            },
+            "created_by_organization": found.created,
+            "missing": found.missing,
+        }
+    }
+
+
+def recovery_short(a: Mapping[str, Any]) -> str:
+    """The recovery object in a few words, for CSV, Markdown and the table."""
+    found = a.get("recovery")
+    if found is None:
+        return "not read"
+    if found["missing"]:
+        return "missing: " + ", ".join(found["missing"])
+    return "contacts set"
 
 
 def unchecked(doc: Mapping[str, Any]) -> list[str]:
@@ -229,10 +274,14 @@ def to_csv(doc: Mapping[str, Any], width: int | None = None) -> str:
     """One row per account; quoting by the csv module (no cell holds a line break)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    recovery = "recovery" in doc.get("checks", {})  # a column only when it was read
+    writer.writerow([*CSV_COLUMNS, *(["recovery"] if recovery else [])])
     skipped = ";".join(n for n, c in doc.get("checks", {}).items() if c["status"] != "checked")
     checks = " ".join(f"{label}: {words}." for label, words in checks_said(doc))
-    writer.writerows(csv_row(a, skipped, checks) for a in doc["accounts"])
+    writer.writerows(
+        [*csv_row(a, skipped, checks), *([csv_cell(recovery_short(a))] if recovery else [])]
+        for a in doc["accounts"]
+    )
     return out.getvalue()
 
 
@@ -265,14 +314,25 @@ def to_markdown(doc: Mapping[str, Any], width: int | None = None) -> str:
         "",
         *_md_checks(doc),
         "",
-        "| Account | Id | OU path | State | Verdict | Findings |",
-        "|---|---|---|---|---|---|",
     ]
+    recovery = "recovery" in doc.get("checks", {})
+    lines += (
+        [
+            "| Account | Id | OU path | State | Verdict | Findings | Recovery |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        if recovery
+        else [
+            "| Account | Id | OU path | State | Verdict | Findings |",
+            "|---|---|---|---|---|---|",
+        ]
+    )
     for a in by_verdict(doc["accounts"]):
         codes = ", ".join(f["code"] for f in a["findings"]) or "none"
+        extra = f" {md(recovery_short(a))} |" if recovery else ""
         lines.append(
             f"| {md(a['name'])} | {md(a['id'])} | {md(' / '.join(a['ou_path']))} | "
-            f"{md(a['state'])} | {a['verdict']} | {md(codes)} |"
+            f"{md(a['state'])} | {a['verdict']} | {md(codes)} |{extra}"
         )
     blocked = [a for a in doc["accounts"] if a["verdict"] == "blocked"]
     if blocked:
@@ -343,6 +403,12 @@ def _cells(a: Mapping[str, Any]) -> dict[str, list[str]]:
         "state": [clean(a["state"])],
         "verdict": [a["verdict"]],
         "findings": [clean(f["code"]) for f in a["findings"]] or ["-"],
+        # --recovery: its few words under the findings
+        **(
+            {"findings": [*([clean(f["code"]) for f in a["findings"]]), clean(recovery_short(a))]}
+            if "recovery" in a
+            else {}
+        ),
     }
 
 

@@ -3,8 +3,8 @@
 Every operation orgtui sends is counted by AwsContext.stats, by IAM action. A full load of
 the demo (with the impact checks and the Identity Center assignees of an account), the
 removal dialog's live re-checks, a removal AWS carries out, one it refuses, one orgtui
-refuses itself (blocked), an attestation, a deregistration and a member account leaving
-run here; the operations they send
+refuses itself (blocked), an attestation, a deregistration, a close, a move, the recovery
+check and a member account leaving run here; the operations they send
 must be the README's policies: the audit policy the reads (List*, Describe*, Get*), the
 removal policy the writes. When they differ, fix the README.
 """
@@ -19,9 +19,12 @@ from pathlib import Path
 from orgtui import demo as demo_mod
 from orgtui.aws import removal
 from orgtui.aws.attest import attest
+from orgtui.aws.close import close_one
 from orgtui.aws.deregister import deregister
 from orgtui.aws.impact import assignees
 from orgtui.aws.loader import Loader
+from orgtui.aws.move import move_many
+from orgtui.aws.recovery import read_recovery_check
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from tests.conftest import DEMO_NOW
 
@@ -71,6 +74,11 @@ def operations_called(isolated_env) -> Counter[str]:
         assert deregister(ctx, snap, ids["fabrikam-data"], now=DEMO_NOW).done == [
             "macie.amazonaws.com"
         ]
+        assert close_one(ctx, snap, ids["web-staging"], now=DEMO_NOW).status == "done"
+        (moved,) = move_many(ctx, snap, [ids["northwind-dev"]], running.ous["Suspended"])
+        assert moved.status == "done"
+        recovered = read_recovery_check(ctx, snap, [ids["log-archive"]])
+        assert recovered.recovery_check is not None and recovered.recovery_check.checked
         calls += ctx.stats.actions
     finally:
         running.stop()
@@ -101,4 +109,6 @@ def test_readme_policies_are_exactly_the_operations_orgtui_calls(isolated_env):
         "organizations:LeaveOrganization",
         "organizations:TagResource",
         "organizations:DeregisterDelegatedAdministrator",
+        "organizations:CloseAccount",
+        "organizations:MoveAccount",
     }

@@ -86,6 +86,9 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     # moto reads these for the in-process mock; set only if absent so a user's real
     # environment is not clobbered beyond what the demo needs.
     os.environ.setdefault("MOTO_ACCOUNT_ID", "123456789012")
+    from orgtui.demo import recovery
+
+    recovery.install_account_service()  # routes are taken when the mock starts
     mock = mock_aws()
     mock.start()
     mock_random.seed(DEMO_SEED)
@@ -104,6 +107,12 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     accounts, ous, specs = _seed_tree(org, root_id)
     _seed_policies(org, ous, accounts)
     impact.seed(session, mgmt_id, DEMO_REGION, description["Arn"], ous, accounts)
+    recovery.seed(
+        session,
+        DEMO_REGION,
+        accounts,
+        {a["Id"]: a["Email"] for a in org.list_accounts()["Accounts"]},
+    )
     backend = organizations_backends[mgmt_id]["aws"]
     _set_joined(backend, mgmt_id, specs, now)
     install(

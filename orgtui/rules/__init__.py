@@ -45,6 +45,7 @@ from orgtui.rules.readiness import (
     tags_deleted,
     wait_period,
 )
+from orgtui.rules.recovery import recovery_contacts_missing
 
 Rule = Callable[[Account, Snapshot, datetime], Iterable[Finding]]
 
@@ -63,6 +64,8 @@ RULES: tuple[Rule, ...] = (
     identity_center_lost,
     ram_shares_lost,
     leave_denied,
+    # who can get back in once it is out (only when the contacts were read)
+    recovery_contacts_missing,
 )
 
 # A transfer (InviteAccountToOrganization from the target organization, AcceptHandshake by
@@ -110,6 +113,7 @@ RULE_CODES: Mapping[Rule, tuple[str, ...]] = {
     already_closing: ("ALREADY_CLOSING",),
     not_active_to_close: ("NOT_ACTIVE",),
     close_is_final: ("CLOSE_IS_FINAL",),
+    recovery_contacts_missing: ("RECOVERY_CONTACTS_MISSING",),
 }
 
 

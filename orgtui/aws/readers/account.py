@@ -12,7 +12,7 @@ email is DescribeAccount's: GetPrimaryEmail is for member accounts).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -78,14 +78,22 @@ def read_recovery(
 
 
 def read_recoveries(
-    ctx: AwsContext, account_ids: Iterable[str], *, caller_account: str, created: Iterable[str] = ()
+    ctx: AwsContext,
+    account_ids: Iterable[str],
+    *,
+    caller_account: str,
+    created: Iterable[str] = (),
+    emails: Mapping[str, str] | None = None,
 ) -> dict[str, Recovery]:
     """Several accounts' recovery contacts, concurrently under the limiter."""
     made = set(created)
+    known = emails or {}
     ids = list(dict.fromkeys(account_ids))
     found = each(
         ctx,
-        lambda a: read_recovery(ctx, a, caller_account=caller_account, created=a in made),
+        lambda a: read_recovery(
+            ctx, a, caller_account=caller_account, created=a in made, email=known.get(a, "")
+        ),
         ids,
     )
     return dict(zip(ids, found, strict=True))
