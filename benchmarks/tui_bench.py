@@ -167,7 +167,9 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
     """From the cache: the first frame, then key rounds on the tree and the table. With
     the refresh held: one round each. With it running: rounds until the refresh has
     landed (its details painted), then one more, so the keys meet the whole refresh."""
-    key = files.cache_key(None, endpoint_url, None)
+    # The key the audit's CLI saved the cache under (the credential chain's inputs too).
+    inputs = AwsContext(SessionOptions(endpoint_url=endpoint_url)).credential_inputs()
+    key = files.cache_key(None, endpoint_url, None, inputs)
     gate = threading.Event()
     stop = threading.Event()
     ctx = _context(endpoint_url, stop)
