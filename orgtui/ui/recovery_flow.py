@@ -62,6 +62,11 @@ class RecoveryFlow:
         self._timer: Timer | None = None
         self._waiting: str | None = None  # the account whose read is waiting or running
 
+    @property
+    def idle(self) -> bool:
+        """No read is waiting for the cursor to rest, nor on its way."""
+        return self._waiting is None
+
     def _same_load(self, view: OrgView) -> None:
         if view.snapshot.loaded_at != self._loaded_at:
             # A new load: its snapshot has no contacts, and they may have changed.
