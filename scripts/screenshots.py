@@ -243,7 +243,12 @@ SCENES: tuple[Scene, ...] = (
         audit_mode,
         read_only=True,
     ),
-    Scene("help", "The help screen (`?`): every key, and what the badges mean.", help_screen),
+    Scene(
+        "help",
+        "The help screen (`?`): every key, and what the badges mean.",
+        help_screen,
+        size=(120, 48),  # every key and the badges' key, without scrolling
+    ),
     Scene(
         "member-leave",
         "Signed in as a member account (`ORGTUI_DEMO_MEMBER=sandbox-bob`): "

@@ -31,12 +31,14 @@ WRITE_HOLD = 3.0  # the removal call is in flight this long
 
 
 class Terminal:
-    """orgtui in a pty of 100x30; everything it prints is kept in `output`."""
+    """orgtui in a pty (100x30 unless `size` says rows, columns); everything it prints is
+    kept in `output`."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, size: tuple[int, int] = (30, 100)) -> None:
+        rows, cols = size
         master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "orgtui", *args],
             stdin=slave,
