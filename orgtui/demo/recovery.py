@@ -2,9 +2,9 @@
 
 moto's `account` service keeps alternate contacts only: the demo adds GetContactInformation
 and GetPrimaryEmail to it, answered as AWS answers them (ResourceNotFoundException when
-no contact information is set), and seeds one account with everything set
-(`log-archive`) and one with contacts missing (`payments-dev`: no phone, no operations
-contact). Trusted access for account.amazonaws.com is on.
+no contact information is set), and seeds every account with everything set but one,
+`payments-dev` (no phone, no operations contact), so that a newcomer sees the finding on
+one account instead of on all. Trusted access for account.amazonaws.com is on.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ ALTERNATES: dict[str, dict[str, str]] = {
     "log-archive": {"BILLING": "Finance Desk", "OPERATIONS": "Platform On-call", "SECURITY": "SOC"},
     "payments-dev": {"BILLING": "Payments Finance", "SECURITY": "SOC"},
 }
+
+# The one sample account with recovery contacts missing (no contact information at all).
+MISSING = ("payments-dev",)
 
 _contact_info: dict[str, dict[str, str]] = {}  # account id -> ContactInformation
 _emails: dict[str, str] = {}  # account id -> root email
@@ -63,7 +66,10 @@ def seed(session: Any, region: str, accounts: Mapping[str, str], emails: Mapping
     _emails.clear()
     _emails.update(emails)
     _contact_info.clear()
-    for name, (full_name, phone) in CONTACT_INFO.items():
+    complete = {n: CONTACT_INFO.get(n, (f"{n} owners", "+1 206 555 0100")) for n in accounts}
+    for name in MISSING:
+        complete.pop(name, None)
+    for name, (full_name, phone) in complete.items():
         _contact_info[accounts[name]] = {
             "FullName": full_name,
             "AddressLine1": "410 Terry Ave N",
@@ -73,7 +79,11 @@ def seed(session: Any, region: str, accounts: Mapping[str, str], emails: Mapping
             "PhoneNumber": phone,
         }
     client = session.client("account", region_name=region)
-    for name, kinds in ALTERNATES.items():
+    everyone = {
+        n: ALTERNATES.get(n, dict.fromkeys(("BILLING", "OPERATIONS", "SECURITY"), f"{n} owners"))
+        for n in accounts
+    }
+    for name, kinds in everyone.items():
         for kind, who in kinds.items():
             client.put_alternate_contact(
                 AccountId=accounts[name],

@@ -47,6 +47,7 @@ from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.keys_first import KeysFirst
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
+from orgtui.ui.recovery_flow import RecoveryFlow, RecoveryRead
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.screens.main import MainScreen
 from orgtui.ui.screens.write_dialog import RUN_GROUP
@@ -120,6 +121,8 @@ class OrgApp(KeysFirst, App[int]):
         self.destination: Destination = destination
         self.main = MainScreen(read_only=self.read_only, demo=demo)
         self.writes = WriteFlow(self)
+        # Who can get back in, read for the account under the cursor (never in the load).
+        self.recovery = RecoveryFlow(self)
         self.view: OrgView | None = None  # the organization as last read
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
         # and logs it, no other account starts, then the app exits.
@@ -453,6 +456,9 @@ class OrgApp(KeysFirst, App[int]):
         old, self.view = self.view, view
         self.main.show_view(view, old)
         self.collector.freeze()
+
+    def on_recovery_read(self, message: RecoveryRead) -> None:
+        self.recovery.landed(message)
 
     def on_unmount(self) -> None:
         self.collector.end()

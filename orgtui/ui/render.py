@@ -21,9 +21,12 @@ from rich.text import Text
 
 from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_POLICY_IDS, Account, Assessment, Finding, Snapshot, iso
+from orgtui.recovery import ALTERNATE_TYPES, Contact
 from orgtui.rules.impact import IMPACT_CODES
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
+from orgtui.ui.recovery_flow import AFTER_LOAD, MEMBER
+from orgtui.ui.recovery_flow import READING as RECOVERY_READING
 from orgtui.ui.view import Counts, verdict_word
 
 HEADING = Style(bold=True, underline=True)
@@ -314,3 +317,93 @@ def what_breaks_phrases(
         n = counts.get("RAM_SHARES_LOST", 0)
         phrases.append(f"{plural(n, 'resource share')} {'stops' if n == 1 else 'stop'}")
     return phrases
+
+
+# --- who can get back in (recovery contacts) ----------------------------------------------
+
+
+def _contact(found: Contact | None, pal: Palette) -> Text:
+    if found is None:
+        return Text("not set", style=pal.warning)
+    parts = [p for p in (found.name, f"<{found.email}>" if found.email else "", found.phone) if p]
+    return safe(" ".join(parts))
+
+
+def _identity_center_line(snap: Snapshot, account_id: str, assignees: object, pal: Palette) -> Text:
+    """The Identity Center access that ends (what the load read, and who is assigned)."""
+    check = snap.impact.check("identity_center")
+    if not check.checked:
+        return Text.assemble(("not checked: ", pal.warning), safe(check.reason))
+    names = snap.impact.permission_set_names(account_id)
+    if not names:
+        return Text("none: no permission set is provisioned to it", style=DIM)
+    n = len(names)
+    text = safe(
+        f"{plural(n, 'permission set')} ({', '.join(names)}) {'stops' if n == 1 else 'stop'} "
+        "giving access"
+    )
+    if hasattr(assignees, "users"):  # counted (the same count as under What breaks)
+        users, groups = getattr(assignees, "users", 0), getattr(assignees, "groups", 0)
+        text.append(f": {plural(users, 'user')} and {plural(groups, 'group')} assigned")
+    elif (counted := assignees_text(assignees, pal)) is not None:  # reading, or unread
+        text.append("; ")
+        text.append_text(counted)
+    return text
+
+
+def recovery_lines(
+    snap: Snapshot, account_id: str, state: object, pal: Palette, assignees: object = None
+) -> list[RenderableType]:
+    """The section "Who can get back in": the root email, phone, contact name, the three
+    alternate contacts ("not set"), whether the root password was ever set, and the
+    Identity Center access that ends. `state` is `RecoveryFlow.state`'s answer: the read
+    on its way, waiting for the load, a member session, or a Check (read, or skipped and
+    why); None shows nothing."""
+    if state is None:
+        return []
+    out: list[RenderableType] = [heading("Who can get back in")]
+    if state == MEMBER:
+        out.append(
+            Text(
+                "Needs the management account: the root email and contacts are read through "
+                "AWS Account Management, which answers only the management account.",
+                style=pal.warning + Style(bold=False),
+            )
+        )
+        return out
+    if state == AFTER_LOAD:
+        out.append(Text("Read once the organization is loaded.", style=DIM))
+    elif state == RECOVERY_READING:
+        out.append(Text("Reading the root email and contacts…", style=DIM))
+    elif getattr(state, "status", "") == "skipped":
+        out.append(
+            Text.assemble(("Not checked: ", pal.warning), safe(getattr(state, "reason", "")))
+        )
+    acc = snap.accounts[account_id]
+    found = snap.recovery.get(account_id)
+    rows: list[tuple[str, str | Text]] = []
+    if found is not None:
+        rows += [
+            ("Root email", found.root_email or acc.email or "—"),
+            ("Phone", safe(found.phone) if found.phone else Text("not set", style=pal.warning)),
+            ("Contact name", found.contact_name or Text("not set", style=DIM)),
+            *(
+                (f"{kind.capitalize()} contact", _contact(found.alternates.get(kind), pal))
+                for kind in ALTERNATE_TYPES
+            ),
+        ]
+    if acc.joined_method == "CREATED":
+        root = Text(
+            "never set: created by the organization, so a reset sent to the root email is "
+            "the only way in as root",
+            style=pal.warning + Style(bold=False),
+        )
+    elif acc.joined_method == "INVITED":
+        root = Text("its own: it joined by invitation", style=DIM)
+    else:
+        root = safe(f"unknown (joined: {acc.joined_method})", DIM)
+    rows.append(("Root password", root))
+    if snap.enriched:
+        rows.append(("Identity Center", _identity_center_line(snap, account_id, assignees, pal)))
+    out.append(fields(rows))
+    return out

@@ -87,6 +87,13 @@ async def wait_loaded(pilot: Pilot, app: OrgApp, limit: int = 400) -> None:
     assert app.loaded or app.return_code is not None, "the load never finished"
 
 
+async def rested(pilot: Pilot, app: OrgApp) -> None:
+    """Pause until the recovery read of the account under the cursor (if one was wanted)
+    landed: the detail pane shows its section as read (`orgtui.ui.recovery_flow`)."""
+    await pilot.pause()
+    await until(pilot, lambda: app.recovery.idle)
+
+
 def plain(renderable: Any, width: int = 100) -> str:
     """A rich renderable as plain text."""
     console = Console(width=width, file=io.StringIO(), record=True, color_system=None)

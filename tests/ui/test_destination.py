@@ -12,6 +12,7 @@ from tests.ui.conftest import (
     SIZE,
     detail_text,
     notices,
+    rested,
     settled,
     text_of,
     until,
@@ -44,6 +45,7 @@ async def test_x_cycles_the_destination_and_everything_follows(make_app, demo):
         await pilot.pause()
         assert label(app, tailspin).startswith("review")
         assert "STANDALONE_UNVERIFIED" in detail_text(app)
+        await rested(pilot, app)  # the recovery read of the account under the cursor
         before, generation = calls(app), app.generation
 
         await pilot.press("x")

@@ -10,7 +10,15 @@ Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 from __future__ import annotations
 
 from orgtui.ui.widgets.filter_bar import FilterInput
-from tests.ui.conftest import SIZE, detail_text, plain, settled, until, wait_loaded
+from tests.ui.conftest import (
+    SIZE,
+    detail_text,
+    plain,
+    rested,
+    settled,
+    until,
+    wait_loaded,
+)
 
 
 def test_main_screen(make_app, snap_compare):
@@ -26,6 +34,7 @@ async def counted(pilot, app) -> None:
     """The detail shown with who is assigned through Identity Center, once counted (a
     worker reads it after the cursor rests)."""
     await until(pilot, lambda: "Counting who is assigned" not in detail_text(app))
+    await rested(pilot, app)  # and who can get back in, once read
     await pilot.pause()
 
 
@@ -48,6 +57,7 @@ def test_filter_in_use(make_app, snap_compare):
         app.query_one(FilterInput).cursor_blink = False
         await pilot.press("slash", *"prod")
         await settled(pilot, app)
+        await rested(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -87,7 +97,7 @@ def test_member_mode_main_screen(isolated_env, snap_compare):
         async def run_before(pilot):
             await wait_loaded(pilot, app)
             app.main.jump_to(running.accounts["sandbox-bob"])
-            await pilot.pause()
+            await rested(pilot, app)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     finally:
@@ -117,7 +127,7 @@ def test_table_80x24(make_app, demo, snap_compare):
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.accounts["security-tooling"])
         await pilot.press("t")
-        await pilot.pause()
+        await rested(pilot, app)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
@@ -170,7 +180,7 @@ def _dialog_scene(
         if len(names) > 1:
             app.main.set_marks([demo.accounts[n] for n in names], True)
         app.main.jump_to(demo.accounts[names[-1]])
-        await pilot.pause()
+        await rested(pilot, app)  # the read of who can get back in lands behind no dialog
         await pilot.press(key)
         await until(
             pilot,
@@ -249,6 +259,7 @@ def test_what_breaks_in_the_detail_pane(make_app, demo, snap_compare):
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.accounts["sandbox-bob"])
         await until(pilot, lambda: "Assigned through" in detail_text(app))
+        await rested(pilot, app)
         pane = app.main.detail
         lines = plain(pane.content, width=pane.scrollable_content_region.width).splitlines()
         top = next(i for i, line in enumerate(lines) if line.startswith("What breaks"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from orgtui.ui.table_model import COLUMNS, NAME_COLUMN
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.ui.conftest import SIZE, detail_text, plain, settled, wait_loaded
+from tests.ui.conftest import SIZE, detail_text, plain, rested, settled, wait_loaded
 
 
 def names(app, table: AccountTable) -> list[str]:
@@ -174,6 +174,7 @@ async def test_a_move_redraws_the_two_rows_it_changes(make_app, monkeypatch):
             drawn.append((account_id, cursor))
             return real(self, account_id, cursor)
 
+        await rested(pilot, app)  # the recovery read of the first row, landed
         monkeypatch.setattr(AccountTable, "_row_strip", counting)
         await settled(pilot, app)
         await pilot.press("down")

@@ -286,8 +286,16 @@ class MainScreen(Screen[None]):
         )
 
     def refresh_detail(self) -> None:
-        if self.is_mounted:
-            self.detail.show(self.view, self.cursor_ref(), self.org_app.incomplete)
+        if not self.is_mounted:
+            return
+        ref = self.cursor_ref()
+        account = ref.id if ref is not None and ref.kind == "account" else None
+        # The app reads who can get back in (a worker of its own), not the pane.
+        recovery = self.org_app.recovery
+        recovery.want(self.view, account)
+        self.detail.show(
+            self.view, ref, self.org_app.incomplete, recovery.state(self.view, account)
+        )
 
     def repaint(self) -> None:
         """The theme changed: everything that takes its colours from it."""

@@ -39,6 +39,7 @@ from orgtui.ui.render import (
     heading,
     joined_text,
     policy_lines,
+    recovery_lines,
     safe,
     split_findings,
     tags_table,
@@ -106,9 +107,11 @@ def account_detail(
     note: str | None = None,
     pal: Palette | None = None,
     assignees: object = None,
+    recovery: object = None,
 ) -> Group:
     """An account's detail; `assignees` is who signs in through Identity Center (see
-    `render.assignees_text`), shown under IDENTITY_CENTER_ACCESS_LOST."""
+    `render.assignees_text`), shown under IDENTITY_CENTER_ACCESS_LOST; `recovery` is what
+    the section "Who can get back in" shows (`RecoveryFlow.state`; None: no section)."""
     pal = pal or Palette.default()
     snap = view.snapshot
     acc = snap.accounts[account_id]
@@ -154,6 +157,7 @@ def account_detail(
     parts += finding_lines(findings, pal)
     if account_id != snap.organization.management_account_id:  # it never leaves
         parts += _what_breaks(snap, breaks, pal, assignees)
+        parts += recovery_lines(snap, account_id, recovery, pal, assignees)
     tags = snap.tags_of(account_id)
     parts.append(heading("Tags"))
     parts.append(tags_table(tags) if tags else _none(snap.enriched))
@@ -286,13 +290,24 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         self._loaded_at: object = None  # the counts are those of the load made then
         self._timer: Timer | None = None
         self._waiting: str | None = None  # the account whose count is to be read
-        # What the pane shows now: view, node, note, theme, Identity Center count.
-        self._seen: tuple[OrgView | None, NodeRef | None, str | None, str, object] | None = None
+        # What the pane shows now: view, node, note, theme, Identity Center count, and
+        # the recovery section's state (hashable: the contacts are in the view's snapshot).
+        self._seen: (
+            tuple[OrgView | None, NodeRef | None, str | None, str, object, object] | None
+        ) = None
         # What was drawn for each node shown in this view and theme (content, width,
         # lines): moving back over nodes (up and down a list) skips rich's render.
         self._drawn: dict[object, tuple[RenderableType, int, list[Strip]]] = {}
 
-    def show(self, view: OrgView | None, ref: NodeRef | None, note: str | None = None) -> None:
+    def show(
+        self,
+        view: OrgView | None,
+        ref: NodeRef | None,
+        note: str | None = None,
+        recovery: object = None,
+    ) -> None:
+        """Show this node; `recovery` is the state of its section "Who can get back in",
+        which the app reads (`orgtui.ui.recovery_flow`)."""
         account = ref.id if ref is not None and ref.kind == "account" else None
         if view is not None and view.snapshot.loaded_at != self._loaded_at:
             self._loaded_at = view.snapshot.loaded_at
@@ -306,6 +321,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             note,
             self.app.theme,
             self.assignees(view, account) if view is not None and account else None,
+            recovery,
         )
         if seen == self._seen:
             return
@@ -314,11 +330,11 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             self._drawn.clear()  # another view or theme: nothing drawn before is right
         self._seen = seen
         known = self._drawn.get(seen)
-        content = known[0] if known is not None else self._content_of(view, ref, note)
+        content = known[0] if known is not None else self._content_of(view, ref, note, recovery)
         self._set_content(content, top=moved)
 
     def _content_of(
-        self, view: OrgView | None, ref: NodeRef | None, note: str | None
+        self, view: OrgView | None, ref: NodeRef | None, note: str | None, recovery: object
     ) -> RenderableType:
         if view is None:
             return Text(LOADING, style=DIM)
@@ -327,7 +343,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         snap = view.snapshot
         pal = palette(self.app)
         if ref.kind == "account" and ref.id in snap.accounts:
-            return account_detail(view, ref.id, note, pal, self.assignees(view, ref.id))
+            return account_detail(view, ref.id, note, pal, self.assignees(view, ref.id), recovery)
         if ref.kind == "ou" and ref.id in snap.ous:
             return ou_detail(view, ref.id, note, pal)
         if ref.kind == "root":
@@ -429,4 +445,4 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             return
         view, ref, note = self._seen[:3]
         if ref is not None and ref.kind == "account" and ref.id == account_id:
-            self.show(view, ref, note)  # drawn again with the count, where it was
+            self.show(view, ref, note, self._seen[5])  # drawn again with the count, where it was
