@@ -27,6 +27,7 @@ from tests.ui.conftest import (
     demo_context,
     detail_text,
     plain,
+    rested,
     settled,
     text_of,
     until,
@@ -227,7 +228,7 @@ def test_snapshot_hostile_main_screen(org, snap_compare):
     async def run_before(pilot: Pilot) -> None:
         await wait_loaded(pilot, app)
         app.main.jump_to(org.accounts[h.REFUSED])
-        await pilot.pause()
+        await rested(pilot, app)  # the recovery read under the cursor, landed (no race)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
