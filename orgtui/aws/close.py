@@ -29,6 +29,7 @@ from orgtui.aws.writes import (
     ProgressFn,
     Write,
     for_each,
+    log_stopped,
     perform,
     record_refusal,
     request_id,
@@ -310,14 +311,9 @@ def close_many(
             state["snap"] = outcome.after
         return outcome
 
-    def stopped(not_attempted: list[str]) -> None:
-        try_audit(
-            "close-stopped",
-            not_attempted=not_attempted,
-            organization_id=snap.organization.id,
-            caller_arn=snap.caller.arn,
-            reason="orgtui was stopped, or AWS refused for the organization's close quota",
-        )
+    stopped = log_stopped(
+        "close", snap, "orgtui was stopped, or AWS refused for the organization's close quota"
+    )
 
     return for_each(
         todo,

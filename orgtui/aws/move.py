@@ -24,10 +24,10 @@ from orgtui.aws.writes import (
     ProgressFn,
     Write,
     for_each,
+    log_stopped,
     perform,
     record_refusal,
     request_id,
-    try_audit,
 )
 from orgtui.model import Snapshot, required
 
@@ -220,13 +220,6 @@ def move_many(
             state["snap"] = outcome.after
         return outcome
 
-    def stopped(not_attempted: list[str]) -> None:
-        try_audit(
-            "move-stopped",
-            not_attempted=not_attempted,
-            organization_id=snap.organization.id,
-            caller_arn=snap.caller.arn,
-            reason="orgtui was stopped (the terminal closed)",
-        )
+    stopped = log_stopped("move", snap, "orgtui was stopped (the terminal closed)")
 
     return for_each(todo, act, progress=progress, stop=stop, on_stop=stopped)

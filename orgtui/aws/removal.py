@@ -37,11 +37,11 @@ from orgtui.aws.writes import (
     ProgressFn,
     Write,
     for_each,
+    log_stopped,
     perform,
     record_refusal,
     request_id,
     summarize,
-    try_audit,
 )
 from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import Snapshot
@@ -119,14 +119,7 @@ def remove_many(
             state["snap"] = current.without_account(account_id)
         return outcome
 
-    def stopped(not_attempted: list[str]) -> None:
-        try_audit(
-            "remove-stopped",
-            not_attempted=not_attempted,
-            organization_id=snap.organization.id,
-            caller_arn=snap.caller.arn,
-            reason="orgtui was stopped (the terminal closed)",
-        )
+    stopped = log_stopped("remove", snap, "orgtui was stopped (the terminal closed)")
 
     return for_each(account_ids, act, progress=progress, stop=stop, on_stop=stopped)
 

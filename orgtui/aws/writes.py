@@ -169,6 +169,22 @@ def try_audit(event: str, **fields: Any) -> None:
         files.append_audit(event, **fields)
 
 
+def log_stopped(verb: str, snap: Snapshot, reason: str) -> Callable[[list[str]], None]:
+    """The `on_stop` of `for_each`: one `<verb>-stopped` line naming the accounts not
+    attempted (the terminal closed, or a refusal that stops the batch)."""
+
+    def stopped(not_attempted: list[str]) -> None:
+        try_audit(
+            f"{verb}-stopped",
+            not_attempted=not_attempted,
+            organization_id=snap.organization.id,
+            caller_arn=snap.caller.arn,
+            reason=reason,
+        )
+
+    return stopped
+
+
 def record_refusal(snap: Snapshot, write: Write, outcome: Outcome) -> Outcome:
     """Log a write that orgtui refused before any call (blocked by the live check)."""
     try_audit(
