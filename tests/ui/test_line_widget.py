@@ -12,7 +12,14 @@ from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.screen import Screen
 
-from tests.ui.conftest import SIZE, count_layouts, settled, until, wait_loaded
+from tests.ui.conftest import (
+    SIZE,
+    count_layouts,
+    rested,
+    settled,
+    until,
+    wait_loaded,
+)
 
 
 def _count_style_asks(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
@@ -57,7 +64,8 @@ async def test_the_tables_rows_changing_lays_nothing_out(make_app, monkeypatch):
         await wait_loaded(pilot, app)
         await pilot.press("t")
         await until(pilot, lambda: app.main.showing_table)
-        await pilot.pause()
+        # The cursor's recovery read, landing, shows the table's rows afresh: let it land.
+        await rested(pilot, app)
         table = app.main.table
         rows = list(table.rows)
         assert len(rows) > 30 and table.show_vertical_scrollbar
