@@ -192,7 +192,7 @@ def test_unwritable_folder_refuses_removal_until_fixed(org, monkeypatch, tmp_pat
     account = org.built.accounts["a"]
     outcome = removal.remove(org.ctx, org.snap, account)
     assert outcome.status == "refused" and not outcome.sent
-    assert outcome.what.startswith("Not removed: Could not write") and words in outcome.what
+    assert outcome.what.startswith("Nothing was sent: Could not write") and words in outcome.what
     assert "no account is removed until it is" in outcome.fix
     assert org.writes == {}
 

@@ -29,12 +29,12 @@ from orgtui.aws.live import (
 )
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
+    Gate,
     Outcome,
     ProgressFn,
     Write,
     for_each,
     perform,
-    record_refusal,
     request_id,
 )
 from orgtui.model import Caller, Snapshot, iso
@@ -71,36 +71,36 @@ def attest(
 ) -> Outcome:
     """Tag one CREATED account as attested, after a live re-check. Never raises."""
     now = now or datetime.now(timezone.utc)
-    check = check_account(ctx, snap, account_id, now, fresh=fresh)
-    live = check.snapshot
-    account = check.account or snap.accounts.get(account_id)
-    name = account.name if account and account.name else account_id
-    key, value = live.attest_tag, attestation_value(now, live.caller)
-    write = Write(
-        "attest",
-        "TagResource",
-        "tag_resource",
-        {"ResourceId": account_id, "Tags": [{"Key": key, "Value": value}]},
-        account_id,
-        name,
-        started={"target": key, "tag_value": value},
-    )
-    if check.gone:
-        return Outcome(
+
+    def gate() -> Gate:
+        check = check_account(ctx, snap, account_id, now, fresh=fresh)
+        live = check.snapshot
+        account = check.account or snap.accounts.get(account_id)
+        name = account.name if account and account.name else account_id
+        key, value = live.attest_tag, attestation_value(now, live.caller)
+        write = Write(
+            "attest",
+            "TagResource",
+            "tag_resource",
+            {"ResourceId": account_id, "Tags": [{"Key": key, "Value": value}]},
             account_id,
             name,
-            "gone",
-            f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
-            "The view drops it.",
-            check=check,
+            started={"target": key, "tag_value": value},
         )
-    if check.error is not None:
-        return record_refusal(live, write, refused_by_check(account_id, name, check, "attested"))
-    if check.account is not None and check.account.joined_method != "CREATED":
-        return record_refusal(
-            live,
-            write,
-            Outcome(
+        refusal: Outcome | None = None
+        if check.gone:
+            refusal = Outcome(
+                account_id,
+                name,
+                "gone",
+                f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+                "The view drops it.",
+                check=check,
+            )
+        elif check.error is not None:
+            refusal = refused_by_check(account_id, name, check, "attested")
+        elif check.account is not None and check.account.joined_method != "CREATED":
+            refusal = Outcome(
                 account_id,
                 name,
                 "refused",
@@ -110,16 +110,14 @@ def attest(
                 "Nothing to do.",
                 code="NotCreated",
                 check=check,
-            ),
-        )
+            )
+        return Gate(live, write, refusal, check)
+
     return perform(
         ctx,
-        live,
-        write,
-        confirm=lambda response: _done(
-            check, key, value, sent=True, request_id=request_id(response)
-        ),
-        on_failure=lambda exc: _failed(ctx, check, key, value, exc),
+        gate,
+        confirm=lambda passed, response: _done(passed, sent=True, request_id=request_id(response)),
+        on_failure=lambda passed, exc: _failed(ctx, passed, exc),
     )
 
 
@@ -147,7 +145,14 @@ def attest_many(
     )
 
 
-def _done(check: LiveCheck, key: str, value: str, **extra: Any) -> Outcome:
+def _tag(passed: Gate) -> tuple[LiveCheck, str, str]:
+    """The gate's live check and the attestation tag its write sets."""
+    assert passed.check is not None  # attest's gate always carries its live check
+    return passed.check, passed.write.started["target"], passed.write.started["tag_value"]
+
+
+def _done(passed: Gate, **extra: Any) -> Outcome:
+    check, key, value = _tag(passed)
     assert check.account is not None
     account = check.account
     after = updated_snapshot(check.snapshot, account, {**check.tags, key: value}, check.delegated)
@@ -164,7 +169,8 @@ def _done(check: LiveCheck, key: str, value: str, **extra: Any) -> Outcome:
     )
 
 
-def _failed(ctx: AwsContext, check: LiveCheck, key: str, value: str, exc: BaseException) -> Outcome:
+def _failed(ctx: AwsContext, passed: Gate, exc: BaseException) -> Outcome:
+    check, key, value = _tag(passed)
     err = translate(exc, profile=ctx.profile)
     assert check.account is not None
     name, account_id = check.account.name or check.account.id, check.account.id
@@ -184,9 +190,7 @@ def _failed(ctx: AwsContext, check: LiveCheck, key: str, value: str, exc: BaseEx
         except Exception:
             items = None
         if items is not None and {t.get("Key"): t.get("Value") for t in items}.get(key) == value:
-            return _done(
-                check, key, value, **{k: v for k, v in base.items() if k not in ("check", "target")}
-            )
+            return _done(passed, **{k: v for k, v in base.items() if k not in ("check", "target")})
         return Outcome(
             account_id,
             name,

@@ -25,13 +25,13 @@ from orgtui.aws.errors import translate
 from orgtui.aws.live import LiveCheck, check_account
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
+    Gate,
     Outcome,
     ProgressFn,
     Write,
     for_each,
     log_stopped,
     perform,
-    record_refusal,
     request_id,
     try_audit,
 )
@@ -160,16 +160,14 @@ def close_one(
 ) -> Outcome:
     """Close one account: live re-check, audit line, CloseAccount, outcome. Never raises.
     A success carries `after`: the snapshot with the account PENDING_CLOSURE."""
-    check = check_account(ctx, snap, account_id, now)
-    name = _name(snap, account_id, check)
-    refusal = _live_refusal(snap, account_id, check)
-    if refusal is not None:
-        if refusal.status == "refused":
-            record_refusal(check.snapshot, _write(account_id, name), refusal)
-        return refusal
-    live = check.snapshot
 
-    def confirmed(response: object) -> Outcome:
+    def gate() -> Gate:
+        check = check_account(ctx, snap, account_id, now)
+        write = _write(account_id, _name(snap, account_id, check))
+        return Gate(check.snapshot, write, _live_refusal(snap, account_id, check), check)
+
+    def confirmed(passed: Gate, response: object) -> Outcome:
+        name = passed.write.name
         return Outcome(
             account_id,
             name,
@@ -178,27 +176,20 @@ def close_one(
             "Its resources are deleted after 90 days; until then AWS Support can reopen it.",
             sent=True,
             request_id=request_id(response),
-            check=check,
+            check=passed.check,
             after=snap.with_account_state(account_id, "PENDING_CLOSURE"),
         )
 
     return perform(
         ctx,
-        live,
-        _write(account_id, name),
+        gate,
         confirm=confirmed,
-        on_failure=lambda exc: _failed(ctx, snap, account_id, name, exc, check),
+        on_failure=lambda passed, exc: _failed(ctx, snap, passed, exc),
     )
 
 
-def _failed(
-    ctx: AwsContext,
-    snap: Snapshot,
-    account_id: str,
-    name: str,
-    exc: BaseException,
-    check: LiveCheck,
-) -> Outcome:
+def _failed(ctx: AwsContext, snap: Snapshot, passed: Gate, exc: BaseException) -> Outcome:
+    account_id, name, check = passed.write.account_id, passed.write.name, passed.check
     err = translate(exc, profile=ctx.profile)
     sent = isinstance(exc, (ClientError, ReadTimeoutError, ConnectionClosedError))
     who = f"{name} ({account_id})"

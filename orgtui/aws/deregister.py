@@ -21,6 +21,7 @@ from orgtui.aws.errors import translate
 from orgtui.aws.live import LiveCheck, check_account, refused_by_check
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
+    Gate,
     Outcome,
     ProgressFn,
     Write,
@@ -88,6 +89,8 @@ def deregister(
     live = check.snapshot
 
     def one(service: str) -> Outcome:
+        # One live check decides every service of the account (it lists them); each
+        # service's write passes that gate.
         write = Write(
             "deregister",
             OPERATION,
@@ -99,9 +102,8 @@ def deregister(
         )
         return perform(
             ctx,
-            live,
-            write,
-            confirm=lambda response: Outcome(
+            lambda: Gate(live, write, None, check),
+            confirm=lambda passed, response: Outcome(
                 account_id,
                 name,
                 "done",
@@ -110,7 +112,7 @@ def deregister(
                 request_id=request_id(response),
                 target=service,
             ),
-            on_failure=lambda exc: _failed(ctx, account_id, name, service, exc),
+            on_failure=lambda passed, exc: _failed(ctx, account_id, name, service, exc),
         )
 
     outcomes = for_each(check.delegated, one, progress=progress, stop=stop)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
@@ -20,13 +21,13 @@ from orgtui.aws.errors import translate
 from orgtui.aws.live import live_organization
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
+    Gate,
     Outcome,
     ProgressFn,
     Write,
     for_each,
     log_stopped,
     perform,
-    record_refusal,
     request_id,
 )
 from orgtui.model import Snapshot, required
@@ -53,56 +54,56 @@ def move_one(ctx: AwsContext, snap: Snapshot, account_id: str, destination: str)
     name = _name(snap, account_id)
     who = f"{name} ({account_id})"
     where = snap.node_name(destination)
-    write = Write(
-        "move",
-        OPERATION,
-        "move_account",
-        {"AccountId": account_id, "SourceParentId": "", "DestinationParentId": destination},
-        account_id,
-        name,
-        started={"target": destination},
-    )
-    try:
-        source = parent_now(ctx, account_id)
-    except Exception as exc:
-        err = translate(exc, profile=ctx.profile)
-        if err.code in ("AccountNotFoundException", "ChildNotFoundException"):
-            return Outcome(account_id, name, "gone", f"{who} is no longer in the organization.")
-        outcome = Outcome(
-            account_id,
-            name,
-            "refused",
-            f"Not moved: the live re-check failed. {err.what}",
-            err.fix,
-            code=err.code,
-            error=err,
-            target=destination,
-        )
-        return record_refusal(snap, write, outcome)
-    if source == destination:
-        return Outcome(
-            account_id,
-            name,
-            "done",
-            f"{who} is already in {where}; nothing was sent.",
-            target=destination,
-            after=snap.with_account_moved(account_id, destination),
-        )
-    write = Write(
-        "move",
-        OPERATION,
-        "move_account",
-        {"AccountId": account_id, "SourceParentId": source, "DestinationParentId": destination},
-        account_id,
-        name,
-        started={"target": destination, "source_parent": source},
-    )
     after = snap.with_account_moved(account_id, destination)
+
+    def gate() -> Gate:
+        # The live re-check of a move: where the account is now (its source parent).
+        write = Write(
+            "move",
+            OPERATION,
+            "move_account",
+            {"AccountId": account_id, "SourceParentId": "", "DestinationParentId": destination},
+            account_id,
+            name,
+            started={"target": destination},
+        )
+        try:
+            source = parent_now(ctx, account_id)
+        except Exception as exc:
+            err = translate(exc, profile=ctx.profile)
+            if err.code in ("AccountNotFoundException", "ChildNotFoundException"):
+                gone = Outcome(account_id, name, "gone", f"{who} is no longer in the organization.")
+                return Gate(snap, write, gone)
+            refusal = Outcome(
+                account_id,
+                name,
+                "refused",
+                f"Not moved: the live re-check failed. {err.what}",
+                err.fix,
+                code=err.code,
+                error=err,
+                target=destination,
+            )
+            return Gate(snap, write, refusal)
+        if source == destination:
+            # Nothing to do is not a refusal: the view learns where the account is.
+            already = Outcome(
+                account_id,
+                name,
+                "done",
+                f"{who} is already in {where}; nothing was sent.",
+                target=destination,
+                after=after,
+            )
+            return Gate(snap, write, already)
+        params = {**write.params, "SourceParentId": source}
+        started = {**write.started, "source_parent": source}
+        return Gate(snap, replace(write, params=params, started=started))
+
     return perform(
         ctx,
-        snap,
-        write,
-        confirm=lambda response: Outcome(
+        gate,
+        confirm=lambda passed, response: Outcome(
             account_id,
             name,
             "done",
@@ -112,7 +113,9 @@ def move_one(ctx: AwsContext, snap: Snapshot, account_id: str, destination: str)
             target=destination,
             after=after,
         ),
-        on_failure=lambda exc: _failed(ctx, snap, account_id, name, destination, where, exc),
+        on_failure=lambda passed, exc: _failed(
+            ctx, snap, account_id, name, destination, where, exc
+        ),
     )
 
 

@@ -22,28 +22,26 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
-from orgtui import files
 from orgtui.aws.codes import UNCERTAIN, error_code
 from orgtui.aws.errors import translate
 from orgtui.aws.live import LiveCheck, check_account, check_accounts, refused_by_check
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
+    Gate,
     Outcome,
     ProgressFn,
     Write,
     for_each,
     log_stopped,
     perform,
-    record_refusal,
     request_id,
     summarize,
 )
-from orgtui.errors import OrgtuiError, StoreError
+from orgtui.errors import OrgtuiError
 from orgtui.model import Snapshot
 
 __all__ = [
@@ -127,77 +125,57 @@ def remove_many(
 def _act(
     ctx: AwsContext, snap: Snapshot, account_id: str, *, now: datetime | None, leave: bool
 ) -> Outcome:
-    now = _now(now)
     operation = "LeaveOrganization" if leave else "RemoveAccountFromOrganization"
-    verb = "leave" if leave else "remove"
 
-    # 1. The live re-check decides, not the view (nor a cache).
-    check = check_account(ctx, snap, account_id, now)
-    name = _label(account_id, snap, check)
-    write = Write(
-        verb,
-        operation,
-        "leave_organization" if leave else "remove_account_from_organization",
-        {} if leave else {"AccountId": account_id},
-        account_id,
-        name,
-    )
-    if check.gone:
-        return Outcome(
+    def gate() -> Gate:
+        # The live re-check decides, not the view (nor a cache).
+        check = check_account(ctx, snap, account_id, _now(now))
+        name = _label(account_id, snap, check)
+        live = check.snapshot
+        write = Write(
+            "leave" if leave else "remove",
+            operation,
+            "leave_organization" if leave else "remove_account_from_organization",
+            {} if leave else {"AccountId": account_id},
             account_id,
             name,
-            "gone",
-            f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
-            "It was probably removed elsewhere; the view drops it.",
-            code="AccountNotFoundException",
-            check=check,
+            started={"verdict": check.verdict},
         )
-    live = check.snapshot
-    if check.blocked:
-        return record_refusal(live, write, refused_by_check(account_id, name, check, "removed"))
-
-    # 2. The tags on disk before anything is sent.
-    try:
-        files.check_writable()
-        backup = files.backup_tags(
-            live.organization.id,
-            account_id,
-            check.tags,
-            extra={
+        if check.gone:
+            refusal: Outcome | None = Outcome(
+                account_id,
+                name,
+                "gone",
+                f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+                "It was probably removed elsewhere; the view drops it.",
+                code="AccountNotFoundException",
+                check=check,
+            )
+        elif check.blocked:
+            refusal = refused_by_check(account_id, name, check, "removed")
+        else:
+            refusal = None
+        # AWS deletes the tags: they go to disk before anything is sent.
+        backup = {
+            "org_id": live.organization.id,
+            "account_id": account_id,
+            "tags": check.tags,
+            "extra": {
                 "account_name": name,
                 "caller_arn": live.caller.arn,
                 "before": operation,
                 "tags_complete": check.tags_complete,
                 "problems": list(check.problems),
             },
-        )
-    except StoreError as exc:
-        return Outcome(
-            account_id,
-            name,
-            "refused",
-            f"Not removed: {exc.what}",
-            exc.fix,
-            code="LocalWriteFailed",
-            check=check,
-        )
-    write = Write(
-        write.verb,
-        write.operation,
-        write.method,
-        write.params,
-        account_id,
-        name,
-        started={"verdict": check.verdict, "backup": str(backup)},
-    )
+        }
+        return Gate(live, write, refusal, check, backup)
 
-    # 3. The call, its outcome believed once AWS shows it.
+    # The call, its outcome believed once AWS shows it.
     return perform(
         ctx,
-        live,
-        write,
-        confirm=lambda response: _confirm(ctx, account_id, name, leave, response, backup, check),
-        on_failure=lambda exc: _after_failure(ctx, account_id, name, exc, check, backup, operation),
+        gate,
+        confirm=lambda passed, response: _confirm(ctx, passed, leave, response),
+        on_failure=lambda passed, exc: _after_failure(ctx, passed, exc, operation),
     )
 
 
@@ -217,16 +195,10 @@ def _left(ctx: AwsContext, account_id: str, leave: bool) -> bool | None:
     return False
 
 
-def _confirm(
-    ctx: AwsContext,
-    account_id: str,
-    name: str,
-    leave: bool,
-    response: Any,
-    backup: Path,
-    check: LiveCheck,
-) -> Outcome:
+def _confirm(ctx: AwsContext, passed: Gate, leave: bool, response: Any) -> Outcome:
     """AWS answered success: believe it once the account is out of the organization."""
+    account_id, name = passed.write.account_id, passed.write.name
+    backup, check = passed.backup_path, passed.check
     base: dict[str, Any] = dict(
         sent=True, request_id=request_id(response), backup=backup, check=check
     )
@@ -256,15 +228,10 @@ def _confirm(
     )
 
 
-def _after_failure(
-    ctx: AwsContext,
-    account_id: str,
-    name: str,
-    exc: BaseException,
-    check: LiveCheck,
-    backup: Path,
-    operation: str,
-) -> Outcome:
+def _after_failure(ctx: AwsContext, passed: Gate, exc: BaseException, operation: str) -> Outcome:
+    account_id, name = passed.write.account_id, passed.write.name
+    backup, check = passed.backup_path, passed.check
+    assert check is not None  # the removal's gate always carries its live check
     err = translate(exc, profile=ctx.profile)
     code = err.code
     leave = operation == "LeaveOrganization"

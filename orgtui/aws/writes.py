@@ -1,11 +1,14 @@
 """The write discipline: the one way orgtui changes anything in AWS.
 
-Removal, leave, attestation (TagResource) and deregistration all go through `perform`:
+Removal, leave, attestation (TagResource), deregistration, close and move all go through
+`perform`, which takes the live re-check as its first argument, so no write can skip it:
 
-1. the caller has re-checked the account live (`orgtui.aws.live`) and the person typed
-   the confirmation; a write refused by that check is recorded with `record_refusal`;
-2. `files.check_writable()`, then the audit line `<verb>-started`, whole and fsynced:
-   when it can't be written, no call is made;
+1. `gate()`: the write's own live re-check (`orgtui.aws.live`, or ListParents for a move)
+   decides, on what AWS says now, either the call to make or why not; a refusal is logged
+   (`<verb>-refused`) and nothing is sent. The person has typed the confirmation before;
+2. `files.check_writable()`, the tag backup when the gate asks for one (removal, leave:
+   AWS deletes the tags), then the audit line `<verb>-started`, whole and fsynced: when
+   any of it can't be written, no call is made;
 3. the call, through a client with botocore's retries off (`send_write`): a
    ConcurrentModificationException is retried by `ctx.call`, throttling here (nothing
    was done), nothing else is repeated blindly; the caller's `confirm` checks what a
@@ -199,18 +202,49 @@ def record_refusal(snap: Snapshot, write: Write, outcome: Outcome) -> Outcome:
     return outcome
 
 
+@dataclass(frozen=True)
+class Gate:
+    """What a write's live re-check decided, on what AWS says now.
+
+    `write` is the call to make, built from the live picture `snapshot` (whose
+    organization and caller the audit lines name). `refusal` set: nothing is sent, and
+    that is the outcome (a refusal is logged; an account already gone, or a move to where
+    it already is, is not). `backup` set: the keyword
+    arguments of `files.backup_tags` (the tags AWS deletes when the account leaves),
+    written before the audit line; `perform` fills `backup_path` and adds it to the
+    `-started` line.
+    """
+
+    snapshot: Snapshot
+    write: Write
+    refusal: Outcome | None = None
+    check: LiveCheck | None = None
+    backup: Mapping[str, Any] | None = None
+    backup_path: Path | None = None
+
+
 def perform(
     ctx: AwsContext,
-    snap: Snapshot,
-    write: Write,
+    gate: Callable[[], Gate],
     *,
-    confirm: Callable[[Any], Outcome],
-    on_failure: Callable[[BaseException], Outcome],
+    confirm: Callable[[Gate, Any], Outcome],
+    on_failure: Callable[[Gate, BaseException], Outcome],
 ) -> Outcome:
-    """Make one write call under the discipline above. Never raises but for ctrl+c."""
-    base = audit_base(snap, write.account_id, write.name, write.operation)
+    """Make one write call under the discipline above: `gate()` first, then the local
+    records, the call, the outcome. Never raises but for ctrl+c."""
+    passed = gate()
+    write = passed.write
+    if passed.refusal is not None:
+        if passed.refusal.status == "refused":
+            record_refusal(passed.snapshot, write, passed.refusal)
+        return passed.refusal
+    base = audit_base(passed.snapshot, write.account_id, write.name, write.operation)
     try:
         files.check_writable()
+        if passed.backup is not None:
+            path = files.backup_tags(**passed.backup)
+            write = replace(write, started={**write.started, "backup": str(path)})
+            passed = replace(passed, write=write, backup_path=path)
         files.append_audit(f"{write.verb}-started", **base, **write.started)
     except StoreError as exc:
         return Outcome(
@@ -221,11 +255,12 @@ def perform(
             exc.fix,
             code="LocalWriteFailed",
             target=str(write.started.get("target", "")),
+            check=passed.check,
         )
     try:
         response = send_write(ctx, write.method, write.service, **write.params)
     except Exception as exc:
-        outcome = on_failure(exc)
+        outcome = on_failure(passed, exc)
     except BaseException:
         # ctrl+c (or the terminal closing) while the call was in flight: whether AWS carried
         # it out is unknown; say so in the log before going down.
@@ -237,7 +272,7 @@ def perform(
         )
         raise
     else:
-        outcome = confirm(response)
+        outcome = confirm(passed, response)
     result = RESULT[outcome.status]
     try:
         files.append_audit(
