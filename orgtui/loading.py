@@ -18,7 +18,7 @@ failed: before the structure nothing true can be shown; after it, the structure 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -26,17 +26,11 @@ from orgtui import files
 from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_ATTEST_TAG, Snapshot, frozen_map
+from orgtui.phases import ProgressFn
 
 if TYPE_CHECKING:
     from orgtui.aws.session import AwsContext
 
-# (phase, done, total or None), called from worker threads while a phase runs.
-ProgressFn = Callable[[str, int, "int | None"], None]
-PHASES = {
-    "structure": "Reading OUs and accounts",
-    "details": "Reading tags, policies, delegation",
-    "impact": "Reading what breaks (StackSets, Identity Center, RAM, SCPs)",
-}
 StageName = Literal["cached", "structure", "details"]
 
 

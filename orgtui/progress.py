@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Column
 from rich.text import Text
 
-from orgtui.loading import PHASES, ProgressFn
+from orgtui.phases import PHASES, ProgressFn
 
 
 def throttle_note(throttled: int) -> str:

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 
 from orgtui import files
-from orgtui.aws.close import close_many, close_one, close_quota, quota_limit
+from orgtui.aws.close import close_many, close_one, close_quota
 from orgtui.aws.loader import Loader
 from orgtui.aws.move import move_many
 from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.write_model import quota_limit
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
@@ -111,8 +112,8 @@ def test_the_quota_counts_logged_closures_and_pending_accounts_once(loaded):
 
 def test_a_bulk_close_past_the_quota_is_refused_whole_before_any_call(loaded, monkeypatch):
     ctx, snap, demo = loaded
-    monkeypatch.setattr("orgtui.aws.close.QUOTA_FLOOR", 2)  # 2, less the one pending: 1 left
-    monkeypatch.setattr("orgtui.aws.close.QUOTA_SHARE", 0.0)
+    monkeypatch.setattr("orgtui.write_model.QUOTA_FLOOR", 2)  # 2, less the one pending: 1 left
+    monkeypatch.setattr("orgtui.write_model.QUOTA_SHARE", 0.0)
     ids = [demo.accounts[n] for n in ("northwind-dev", "northwind-shared", "web-staging")]
     before = ctx.stats.calls.get("CloseAccount", 0)
     outcomes = close_many(ctx, snap, ids, now=DEMO_NOW)

@@ -21,6 +21,7 @@ from orgtui.aws import removal, writes
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from orgtui.errors import ReadOnlyViolation
+from orgtui.write_model import Outcome, summarize
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, BuiltOrg, OuSpec, build_org
@@ -556,7 +557,7 @@ def test_bulk_goes_on_past_a_refusal_and_summarizes(demo_org):
     ids = [demo.accounts[n] for n in names]
     seen: list[tuple[int, int, str, str | None]] = []
 
-    def progress(i: int, total: int, acc_id: str, outcome: removal.Outcome | None) -> None:
+    def progress(i: int, total: int, acc_id: str, outcome: Outcome | None) -> None:
         seen.append((i, total, acc_id, outcome.status if outcome else None))
 
     outcomes = removal.remove_many(ctx, snap, ids, now=DEMO_NOW, progress=progress)
@@ -570,7 +571,7 @@ def test_bulk_goes_on_past_a_refusal_and_summarizes(demo_org):
         (2, 3, ids[2], None),
         (2, 3, ids[2], "removed"),
     ]
-    groups = removal.summarize(outcomes)
+    groups = summarize(outcomes)
     assert [o.name for o in groups["removed"]] == ["northwind-prod", "northwind-dev"]
     assert [o.name for o in groups["refused"]] == ["sandbox-carol"]
     assert events() == [
@@ -602,7 +603,7 @@ def test_bulk_goes_on_past_an_unexpected_exception(fault_org, monkeypatch):
     real = removal._act
     calls = {"n": 0}
 
-    def flaky(*args: Any, **kwargs: Any) -> removal.Outcome:
+    def flaky(*args: Any, **kwargs: Any) -> Outcome:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("boom")

@@ -20,24 +20,11 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from orgtui.aws.codes import UNCERTAIN
 from orgtui.aws.errors import translate
-from orgtui.aws.live import (
-    LiveCheck,
-    check_account,
-    live_organization,
-    refused_by_check,
-    updated_snapshot,
-)
+from orgtui.aws.live import check_account, live_organization
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import (
-    Gate,
-    Outcome,
-    ProgressFn,
-    Write,
-    for_each,
-    perform,
-    request_id,
-)
+from orgtui.aws.writes import Gate, Write, for_each, perform, request_id
 from orgtui.model import Caller, Snapshot, iso
+from orgtui.write_model import LiveCheck, Outcome, ProgressFn, refused_by_check, updated_snapshot
 
 # A tag value's length and characters as AWS takes them (TagResource refuses any other:
 # a comma in a session name, say): letters, separators, digits and `_.:/=+-@`.

@@ -10,10 +10,8 @@ and delegated administrators are never closed, nor an account already closing.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -22,48 +20,22 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 from orgtui import files
 from orgtui.aws.codes import UNCERTAIN
 from orgtui.aws.errors import translate
-from orgtui.aws.live import LiveCheck, check_account
+from orgtui.aws.live import check_account
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import (
-    Gate,
+from orgtui.aws.writes import Gate, Write, for_each, log_stopped, perform, request_id, try_audit
+from orgtui.model import Snapshot
+from orgtui.write_model import (
+    QUOTA_REASONS,
+    CloseQuota,
+    LiveCheck,
     Outcome,
     ProgressFn,
-    Write,
-    for_each,
-    log_stopped,
-    perform,
-    request_id,
-    try_audit,
+    quota_limit,
 )
-from orgtui.model import Snapshot
 
 OPERATION = "CloseAccount"
 WINDOW = timedelta(days=30)
-QUOTA_FLOOR, QUOTA_SHARE, QUOTA_CAP = 250, 0.20, 1000
-# AWS's refusals that concern the whole organization: a bulk close stops at the first.
-QUOTA_REASONS = frozenset({"CLOSE_ACCOUNT_QUOTA_EXCEEDED", "CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED"})
 CLOSING_STATES = frozenset({"PENDING_CLOSURE", "SUSPENDED", "CLOSED"})
-
-
-@dataclass(frozen=True)
-class CloseQuota:
-    """The organization's close quota, as orgtui estimates it."""
-
-    limit: int
-    used: int
-
-    @property
-    def left(self) -> int:
-        return max(0, self.limit - self.used)
-
-    @property
-    def line(self) -> str:
-        return f"closures left in the rolling 30 days (estimate): {self.left} of {self.limit}"
-
-
-def quota_limit(member_accounts: int) -> int:
-    """The higher of 250 or 20% of the member accounts, at most 1,000."""
-    return min(QUOTA_CAP, max(QUOTA_FLOOR, math.floor(member_accounts * QUOTA_SHARE)))
 
 
 def close_quota(snap: Snapshot, now: datetime | None = None) -> CloseQuota:

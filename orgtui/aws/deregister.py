@@ -10,7 +10,6 @@ done; a second live re-check then gives the account's new verdict.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,38 +17,13 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from orgtui.aws.codes import UNCERTAIN, error_code
 from orgtui.aws.errors import translate
-from orgtui.aws.live import LiveCheck, check_account, refused_by_check
+from orgtui.aws.live import check_account
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import (
-    Gate,
-    Outcome,
-    ProgressFn,
-    Write,
-    for_each,
-    perform,
-    record_refusal,
-    request_id,
-)
+from orgtui.aws.writes import Gate, Write, for_each, perform, record_refusal, request_id
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
+from orgtui.write_model import Deregistration, Outcome, ProgressFn, refused_by_check
 
 OPERATION = "DeregisterDelegatedAdministrator"
-
-
-@dataclass(frozen=True)
-class Deregistration:
-    """What happened to each service (`outcomes`, `target` is the service principal),
-    and the account as AWS shows it afterwards (`after`, None when nothing was tried)."""
-
-    outcomes: tuple[Outcome, ...]
-    after: LiveCheck | None
-
-    @property
-    def done(self) -> list[str]:
-        return [o.target for o in self.outcomes if o.ok]
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
 
 
 def deregister(

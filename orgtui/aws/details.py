@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 
 from orgtui.aws.codes import error_code
 from orgtui.model import DEFAULT_POLICY_IDS, Policy, Snapshot, frozen_map, required
+from orgtui.phases import Tracker
 
 if TYPE_CHECKING:
-    from orgtui.aws.loader import _Progress
     from orgtui.aws.session import AwsContext
 
 PAGE = 20  # the most Organizations returns per page
@@ -32,7 +32,7 @@ Job = Callable[[], Any]
 class Details:
     """What the detail jobs found, gathered from many threads."""
 
-    def __init__(self, ctx: AwsContext, tracker: _Progress) -> None:
+    def __init__(self, ctx: AwsContext, tracker: Tracker) -> None:
         self.ctx, self.tracker = ctx, tracker
         self.tags: dict[str, dict[str, str]] = {}
         self.delegated: dict[str, tuple[str, ...]] = {}

@@ -52,10 +52,10 @@ from orgtui.impact_model import (
     skipped_all,
 )
 from orgtui.model import DEFAULT_POLICY_IDS, Snapshot, frozen_map
+from orgtui.phases import ProgressFn
 from orgtui.text import clean
 
 T = TypeVar("T")
-ProgressFn = Callable[[str, int, "int | None"], None]
 
 MEMBER = "the caller is a member account"
 NOT_MANAGEMENT = (

@@ -10,8 +10,8 @@ view that is hours old, can change what is shown but never what is sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
@@ -20,62 +20,19 @@ from orgtui import files
 from orgtui.aws.codes import DENIED, error_code
 from orgtui.aws.errors import translate
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import Outcome
 from orgtui.errors import OrgtuiError
 from orgtui.model import (
     DEFAULT_DESTINATION,
     Account,
-    Assessment,
     Caller,
     Destination,
     Organization,
     Snapshot,
-    Verdict,
     frozen_map,
     required,
 )
 from orgtui.rules import assess
-
-
-@dataclass(frozen=True)
-class LiveCheck:
-    """What AWS says about an account right now, assessed by the readiness rules.
-
-    `snapshot` is the view updated with the live organization, caller, account, tags and
-    delegated services; `assessment` is computed on it and decides the write. `gone`
-    means AWS no longer knows the account in this organization. `error` means the check
-    could not be completed: the write is then refused, since a stale view must not decide
-    it. `problems` lists parts a member caller could not read (tags, delegation).
-    """
-
-    account_id: str
-    account: Account | None
-    snapshot: Snapshot
-    assessment: Assessment | None
-    tags: Mapping[str, str] = field(default_factory=dict)
-    delegated: tuple[str, ...] = ()
-    gone: bool = False
-    error: OrgtuiError | None = None
-    problems: tuple[str, ...] = ()
-    stale_verdict: Verdict | None = None
-
-    @property
-    def verdict(self) -> Verdict | None:
-        return self.assessment.verdict if self.assessment else None
-
-    @property
-    def blocked(self) -> bool:
-        """True when the removal must not be attempted."""
-        return self.gone or self.error is not None or self.verdict in (None, "blocked")
-
-    @property
-    def changed(self) -> bool:
-        """The live verdict differs from the one the (stale) view showed."""
-        return self.stale_verdict is not None and self.verdict != self.stale_verdict
-
-    @property
-    def tags_complete(self) -> bool:
-        return not any("tags" in p for p in self.problems)
+from orgtui.write_model import LiveCheck, updated_snapshot
 
 
 def _now(now: datetime | None) -> datetime:
@@ -245,54 +202,6 @@ class _Reader:
             if code in ("AccountNotFoundException", "TargetNotFoundException"):
                 raise _Gone() from None
             raise
-
-
-def refused_by_check(account_id: str, name: str, check: LiveCheck, verb: str) -> Outcome:
-    """The outcome of a write the live check did not allow."""
-    if check.error is not None:
-        err = check.error
-        return Outcome(
-            account_id,
-            name,
-            "refused",
-            f"Not {verb}: the live re-check failed. {err.what}",
-            err.fix,
-            code=err.code,
-            reason=err.reason,
-            request_id=err.request_id,
-            check=check,
-            error=err,
-        )
-    assert check.assessment is not None
-    blockers = check.assessment.blockers
-    what = f"Not {verb}: " + " ".join(f.message for f in blockers)
-    fix = " ".join(f.fix for f in blockers)
-    codes = ",".join(f.code for f in blockers)
-    return Outcome(account_id, name, "refused", what, fix, code=codes, check=check)
-
-
-def updated_snapshot(
-    snap: Snapshot, account: Account, tags: Mapping[str, str], delegated: tuple[str, ...]
-) -> Snapshot:
-    """The snapshot with one account's live details, tags and delegated services."""
-    accounts = dict(snap.accounts)
-    accounts[account.id] = account
-    all_tags = dict(snap.tags)
-    if tags:
-        all_tags[account.id] = frozen_map(tags)
-    else:
-        all_tags.pop(account.id, None)
-    all_delegated = dict(snap.delegated)
-    if delegated:
-        all_delegated[account.id] = delegated
-    else:
-        all_delegated.pop(account.id, None)
-    return replace(
-        snap,
-        accounts=frozen_map(accounts),
-        tags=frozen_map(all_tags),
-        delegated=frozen_map(all_delegated),
-    )
 
 
 def check_accounts(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -37,9 +37,7 @@ from orgtui.model import (
     frozen_map,
     required,
 )
-
-if TYPE_CHECKING:
-    from orgtui.loading import ProgressFn
+from orgtui.phases import ProgressFn, Tracker
 
 T = TypeVar("T")
 
@@ -110,21 +108,6 @@ def page_ceiling(accounts: int, ous: int) -> int:
 
 def _noop(phase: str, done: int, total: int | None) -> None:
     pass
-
-
-class _Progress:
-    """A thread-safe counter that reports through the progress callback."""
-
-    def __init__(self, fn: ProgressFn, phase: str, total: int | None) -> None:
-        self.fn, self.phase, self.total, self.done = fn, phase, total, 0
-        self._lock = threading.Lock()
-        fn(phase, 0, total)
-
-    def step(self, n: int = 1) -> None:
-        with self._lock:
-            self.done += n
-            done = self.done
-        self.fn(self.phase, done, self.total)
 
 
 class Loader:
@@ -231,7 +214,7 @@ class Loader:
         types = details.policy_types(snap)
         tag_ids = list(only) if only is not None else list(snap.accounts)
         found = details.Details(
-            self.ctx, _Progress(self.progress, "details", len(tag_ids) + 2 + len(types))
+            self.ctx, Tracker(self.progress, "details", len(tag_ids) + 2 + len(types))
         )
         self._run(details.jobs(found, types, tag_ids))
         check_complete(snap, found.listed)
@@ -277,7 +260,7 @@ class Loader:
         child_ous: dict[str, tuple[str, ...]] = {}
         child_accounts: dict[str, tuple[str, ...]] = {}
         lock = threading.Lock()
-        tracker = _Progress(self.progress, "structure", None)
+        tracker = Tracker(self.progress, "structure", None)
 
         where = "ListOrganizationalUnitsForParent"
         seen = {root.id for root in roots}

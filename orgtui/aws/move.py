@@ -20,17 +20,9 @@ from orgtui.aws.codes import UNCERTAIN
 from orgtui.aws.errors import translate
 from orgtui.aws.live import live_organization
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import (
-    Gate,
-    Outcome,
-    ProgressFn,
-    Write,
-    for_each,
-    log_stopped,
-    perform,
-    request_id,
-)
+from orgtui.aws.writes import Gate, Write, for_each, log_stopped, perform, request_id
 from orgtui.model import Snapshot, required
+from orgtui.write_model import Outcome, ProgressFn
 
 OPERATION = "MoveAccount"
 

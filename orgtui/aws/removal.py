@@ -28,32 +28,14 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from orgtui.aws.codes import UNCERTAIN, error_code
 from orgtui.aws.errors import translate
-from orgtui.aws.live import LiveCheck, check_account, check_accounts, refused_by_check
+from orgtui.aws.live import check_account, check_accounts
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import (
-    Gate,
-    Outcome,
-    ProgressFn,
-    Write,
-    for_each,
-    log_stopped,
-    perform,
-    request_id,
-    summarize,
-)
+from orgtui.aws.writes import Gate, Write, for_each, log_stopped, perform, request_id
 from orgtui.errors import OrgtuiError
 from orgtui.model import Snapshot
+from orgtui.write_model import LiveCheck, Outcome, ProgressFn, refused_by_check
 
-__all__ = [
-    "LiveCheck",
-    "Outcome",
-    "check_account",
-    "check_accounts",
-    "leave",
-    "remove",
-    "remove_many",
-    "summarize",
-]
+__all__ = ["check_account", "check_accounts", "leave", "remove", "remove_many"]
 
 # Waits before asking again whether an account that AWS says was removed is gone (AWS's
 # reads may lag its writes by a moment); after them, the outcome is "unknown".

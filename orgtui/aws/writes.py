@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 
@@ -37,62 +37,18 @@ from orgtui import files
 from orgtui.aws.codes import is_throttle
 from orgtui.aws.deadline import bound_answers
 from orgtui.aws.session import AwsContext
-from orgtui.errors import OrgtuiError, StoreError
+from orgtui.errors import StoreError
 from orgtui.model import Snapshot
+from orgtui.write_model import Outcome, ProgressFn
 
 if TYPE_CHECKING:
-    from orgtui.aws.live import LiveCheck
+    from orgtui.write_model import LiveCheck
 
-Status = Literal["removed", "done", "gone", "refused", "unknown"]
-# The audit line's word for each status.
 RESULT = {"removed": "ok", "done": "ok", "gone": "gone", "refused": "error", "unknown": "unknown"}
-# (index of the account being worked on, how many in all, its id, its outcome or None
-# while it is still in progress). Called from the worker thread.
-ProgressFn = Callable[[int, int, str, "Outcome | None"], None]
-
 # Backoff between throttled attempts of a write call (seconds; tests shorten it).
 THROTTLE_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0)
 
 _write_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one account (or one of its services, `target`).
-
-    status: `removed` (it left), `done` (attested, deregistered), `gone` (it was no longer
-    in the organization), `refused` (by orgtui before any call, or by AWS; `what`/`fix`
-    say why), `unknown` (AWS failed, or claimed a success that can't be seen; reload).
-    `sent` says whether the write call was sent to AWS.
-    """
-
-    account_id: str
-    name: str
-    status: Status
-    what: str
-    fix: str = ""
-    sent: bool = False
-    code: str = ""
-    reason: str = ""
-    request_id: str = ""
-    backup: Path | None = None
-    check: LiveCheck | None = None
-    notes: tuple[str, ...] = ()
-    error: OrgtuiError | None = None
-    target: str = ""
-    # The organization as known after the write (attest, deregister): for the view to
-    # update without a reload.
-    after: Snapshot | None = None
-
-    @property
-    def ok(self) -> bool:
-        """The write did what was asked (or there was nothing left to do)."""
-        return self.status in ("removed", "done", "gone")
-
-    @property
-    def left_view(self) -> bool:
-        """The account is out of the organization: the UI drops it from the tree."""
-        return self.status in ("removed", "gone")
 
 
 @dataclass(frozen=True)
@@ -327,17 +283,3 @@ def for_each(
                 on_stop(todo[i + 1 :])
             break
     return outcomes
-
-
-def summarize(outcomes: Iterable[Outcome]) -> dict[str, list[Outcome]]:
-    """Outcomes grouped by status, for the summary the UI shows."""
-    groups: dict[str, list[Outcome]] = {
-        "removed": [],
-        "done": [],
-        "gone": [],
-        "refused": [],
-        "unknown": [],
-    }
-    for outcome in outcomes:
-        groups[outcome.status].append(outcome)
-    return groups

@@ -19,10 +19,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from orgtui.aws.live import LiveCheck, updated_snapshot
-from orgtui.aws.writes import Outcome
 from orgtui.model import Snapshot
 from orgtui.text import clean, plural
+from orgtui.write_model import LiveCheck, Outcome, updated_snapshot
 
 if TYPE_CHECKING:
     from orgtui.ui.app import OrgApp

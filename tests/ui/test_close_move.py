@@ -205,7 +205,7 @@ async def test_escape_in_the_picker_moves_nothing(make_app, demo):
 
 async def test_a_bulk_close_stops_at_the_quota_and_says_how_many(make_app, demo, monkeypatch):
     from orgtui.aws import close
-    from orgtui.aws.writes import Outcome
+    from orgtui.write_model import Outcome
 
     real = close.close_one
     names = ["northwind-dev", "northwind-shared", "billing-reports"]

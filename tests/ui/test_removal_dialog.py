@@ -20,11 +20,11 @@ from textual.widgets import Button, Input, Static
 from orgtui import files, loading
 from orgtui.aws import removal
 from orgtui.aws.loader import Loader
-from orgtui.aws.removal import Outcome
 from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.errors import ReadOnlyViolation
 from orgtui.model import Snapshot
 from orgtui.ui.screens.removal import RemovalScreen
+from orgtui.write_model import Outcome
 from tests.conftest import DEMO_NOW
 from tests.ui.conftest import hold, plain, until
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from orgtui.aws.live import updated_snapshot
 from orgtui.aws.loader import Loader
 from orgtui.model import DEFAULT_ATTEST_TAG
 from orgtui.rules import assess_all
 from orgtui.ui.view import OrgView
+from orgtui.write_model import updated_snapshot
 from tests.conftest import DEMO_NOW
 from tests.ui.conftest import demo_context
 

@@ -25,13 +25,12 @@ from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
 from orgtui.aws.attest import attest_many, attestation_value
-from orgtui.aws.live import LiveCheck
-from orgtui.aws.writes import Outcome, ProgressFn, summarize
 from orgtui.model import DEFAULT_DESTINATION, Account, Assessment, Destination, Snapshot
 from orgtui.rules import assess
 from orgtui.text import plural
 from orgtui.ui.screens import attest_text as say
 from orgtui.ui.screens.write_dialog import Clock, OutcomeFn, WriteDialog
+from orgtui.write_model import LiveCheck, Outcome, ProgressFn, summarize
 
 MANAGEMENT = "the management account never leaves the organization: nothing to attest"
 

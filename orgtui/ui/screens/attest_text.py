@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from orgtui.aws.writes import Outcome
 from orgtui.model import Account, Assessment
 from orgtui.rules import verdict_of
 from orgtui.text import plural
@@ -28,6 +27,7 @@ from orgtui.ui.screens.write_text import (
     type_line,
 )
 from orgtui.ui.view import Counts
+from orgtui.write_model import Outcome
 
 DETAILED = 40  # up to this many accounts, each gets its lines; beyond, one line each
 

@@ -25,14 +25,13 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
-from orgtui.aws.close import QUOTA_REASONS, CloseQuota, close_many, close_quota
-from orgtui.aws.live import LiveCheck
-from orgtui.aws.writes import Outcome, ProgressFn, summarize
+from orgtui.aws.close import close_many, close_quota
 from orgtui.model import Assessment, Snapshot
 from orgtui.rules import assess
 from orgtui.text import plural
 from orgtui.ui.screens import close_text as say
 from orgtui.ui.screens.write_dialog import Clock, OutcomeFn, WriteDialog
+from orgtui.write_model import QUOTA_REASONS, CloseQuota, LiveCheck, Outcome, ProgressFn, summarize
 
 
 class CloseScreen(WriteDialog):

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from orgtui.aws.close import CloseQuota
-from orgtui.aws.writes import Outcome
 from orgtui.model import Account, Assessment
 from orgtui.text import plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import finding_lines, indented, safe, verdict_badge
 from orgtui.ui.screens.write_text import checking_line, failures, one_line, title, type_line
+from orgtui.write_model import CloseQuota, Outcome
 
 FINAL = (
     "Closing is final. The account's resources are deleted after 90 days; only AWS "

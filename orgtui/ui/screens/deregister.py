@@ -23,15 +23,14 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
-from orgtui.aws.deregister import Deregistration, deregister
-from orgtui.aws.live import LiveCheck
-from orgtui.aws.writes import Outcome, ProgressFn
+from orgtui.aws.deregister import deregister
 from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot
 from orgtui.rules import assess
 from orgtui.services import service_name
 from orgtui.text import plural
 from orgtui.ui.screens import deregister_text as say
 from orgtui.ui.screens.write_dialog import Clock, WriteDialog
+from orgtui.write_model import Deregistration, LiveCheck, Outcome, ProgressFn
 
 AfterFn = Callable[[LiveCheck], None]
 

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from orgtui.aws.live import LiveCheck
-from orgtui.aws.writes import Outcome
 from orgtui.model import Account, Assessment
 from orgtui.rules import verdict_of
 from orgtui.services import service_name, what_stops
@@ -28,6 +26,7 @@ from orgtui.ui.screens.write_text import (
     title,
     type_line,
 )
+from orgtui.write_model import LiveCheck, Outcome
 
 ADVICE = (
     "AWS advises reading each service's documentation before deregistering its delegated "

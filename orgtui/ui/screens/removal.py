@@ -29,9 +29,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from orgtui.aws import impact, removal
-from orgtui.aws.removal import LiveCheck, Outcome
 from orgtui.aws.session import Cancelled
-from orgtui.aws.writes import ProgressFn
 from orgtui.errors import OrgtuiError
 from orgtui.model import Assessment, Snapshot
 from orgtui.rules import assess
@@ -39,6 +37,7 @@ from orgtui.text import plural
 from orgtui.ui.render import READING, wants_assignees
 from orgtui.ui.screens import removal_text as say
 from orgtui.ui.screens.write_dialog import Clock, OutcomeFn, WriteDialog
+from orgtui.write_model import LiveCheck, Outcome, ProgressFn, summarize
 
 __all__ = ["LiveCheck", "Outcome", "RemovalScreen"]
 
@@ -150,9 +149,7 @@ class RemovalScreen(WriteDialog):
         accounts = self.query_one("#removal-accounts", Static)
         facts = [self.facts(a) for a in self.account_ids]
         if self.phase == "done":
-            accounts.update(
-                say.final_summary(removal.summarize(self.outcomes), self.leave, self.pal)
-            )
+            accounts.update(say.final_summary(summarize(self.outcomes), self.leave, self.pal))
         else:
             accounts.update(say.accounts_text(facts, self.pal, self.checking))
         # A set of management accounts never leaves: nothing about after it leaves.

@@ -44,8 +44,8 @@ from orgtui.ui.screens.write_text import title as say_title
 from orgtui.ui.view import Counts
 
 if TYPE_CHECKING:
-    from orgtui.aws.removal import LiveCheck, Outcome
     from orgtui.model import Account, Assessment, Finding, Snapshot
+    from orgtui.write_model import LiveCheck, Outcome
 
 # A removal opened while the organization's details are still loading (a cold start).
 NOT_READ_YET = (

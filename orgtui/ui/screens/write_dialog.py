@@ -36,8 +36,6 @@ from textual.widgets.button import ButtonVariant
 
 from orgtui.aws import live
 from orgtui.aws.errors import translate
-from orgtui.aws.live import LiveCheck
-from orgtui.aws.writes import Outcome, ProgressFn
 from orgtui.ids import normalize_account_id
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
 from orgtui.text import plural
@@ -46,6 +44,7 @@ from orgtui.ui.render import safe
 from orgtui.ui.screens.write_text import WAITING, mismatch_line, outcome_line, prompt
 from orgtui.ui.widgets.fitted import Fitted, MoreBelow
 from orgtui.ui.widgets.safe_input import SafeInput
+from orgtui.write_model import LiveCheck, Outcome, ProgressFn
 
 Clock = Callable[[], datetime]
 OutcomeFn = Callable[[Outcome], None]

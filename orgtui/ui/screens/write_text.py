@@ -19,7 +19,7 @@ from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import indented, safe
 
 if TYPE_CHECKING:
-    from orgtui.aws.writes import Outcome
+    from orgtui.write_model import Outcome
 
 
 def one_line(*parts: str | Text | tuple[str, object]) -> Text:

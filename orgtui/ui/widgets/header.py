@@ -22,8 +22,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
-from orgtui.loading import PHASES
 from orgtui.model import Snapshot
+from orgtui.phases import PHASES
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import counts_line, safe, same_text
