@@ -37,6 +37,7 @@ from typing import Any  # noqa: E402
 from orgtui import files  # noqa: E402
 from orgtui.aws.loader import Loader  # noqa: E402
 from orgtui.aws.session import AwsContext, SessionOptions  # noqa: E402
+from orgtui.backend import Services  # noqa: E402
 from orgtui.ui.app import OrgApp  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - IMPORT_START
@@ -187,7 +188,7 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
         started = time.perf_counter()
         # The session is read-only below the UI (the context's guard); the app is not,
         # so that marking (A) can be timed. Nothing here presses r.
-        app = OrgApp(ctx, read_only=False, cache_key=key, use_cache=True)
+        app = OrgApp(Services(ctx, cache_key=key), read_only=False, use_cache=True)
         async with app.run_test(size=(160, 48)) as pilot:
             while app.view is None:
                 await pilot.pause(0.002)
@@ -259,7 +260,7 @@ async def measure_cold(endpoint_url: str) -> dict[str, Any]:
     started = time.perf_counter()
     ctx = _context(endpoint_url, stop)
     ctx.prepare()  # as `orgtui` does before its UI starts (cli.run_tui)
-    app = OrgApp(ctx, read_only=True, use_cache=False)
+    app = OrgApp(Services(ctx), read_only=True, use_cache=False)
     tree_s: float | None = None
     accounts, reading = 0, False
     async with app.run_test(size=(160, 48)) as pilot:

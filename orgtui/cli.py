@@ -504,10 +504,11 @@ def _meeting(doc: dict[str, Any], fail_on: str) -> list[Mapping[str, Any]]:
 
 
 def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
+    from orgtui.backend import session_services
     from orgtui.ui.app import run_app
 
     ctx.prepare()
-    return run_app(cfg, ctx, demo)
+    return run_app(cfg, session_services(cfg, ctx, demo), demo is not None)
 
 
 _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")

@@ -37,3 +37,14 @@ class StoreError(OrgtuiError):
 
 class ReadOnlyViolation(OrgtuiError):
     """A write call attempted while the read-only guard is on."""
+
+
+class Cancelled(OrgtuiError):
+    """The session ended (orgtui is quitting): no further call is made."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "orgtui is stopping: the call was not made.",
+            "Start orgtui again to continue.",
+            code="Cancelled",
+        )

@@ -107,6 +107,14 @@ class ResourceShareInfo:
 
 
 @dataclass(frozen=True)
+class Assignees:
+    """Who signs in to one account through Identity Center."""
+
+    users: int
+    groups: int
+
+
+@dataclass(frozen=True)
 class Impact:
     """What the impact readers found, and which checks were made."""
 

@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:  # run as `python scripts/screenshots.py` from a c
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input  # noqa: E402
 
+from orgtui.backend import Services  # noqa: E402
 from orgtui.ui.app import OrgApp  # noqa: E402
 
 OUT_DIR = ROOT / "screenshots"
@@ -272,7 +273,7 @@ async def _render(scene: Scene, out_dir: Path) -> Path:
                 read_only=scene.read_only,
             )
         )
-        app = OrgApp(ctx, read_only=scene.read_only, demo=True, clock=lambda: NOW)
+        app = OrgApp(Services(ctx), read_only=scene.read_only, demo=True, clock=lambda: NOW)
         async with app.run_test(size=scene.size, notifications=True) as pilot:
             await _until(pilot, lambda: app.loaded, "the organization to load")
             await scene.steps(pilot, app, demo)

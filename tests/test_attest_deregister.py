@@ -14,11 +14,12 @@ import pytest
 
 from orgtui import files, loading, report
 from orgtui.aws import removal, writes
-from orgtui.aws.attest import attest, attest_many, attestation_value
+from orgtui.aws.attest import attest, attest_many
 from orgtui.aws.deregister import deregister
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from orgtui.model import DEFAULT_ATTEST_TAG, Caller
 from orgtui.rules import assess
+from orgtui.rules.attestation import attestation_value
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org

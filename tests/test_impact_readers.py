@@ -473,7 +473,7 @@ def test_throttled_after_every_retry_skips_the_check(server, capsys, monkeypatch
 
 
 def test_a_session_ended_during_the_read_stops_it_instead_of_skipping(moto_in_process):
-    from orgtui.aws.session import Cancelled
+    from orgtui.errors import Cancelled
 
     impact_org(in_process_clients, per_ou=2)
     ctx = make_ctx()

@@ -11,7 +11,6 @@ an earlier REMOVAL_REFUSED.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -23,29 +22,9 @@ from orgtui.aws.errors import translate
 from orgtui.aws.live import check_account, live_organization
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, for_each, perform, request_id
-from orgtui.model import Caller, Snapshot, iso
+from orgtui.model import Snapshot
+from orgtui.rules.attestation import attestation_value
 from orgtui.write_model import LiveCheck, Outcome, ProgressFn, refused_by_check, updated_snapshot
-
-# A tag value's length and characters as AWS takes them (TagResource refuses any other:
-# a comma in a session name, say): letters, separators, digits and `_.:/=+-@`.
-TAG_VALUE_MAX = 256
-_TAG_VALUE_PUNCTUATION = frozenset("_.:/=+-@")
-
-
-def tag_value_text(text: str) -> str:
-    """`text` with every character AWS refuses in a tag value replaced by `_`."""
-    return "".join(
-        ch if ch in _TAG_VALUE_PUNCTUATION or unicodedata.category(ch)[0] in "LZN" else "_"
-        for ch in text
-    )
-
-
-def attestation_value(now: datetime, caller: Caller) -> str:
-    """`<UTC ISO time> <who>`: the time first, so the rules can date the attestation; who
-    is the caller's full principal (`123456789012/OrgAdmin/alice`), made a valid tag
-    value and cut to fit."""
-    value = f"{iso(now)} {tag_value_text(caller.principal)}"
-    return value[:TAG_VALUE_MAX]
 
 
 def attest(

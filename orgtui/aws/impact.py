@@ -38,13 +38,15 @@ from orgtui.aws.errors import translate
 from orgtui.aws.readers import each
 from orgtui.aws.readers.cloudformation import StackSetsRead, read_stack_sets
 from orgtui.aws.readers.controltower import read_baseline_targets
-from orgtui.aws.readers.identity_center import Assignees, read_assignees, read_identity_center
+from orgtui.aws.readers.identity_center import read_assignees, read_identity_center
 from orgtui.aws.readers.policies import read_policy_documents, read_trusted_services
 from orgtui.aws.readers.ram import read_shares
-from orgtui.aws.session import AwsContext, Cancelled
+from orgtui.aws.session import AwsContext
+from orgtui.errors import Cancelled
 from orgtui.impact_model import (
     CHECK_NAMES,
     CONTROL_TOWER_PRINCIPAL,
+    Assignees,
     Check,
     Impact,
     ResourceShareInfo,

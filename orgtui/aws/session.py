@@ -37,7 +37,7 @@ from orgtui.aws.codes import CONCURRENT, error_code, is_concurrency_throttle, is
 from orgtui.aws.deadline import bound_answers
 from orgtui.aws.foreground import Foreground
 from orgtui.aws.limiter import AUTO_MAX, AUTO_START, AdaptiveLimiter
-from orgtui.errors import OrgtuiError, ReadOnlyViolation
+from orgtui.errors import Cancelled, OrgtuiError, ReadOnlyViolation
 
 DEFAULT_REGION = "us-east-1"  # Organizations is a global service served from us-east-1.
 READ_PREFIXES = ("List", "Describe", "Get")
@@ -154,17 +154,6 @@ class CallStats:
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())
-
-
-class Cancelled(OrgtuiError):
-    """The session ended (orgtui is quitting): no further call is made."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "orgtui is stopping: the call was not made.",
-            "Start orgtui again to continue.",
-            code="Cancelled",
-        )
 
 
 def malformed_page(operation: str, what: str) -> OrgtuiError:

@@ -14,11 +14,12 @@ blocks until an attestation dated after it exists.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from orgtui.model import CLOCK_SKEW, Account, Finding, Refusal, Snapshot, utc
+from orgtui.model import CLOCK_SKEW, Account, Caller, Finding, Refusal, Snapshot, iso, utc
 
 # The Reasons that mean the standalone sign-up was never completed, in words.
 STANDALONE_REASONS = {
@@ -133,3 +134,25 @@ def removal_refused(account: Account, snap: Snapshot, now: datetime) -> Iterable
         "phone verification, contact details, support plan, customer agreement); then "
         "attest it (v in orgtui) and try again.",
     )
+
+
+# A tag value's length and characters as AWS takes them (TagResource refuses any other:
+# a comma in a session name, say): letters, separators, digits and `_.:/=+-@`.
+TAG_VALUE_MAX = 256
+_TAG_VALUE_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def tag_value_text(text: str) -> str:
+    """`text` with every character AWS refuses in a tag value replaced by `_`."""
+    return "".join(
+        ch if ch in _TAG_VALUE_PUNCTUATION or unicodedata.category(ch)[0] in "LZN" else "_"
+        for ch in text
+    )
+
+
+def attestation_value(now: datetime, caller: Caller) -> str:
+    """`<UTC ISO time> <who>`: the time first, so the rules can date the attestation; who
+    is the caller's full principal (`123456789012/OrgAdmin/alice`), made a valid tag
+    value and cut to fit."""
+    value = f"{iso(now)} {tag_value_text(caller.principal)}"
+    return value[:TAG_VALUE_MAX]

@@ -4,7 +4,7 @@ What is on screen, and what the user does with it, is the main screen's
 close, move) and what their outcomes do to the views are `writes`
 (`orgtui.ui.write_flow.WriteFlow`).
 
-`run_app(cfg, ctx, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
+`run_app(cfg, services, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
 with an injected clock. Every AWS call runs in a thread worker that posts back.
 """
 
@@ -30,9 +30,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 
-from orgtui import files, loading
-from orgtui.aws.move import move_many
-from orgtui.errors import OrgtuiError
+from orgtui.backend import LoadFailed as StageFailed
+from orgtui.backend import LoadOptions, Services
+from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import (
     DEFAULT_ATTEST_TAG,
     DEFAULT_DESTINATION,
@@ -42,12 +42,14 @@ from orgtui.model import (
     Snapshot,
 )
 from orgtui.text import clean
+from orgtui.ui.assignee_flow import AssigneeFlow
 from orgtui.ui.bindings import help_rows
 from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
+from orgtui.ui.cursor_read import CursorReadDone
 from orgtui.ui.keys_first import KeysFirst
 from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
-from orgtui.ui.recovery_flow import RecoveryFlow, RecoveryRead
+from orgtui.ui.recovery_flow import RecoveryFlow
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.screens.main import MainScreen
 from orgtui.ui.screens.write_dialog import RUN_GROUP
@@ -95,26 +97,23 @@ class OrgApp(KeysFirst, App[int]):
 
     def __init__(
         self,
-        ctx: Any,
+        services: Services,
         *,
         read_only: bool | None = None,
         demo: bool = False,
         clock: Clock | None = None,
-        cache_key: str | None = None,
         use_cache: bool = False,
-        profile: str | None = None,
         theme: str | None = None,
         attest_tag: str = DEFAULT_ATTEST_TAG,
         destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.read_only = bool(ctx.options.read_only) if read_only is None else read_only
+        # The core, as the session may use it: the UI never holds the AWS context.
+        self.services = services
+        self.read_only = services.read_only if read_only is None else read_only
         self.demo = demo
         self.clock: Clock = clock or _utc_now
-        self.cache_key = cache_key
-        self.use_cache = use_cache and cache_key is not None
-        self.profile = profile
+        self.use_cache = use_cache and services.cache_key is not None
         self.attest_tag = attest_tag
         # What the verdicts are for (the setting; x cycles it). Not saved: a report run
         # later must not change its verdicts because of a key pressed here.
@@ -123,6 +122,8 @@ class OrgApp(KeysFirst, App[int]):
         self.writes = WriteFlow(self)
         # Who can get back in, read for the account under the cursor (never in the load).
         self.recovery = RecoveryFlow(self)
+        # Who is assigned through Identity Center, counted for the account under the cursor.
+        self.assignee_reads = AssigneeFlow(self)
         self.view: OrgView | None = None  # the organization as last read
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
         # and logs it, no other account starts, then the app exits.
@@ -151,7 +152,7 @@ class OrgApp(KeysFirst, App[int]):
                 self.theme = theme
             else:
                 self._theme_problem = (
-                    f"{files.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
+                    f"{services.config_path()}: 'theme' = {theme!r} is not a Textual theme; "
                     f"the default ({self.theme}) is used. Pick one with ctrl+p, theme."
                 )
 
@@ -246,8 +247,8 @@ class OrgApp(KeysFirst, App[int]):
                 self.call_from_thread(self.writes.moved, outcome)
 
         # move_many never raises; it re-checks live and logs before and after each call.
-        outcomes = move_many(
-            self.ctx, snap, account_ids, destination, progress=progress, stop=self.hangup
+        outcomes = self.services.move_many(
+            snap, account_ids, destination, progress=progress, stop=self.hangup
         )
         self.call_from_thread(self.writes.moves_done, outcomes, destination)
 
@@ -257,7 +258,7 @@ class OrgApp(KeysFirst, App[int]):
 
     def remember(self) -> None:
         """Save the view as it is now to the cache, for the next start."""
-        if self.cache_key and self.view is not None:
+        if self.services.cache_key and self.view is not None:
             self._save_cache(self.view.snapshot)
 
     def apply_removal(self, account_id: str) -> None:
@@ -303,8 +304,8 @@ class OrgApp(KeysFirst, App[int]):
         if not self._remember_theme or name == self._saved_theme:
             return
         try:
-            files.save_setting("theme", name)
-        except files.StoreError as exc:
+            self.services.save_setting("theme", name)
+        except StoreError as exc:
             self.notify_error(exc, title="Theme not remembered", severity="warning")
             return
         self._saved_theme = name
@@ -334,12 +335,12 @@ class OrgApp(KeysFirst, App[int]):
                 last[0] = now
             self.post_message(LoadProgress(generation, phase, done, total))
 
-        options = loading.LoadOptions(
-            cache_key=self.cache_key, read_cache=use_cache, attest_tag=self.attest_tag
+        options = LoadOptions(
+            cache_key=self.services.cache_key, read_cache=use_cache, attest_tag=self.attest_tag
         )
         structure: Snapshot | None = None
         try:
-            for stage in loading.stages(self.ctx, options, progress):
+            for stage in self.services.load_stages(options, progress):
                 for problem in stage.problems:
                     title = (
                         "Audit log"
@@ -367,7 +368,7 @@ class OrgApp(KeysFirst, App[int]):
                         self.post_message(DetailsLoaded(generation, view))
                 if view is not None:  # the table's widths and name order: here, not at `t`
                     TableModel.of(view).prepare()
-        except loading.LoadFailed as exc:
+        except StageFailed as exc:
             # No details will come: the structure, `ready?` / `review?`, is shown.
             fallback = (
                 OrgView(structure, self.clock(), destination=self.destination)
@@ -379,7 +380,7 @@ class OrgApp(KeysFirst, App[int]):
     @work(thread=True, group="cache", exit_on_error=False)
     def _save_cache(self, snap: Snapshot) -> None:
         # The cache is a convenience; the next full load writes it again.
-        loading.remember(self.cache_key, snap)
+        self.services.remember(snap)
 
     def _paint_cached(self, generation: int, view: OrgView) -> None:
         if generation != self.generation or self.view is not None:
@@ -457,8 +458,10 @@ class OrgApp(KeysFirst, App[int]):
         self.main.show_view(view, old)
         self.collector.freeze()
 
-    def on_recovery_read(self, message: RecoveryRead) -> None:
-        self.recovery.landed(message)
+    def on_cursor_read_done(self, message: CursorReadDone) -> None:
+        for reads in (self.recovery, self.assignee_reads):
+            if reads.group == message.group:
+                reads.done(message)
 
     def on_unmount(self) -> None:
         self.collector.end()
@@ -519,7 +522,7 @@ class OrgApp(KeysFirst, App[int]):
         self.action_quit_app()
 
     def quit_now(self) -> None:
-        self.ctx.cancel()
+        self.services.cancel()
         if self.signalled is not None:
             # Nothing is left in flight: every write is finished and logged. After a
             # hangup the terminal is gone, and restoring it can wait forever on a
@@ -543,7 +546,7 @@ class OrgApp(KeysFirst, App[int]):
     @work(thread=True, group="screenshot", exit_on_error=False)
     def _save_screenshot(self, svg: str, filename: str | None) -> None:
         try:
-            saved: Path = files.save_screenshot(svg, filename, self.clock())
+            saved: Path = self.services.save_screenshot(svg, filename, self.clock())
         except OrgtuiError as exc:
             self.call_from_thread(self.notify_error, exc, title="Screenshot not saved")
             return
@@ -562,20 +565,13 @@ def _end_process(code: int) -> None:
     os._exit(code)
 
 
-def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
+def run_app(cfg: Any, services: Services, demo: bool) -> int:
     """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
-    cache_key = (
-        files.cache_key(cfg.profile, cfg.endpoint_url, cfg.region, ctx.credential_inputs())
-        if demo is None
-        else None
-    )
     app = OrgApp(
-        ctx,
+        services,
         read_only=cfg.read_only,
-        demo=demo is not None,
-        cache_key=cache_key,
+        demo=demo,
         use_cache=bool(cfg.use_cache),
-        profile=cfg.profile,
         theme=cfg.settings.theme,
         attest_tag=cfg.settings.standalone_tag,
         destination=cfg.settings.destination,
@@ -591,7 +587,7 @@ def run_app(cfg: Any, ctx: Any, demo: Any) -> int:
         with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
             print(
                 f"orgtui: stopped by {name}; any write in flight was finished and logged in "
-                f"{files.audit_log_path()}.",
+                f"{services.audit_log_path()}.",
                 file=sys.stderr,
                 flush=True,
             )

@@ -27,9 +27,9 @@ else:  # a plain mixin, as LineWidget is
 
 
 class KeysFirst(_Base):
-    """Put before App among the app's bases; `ctx` is its AwsContext."""
+    """Put before App among the app's bases; `services` is its `orgtui.backend.Services`."""
 
-    ctx: Any
+    services: Any
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key):
@@ -37,14 +37,14 @@ class KeysFirst(_Base):
             return
         arriving = not event.is_forwarded  # from the terminal; else back from the widget
         if arriving:
-            self.ctx.foreground.claim()
+            self.services.foreground.claim()
         await super().on_event(event)
         if arriving and event.is_forwarded:
             # Sent on to the focused widget: queued behind the key there.
             (self.focused or self.screen).call_after_refresh(self._taken_on_the_way, event)
         else:  # its binding ran here: back from the widget, or the app's own (ctrl+c)
-            self.call_after_refresh(self.ctx.foreground.release)
+            self.call_after_refresh(self.services.foreground.release)
 
     def _taken_on_the_way(self, event: events.Key) -> None:
         if propagation_stopped(event):  # it will not come back up to the app
-            self.ctx.foreground.release()
+            self.services.foreground.release()

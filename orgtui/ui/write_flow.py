@@ -112,14 +112,14 @@ class WriteFlow:
         app = self.app
         app.push_screen(
             RemovalScreen(
-                app.ctx,
+                app.services,
                 snap,
                 ids,
                 clock=app.clock,
                 leave=leave,
                 on_outcome=self.outcome,
                 stop=app.hangup,
-                counts=app.main.detail.counts,
+                counts=dict(app.assignee_reads.found),
             ),
             callback=self.closed("left the organization"),
         )
@@ -160,7 +160,7 @@ class WriteFlow:
         app = self.app
         app.push_screen(
             AttestScreen(
-                app.ctx,
+                app.services,
                 snap,
                 ids,
                 clock=app.clock,
@@ -204,7 +204,7 @@ class WriteFlow:
         app = self.app
         app.push_screen(
             DeregisterScreen(
-                app.ctx,
+                app.services,
                 snap,
                 account_id,
                 clock=app.clock,
@@ -239,7 +239,7 @@ class WriteFlow:
         app = self.app
         app.push_screen(
             CloseScreen(
-                app.ctx,
+                app.services,
                 snap,
                 ids,
                 clock=app.clock,

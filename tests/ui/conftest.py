@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.backend import Services
 from orgtui.ui.app import OrgApp
 from tests.conftest import DEMO_NOW
 
@@ -32,9 +33,9 @@ def demo_context(read_only: bool = False) -> AwsContext:
 def make_app(demo) -> Callable[..., OrgApp]:
     """Build an OrgApp on the running demo, with the demo's fixed clock."""
 
-    def build(read_only: bool = False, **kwargs: Any) -> OrgApp:
+    def build(read_only: bool = False, cache_key: str | None = None, **kwargs: Any) -> OrgApp:
         return OrgApp(
-            demo_context(read_only),
+            Services(demo_context(read_only), cache_key=cache_key),
             read_only=read_only,
             demo=True,
             clock=lambda: DEMO_NOW,
@@ -88,10 +89,10 @@ async def wait_loaded(pilot: Pilot, app: OrgApp, limit: int = 400) -> None:
 
 
 async def rested(pilot: Pilot, app: OrgApp) -> None:
-    """Pause until the recovery read of the account under the cursor (if one was wanted)
-    landed: the detail pane shows its section as read (`orgtui.ui.recovery_flow`)."""
+    """Pause until the reads for the account under the cursor (if any was wanted) landed:
+    the detail pane shows them as read (`orgtui.ui.cursor_read`)."""
     await pilot.pause()
-    await until(pilot, lambda: app.recovery.idle)
+    await until(pilot, lambda: app.recovery.idle and app.assignee_reads.idle)
 
 
 def plain(renderable: Any, width: int = 100) -> str:

@@ -36,7 +36,7 @@ def flat(text: str) -> str:
 
 
 def sent(app: OrgApp) -> int:
-    return app.ctx.stats.calls["TagResource"]
+    return app.services.stats.calls["TagResource"]
 
 
 async def open_attest(pilot: Pilot, app: OrgApp) -> AttestScreen:
@@ -70,7 +70,7 @@ async def test_v_says_what_attesting_means_then_tags_and_updates_the_views(make_
         app.main.jump_to(target)
         await pilot.pause()
         assert app.view.verdict(target) == "review"
-        loads = app.ctx.stats.calls["ListAccountsForParent"]
+        loads = app.services.stats.calls["ListAccountsForParent"]
         dialog = await open_attest(pilot, app)
         text = body(dialog)
         for words in (
@@ -94,7 +94,7 @@ async def test_v_says_what_attesting_means_then_tags_and_updates_the_views(make_
         # The views follow at once, from the outcome: no reload.
         assert app.view.verdict(target) == "ready"
         assert app.snapshot.tags_of(target)[DEFAULT_ATTEST_TAG] == VALUE
-        assert app.ctx.stats.calls["ListAccountsForParent"] == loads
+        assert app.services.stats.calls["ListAccountsForParent"] == loads
         tree = app.query_one(OrgTree)
         label = tree.render_label(tree.nodes[target], tree.rich_style, tree.rich_style).plain
         assert label.startswith("ready")
@@ -224,7 +224,7 @@ async def test_the_live_check_skips_an_account_that_turns_out_invited(make_app, 
         accounts = dict(snap.accounts)
         accounts[target] = replace(accounts[target], joined_method="CREATED")  # stale view
         stale = replace(snap, accounts=accounts)
-        dialog = AttestScreen(app.ctx, stale, [target], clock=app.clock)
+        dialog = AttestScreen(app.services, stale, [target], clock=app.clock)
         app.push_screen(dialog)
         await until(pilot, lambda: dialog.checks is not None)
         assert dialog.account_ids == []

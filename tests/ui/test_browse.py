@@ -197,12 +197,12 @@ async def test_reload_reads_again_and_keeps_the_place(make_app, demo):
         await wait_loaded(pilot, app)
         app.main.jump_to(demo.accounts["ledger-prod"])
         await pilot.pause()
-        calls = app.ctx.stats.calls["DescribeOrganization"]
+        calls = app.services.stats.calls["DescribeOrganization"]
         generation = app.generation
         await pilot.press("ctrl+r")
         assert app.generation == generation + 1
         await wait_loaded(pilot, app)
-        assert app.ctx.stats.calls["DescribeOrganization"] == calls + 1
+        assert app.services.stats.calls["DescribeOrganization"] == calls + 1
         tree = app.query_one(OrgTree)
         assert tree.cursor_ref.id == demo.accounts["ledger-prod"]
         assert "40 accounts" in text_of(app, "#header-status")

@@ -7,6 +7,7 @@ import threading
 
 from orgtui import files
 from orgtui.aws.loader import Loader
+from orgtui.backend import Services
 from tests.ui.conftest import SIZE, demo_context, text_of, wait_loaded
 
 
@@ -84,7 +85,7 @@ async def test_unreachable_endpoint_keeps_the_cached_picture_marked_stale(demo):
             endpoint_url=f"http://127.0.0.1:{port}",
         )
     )
-    app = OrgApp(ctx, clock=lambda: DEMO_NOW, cache_key="k-offline", use_cache=True)
+    app = OrgApp(Services(ctx, cache_key="k-offline"), clock=lambda: DEMO_NOW, use_cache=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app, limit=2000)
         assert app.is_running and app.fatal_error is None

@@ -55,7 +55,7 @@ async def test_c_closes_one_account_and_the_tree_shows_it_pending(make_app, demo
     target = demo.accounts["northwind-dev"]
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        loads = app.ctx.stats.calls["ListAccountsForParent"]
+        loads = app.services.stats.calls["ListAccountsForParent"]
         dialog = await open_close(pilot, app, target)
         text = dialog_text(dialog)
         assert "closures left in the rolling 30 days (estimate): 249 of 250" in text
@@ -64,16 +64,16 @@ async def test_c_closes_one_account_and_the_tree_shows_it_pending(make_app, demo
         assert "Bills for what it used may still arrive" in text
         assert "A linked GovCloud account closes too" in text
         assert f"Type {target} and press enter to close" in text
-        assert app.ctx.stats.calls["CloseAccount"] == 0
+        assert app.services.stats.calls["CloseAccount"] == 0
         dialog.query_one("#close-input", Input).focus()
         await pilot.press(*target, "enter")
         await until(pilot, lambda: dialog.phase == "done")
         assert "1 closed" in dialog_text(dialog)
-        assert app.ctx.stats.calls["CloseAccount"] == 1
+        assert app.services.stats.calls["CloseAccount"] == 1
         # The view follows the outcome: no reload.
         assert app.snapshot.accounts[target].state == "PENDING_CLOSURE"
         assert "PENDING_CLOSURE" in label(app, target)
-        assert app.ctx.stats.calls["ListAccountsForParent"] == loads
+        assert app.services.stats.calls["ListAccountsForParent"] == loads
         await pilot.press("escape")
         await pilot.pause()
         assert "1 account closed." in notices(app)[-1]
@@ -100,7 +100,7 @@ async def test_the_management_account_and_a_delegated_admin_are_blocked(make_app
             assert dialog.phase == "confirm"
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, CloseScreen))
-        assert app.ctx.stats.calls["CloseAccount"] == 0
+        assert app.services.stats.calls["CloseAccount"] == 0
     assert files.read_audit() == []
 
 
@@ -141,8 +141,8 @@ async def test_audit_mode_refuses_c_and_m_in_words(make_app, demo):
         await pilot.pause()
         assert not isinstance(app.screen, MoveScreen)
         assert "read-only (orgtui audit): nothing can be moved" in notices(app)[-1]
-        assert app.ctx.stats.calls["CloseAccount"] == 0
-        assert app.ctx.stats.calls["MoveAccount"] == 0
+        assert app.services.stats.calls["CloseAccount"] == 0
+        assert app.services.stats.calls["MoveAccount"] == 0
     assert files.read_audit() == []
 
 
@@ -155,7 +155,7 @@ async def test_m_moves_an_account_to_suspended_without_a_reload(make_app, demo):
         before = app.snapshot.accounts[target].parent_id
         total = app.view.counts_of(suspended).total
         was = app.view.counts_of(before).total
-        loads = app.ctx.stats.calls["ListAccountsForParent"]
+        loads = app.services.stats.calls["ListAccountsForParent"]
         app.main.jump_to(target)
         await pilot.pause()
         await pilot.press("m")
@@ -174,7 +174,7 @@ async def test_m_moves_an_account_to_suspended_without_a_reload(make_app, demo):
         await until(pilot, lambda: app.snapshot.accounts[target].parent_id == suspended)
         await until(pilot, lambda: "moved to Suspended" in (notices(app) or [""])[-1])
         assert "1 account moved to Suspended." in notices(app)[-1]
-        assert app.ctx.stats.calls["MoveAccount"] == 1
+        assert app.services.stats.calls["MoveAccount"] == 1
         # The tree, the counts and the inherited policies follow, without a reload.
         tree = app.query_one(OrgTree)
         assert tree.nodes[target].parent is tree.nodes[suspended]
@@ -183,7 +183,7 @@ async def test_m_moves_an_account_to_suspended_without_a_reload(make_app, demo):
         assert app.main.cursor_account() == target  # the cursor followed it
         attached = {p.attached_to for p in app.snapshot.applied_policies(target)}
         assert suspended in attached and before not in attached
-        assert app.ctx.stats.calls["ListAccountsForParent"] == loads
+        assert app.services.stats.calls["ListAccountsForParent"] == loads
     log = files.read_audit()
     assert [r["event"] for r in log] == ["move-started", "move-ok"]
     assert log[0]["account_id"] == target and log[0]["target"] == suspended
@@ -199,7 +199,7 @@ async def test_escape_in_the_picker_moves_nothing(make_app, demo):
         await until(pilot, lambda: isinstance(app.screen, MoveScreen))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, MoveScreen))
-        assert app.ctx.stats.calls["MoveAccount"] == 0
+        assert app.services.stats.calls["MoveAccount"] == 0
     assert files.read_audit() == []
 
 

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Static
 from orgtui import files
 from orgtui.aws import writes
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
+from orgtui.backend import Services
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.deregister import DeregisterScreen
 from orgtui.ui.widgets.org_tree import OrgTree
@@ -41,7 +42,7 @@ def flat(text: str) -> str:
 
 
 def sent(app: OrgApp) -> int:
-    return app.ctx.stats.calls[OPERATION]
+    return app.services.stats.calls[OPERATION]
 
 
 def body(dialog: DeregisterScreen) -> str:
@@ -80,7 +81,7 @@ async def test_d_lists_what_stops_then_deregisters_and_the_verdict_follows(make_
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         assert app.view.verdict(target) == "blocked"
-        loads = app.ctx.stats.calls["ListAccountsForParent"]
+        loads = app.services.stats.calls["ListAccountsForParent"]
         dialog = await open_dialog(pilot, app, target)
         assert "macie.amazonaws.com" in body(dialog)
         assert (
@@ -100,7 +101,7 @@ async def test_d_lists_what_stops_then_deregisters_and_the_verdict_follows(make_
         assert app.view.verdict(target) == "ready"
         assert app.snapshot.delegated_services_of(target) == ()
         assert label(app, target).startswith("ready")
-        assert app.ctx.stats.calls["ListAccountsForParent"] == loads
+        assert app.services.stats.calls["ListAccountsForParent"] == loads
         await pilot.press("escape")
         await pilot.pause()
         assert "DELEGATED_ADMIN" not in detail_text(app)
@@ -215,7 +216,7 @@ def two_services(aws_credentials, monkeypatch) -> Iterator[tuple[FaultServer, Aw
 
 async def test_one_service_refused_is_reported_and_the_other_stays_done(two_services):
     server, ctx, tooling = two_services
-    app = OrgApp(ctx, clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(ctx), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         dialog = await open_dialog(pilot, app, tooling)

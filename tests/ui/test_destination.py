@@ -25,7 +25,7 @@ TRANSFER = "40 accounts: 9 blocked · 26 review · 5 ready"
 
 
 def calls(app) -> int:
-    return sum(app.ctx.stats.calls.values())
+    return sum(app.services.stats.calls.values())
 
 
 def label(app, account_id: str) -> str:

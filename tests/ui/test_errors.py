@@ -8,6 +8,7 @@ from textual.app import App
 
 from orgtui import cli
 from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.backend import Services
 from orgtui.ui.app import OrgApp
 from tests.conftest import DEMO_NOW
 from tests.support.faults import FaultServer
@@ -28,7 +29,7 @@ def _context(url: str) -> AwsContext:
 
 async def test_access_denied_at_start_closes_the_app(server):
     server.fail("DescribeOrganization", "AccessDeniedException", message="not allowed", status=400)
-    app = OrgApp(_context(server.url), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(_context(server.url)), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
     assert app.return_code == 1
@@ -38,7 +39,7 @@ async def test_access_denied_at_start_closes_the_app(server):
 
 
 async def test_no_credentials_at_start_closes_the_app():
-    app = OrgApp(AwsContext(SessionOptions(region="us-east-1")), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(AwsContext(SessionOptions(region="us-east-1"))), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
     assert app.return_code == 1
@@ -79,7 +80,7 @@ async def test_enrichment_failure_is_shown_and_the_app_stays_usable(server):
     created = org.create_account(AccountName="alpha", Email="alpha@example.com")
     alpha = created["CreateAccountStatus"]["AccountId"]
     server.fail("ListTagsForResource", "AccessDeniedException", message="no tags for you")
-    app = OrgApp(_context(server.url), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(_context(server.url)), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         assert app.return_code is None
@@ -104,7 +105,7 @@ async def test_enrichment_failure_is_shown_and_the_app_stays_usable(server):
 async def test_reload_failure_keeps_the_organization(server):
     org = server.client("organizations")
     org.create_organization(FeatureSet="ALL")
-    app = OrgApp(_context(server.url), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(_context(server.url)), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         shown = app.snapshot

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 
 from orgtui import files
 from orgtui.aws.loader import Loader
+from orgtui.backend import Services
 from orgtui.text import clean
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.removal import RemovalScreen
@@ -67,7 +68,7 @@ def in_svg(svg: str, text: str) -> bool:
 
 
 async def test_starts_browses_every_node_and_shows_names_literally(org):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         assert app.return_code is None and app.view is not None
@@ -117,7 +118,7 @@ async def test_starts_browses_every_node_and_shows_names_literally(org):
 
 
 async def test_filter_with_markup_and_the_status_line(org):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("slash", *"x[/]")
@@ -144,7 +145,7 @@ async def test_filter_with_markup_and_the_status_line(org):
 
 
 async def test_dialog_and_refusal_notice_hold_no_action(org, monkeypatch):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
     actions: list[str] = []
     monkeypatch.setattr(OrgApp, "action_screenshot", lambda self, *a: actions.append("shot"))
     monkeypatch.setattr(OrgApp, "action_quit", lambda self: actions.append("quit"))
@@ -188,7 +189,7 @@ async def test_dialog_and_refusal_notice_hold_no_action(org, monkeypatch):
 
 
 async def test_palette_finds_a_hostile_name_as_text(org, monkeypatch):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
     actions: list[str] = []
     monkeypatch.setattr(OrgApp, "action_screenshot", lambda self, *a: actions.append("shot"))
     async with app.run_test(size=SIZE) as pilot:
@@ -211,7 +212,7 @@ async def test_starts_from_a_hostile_cache(org):
     snap = Loader(ctx).load()
     key = files.cache_key(None, "hostile", None)
     files.save_snapshot(key, snap)
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW, cache_key=key, use_cache=True)
+    app = OrgApp(Services(demo_context(), cache_key=key), clock=lambda: DEMO_NOW, use_cache=True)
     painted: list[bool] = []
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.view is not None)
@@ -223,7 +224,7 @@ async def test_starts_from_a_hostile_cache(org):
 
 
 def test_snapshot_hostile_main_screen(org, snap_compare):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
 
     async def run_before(pilot: Pilot) -> None:
         await wait_loaded(pilot, app)
@@ -245,7 +246,7 @@ def test_palette_hits_are_plain_content():
 
 
 async def test_every_notice_is_plain_text(org):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_loaded(pilot, app)
         app.notify(f"{h.CLICK} and {h.OSC2}\nsecond line", title=h.NEWLINE, markup=True)

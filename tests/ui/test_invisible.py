@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from orgtui.backend import Services
 from orgtui.text import clean
 from orgtui.ui.app import OrgApp
 from orgtui.ui.widgets.org_tree import OrgTree
@@ -81,7 +82,7 @@ def org(isolated_env: Any) -> Iterator[BuiltOrg]:
 
 
 async def test_no_invisible_character_reaches_the_screen(org):
-    app = OrgApp(demo_context(), clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(demo_context()), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         tree = app.query_one(OrgTree)

@@ -13,7 +13,7 @@ async def test_a_key_claims_the_foreground_until_it_is_painted(make_app, monkeyp
         await wait_loaded(pilot, app)
         await settled(pilot, app)
         tree = app.main.tree_view
-        foreground = app.ctx.foreground
+        foreground = app.services.foreground
         seen: list[tuple[str, int]] = []
         claim, release = foreground.claim, foreground.release
         monkeypatch.setattr(

@@ -100,7 +100,7 @@ async def test_apply_removal_updates_tree_counts_and_marks(make_app, demo):
         app.main.jump_to(gone)
         await pilot.press("space")
         # a reload starts with ListRoots (the cursor's recovery reads are not one)
-        roots = app.ctx.stats.calls["ListRoots"]
+        roots = app.services.stats.calls["ListRoots"]
         app.apply_removal(gone)
         await pilot.pause()
         assert gone not in app.snapshot.accounts and gone not in tree.nodes
@@ -112,4 +112,4 @@ async def test_apply_removal_updates_tree_counts_and_marks(make_app, demo):
         assert "3 accounts" in divesting
         assert "39 accounts" in text_of(app, "#header-status")
         assert tree.cursor_ref is not None and tree.cursor_ref.id != gone
-        assert app.ctx.stats.calls["ListRoots"] == roots  # no reload
+        assert app.services.stats.calls["ListRoots"] == roots  # no reload

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
+from orgtui.backend import Services
 from orgtui.model import Account, Caller, Organization, Root, Snapshot, frozen_map
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.attest import AttestScreen
@@ -70,7 +71,7 @@ async def test_member_is_told_a_write_needs_the_management_account(
 
     running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
     try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW)
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
             app.main.jump_to(running.caller_account_id)
@@ -80,7 +81,7 @@ async def test_member_is_told_a_write_needs_the_management_account(
             assert not isinstance(app.screen, screen)
             assert "needs the management account" in notices(app)[-1]
             assert operation in notices(app)[-1]
-        assert app.ctx.stats.calls[operation] == 0
+        assert app.services.stats.calls[operation] == 0
     finally:
         running.stop()
 
@@ -91,7 +92,7 @@ async def test_member_r_is_leave_and_the_header_follows_the_leave(isolated_env):
 
     running = demo_mod.start(now=DEMO_NOW, member="fabrikam-dev")
     try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW)
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
             me = running.caller_account_id
@@ -123,7 +124,7 @@ async def test_member_r_is_leave_and_the_header_follows_the_leave(isolated_env):
             header = text_of(app, "#header-org") + text_of(app, "#header-caller")
             assert f"left organization {org_id}" in header
             assert "standalone now" in header and "management " not in header
-        assert app.ctx.stats.calls["LeaveOrganization"] == 1
+        assert app.services.stats.calls["LeaveOrganization"] == 1
     finally:
         running.stop()
 

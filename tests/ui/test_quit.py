@@ -33,17 +33,17 @@ async def _quit_with_held_load(make_app, monkeypatch, *keys: str) -> OrgApp:
 async def test_q_quits_at_once_with_a_load_worker_stuck(make_app, monkeypatch):
     app = await _quit_with_held_load(make_app, monkeypatch, "q")
     assert app.return_code == 0
-    assert app.ctx.cancelled.is_set()  # the stuck read makes no further call
+    assert app.services.ended  # the stuck read makes no further call
 
 
 async def test_ctrl_c_quits_with_one_press(make_app, monkeypatch):
     app = await _quit_with_held_load(make_app, monkeypatch, "ctrl+c")
-    assert app.return_code == 0 and app.ctx.cancelled.is_set()
+    assert app.return_code == 0 and app.services.ended
 
 
 async def test_ctrl_q_takes_the_same_path(make_app, monkeypatch):
     app = await _quit_with_held_load(make_app, monkeypatch, "ctrl+q")
-    assert app.return_code == 0 and app.ctx.cancelled.is_set()
+    assert app.return_code == 0 and app.services.ended
 
 
 async def test_ctrl_c_quits_from_a_dialogs_input(make_app, demo):
@@ -77,11 +77,11 @@ async def test_q_during_a_removal_finishes_and_logs_it_then_quits(make_app, demo
         await pilot.press("ctrl+c")  # q would be typed into the dialog: ctrl+c is not
         await pilot.pause(0.2)
         assert app.is_running  # not while the removal is in flight
-        assert not app.ctx.cancelled.is_set()  # its confirming reads still go out
+        assert not app.services.ended  # its confirming reads still go out
         held.release.set()
         await until(pilot, lambda: not app.is_running)
     assert [r["event"] for r in files.read_audit()] == ["remove-started", "remove-ok"]
-    assert app.ctx.cancelled.is_set()
+    assert app.services.ended
 
 
 def test_run_app_returns_without_waiting_for_a_stuck_worker(monkeypatch):

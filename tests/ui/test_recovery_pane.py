@@ -6,6 +6,7 @@ and badge; a skipped check says why."""
 from __future__ import annotations
 
 from orgtui.aws.recovery import TRUSTED_OFF
+from orgtui.backend import Services
 from tests.ui.conftest import SIZE, demo_context, detail_text, until, wait_loaded
 
 READING = "Reading the root email and contacts"
@@ -25,7 +26,7 @@ async def _read(pilot, app, account_id: str) -> str:
 
 
 def _account_calls(app) -> int:
-    calls = app.ctx.stats.calls
+    calls = app.services.stats.calls
     return sum(
         calls[name] for name in ("GetAlternateContact", "GetContactInformation", "GetPrimaryEmail")
     )
@@ -89,7 +90,7 @@ async def test_fast_moves_read_only_where_the_cursor_rests(make_app, demo):
             await pilot.pause()
         app.main.jump_to(demo.accounts["payments-dev"])
         await until(pilot, lambda: READING not in detail_text(app))
-        assert set(app.recovery.checks) == {demo.accounts["payments-dev"]}
+        assert set(app.recovery.found) == {demo.accounts["payments-dev"]}
 
 
 async def test_trusted_access_off_says_why(make_app, demo):
@@ -112,7 +113,7 @@ async def test_member_session_needs_the_management_account(isolated_env):
 
     running = demo_mod.start(now=DEMO_NOW, member="payments-dev")
     try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW)
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
             app.main.jump_to(running.accounts["payments-dev"])

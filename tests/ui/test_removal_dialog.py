@@ -18,9 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from orgtui import files, loading
-from orgtui.aws import removal
+from orgtui.aws import live, removal
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.backend import Services
 from orgtui.errors import ReadOnlyViolation
 from orgtui.model import Snapshot
 from orgtui.ui.screens.removal import RemovalScreen
@@ -56,7 +57,7 @@ class Host(App[None]):
         self.results: list[list[Outcome]] = []
         self.emitted: list[Outcome] = []
         self.dialog = RemovalScreen(
-            ctx,
+            Services(ctx),
             snap,
             ids,
             clock=lambda: DEMO_NOW,
@@ -82,7 +83,7 @@ def ids_of(demo: Any, *names: str) -> list[str]:
 @pytest.fixture
 def held_check(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Hold the dialog's live check until the returned event is set."""
-    return hold(monkeypatch, removal, "check_accounts").release
+    return hold(monkeypatch, live, "check_accounts").release
 
 
 async def checked(pilot: Pilot, dialog: RemovalScreen) -> None:

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from orgtui import files
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
+from orgtui.backend import Services
 from orgtui.errors import ReadOnlyViolation
 from orgtui.ui.app import READ_ONLY_NOTICE, OrgApp
 from orgtui.ui.screens.removal import RemovalScreen
@@ -73,7 +74,7 @@ async def test_filter_r_type_the_id_and_it_is_gone(make_app, demo):
         assert not isinstance(app.screen, RemovalScreen)
         assert "39 accounts" in text_of(app, "#header-status")
         assert any("1 account left the organization" in n for n in notices(app))
-    ids = {a["Id"] for a in app.ctx.org.list_accounts()["Accounts"]}
+    ids = {a["Id"] for a in demo_context().org.list_accounts()["Accounts"]}
     assert target not in ids
     assert [r["event"] for r in files.read_audit()] == ["remove-started", "remove-ok"]
     [backup] = list(files.tag_backup_dir(app.snapshot.organization.id).glob("*.json"))
@@ -107,7 +108,7 @@ async def test_bulk_with_a_refusal_in_the_middle_keeps_the_app_usable(make_app, 
         app.main.jump_to(ids[1])
         await pilot.pause()
         assert "sandbox-carol" in detail_text(app)
-    assert app.ctx.stats.calls[WRITE_OP] == 3
+    assert app.services.stats.calls[WRITE_OP] == 3
 
 
 async def test_blocked_account_no_call(make_app, demo):
@@ -119,7 +120,7 @@ async def test_blocked_account_no_call(make_app, demo):
         assert dialog.query_one("#removal-input", Input).disabled
         await pilot.press("escape")
         await pilot.pause()
-    assert app.ctx.stats.calls[WRITE_OP] == 0
+    assert app.services.stats.calls[WRITE_OP] == 0
 
 
 async def test_audit_mode_r_opens_nothing(make_app, demo):
@@ -160,12 +161,16 @@ async def test_audit_mode_guard_below_the_ui_sends_no_write(aws_credentials):
                 read_only=True,
             )
         )
-        app = OrgApp(ctx, read_only=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(ctx), read_only=True, clock=lambda: DEMO_NOW)
         target = built.accounts["leaving"]
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
             dialog = RemovalScreen(
-                ctx, app.snapshot, [target], clock=app.clock, on_outcome=app._removal_outcome
+                Services(ctx),
+                app.snapshot,
+                [target],
+                clock=app.clock,
+                on_outcome=app._removal_outcome,
             )
             app.push_screen(dialog)
             await until(pilot, lambda: dialog.checks is not None)
@@ -189,7 +194,7 @@ async def test_member_leaves_with_r_on_its_own_account(isolated_env):
 
     running = demo_mod.start(now=DEMO_NOW, member="contoso-web")
     try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW)
         me = running.accounts["contoso-web"]
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
@@ -201,7 +206,7 @@ async def test_member_leaves_with_r_on_its_own_account(isolated_env):
             await confirm(pilot, dialog, me)
             assert "Left: 1" in dialog_text(dialog, "#removal-accounts")
             assert me not in app.snapshot.accounts
-        assert app.ctx.stats.calls["LeaveOrganization"] == 1
+        assert app.services.stats.calls["LeaveOrganization"] == 1
         assert [r["event"] for r in files.read_audit()] == ["leave-started", "leave-ok"]
     finally:
         running.stop()
@@ -213,7 +218,7 @@ async def test_member_cannot_remove_other_accounts(isolated_env):
 
     running = demo_mod.start(now=DEMO_NOW, member="northwind-dev")
     try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW)
         async with app.run_test(size=SIZE) as pilot:
             await wait_loaded(pilot, app)
             app.open_removal([running.accounts["northwind-prod"]])
@@ -255,7 +260,7 @@ async def test_terminal_closing_mid_bulk_finishes_the_account_in_flight_and_stop
     assert events[2][0] == "remove-stopped"
     assert files.read_audit()[2]["not_attempted"] == ids[1:]
     assert len(events) == 3
-    assert app.ctx.cancelled.is_set()  # the session ended: its context makes no call
+    assert app.services.ended  # the session ended: its context makes no call
     remaining = {a["Id"] for a in demo_context().org.list_accounts()["Accounts"]}
     assert ids[0] not in remaining and set(ids[1:]) <= remaining
 

@@ -9,6 +9,7 @@ Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 
 from __future__ import annotations
 
+from orgtui.backend import Services
 from orgtui.ui.widgets.filter_bar import FilterInput
 from tests.ui.conftest import (
     SIZE,
@@ -92,7 +93,7 @@ def test_member_mode_main_screen(isolated_env, snap_compare):
 
     running = demo_mod.start(now=DEMO_NOW, member="sandbox-bob")
     try:
-        app = OrgApp(demo_context(), demo=True, clock=lambda: DEMO_NOW)
+        app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW)
 
         async def run_before(pilot):
             await wait_loaded(pilot, app)

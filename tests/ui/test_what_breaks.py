@@ -12,6 +12,7 @@ import pytest
 
 from orgtui.aws import impact
 from orgtui.aws.session import AwsContext, SessionOptions
+from orgtui.backend import Services
 from orgtui.rules.impact import IMPACT_CODES
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.removal import RemovalScreen
@@ -169,7 +170,7 @@ def denied(aws_credentials):
 
 async def test_a_skipped_check_is_said_in_the_header_the_root_and_the_detail(denied):
     org, ctx = denied
-    app = OrgApp(ctx, clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(ctx), clock=lambda: DEMO_NOW)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         header = flat(text_of(app, "#header-status"))
@@ -191,7 +192,7 @@ async def test_a_skipped_check_is_said_in_the_header_the_root_and_the_detail(den
 
 async def test_at_80_columns_the_header_names_what_was_not_checked(denied):
     _, ctx = denied
-    app = OrgApp(ctx, clock=lambda: DEMO_NOW)
+    app = OrgApp(Services(ctx), clock=lambda: DEMO_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot, app)
         header = text_of(app, "#header-status")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from orgtui.aws.readers import IMPACT_ATTEMPTS, each
 from orgtui.aws.session import AwsContext
-from orgtui.impact_model import PermissionSetInfo
+from orgtui.impact_model import Assignees, PermissionSetInfo
 from orgtui.model import required
 
 PAGE = 100
@@ -71,14 +71,6 @@ def read_identity_center(ctx: AwsContext, region: str) -> IdentityCenterRead:
         for account in dict.fromkeys(str(a) for a in accounts):
             result.provisioned.setdefault(account, []).append(info.arn)
     return result
-
-
-@dataclass(frozen=True)
-class Assignees:
-    """Who signs in to one account through Identity Center."""
-
-    users: int
-    groups: int
 
 
 def read_assignees(

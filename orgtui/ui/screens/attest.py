@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -24,9 +24,10 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
-from orgtui.aws.attest import attest_many, attestation_value
+from orgtui.backend import Services
 from orgtui.model import DEFAULT_DESTINATION, Account, Assessment, Destination, Snapshot
 from orgtui.rules import assess
+from orgtui.rules.attestation import attestation_value
 from orgtui.text import plural
 from orgtui.ui.screens import attest_text as say
 from orgtui.ui.screens.write_dialog import Clock, OutcomeFn, WriteDialog
@@ -58,7 +59,7 @@ class AttestScreen(WriteDialog):
 
     def __init__(
         self,
-        ctx: Any,
+        services: Services,
         snapshot: Snapshot,
         account_ids: Sequence[str],
         *,
@@ -76,7 +77,7 @@ class AttestScreen(WriteDialog):
             if why is not None:
                 self.skipped[account_id] = why
         super().__init__(
-            ctx,
+            services,
             snapshot,
             [a for a in ids if a not in self.skipped],
             clock=clock,
@@ -217,8 +218,7 @@ class AttestScreen(WriteDialog):
     # --- the attestation ------------------------------------------------------------------
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        return attest_many(
-            self.ctx,
+        return self.services.attest_many(
             self.snapshot,
             account_ids,
             now=self.clock(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
-from orgtui.aws.close import close_many, close_quota
+from orgtui.backend import Services
 from orgtui.model import Assessment, Snapshot
 from orgtui.rules import assess
 from orgtui.text import plural
@@ -43,7 +43,7 @@ class CloseScreen(WriteDialog):
 
     def __init__(
         self,
-        ctx: Any,
+        services: Services,
         snapshot: Snapshot,
         account_ids: Sequence[str],
         *,
@@ -54,7 +54,7 @@ class CloseScreen(WriteDialog):
     ) -> None:
         # The verdicts shown are for closing, whatever the session's destination.
         super().__init__(
-            ctx,
+            services,
             snapshot,
             account_ids,
             clock=clock,
@@ -141,12 +141,11 @@ class CloseScreen(WriteDialog):
 
     def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
         # In the worker: the quota's estimate reads the audit log.
-        self.quota = close_quota(self.snapshot, self.clock())
+        self.quota = self.services.close_quota(self.snapshot, self.clock())
         return super().live_checks(account_ids)
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        return close_many(
-            self.ctx,
+        return self.services.close_many(
             self.snapshot,
             account_ids,
             now=self.clock(),

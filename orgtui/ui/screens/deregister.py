@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
-from orgtui.aws.deregister import deregister
+from orgtui.backend import Services
 from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot
 from orgtui.rules import assess
 from orgtui.services import service_name
@@ -44,7 +44,7 @@ class DeregisterScreen(WriteDialog):
 
     def __init__(
         self,
-        ctx: Any,
+        services: Services,
         snapshot: Snapshot,
         account_id: str,
         *,
@@ -55,7 +55,7 @@ class DeregisterScreen(WriteDialog):
         destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         super().__init__(
-            ctx,
+            services,
             snapshot,
             [account_id],
             clock=clock,
@@ -74,7 +74,7 @@ class DeregisterScreen(WriteDialog):
         return (self.checks or {}).get(self.account_id)
 
     @property
-    def services(self) -> tuple[str, ...]:
+    def delegated(self) -> tuple[str, ...]:
         """The services it administers: as read live, else as the view shows them."""
         check = self.check
         if check is not None and check.error is None and not check.gone:
@@ -120,7 +120,7 @@ class DeregisterScreen(WriteDialog):
             self.account_id,
             path,
             self.assessment(),
-            self.services,
+            self.delegated,
             self.pal,
             self.checking,
         )
@@ -134,7 +134,7 @@ class DeregisterScreen(WriteDialog):
                 )
             )
         else:
-            services.update(say.body(self.services, self.pal))
+            services.update(say.body(self.delegated, self.pal))
 
     def check_text(self) -> Text:
         return say.check_line(
@@ -146,13 +146,13 @@ class DeregisterScreen(WriteDialog):
         )
 
     def confirm_label(self) -> str:
-        return f"Deregister for {plural(len(self.services), 'service')}"
+        return f"Deregister for {plural(len(self.delegated), 'service')}"
 
     def run_total(self) -> int:
-        return len(self.services)
+        return len(self.delegated)
 
     def starting_line(self) -> str:
-        return f"Starting: {plural(len(self.services), 'service')}…"
+        return f"Starting: {plural(len(self.delegated), 'service')}…"
 
     def progress_line(self, index: int, total: int, target: str) -> str:
         return f"Deregistering for {service_name(target)} ({target}), {index + 1} of {total}…"
@@ -160,8 +160,7 @@ class DeregisterScreen(WriteDialog):
     # --- the live re-check and the calls --------------------------------------------------
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        self.result = deregister(
-            self.ctx,
+        self.result = self.services.deregister(
             self.snapshot,
             self.account_id,
             now=self.clock(),

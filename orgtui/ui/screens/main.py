@@ -290,11 +290,17 @@ class MainScreen(Screen[None]):
             return
         ref = self.cursor_ref()
         account = ref.id if ref is not None and ref.kind == "account" else None
-        # The app reads who can get back in (a worker of its own), not the pane.
-        recovery = self.org_app.recovery
-        recovery.want(self.view, account)
+        # The app reads who is assigned and who can get back in (workers of its own),
+        # not the pane.
+        app = self.org_app
+        app.assignee_reads.want(self.view, account)
+        app.recovery.want(self.view, account)
         self.detail.show(
-            self.view, ref, self.org_app.incomplete, recovery.state(self.view, account)
+            self.view,
+            ref,
+            app.incomplete,
+            app.recovery.state(self.view, account),
+            app.assignee_reads.state(self.view, account),
         )
 
     def repaint(self) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -28,9 +28,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from orgtui.aws import impact, removal
-from orgtui.aws.session import Cancelled
-from orgtui.errors import OrgtuiError
+from orgtui.backend import Services
+from orgtui.errors import Cancelled
 from orgtui.model import Assessment, Snapshot
 from orgtui.rules import assess
 from orgtui.text import plural
@@ -50,7 +49,7 @@ class RemovalScreen(WriteDialog):
 
     def __init__(
         self,
-        ctx: Any,
+        services: Services,
         snapshot: Snapshot,
         account_ids: Sequence[str],
         *,
@@ -62,7 +61,7 @@ class RemovalScreen(WriteDialog):
         counts: dict[str, object] | None = None,
     ) -> None:
         super().__init__(
-            ctx,
+            services,
             snapshot,
             account_ids,
             clock=clock,
@@ -190,7 +189,7 @@ class RemovalScreen(WriteDialog):
     # --- the live re-check ----------------------------------------------------------------
 
     def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
-        return removal.check_accounts(self.ctx, self.snapshot, account_ids, self.clock())
+        return self.services.check_accounts(self.snapshot, account_ids, self.clock())
 
     def landed(self, checks: dict[str, LiveCheck]) -> None:
         gone = [a for a, c in checks.items() if c.gone]
@@ -229,11 +228,9 @@ class RemovalScreen(WriteDialog):
     def _count_assignees(self, account_ids: list[str]) -> None:
         for account_id in account_ids:
             try:
-                found: object = impact.assignees(self.ctx, self.snapshot, account_id)
+                found: object = self.services.assignees(self.snapshot, account_id)
             except Cancelled:
                 return  # orgtui is quitting
-            except OrgtuiError as exc:
-                found = exc
             self.app.call_from_thread(self._counted, account_id, found)
 
     def _counted(self, account_id: str, found: object) -> None:
@@ -244,8 +241,7 @@ class RemovalScreen(WriteDialog):
     # --- the removal ----------------------------------------------------------------------
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
-        return removal.remove_many(
-            self.ctx,
+        return self.services.remove_many(
             self.snapshot,
             account_ids,
             now=self.clock(),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, TypedDict
+from typing import ClassVar, TypedDict
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -34,8 +34,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.widgets.button import ButtonVariant
 
-from orgtui.aws import live
-from orgtui.aws.errors import translate
+from orgtui.backend import Services
 from orgtui.ids import normalize_account_id
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
 from orgtui.text import plural
@@ -85,7 +84,7 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     def __init__(
         self,
-        ctx: Any,
+        services: Services,
         snapshot: Snapshot,
         account_ids: Sequence[str],
         *,
@@ -96,7 +95,7 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         destination: Destination = DEFAULT_DESTINATION,
     ) -> None:
         super().__init__()
-        self.ctx = ctx
+        self.services = services
         self.snapshot = snapshot
         # What the verdicts shown are for: the session's destination (a removal is always
         # a standalone departure, so its dialog keeps the default).
@@ -118,8 +117,8 @@ class WriteDialog(ModalScreen[list[Outcome]]):
 
     def live_checks(self, account_ids: list[str]) -> dict[str, LiveCheck]:
         """The live re-check (worker thread). Never raises for AWS errors."""
-        return live.check_accounts(
-            self.ctx, self.snapshot, account_ids, self.clock(), destination=self.destination
+        return self.services.check_accounts(
+            self.snapshot, account_ids, self.clock(), destination=self.destination
         )
 
     def run(self, account_ids: list[str], progress: ProgressFn) -> list[Outcome]:
@@ -319,7 +318,7 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         try:
             checks = self.live_checks(account_ids)
         except Exception as exc:  # the checks never raise; a last safety net
-            err = translate(exc)
+            err = self.services.words(exc)
             self.app.call_from_thread(self._checks_failed, f"{err.what} {err.fix}")
             return
         self.app.call_from_thread(self._checks_landed, checks)
@@ -436,7 +435,7 @@ class WriteDialog(ModalScreen[list[Outcome]]):
         try:
             outcomes = self.run(account_ids, progress)
         except Exception as exc:  # the core's writes never raise; a last safety net
-            err = translate(exc)
+            err = self.services.words(exc)
             done = {o.account_id for o in self.outcomes}
             left = [a for a in account_ids if a not in done]
             refused = [

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.console import RenderableType
 from rich.text import Text
 
-from orgtui.files.paths import audit_log_path
+from orgtui.backend import Services
 from orgtui.text import plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import indented, safe
@@ -96,7 +96,7 @@ def failures(groups: dict[str, list[Outcome]], pal: Palette) -> list[RenderableT
     parts.append(
         Text.assemble(
             ("\nEvery call and its outcome are in the audit log: ", DIM),
-            safe(str(audit_log_path())),
+            safe(str(Services.audit_log_path())),
         )
     )
     return parts

@@ -15,23 +15,15 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
-from textual.worker import get_current_worker
 
-from orgtui.aws import impact
-from orgtui.aws.errors import translate
-from orgtui.aws.session import Cancelled
-from orgtui.errors import OrgtuiError
 from orgtui.impact_model import CHECK_NAMES
 from orgtui.model import Finding, Snapshot
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import (
-    READING,
     checks_note,
     counts_line,
     fields,
@@ -44,7 +36,6 @@ from orgtui.ui.render import (
     split_findings,
     tags_table,
     verdict_badge,
-    wants_assignees,
     what_breaks_lines,
 )
 from orgtui.ui.view import NodeRef, OrgView, summary
@@ -265,11 +256,8 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
     and so would a scrollbar that comes and goes with the content's height, which is why
     it always shows. `content` is the renderable shown.
 
-    For an account that IAM Identity Center provisions permission sets to, the pane also
-    counts the users and groups assigned (`orgtui.aws.impact.assignees`: calls for that
-    account only). The count is read in a thread worker once the cursor has rested on the
-    account for a moment, one at a time (a move cancels the read in waiting), and kept in
-    `counts`, which the app replaces at every load and shares with the removal dialog.
+    The pane starts no work: what the app reads for the account under the cursor (who
+    is assigned through Identity Center, who can get back in) is given to `show`.
     """
 
     DEFAULT_CSS = """
@@ -279,17 +267,12 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         scrollbar-size-vertical: 1;
     }
     """
-    DEBOUNCE = 0.15  # seconds the cursor rests on an account before its count is read
     KEPT = 64  # nodes whose drawn lines are kept for the view on screen
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.content: RenderableType = Text(LOADING, style=DIM)
-        self.counts: dict[str, object] = {}
         self._lines: list[Strip] = []
-        self._loaded_at: object = None  # the counts are those of the load made then
-        self._timer: Timer | None = None
-        self._waiting: str | None = None  # the account whose count is to be read
         # What the pane shows now: view, node, note, theme, Identity Center count, and
         # the recovery section's state (hashable: the contacts are in the view's snapshot).
         self._seen: (
@@ -305,14 +288,11 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         ref: NodeRef | None,
         note: str | None = None,
         recovery: object = None,
+        assignees: object = None,
     ) -> None:
         """Show this node; `recovery` is the state of its section "Who can get back in",
-        which the app reads (`orgtui.ui.recovery_flow`)."""
-        account = ref.id if ref is not None and ref.kind == "account" else None
-        if view is not None and view.snapshot.loaded_at != self._loaded_at:
-            self._loaded_at = view.snapshot.loaded_at
-            self.counts = {}  # a new load: who is assigned may have changed
-        self._count_later(view, account)
+        `assignees` that of the Identity Center count, both read by the app
+        (`orgtui.ui.recovery_flow`, `orgtui.ui.assignee_flow`)."""
         # Asked at every keystroke and every cursor move: drawn only when what it shows
         # changed; back to the top when it shows another node.
         seen = (
@@ -320,7 +300,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             ref,
             note,
             self.app.theme,
-            self.assignees(view, account) if view is not None and account else None,
+            assignees,
             recovery,
         )
         if seen == self._seen:
@@ -330,11 +310,20 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             self._drawn.clear()  # another view or theme: nothing drawn before is right
         self._seen = seen
         known = self._drawn.get(seen)
-        content = known[0] if known is not None else self._content_of(view, ref, note, recovery)
+        content = (
+            known[0]
+            if known is not None
+            else self._content_of(view, ref, note, recovery, assignees)
+        )
         self._set_content(content, top=moved)
 
     def _content_of(
-        self, view: OrgView | None, ref: NodeRef | None, note: str | None, recovery: object
+        self,
+        view: OrgView | None,
+        ref: NodeRef | None,
+        note: str | None,
+        recovery: object,
+        assignees: object,
     ) -> RenderableType:
         if view is None:
             return Text(LOADING, style=DIM)
@@ -343,7 +332,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         snap = view.snapshot
         pal = palette(self.app)
         if ref.kind == "account" and ref.id in snap.accounts:
-            return account_detail(view, ref.id, note, pal, self.assignees(view, ref.id), recovery)
+            return account_detail(view, ref.id, note, pal, assignees, recovery)
         if ref.kind == "ou" and ref.id in snap.ous:
             return ou_detail(view, ref.id, note, pal)
         if ref.kind == "root":
@@ -392,57 +381,3 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         if index >= len(self._lines):
             return Strip.blank(width, base)
         return self._lines[index].crop_extend(0, width, base).apply_style(base)
-
-    # --- who is assigned through Identity Center ----------------------------------------
-
-    def assignees(self, view: OrgView, account_id: str) -> object:
-        """The count as known (READING until the worker answers), or None."""
-        if not wants_assignees(view.assessments.get(account_id)):
-            return None
-        return self.counts.get(account_id, READING)
-
-    def _count_later(self, view: OrgView | None, account_id: str | None) -> None:
-        """Read the count of the account under the cursor once it rests there."""
-        if account_id is not None and account_id == self._waiting:
-            return  # already on its way (a repaint of the same account)
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self._waiting = None
-        self.workers.cancel_group(self, "assignees")
-        if (
-            view is None
-            or account_id is None
-            or account_id in self.counts
-            or not wants_assignees(view.assessments.get(account_id))
-        ):
-            return
-        self._waiting = account_id
-        counts, snap = self.counts, view.snapshot
-        self._timer = self.set_timer(
-            self.DEBOUNCE, lambda: self._read_count(counts, snap, account_id)
-        )
-
-    @work(thread=True, exclusive=True, group="assignees", exit_on_error=False)
-    def _read_count(self, counts: dict[str, object], snap: Snapshot, account_id: str) -> None:
-        if get_current_worker().is_cancelled:
-            return
-        try:
-            found: object = impact.assignees(self.app.ctx, snap, account_id)  # type: ignore[attr-defined]
-        except Cancelled:
-            return  # orgtui is quitting
-        except OrgtuiError as exc:
-            found = exc
-        except Exception as exc:  # the reader words AWS's errors; a last safety net
-            found = translate(exc)
-        self.app.call_from_thread(self._counted, counts, account_id, found)
-
-    def _counted(self, counts: dict[str, object], account_id: str, found: object) -> None:
-        counts[account_id] = found
-        if self._waiting == account_id:
-            self._waiting = None
-        if counts is not self.counts or self._seen is None:
-            return
-        view, ref, note = self._seen[:3]
-        if ref is not None and ref.kind == "account" and ref.id == account_id:
-            self.show(view, ref, note, self._seen[5])  # drawn again with the count, where it was
