@@ -36,6 +36,7 @@ from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import (
     DEFAULT_ATTEST_TAG,
     DEFAULT_DESTINATION,
+    DESTINATION_WORDS,
     DESTINATIONS,
     Assessment,
     Destination,
@@ -48,7 +49,16 @@ from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.cursor_read import CursorReadDone
 from orgtui.ui.keys_first import KeysFirst
-from orgtui.ui.messages import DetailsLoaded, LoadFailed, LoadProgress, StructureLoaded
+from orgtui.ui.messages import (
+    DestinationAsked,
+    DetailsLoaded,
+    LoadFailed,
+    LoadProgress,
+    MainReady,
+    StructureLoaded,
+    WriteAsked,
+)
+from orgtui.ui.notices import READ_ONLY_NOTICE
 from orgtui.ui.recovery_flow import RecoveryFlow
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.screens.main import MainScreen
@@ -59,7 +69,7 @@ from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.header import LoadState
 from orgtui.ui.widgets.org_tree import OrgTree
-from orgtui.ui.write_flow import READ_ONLY_NOTICE, WriteFlow
+from orgtui.ui.write_flow import WriteFlow
 
 __all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
 
@@ -287,8 +297,29 @@ class OrgApp(KeysFirst, App[int]):
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
 
-    def main_screen_ready(self) -> None:  # the main screen is on: start reading
+    def on_main_ready(self, _message: MainReady) -> None:  # the main screen is on
         self._start_load(first=True)
+
+    def on_write_asked(self, message: WriteAsked) -> None:
+        """r, v, d, c, m on the main screen: the dialog, or why not (`WriteFlow`)."""
+        ids = message.account_ids
+        if message.kind == "remove":
+            self.open_removal(ids)
+        elif message.kind == "attest":
+            self.writes.open_attest(ids)
+        elif message.kind == "deregister":
+            self.writes.open_deregister(ids[0] if ids else None)
+        elif message.kind == "close":
+            self.writes.open_close(ids)
+        else:
+            self.writes.open_move(ids)
+
+    def on_destination_asked(self, _message: DestinationAsked) -> None:
+        destination = self.cycle_destination()
+        self.notify(
+            f"Verdicts for {destination}: {DESTINATION_WORDS[destination]}. x cycles.",
+            timeout=4,
+        )
 
     def on_signal(self, number: int) -> None:
         """A signal ends the session as q does; the exit code says which (128 + number)."""

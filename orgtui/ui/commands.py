@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
 from orgtui.text import clean
-
-if TYPE_CHECKING:
-    from orgtui.ui.app import OrgApp
 
 MAX_ACCOUNT_HITS = 50
 FUZZY_LIMIT = 3000  # accounts tried with fuzzy matching when no name or id contains the query
@@ -46,8 +43,10 @@ class OrgCommands(Provider):
     deregister, close, move)."""
 
     @property
-    def org_app(self) -> OrgApp:
-        return self.app  # type: ignore[return-value]
+    def org_app(self) -> Any:
+        # The OrgApp (its main screen and actions); typed loosely because the app module
+        # imports this one.
+        return self.app
 
     def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
         app = self.org_app

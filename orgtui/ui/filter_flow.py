@@ -12,16 +12,15 @@ matches under each root and OU (`FilterResult.counts`), so the UI thread never w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 
 from orgtui.ui.view import OrgView
-
-if TYPE_CHECKING:
-    from orgtui.ui.screens.main import MainScreen
 
 DELAY = 0.06  # seconds of no typing before the search runs
 
@@ -60,8 +59,18 @@ class FilterSearched(Message):
 class FilterFlow:
     """When the filter's search runs, where, and which result is applied."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(
+        self,
+        screen: Screen[Any],
+        view: Callable[[], OrgView | None],
+        query: Callable[[], str],
+        apply: Callable[[FilterResult], None],
+    ) -> None:
+        # The screen's timers, workers and messages; what it shows and its filter's text
+        # are asked, and a result is handed back to it (`apply`): nothing here writes the
+        # screen's state.
         self.screen = screen
+        self.view, self.query, self.apply = view, query, apply
         self.generation = 0  # of the latest search asked for
         self.applied = 0  # the generation on screen
         self._timer: Timer | None = None
@@ -79,11 +88,11 @@ class FilterFlow:
     def start(self) -> None:
         """Search now, in the worker (the result is applied when it lands)."""
         self._timer = None
-        view = self.screen.view
+        view = self.view()
         if view is None:
             return
         self.generation += 1
-        generation, query = self.generation, self.screen.filter_query
+        generation, query = self.generation, self.query()
         if not query.strip():  # no search to run: apply at once
             self._apply(search(view, "", generation))
             return
@@ -99,17 +108,17 @@ class FilterFlow:
         """Search and apply on the UI thread, at once (enter, escape, a jump, a new view
         whose structure changed)."""
         self._stop_timer()
-        view = self.screen.view
+        view = self.view()
         if view is None:
             return
         self.generation += 1
-        self._apply(search(view, self.screen.filter_query, self.generation))
+        self._apply(search(view, self.query(), self.generation))
 
     def landed(self, result: FilterResult) -> None:
         """A worker's result, on the UI thread: applied unless something newer was asked."""
         if result.generation != self.generation:
             return
-        if result.view is not self.screen.view:  # the view changed meanwhile: search it
+        if result.view is not self.view():  # the view changed meanwhile: search it
             self.start()
             return
         self._apply(result)
@@ -126,30 +135,8 @@ class FilterFlow:
         self.screen.post_message(FilterSearched(result))
 
     def _apply(self, result: FilterResult) -> None:
-        """Show a result. Only the view on screen follows; the other catches up when it
-        is shown. Matches unchanged (a refresh, a space typed): nothing is rebuilt."""
         self.applied = result.generation
-        screen = self.screen
-        if screen.view is None:
-            return
-        matches = result.matches
-        stale = screen.table_stale if screen.showing_table else screen.tree_stale
-        unchanged = matches == screen.matches and not stale
-        screen.matches, screen.match_counts = matches, result.counts
-        if screen.showing_table:
-            if not unchanged:
-                screen.fill_table()
-            screen.tree_stale = True
-        else:
-            tree = screen.tree_view
-            if unchanged and tree.matches == matches:
-                tree.refresh_labels(screen.view, counts=result.counts)
-            else:
-                tree.set_matches(result.found, counts=result.counts)
-            screen.tree_stale = False
-            screen.table_stale = True
-        screen.refresh_status()
-        screen.refresh_detail()
+        self.apply(result)
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

@@ -1,8 +1,10 @@
-"""Messages the loading worker posts to the app (from its thread)."""
+"""Messages to the app: from the loading worker (its thread) and from the main screen
+(a key that asks the app for something)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from textual.message import Message
 
@@ -44,3 +46,27 @@ class LoadFailed(Message):
     stage: str
     error: OrgtuiError
     structure: OrgView | None = None
+
+
+# --- what the main screen asks of the app (it never calls the app across) ---------------
+
+WriteKind = Literal["remove", "attest", "deregister", "close", "move"]
+
+
+@dataclass
+class WriteAsked(Message):
+    """A write key was pressed (r, v, d, c, m): the app opens its dialog or says why
+    not (`WriteFlow`). `account_ids`: the marked accounts, or the one under the cursor."""
+
+    kind: WriteKind
+    account_ids: list[str]
+
+
+@dataclass
+class DestinationAsked(Message):
+    """x: the app assesses the view for the next destination."""
+
+
+@dataclass
+class MainReady(Message):
+    """The main screen is mounted: the app starts reading the organization."""

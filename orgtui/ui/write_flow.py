@@ -17,28 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from orgtui.model import Snapshot
 from orgtui.text import clean, plural
+from orgtui.ui.notices import read_only_notice
 from orgtui.write_model import LiveCheck, Outcome, updated_snapshot
 
-if TYPE_CHECKING:
-    from orgtui.ui.app import OrgApp
-
-
-def read_only_notice(what: str = "removed") -> str:
-    if what == "marked":  # marks only choose accounts for a write
-        return (
-            "This session is read-only (orgtui audit): marks choose accounts for a write "
-            "(remove, attest, deregister, close, move), so nothing can be marked. Narrow the "
-            "view with /, or report on chosen accounts with "
-            "`orgtui audit --report FORMAT --account ID`."
-        )
-    return f"This session is read-only (orgtui audit): nothing can be {what}."
-
-
-READ_ONLY_NOTICE = read_only_notice()
 MANAGEMENT_ONLY = (
     "Signed in to a member account: {what} needs the management account "
     "(organizations:{call} is refused to members). Sign in to the management "
@@ -61,7 +46,9 @@ HOW = {
 class WriteFlow:
     """Open the write dialogs, and apply what they did to the views."""
 
-    def __init__(self, app: OrgApp) -> None:
+    def __init__(self, app: Any) -> None:
+        # The OrgApp (its session, screen stack and notices); typed loosely because the
+        # app module imports this one.
         self.app = app
 
     def _ready(self, what: str) -> Snapshot | None:

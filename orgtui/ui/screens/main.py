@@ -12,7 +12,7 @@ or the one under the cursor") and `d` (the one under the cursor) behave the same
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,22 +23,33 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Tree
 
-from orgtui.model import DESTINATION_WORDS
-from orgtui.ui.filter_flow import FilterFlow, FilterSearched
+from orgtui.ui.assignee_flow import AssigneeFlow
+from orgtui.ui.filter_flow import FilterFlow, FilterResult, FilterSearched
+from orgtui.ui.messages import DestinationAsked, MainReady, WriteAsked
+from orgtui.ui.notices import read_only_notice
+from orgtui.ui.recovery_flow import RecoveryFlow
 from orgtui.ui.table_model import TableModel
 from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.detail import DetailPane
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.footer import KeyBar
-from orgtui.ui.widgets.header import OrgHeader
+from orgtui.ui.widgets.header import LoadState, OrgHeader
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.widgets.status import StatusLine
 from orgtui.ui.widgets.switcher import ViewSwitcher
-from orgtui.ui.write_flow import read_only_notice
 
-if TYPE_CHECKING:
-    from orgtui.ui.app import OrgApp
+
+class MainHost(Protocol):
+    """What the main screen reads of its app (the session); it asks for everything else
+    with a message (`WriteAsked`, `DestinationAsked`, `MainReady`)."""
+
+    incomplete: str | None
+    recovery: RecoveryFlow
+    assignee_reads: AssigneeFlow
+
+    def load_state(self) -> LoadState: ...
+
 
 # From this width the footer shows v and d too (at 80: ? and q; the help lists all).
 WIDE_FOOTER = 108
@@ -104,16 +115,15 @@ class MainScreen(Screen[None]):
         self.view: OrgView | None = None
         self.filter_query = ""
         self.matches: set[str] | None = None  # the filter's result (None: no filter)
-        self.filter = FilterFlow(self)  # when and where the filter's search runs
+        # When and where the filter's search runs; its result is applied here.
+        self.filter = FilterFlow(
+            self, lambda: self.view, lambda: self.filter_query, self.apply_filter
+        )
         self.match_counts: dict[str, int] = {}  # the matches under each container
         self._marked: set[str] = set()
         self._table_model: TableModel | None = None
         self.table_stale = True  # the table's rows predate the view or the filter
         self.tree_stale = False  # the tree's matches predate the filter
-
-    @property
-    def org_app(self) -> OrgApp:
-        return self.app  # type: ignore[return-value]
 
     # --- layout -------------------------------------------------------------------------
 
@@ -129,10 +139,14 @@ class MainScreen(Screen[None]):
         yield StatusLine(read_only=self.read_only, id="status")
         yield KeyBar(id="keys")
 
+    @property
+    def host(self) -> MainHost:
+        return cast("MainHost", self.app)
+
     def on_mount(self) -> None:
         self.tree_view.loading = True
         self.refresh_status()
-        self.org_app.main_screen_ready()
+        self.post_message(MainReady())
 
     @property
     def tree_view(self) -> OrgTree:
@@ -272,7 +286,7 @@ class MainScreen(Screen[None]):
 
     def refresh_header(self) -> None:
         if self.is_mounted:
-            self.query_one("#header", OrgHeader).show_load(self.org_app.load_state())
+            self.query_one("#header", OrgHeader).show_load(self.host.load_state())
 
     def refresh_status(self) -> None:
         if not self.is_mounted:
@@ -292,7 +306,7 @@ class MainScreen(Screen[None]):
         account = ref.id if ref is not None and ref.kind == "account" else None
         # The app reads who is assigned and who can get back in (workers of its own),
         # not the pane.
-        app = self.org_app
+        app = self.host
         app.assignee_reads.want(self.view, account)
         app.recovery.want(self.view, account)
         self.detail.show(
@@ -343,6 +357,32 @@ class MainScreen(Screen[None]):
                 box.value = query
         self.filter.now()
         self.refresh_status()
+
+    def apply_filter(self, result: FilterResult) -> None:
+        """Show a filter's result (`FilterFlow` decides which). Only the view on screen
+        follows; the other catches up when it is shown. Matches unchanged (a refresh, a
+        space typed): nothing is rebuilt."""
+        screen = self
+        if screen.view is None:
+            return
+        matches = result.matches
+        stale = screen.table_stale if screen.showing_table else screen.tree_stale
+        unchanged = matches == screen.matches and not stale
+        screen.matches, screen.match_counts = matches, result.counts
+        if screen.showing_table:
+            if not unchanged:
+                screen.fill_table()
+            screen.tree_stale = True
+        else:
+            tree = screen.tree_view
+            if unchanged and tree.matches == matches:
+                tree.refresh_labels(screen.view, counts=result.counts)
+            else:
+                tree.set_matches(result.found, counts=result.counts)
+            screen.tree_stale = False
+            screen.table_stale = True
+        screen.refresh_status()
+        screen.refresh_detail()
 
     def on_filter_searched(self, message: FilterSearched) -> None:
         self.filter.landed(message.result)
@@ -479,7 +519,7 @@ class MainScreen(Screen[None]):
                 severity="warning",
             )
             return
-        self.org_app.open_removal(ids)
+        self.post_message(WriteAsked("remove", ids))
 
     @property
     def footer_shows_writes(self) -> bool:
@@ -498,27 +538,24 @@ class MainScreen(Screen[None]):
 
     def action_attest(self, _where: str = "") -> None:
         """v: attest the marked accounts (or the one under the cursor)."""
-        self.org_app.writes.open_attest(self.selected_accounts())
+        self.post_message(WriteAsked("attest", self.selected_accounts()))
 
     def action_deregister(self, _where: str = "") -> None:
         """d: deregister the account under the cursor as delegated administrator."""
-        self.org_app.writes.open_deregister(self.cursor_account())
+        account = self.cursor_account()
+        self.post_message(WriteAsked("deregister", [account] if account else []))
 
     def action_close_accounts(self, _where: str = "") -> None:
         """c: close the marked accounts (or the one under the cursor)."""
-        self.org_app.writes.open_close(self.selected_accounts())
+        self.post_message(WriteAsked("close", self.selected_accounts()))
 
     def action_move(self, _where: str = "") -> None:
         """m: move the marked accounts (or the one under the cursor) to an OU."""
-        self.org_app.writes.open_move(self.selected_accounts())
+        self.post_message(WriteAsked("move", self.selected_accounts()))
 
     def action_cycle_destination(self, _where: str = "") -> None:
         """x: the next destination; the app re-assesses the view for it."""
-        destination = self.org_app.cycle_destination()
-        self.notify(
-            f"Verdicts for {destination}: {DESTINATION_WORDS[destination]}. x cycles.",
-            timeout=4,
-        )
+        self.post_message(DestinationAsked())
 
     def action_read_only_notice(self, what: str = "removed") -> None:
         self.notify(read_only_notice(what), severity="warning")
