@@ -203,12 +203,12 @@ def _from_document(path: Path, doc: Any) -> HandOver:
             raise _shape(path, f"no '{key}'")
     org = _mapping(doc, "organization", path)
     _mapping(doc, "summary", path)
-    caller = doc.get("caller") if isinstance(doc.get("caller"), dict) else {}
-    org_id = org.get("id")
-    if not ids.is_valid("organization", org_id):
+    caller: Mapping[str, Any] = doc["caller"] if isinstance(doc.get("caller"), dict) else {}
+    org_id = str(org.get("id"))
+    if not ids.is_valid("organization", org.get("id")):
         raise _shape(path, "organization.id is not an organization id")
-    management = org.get("management_account_id")
-    if not ids.is_valid("account", management):
+    management = str(org.get("management_account_id"))
+    if not ids.is_valid("account", org.get("management_account_id")):
         raise _shape(path, "organization.management_account_id is not a 12-digit account id")
     rows = doc.get("accounts")
     if not isinstance(rows, list):
@@ -226,14 +226,14 @@ def _from_document(path: Path, doc: Any) -> HandOver:
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             raise _shape(path, f"account {index + 1} is not an object")
-        account_id = row.get("id")
-        if not ids.is_valid("account", account_id):
-            shown = clean(repr(account_id))[:40]
+        if not ids.is_valid("account", row.get("id")):
+            shown = clean(repr(row.get("id")))[:40]
             problems.append(
                 f"account {index + 1} has the id {shown}, which is not 12 digits; an AWS "
                 "account id is exactly 12 digits."
             )
             continue
+        account_id = str(row["id"])
         tags = row.get("tags") or {}
         if not isinstance(tags, dict):
             raise _shape(path, f"the tags of account {account_id} are not an object")
