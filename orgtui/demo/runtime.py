@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from orgtui.demo.sample import (
@@ -37,16 +38,28 @@ class DemoOrg:
     # The account the demo's credentials act as: the management account, or the member
     # chosen with start(member=...) / ORGTUI_DEMO_MEMBER.
     caller_account_id: str = ""
+    # The inviting organization (demo/target.py): its id, its management account, its
+    # accounts by name; `target_mode` when the demo acts as its management account
+    # (start(target=True) / ORGTUI_DEMO_TARGET=1), with the example hand-over report
+    # written to `handover_path` (generated from the sample, in the demo's own folder).
+    other_org_id: str = ""
+    other_management_id: str = ""
+    other_accounts: dict[str, str] = field(default_factory=dict)
+    target_mode: bool = False
+    handover_path: Path | None = None
     _saved_account_env: str | None = None
+    _switched: bool = False
 
     @property
     def member_mode(self) -> bool:
-        return bool(self.caller_account_id) and (
-            self.caller_account_id != self.management_account_id
+        return (
+            bool(self.caller_account_id)
+            and not self.target_mode
+            and self.caller_account_id != self.management_account_id
         )
 
     def stop(self) -> None:
-        if self.member_mode:
+        if self._switched:
             if self._saved_account_env is None:
                 os.environ.pop("MOTO_ACCOUNT_ID", None)
             else:
@@ -64,7 +77,9 @@ def all_demo_accounts() -> list[DemoAccount]:
     return [*ROOT_ACCOUNTS, *_walk(ORGANIZATION)]
 
 
-def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
+def start(
+    now: datetime | None = None, member: str | None = None, target: bool | None = None
+) -> DemoOrg:
     """Start the demo organization in this process.
 
     `now` fixes the clock the join dates are counted back from (snapshot tests pass a
@@ -72,6 +87,9 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     `member` (or the environment variable ORGTUI_DEMO_MEMBER) names a sample account to
     act as instead of the management account: the demo then answers as AWS answers a
     member (AccessDeniedException for management-only calls; LeaveOrganization works).
+    `target` (or ORGTUI_DEMO_TARGET=1) acts as the management account of the second,
+    inviting organization (demo/target.py) instead, with an example hand-over report.
+    Handshakes (demo/handshakes.py) work in every mode.
     """
     import boto3
     from moto import mock_aws
@@ -121,6 +139,12 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
         clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)),
     )
     install_leave()
+    from orgtui.demo import handshakes
+    from orgtui.demo import target as target_org
+
+    handshakes.install(
+        clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc))
+    )
     running = DemoOrg(
         mock=mock,
         now=now,
@@ -130,8 +154,13 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
         management_account_id=mgmt_id,
         caller_account_id=mgmt_id,
     )
+    target_org.seed(running, session)
+    if target is None:
+        target = os.environ.get("ORGTUI_DEMO_TARGET", "") not in ("", "0")
     member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
-    if member:
+    if target:
+        target_org.act_as_target(running)
+    elif member:
         _act_as_member(running, member, specs)
     return running
 
@@ -228,6 +257,7 @@ def _act_as_member(running: DemoOrg, member: str, specs: dict[str, DemoAccount])
         )
     # moto picks the acting account from MOTO_ACCOUNT_ID first.
     running._saved_account_env = os.environ.get("MOTO_ACCOUNT_ID")
+    running._switched = True
     running.caller_account_id = member_id
     deny_member(organizations_backends[member_id]["aws"], member_id)
     os.environ["MOTO_ACCOUNT_ID"] = member_id
