@@ -17,6 +17,7 @@ The same discipline as a leave (`orgtui.aws.removal`):
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -122,42 +123,10 @@ def check_accept(
             check,
             refuse(f"the invitation could not be read. {err.what}", err.fix, err.code, error=err),
         )
-    refusal: Outcome | None = None
-    if handshake.action != INVITE:
-        refusal = refuse(
-            f"{handshake.id} is a {clean(handshake.action) or 'handshake'} request, not an "
-            "invitation to join an organization.",
-            "Pick an invitation (INVITE) from the open invitations.",
-            "NOT_AN_INVITATION",
-        )
-    elif handshake.state != "OPEN":
-        refusal = refuse(
-            f"the invitation {handshake.id} is {clean(handshake.state)}, not OPEN.",
-            "Ask the inviting organization's management account for a new invitation."
-            if handshake.state in ("EXPIRED", "CANCELED", "DECLINED")
-            else "Reload (ctrl+r) to see the organization as it is now.",
-            f"HANDSHAKE_{clean(handshake.state)}",
-        )
-    elif handshake.expired_at(now):
-        refusal = refuse(
-            f"the invitation {handshake.id} expired at {iso(handshake.expires)}.",
-            "Ask the inviting organization's management account for a new invitation.",
-            "HANDSHAKE_EXPIRED",
-        )
-    elif handshake.account_id != account_id:
-        target = handshake.account_id or clean(handshake.email) or "another party"
-        refusal = refuse(
-            f"the invitation {handshake.id} is for {target}, not for this account {who}.",
-            "Accept it with the credentials of the invited account.",
-            "NOT_FOR_THIS_ACCOUNT",
-        )
-    elif handshake.organization_id and handshake.organization_id == snap.organization.id:
-        refusal = refuse(
-            f"the invitation comes from this account's own organization {snap.organization.id}.",
-            "Nothing to do: the account is a member already.",
-            "SAME_ORGANIZATION",
-        )
-    elif check.gone:
+    refusal = _handshake_refusal(handshake, snap, now, who, refuse)
+    if refusal is not None:
+        return AcceptCheck(handshake_id, handshake, check, refusal)
+    if check.gone:
         refusal = refuse(
             f"AWS no longer finds {who} in its organization.",
             "Reload (ctrl+r) to see where the account is now.",
@@ -168,6 +137,52 @@ def check_accept(
             refused_by_check(account_id, name, check, "accepted"), target=handshake_id
         )
     return AcceptCheck(handshake_id, handshake, check, refusal)
+
+
+def _handshake_refusal(
+    handshake: Handshake,
+    snap: Snapshot,
+    now: datetime,
+    who: str,
+    refuse: Callable[..., Outcome],
+) -> Outcome | None:
+    """Why this invitation, as AWS has it now, can't be accepted by the caller, or None."""
+    account_id = snap.caller.account
+    if handshake.action != INVITE:
+        return refuse(
+            f"{handshake.id} is a {clean(handshake.action) or 'handshake'} request, not an "
+            "invitation to join an organization.",
+            "Pick an invitation (INVITE) from the open invitations.",
+            "NOT_AN_INVITATION",
+        )
+    if handshake.state != "OPEN":
+        return refuse(
+            f"the invitation {handshake.id} is {clean(handshake.state)}, not OPEN.",
+            "Ask the inviting organization's management account for a new invitation."
+            if handshake.state in ("EXPIRED", "CANCELED", "DECLINED")
+            else "Reload (ctrl+r) to see the organization as it is now.",
+            f"HANDSHAKE_{clean(handshake.state)}",
+        )
+    if handshake.expired_at(now):
+        return refuse(
+            f"the invitation {handshake.id} expired at {iso(handshake.expires)}.",
+            "Ask the inviting organization's management account for a new invitation.",
+            "HANDSHAKE_EXPIRED",
+        )
+    if handshake.account_id != account_id:
+        target = handshake.account_id or clean(handshake.email) or "another party"
+        return refuse(
+            f"the invitation {handshake.id} is for {target}, not for this account {who}.",
+            "Accept it with the credentials of the invited account.",
+            "NOT_FOR_THIS_ACCOUNT",
+        )
+    if handshake.organization_id and handshake.organization_id == snap.organization.id:
+        return refuse(
+            f"the invitation comes from this account's own organization {snap.organization.id}.",
+            "Nothing to do: the account is a member already.",
+            "SAME_ORGANIZATION",
+        )
+    return None
 
 
 def accept(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -96,7 +96,7 @@ def start(
     from moto.moto_api._internal import mock_random
     from moto.organizations.models import organizations_backends
 
-    from orgtui.demo import impact
+    from orgtui.demo import handshakes, impact
     from orgtui.demo.rules import install, install_leave
 
     fixed_now = now
@@ -136,15 +136,10 @@ def start(
     install(
         backend,
         {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
-        clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)),
+        clock=_clock(fixed_now),
     )
     install_leave()
-    from orgtui.demo import handshakes
-    from orgtui.demo import target as target_org
-
-    handshakes.install(
-        clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc))
-    )
+    handshakes.install(clock=_clock(fixed_now))
     running = DemoOrg(
         mock=mock,
         now=now,
@@ -154,6 +149,26 @@ def start(
         management_account_id=mgmt_id,
         caller_account_id=mgmt_id,
     )
+    _second_organization(running, session, member, target, specs)
+    return running
+
+
+def _clock(fixed: datetime | None) -> Callable[[], datetime]:
+    return (lambda: fixed) if fixed else (lambda: datetime.now(timezone.utc))
+
+
+def _second_organization(
+    running: DemoOrg,
+    session: Any,
+    member: str | None,
+    target: bool | None,
+    specs: dict[str, DemoAccount],
+) -> None:
+    """Seed the inviting organization (demo/target.py), then act as who was asked for:
+    its management account (`target`, ORGTUI_DEMO_TARGET=1), a sample member (`member`,
+    ORGTUI_DEMO_MEMBER), or stay the sample's management account."""
+    from orgtui.demo import target as target_org
+
     target_org.seed(running, session)
     if target is None:
         target = os.environ.get("ORGTUI_DEMO_TARGET", "") not in ("", "0")
@@ -162,7 +177,6 @@ def start(
         target_org.act_as_target(running)
     elif member:
         _act_as_member(running, member, specs)
-    return running
 
 
 def _seed_tree(

@@ -195,6 +195,43 @@ def _string(value: Any, path: Path, what: str) -> str:
     return value
 
 
+def _account(path: Path, index: int, row: Any, problems: list[str]) -> HandOverAccount | None:
+    """One row of `accounts`; a bad id or tags AWS would refuse go to `problems` (all of
+    them are named together), a row of another shape is refused at once."""
+    if not isinstance(row, dict):
+        raise _shape(path, f"account {index + 1} is not an object")
+    if not ids.is_valid("account", row.get("id")):
+        shown = clean(repr(row.get("id")))[:40]
+        problems.append(
+            f"account {index + 1} has the id {shown}, which is not 12 digits; an AWS "
+            "account id is exactly 12 digits."
+        )
+        return None
+    account_id = str(row["id"])
+    tags = row.get("tags") or {}
+    if not isinstance(tags, dict):
+        raise _shape(path, f"the tags of account {account_id} are not an object")
+    problems.extend(tag_problems(account_id, tags))
+    ou_path = row.get("ou_path") or []
+    findings = row.get("findings") or []
+    if not isinstance(ou_path, list) or not isinstance(findings, list):
+        raise _shape(path, f"account {account_id}'s ou_path or findings is not a list")
+
+    def text(key: str) -> str:
+        return clean(_string(row.get(key), path, f"account {account_id}'s {key}"))
+
+    return HandOverAccount(
+        id=account_id,
+        name=text("name"),
+        email=text("email"),
+        tags=frozen_map(tags),
+        ou_path=tuple(clean(str(p)) for p in ou_path),
+        state=text("state"),
+        verdict=text("verdict"),
+        finding_codes=tuple(clean(str(f.get("code", ""))) for f in findings if isinstance(f, dict)),
+    )
+
+
 def _from_document(path: Path, doc: Any) -> HandOver:
     if not isinstance(doc, dict):
         raise _shape(path, "the top level is not an object")
@@ -224,41 +261,10 @@ def _from_document(path: Path, doc: Any) -> HandOver:
     seen: set[str] = set()
     problems: list[str] = []
     for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise _shape(path, f"account {index + 1} is not an object")
-        if not ids.is_valid("account", row.get("id")):
-            shown = clean(repr(row.get("id")))[:40]
-            problems.append(
-                f"account {index + 1} has the id {shown}, which is not 12 digits; an AWS "
-                "account id is exactly 12 digits."
-            )
-            continue
-        account_id = str(row["id"])
-        tags = row.get("tags") or {}
-        if not isinstance(tags, dict):
-            raise _shape(path, f"the tags of account {account_id} are not an object")
-        problems.extend(tag_problems(account_id, tags))
-        if account_id in seen:
-            continue  # listed twice: invited once
-        seen.add(account_id)
-        ou_path = row.get("ou_path") or []
-        findings = row.get("findings") or []
-        if not isinstance(ou_path, list) or not isinstance(findings, list):
-            raise _shape(path, f"account {account_id}'s ou_path or findings is not a list")
-        accounts.append(
-            HandOverAccount(
-                id=account_id,
-                name=clean(_string(row.get("name"), path, f"account {account_id}'s name")),
-                email=clean(_string(row.get("email"), path, f"account {account_id}'s email")),
-                tags=frozen_map(tags),
-                ou_path=tuple(clean(str(p)) for p in ou_path),
-                state=clean(_string(row.get("state"), path, f"account {account_id}'s state")),
-                verdict=clean(_string(row.get("verdict"), path, f"account {account_id}'s verdict")),
-                finding_codes=tuple(
-                    clean(str(f.get("code", ""))) for f in findings if isinstance(f, dict)
-                ),
-            )
-        )
+        account = _account(path, index, row, problems)
+        if account is not None and account.id not in seen:  # listed twice: invited once
+            seen.add(account.id)
+            accounts.append(account)
     if problems:
         shown = " ".join(problems[:SHOWN_PROBLEMS])
         more = len(problems) - SHOWN_PROBLEMS
