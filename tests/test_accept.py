@@ -239,3 +239,40 @@ def test_aws_refusals_of_the_acceptance_are_in_words(member, code, reason, words
     assert outcome.code == code and words in outcome.what, outcome.what
     assert outcome.fix and "stays where it is" in outcome.what
     assert events() == ["accept-started", "accept-error"]
+
+
+def test_an_invitation_by_email_is_the_callers_when_the_address_is_its_own():
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from orgtui.aws.accept import _handshake_refusal
+    from orgtui.handshakes import Handshake
+    from orgtui.model import Caller
+    from tests.support.orgs import make_snapshot
+
+    later = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    h = Handshake.from_api(
+        {
+            "Id": "h-examplehandshakeid111",
+            "State": "OPEN",
+            "Action": "INVITE",
+            "ExpirationTimestamp": later,
+            "Parties": [
+                {"Id": "o-exampleorgid", "Type": "ORGANIZATION"},
+                {"Id": "juan@example.com", "Type": "EMAIL"},
+            ],
+        }
+    )
+    assert h.account_id == "" and h.email == "juan@example.com"
+    snap = replace(make_snapshot(), caller=Caller("222233334444", "arn:aws:iam::222233334444:root"))
+
+    def refuse(what, fix, code, **_):
+        return code
+
+    assert _handshake_refusal(h, snap, DEMO_NOW, "me", refuse, "Juan@Example.com") is None
+    assert _handshake_refusal(h, snap, DEMO_NOW, "me", refuse, "x@example.com") == (
+        "NOT_FOR_THIS_ACCOUNT"
+    )
+    assert _handshake_refusal(h, snap, later, "me", refuse, "juan@example.com") == (
+        "HANDSHAKE_EXPIRED"
+    )

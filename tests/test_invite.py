@@ -68,6 +68,7 @@ def test_an_invitation_carries_the_tags_of_the_hand_over_report(target):
     plan = prepare_invites(snap, [account], handover)
     (planned,) = plan.invites
     assert planned.ok and planned.tag_source == "report"
+    assert planned.source_verdict == "ready" and "TAGS_WILL_BE_DELETED" in planned.source_findings
     assert dict(planned.tags) == {"acquired": "2026-02", "team": "fabrikam"}
     assert "2 tags from the hand-over report" in planned.tag_words
     (outcome,) = invite_many(ctx, snap, plan)

@@ -123,7 +123,9 @@ def check_accept(
             check,
             refuse(f"the invitation could not be read. {err.what}", err.fix, err.code, error=err),
         )
-    refusal = _handshake_refusal(handshake, snap, now, who, refuse)
+    known = check.account or snap.accounts.get(account_id)
+    email = known.email if known is not None else ""
+    refusal = _handshake_refusal(handshake, snap, now, who, refuse, email)
     if refusal is not None:
         return AcceptCheck(handshake_id, handshake, check, refusal)
     if check.gone:
@@ -145,8 +147,11 @@ def _handshake_refusal(
     now: datetime,
     who: str,
     refuse: Callable[..., Outcome],
+    email: str = "",
 ) -> Outcome | None:
-    """Why this invitation, as AWS has it now, can't be accepted by the caller, or None."""
+    """Why this invitation, as AWS has it now, can't be accepted by the caller, or None.
+    An invitation sent to an email address (no ACCOUNT party) is the caller's when the
+    address is its account's (`email`, as known)."""
     account_id = snap.caller.account
     if handshake.action != INVITE:
         return refuse(
@@ -169,7 +174,12 @@ def _handshake_refusal(
             "Ask the inviting organization's management account for a new invitation.",
             "HANDSHAKE_EXPIRED",
         )
-    if handshake.account_id != account_id:
+    by_email = (
+        not handshake.account_id
+        and bool(handshake.email)
+        and handshake.email.lower() == email.lower()
+    )
+    if handshake.account_id != account_id and not by_email:
         target = handshake.account_id or clean(handshake.email) or "another party"
         return refuse(
             f"the invitation {handshake.id} is for {target}, not for this account {who}.",

@@ -98,6 +98,10 @@ class PlannedInvite:
     refusal: str = ""
     fix: str = ""
     code: str = ""
+    # What the source organization's report said of the account (for the dialog: a
+    # blocked account can be invited, but it can't accept until the source fixes it).
+    source_verdict: str = ""
+    source_findings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -234,6 +238,8 @@ def _plan_one(
         frozen_map(tags),
         source,
         _tag_words(source, tags, detail),
+        source_verdict=entry.verdict if entry is not None else "",
+        source_findings=entry.finding_codes if entry is not None else (),
     )
 
     def refuse(what: str, fix: str, code: str) -> PlannedInvite:

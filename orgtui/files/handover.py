@@ -69,7 +69,9 @@ class HandOver:
     generated_at: str
     accounts: tuple[HandOverAccount, ...]
     notes: tuple[str, ...] = ()
-    _by_id: Mapping[str, HandOverAccount] = field(default_factory=dict, repr=False)
+    _by_id: Mapping[str, HandOverAccount] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
 
     def account(self, account_id: str) -> HandOverAccount | None:
         return self._by_id.get(account_id)
