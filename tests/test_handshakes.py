@@ -252,3 +252,40 @@ def test_the_member_demo_declines_its_invitation(isolated_env):
             org.accept_handshake(HandshakeId=h.id)
     finally:
         running.stop()
+
+
+# --- every refusal of the two writes in words -----------------------------------------------
+
+
+def _model():
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("organizations")
+
+
+@pytest.mark.parametrize("operation", ["InviteAccountToOrganization", "AcceptHandshake"])
+def test_every_error_of_the_two_writes_has_its_own_words(operation):
+    from botocore.exceptions import ClientError
+
+    from orgtui.aws.errors import translate
+
+    for shape in _model().operation_model(operation).error_shapes:
+        exc = ClientError({"Error": {"Code": shape.name, "Message": "m"}}, operation)
+        err = translate(exc)
+        assert not err.what.startswith("AWS returned"), shape.name
+        assert err.fix, shape.name
+
+
+def test_every_handshake_constraint_reason_of_the_model_is_worded():
+    from botocore.exceptions import ClientError
+
+    from orgtui.aws.errors import HANDSHAKE_REASONS, translate
+
+    reasons = _model().shape_for("HandshakeConstraintViolationException").members["Reason"].enum
+    assert set(reasons) <= set(HANDSHAKE_REASONS)
+    for reason in reasons:
+        exc = ClientError(
+            {"Error": {"Code": "HandshakeConstraintViolationException"}, "Reason": reason},
+            "AcceptHandshake",
+        )
+        assert translate(exc).what == HANDSHAKE_REASONS[reason][0]

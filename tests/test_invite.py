@@ -334,3 +334,50 @@ def test_invite_one_checks_live_by_itself(target):
     outcome = invite_one(ctx, snap, planned, notes="Welcome to Woodgrove")
     assert outcome.status == "done"
     assert demo_handshakes.handshakes()[outcome.target].notes == "Welcome to Woodgrove"
+
+
+# --- the stub endpoint: AWS's error bodies on the wire ------------------------------------
+
+
+@pytest.fixture
+def served(isolated_env, aws_credentials):
+    from tests.support.faults import FaultServer
+    from tests.support.orgs import AccountSpec, OuSpec, build_org
+
+    demo_handshakes.install(clock=lambda: DEMO_NOW)  # moto's server has no handshakes
+    with FaultServer() as server:
+        build_org(
+            server.client("organizations"), (OuSpec("Landing", accounts=(AccountSpec("a"),)),)
+        )
+        ctx = AwsContext(
+            SessionOptions(
+                endpoint_url=server.url,
+                region="us-east-1",
+                credentials=("testing", "testing", None),
+            )
+        )
+        yield server, ctx, Loader(ctx).load()
+
+
+def test_a_reason_on_the_wire_is_read_and_worded(served):
+    server, ctx, snap = served
+    server.fail(
+        "InviteAccountToOrganization",
+        "HandshakeConstraintViolationException",
+        reason="ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED",
+        message="Too soon",
+    )
+    (outcome,) = invite_many(ctx, snap, prepare_invites(snap, ["999900001111"]))
+    assert outcome.status == "refused" and outcome.sent
+    assert outcome.reason == "ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED"
+    assert "changed organizations too recently" in outcome.what
+    assert server.counts["InviteAccountToOrganization"] == 1
+
+
+def test_a_lost_answer_is_followed_by_a_look_that_finds_the_invitation(served):
+    server, ctx, snap = served
+    server.fail("InviteAccountToOrganization", "InternalFailure", status=500, kind="after")
+    (outcome,) = invite_many(ctx, snap, prepare_invites(snap, ["999900001111"]))
+    assert outcome.status == "done", outcome
+    assert "then listed the invitation" in outcome.what and outcome.target.startswith("h-")
+    assert server.counts["InviteAccountToOrganization"] == 1  # never sent twice
