@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from orgtui import __version__, files
 from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
-from orgtui.files import Settings, load_settings
+from orgtui.files import HandOver, Settings, load_settings, read_handover
 from orgtui.ids import normalize_account_id
 from orgtui.model import DESTINATIONS, Destination
 from orgtui.report import FORMATS, by_verdict
@@ -179,6 +179,13 @@ def build_parser(
         action="store_true",
         help="do not paint the last snapshot at start, read AWS afresh",
     )
+    parser.add_argument(
+        "--invite-from",
+        metavar="FILE",
+        help="target organization's management account: open the invite dialog at start "
+        "with the accounts and tags of FILE, an orgtui JSON report of the source organization "
+        "(orgtui audit --report json --destination transfer, run there)",
+    )
     _report_options(parser.add_argument_group("report (with `audit`)"))
     parser.add_argument("--version", action="version", version=f"orgtui {__version__}")
     return parser
@@ -245,6 +252,9 @@ class RunConfig:
     # What the verdicts are for: --destination, else the setting.
     destination: Destination = "standalone"
     recovery: bool = False  # --recovery: read the recovery contacts of the reported accounts
+    # --invite-from FILE, read and checked at start (files/handover.py): the accounts and
+    # tags the invite dialog opens with; None without the option.
+    invite_from: HandOver | None = None
 
     @property
     def read_only(self) -> bool:
@@ -281,6 +291,14 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         ):
             if value:
                 parser.error(f"{flag} needs --report FORMAT")
+    invite_from = None
+    if args.invite_from is not None:
+        if args.report:
+            parser.error("--invite-from goes with the interactive session, not --report")
+        try:
+            invite_from = read_handover(args.invite_from)
+        except OrgtuiError as exc:
+            parser.error(f"--invite-from: {clean(exc.what)} {clean(exc.fix)}")
     settings, problems = load_settings()
     for problem in problems:
         print(f"orgtui: settings: {clean(problem)}", file=sys.stderr)
@@ -307,6 +325,7 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
         identity_center_region=settings.identity_center_region,
         destination=args.destination or settings.destination,
         recovery=bool(getattr(args, "recovery", False)),
+        invite_from=invite_from,
     )
 
 

@@ -18,6 +18,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "root": re.compile(r"r-[0-9a-z]{4,32}"),
     "ou": re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}"),
     "policy": re.compile(r"p-[0-9a-zA-Z_]{8,128}"),
+    "handshake": re.compile(r"h-[0-9a-z]{8,32}"),
 }
 _DASHED_ACCOUNT = re.compile(r"\d{4}-\d{4}-\d{4}")
 

@@ -23,6 +23,10 @@ CORE = [
     "orgtui.demo.sample",
     "orgtui.demo.runtime",
     "orgtui.demo.impact",
+    "orgtui.demo.handshakes",
+    "orgtui.demo.target",
+    "orgtui.handshakes",
+    "orgtui.files.handover",
     "orgtui.impact_model",
     "orgtui.rules.impact",
 ]

@@ -4,7 +4,8 @@ Every operation orgtui sends is counted by AwsContext.stats, by IAM action. A fu
 the demo (with the impact checks and the Identity Center assignees of an account), the
 removal dialog's live re-checks, a removal AWS carries out, one it refuses, one orgtui
 refuses itself (blocked), an attestation, a deregistration, a close, a move, the recovery
-check and a member account leaving run here; the operations they send
+check, a member account leaving, and a direct transfer (an invitation sent from the target
+organization, accepted by the account) run here; the operations they send
 must be the README's policies: the audit policy the reads (List*, Describe*, Get*), the
 removal policy the writes. When they differ, fix the README.
 """
@@ -17,13 +18,17 @@ from collections import Counter
 from pathlib import Path
 
 from orgtui import demo as demo_mod
+from orgtui import files
 from orgtui.aws import removal
+from orgtui.aws.accept import accept
 from orgtui.aws.attest import attest
 from orgtui.aws.close import close_one
 from orgtui.aws.deregister import deregister
 from orgtui.aws.impact import assignees
+from orgtui.aws.invite import invite_many, prepare_invites
 from orgtui.aws.loader import Loader
 from orgtui.aws.move import move_many
+from orgtui.aws.readers.handshakes import open_invitations
 from orgtui.aws.recovery import read_recovery_check
 from orgtui.aws.session import READ_PREFIXES, AwsContext, SessionOptions
 from tests.conftest import DEMO_NOW
@@ -93,6 +98,27 @@ def operations_called(isolated_env) -> Counter[str]:
         calls += ctx.stats.actions
     finally:
         running.stop()
+    # a direct transfer: the target organization invites, the account accepts
+    running = demo_mod.start(now=DEMO_NOW, target=True)
+    try:
+        ctx = context()
+        snap = Loader(ctx).load()
+        handover = files.read_handover(running.handover_path)
+        plan = prepare_invites(snap, [running.accounts["northwind-prod"]], handover)
+        (invited,) = invite_many(ctx, snap, plan)
+        assert invited.status == "done", invited
+        calls += ctx.stats.actions
+    finally:
+        running.stop()
+    running = demo_mod.start(now=DEMO_NOW, member="fabrikam-dev")
+    try:
+        ctx = context()
+        snap = Loader(ctx).load()
+        (invitation,) = open_invitations(ctx, snap.caller.account)
+        assert accept(ctx, snap, invitation.id, now=DEMO_NOW).status == "removed"
+        calls += ctx.stats.actions
+    finally:
+        running.stop()
     return calls
 
 
@@ -111,4 +137,6 @@ def test_readme_policies_are_exactly_the_operations_orgtui_calls(isolated_env):
         "organizations:DeregisterDelegatedAdministrator",
         "organizations:CloseAccount",
         "organizations:MoveAccount",
+        "organizations:InviteAccountToOrganization",
+        "organizations:AcceptHandshake",
     }

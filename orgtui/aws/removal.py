@@ -243,14 +243,16 @@ def _after_failure(ctx: AwsContext, passed: Gate, exc: BaseException, operation:
     bare_5xx = code.isdigit() and int(code) >= 500
     if code in UNCERTAIN or lost_answer or bare_5xx:
         return _find_truth(ctx, account_id, name, err, base, operation)
-    what, fix = _refusal_words(err, check)
+    what, fix = refusal_words(err, check)
     # The read-only guard, missing credentials or an unreachable endpoint stop the call
     # before it is sent.
     base["sent"] = isinstance(exc, ClientError)
     return Outcome(account_id, name, "refused", f"{name} ({account_id}) stays: {what}", fix, **base)
 
 
-def _refusal_words(err: OrgtuiError, check: LiveCheck) -> tuple[str, str]:
+def refusal_words(err: OrgtuiError, check: LiveCheck) -> tuple[str, str]:
+    """AWS's refusal of a departure in words, naming the services of a delegated
+    administrator from the live check (removal, leave, accepting an invitation)."""
     if (
         err.code == "ConstraintViolationException"
         and (err.reason == "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from orgtui.demo.sample import (
@@ -37,16 +38,28 @@ class DemoOrg:
     # The account the demo's credentials act as: the management account, or the member
     # chosen with start(member=...) / ORGTUI_DEMO_MEMBER.
     caller_account_id: str = ""
+    # The inviting organization (demo/target.py): its id, its management account, its
+    # accounts by name; `target_mode` when the demo acts as its management account
+    # (start(target=True) / ORGTUI_DEMO_TARGET=1), with the example hand-over report
+    # written to `handover_path` (generated from the sample, in the demo's own folder).
+    other_org_id: str = ""
+    other_management_id: str = ""
+    other_accounts: dict[str, str] = field(default_factory=dict)
+    target_mode: bool = False
+    handover_path: Path | None = None
     _saved_account_env: str | None = None
+    _switched: bool = False
 
     @property
     def member_mode(self) -> bool:
-        return bool(self.caller_account_id) and (
-            self.caller_account_id != self.management_account_id
+        return (
+            bool(self.caller_account_id)
+            and not self.target_mode
+            and self.caller_account_id != self.management_account_id
         )
 
     def stop(self) -> None:
-        if self.member_mode:
+        if self._switched:
             if self._saved_account_env is None:
                 os.environ.pop("MOTO_ACCOUNT_ID", None)
             else:
@@ -64,7 +77,9 @@ def all_demo_accounts() -> list[DemoAccount]:
     return [*ROOT_ACCOUNTS, *_walk(ORGANIZATION)]
 
 
-def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
+def start(
+    now: datetime | None = None, member: str | None = None, target: bool | None = None
+) -> DemoOrg:
     """Start the demo organization in this process.
 
     `now` fixes the clock the join dates are counted back from (snapshot tests pass a
@@ -72,13 +87,16 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     `member` (or the environment variable ORGTUI_DEMO_MEMBER) names a sample account to
     act as instead of the management account: the demo then answers as AWS answers a
     member (AccessDeniedException for management-only calls; LeaveOrganization works).
+    `target` (or ORGTUI_DEMO_TARGET=1) acts as the management account of the second,
+    inviting organization (demo/target.py) instead, with an example hand-over report.
+    Handshakes (demo/handshakes.py) work in every mode.
     """
     import boto3
     from moto import mock_aws
     from moto.moto_api._internal import mock_random
     from moto.organizations.models import organizations_backends
 
-    from orgtui.demo import impact
+    from orgtui.demo import handshakes, impact
     from orgtui.demo.rules import install, install_leave
 
     fixed_now = now
@@ -118,9 +136,10 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
     install(
         backend,
         {acc_id: s.refusal for acc_id, s in specs.items() if s.refusal},
-        clock=(lambda: fixed_now) if fixed_now else (lambda: datetime.now(timezone.utc)),
+        clock=_clock(fixed_now),
     )
     install_leave()
+    handshakes.install(clock=_clock(fixed_now))
     running = DemoOrg(
         mock=mock,
         now=now,
@@ -130,10 +149,34 @@ def start(now: datetime | None = None, member: str | None = None) -> DemoOrg:
         management_account_id=mgmt_id,
         caller_account_id=mgmt_id,
     )
-    member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
-    if member:
-        _act_as_member(running, member, specs)
+    _second_organization(running, session, member, target, specs)
     return running
+
+
+def _clock(fixed: datetime | None) -> Callable[[], datetime]:
+    return (lambda: fixed) if fixed else (lambda: datetime.now(timezone.utc))
+
+
+def _second_organization(
+    running: DemoOrg,
+    session: Any,
+    member: str | None,
+    target: bool | None,
+    specs: dict[str, DemoAccount],
+) -> None:
+    """Seed the inviting organization (demo/target.py), then act as who was asked for:
+    its management account (`target`, ORGTUI_DEMO_TARGET=1), a sample member (`member`,
+    ORGTUI_DEMO_MEMBER), or stay the sample's management account."""
+    from orgtui.demo import target as target_org
+
+    target_org.seed(running, session)
+    if target is None:
+        target = os.environ.get("ORGTUI_DEMO_TARGET", "") not in ("", "0")
+    member = member if member is not None else os.environ.get("ORGTUI_DEMO_MEMBER") or None
+    if target:
+        target_org.act_as_target(running)
+    elif member:
+        _act_as_member(running, member, specs)
 
 
 def _seed_tree(
@@ -228,6 +271,7 @@ def _act_as_member(running: DemoOrg, member: str, specs: dict[str, DemoAccount])
         )
     # moto picks the acting account from MOTO_ACCOUNT_ID first.
     running._saved_account_env = os.environ.get("MOTO_ACCOUNT_ID")
+    running._switched = True
     running.caller_account_id = member_id
     deny_member(organizations_backends[member_id]["aws"], member_id)
     os.environ["MOTO_ACCOUNT_ID"] = member_id

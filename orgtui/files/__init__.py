@@ -12,7 +12,7 @@ from orgtui.files.audit import (
     read_closures,
     read_refusals,
 )
-from orgtui.files.backups import backup_tags
+from orgtui.files.backups import TagBackup, backup_tags, newest_tag_backup
 from orgtui.files.cache import (
     SNAPSHOT_FORMAT,
     SNAPSHOT_VERSION,
@@ -24,6 +24,7 @@ from orgtui.files.cache import (
     snapshot_path,
     snapshot_to_dict,
 )
+from orgtui.files.handover import HandOver, HandOverAccount, read_handover
 from orgtui.files.paths import (
     APP,
     DIR_MODE,
@@ -31,6 +32,7 @@ from orgtui.files.paths import (
     audit_log_path,
     cache_dir,
     config_path,
+    demo_handover_path,
     ensure_dir,
     set_aside,
     tag_backup_dir,
@@ -45,10 +47,13 @@ __all__ = [
     "APP",
     "DIR_MODE",
     "FILE_MODE",
+    "HandOver",
+    "HandOverAccount",
     "SNAPSHOT_FORMAT",
     "SNAPSHOT_VERSION",
     "Settings",
     "StoreError",
+    "TagBackup",
     "append_audit",
     "audit_log_path",
     "backup_tags",
@@ -56,12 +61,15 @@ __all__ = [
     "cache_key",
     "check_writable",
     "config_path",
+    "demo_handover_path",
     "ensure_dir",
     "forget_snapshot",
     "load_settings",
     "load_snapshot",
+    "newest_tag_backup",
     "read_audit",
     "read_closures",
+    "read_handover",
     "read_refusals",
     "save_screenshot",
     "save_setting",

@@ -56,6 +56,11 @@ def tag_backups_root() -> Path:
     return _records_root(platformdirs.user_data_path(APP)) / "tag-backups"
 
 
+def demo_handover_path() -> Path:
+    """The demo's example hand-over report (ORGTUI_DEMO_TARGET=1), in the demo's folder."""
+    return platformdirs.user_cache_path(APP) / "demo" / "hand-over.json"
+
+
 def tag_backup_dir(org_id: str) -> Path:
     # The id names a folder: it must be an organization id, never `..` or a path.
     return tag_backups_root() / ids.checked("organization", org_id, "The organization id")
