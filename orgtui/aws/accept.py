@@ -25,18 +25,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
-from orgtui import files
 from orgtui.aws.codes import UNCERTAIN, error_code
 from orgtui.aws.errors import translate
-from orgtui.aws.live import LiveCheck, check_account, refused_by_check
+from orgtui.aws.live import check_account
 from orgtui.aws.readers.handshakes import INVITE, describe_handshake
 from orgtui.aws.removal import CONFIRM_BACKOFF, refusal_words
 from orgtui.aws.session import AwsContext
-from orgtui.aws.writes import Outcome, Write, perform, record_refusal, request_id
-from orgtui.errors import StoreError
+from orgtui.aws.writes import Gate, Write, perform, request_id
 from orgtui.handshakes import Handshake
 from orgtui.model import Snapshot, iso
 from orgtui.text import clean
+from orgtui.write_model import LiveCheck, Outcome, refused_by_check
 
 OPERATION = "AcceptHandshake"
 VERB = "accept"
@@ -202,22 +201,29 @@ def accept(
     tag backup, audit line, AcceptHandshake, the outcome once AWS shows the account in
     the inviting organization (`removed`: it left this one). Never raises but for ctrl+c."""
     now = _now(now)
-    live = check_accept(ctx, snap, handshake_id, now)
-    check = live.check
-    name = _name(snap, check)
-    current = check.snapshot if check is not None and check.error is None else snap
-    if live.refusal is not None:
-        return record_refusal(current, _write(current, handshake_id, name), live.refusal)
-    assert check is not None and live.handshake is not None
-    handshake = live.handshake
-    account_id = snap.caller.account
-    try:
-        files.check_writable()
-        backup = files.backup_tags(
-            current.organization.id,
-            account_id,
-            check.tags,
-            extra={
+
+    def gate() -> Gate:
+        live = check_accept(ctx, snap, handshake_id, now)
+        check = live.check
+        name = _name(snap, check)
+        current = check.snapshot if check is not None and check.error is None else snap
+        if live.refusal is not None:
+            return Gate(current, _write(current, handshake_id, name), live.refusal, check)
+        assert check is not None and live.handshake is not None
+        handshake = live.handshake
+        write = _write(
+            current,
+            handshake.id,
+            name,
+            verdict=check.verdict,
+            to_organization=handshake.organization_id,
+        )
+        # Tags are deleted when the account leaves: on disk before anything is sent.
+        backup = {
+            "org_id": current.organization.id,
+            "account_id": snap.caller.account,
+            "tags": check.tags,
+            "extra": {
                 "account_name": name,
                 "caller_arn": current.caller.arn,
                 "before": OPERATION,
@@ -226,33 +232,25 @@ def accept(
                 "tags_complete": check.tags_complete,
                 "problems": list(check.problems),
             },
+        }
+        state["handshake"] = handshake
+        return Gate(current, write, None, check, backup)
+
+    state: dict[str, Handshake] = {}
+
+    def confirmed(passed: Gate, response: Any) -> Outcome:
+        assert passed.check is not None and passed.backup_path is not None
+        handshake = state["handshake"]
+        return _confirm(
+            ctx, passed.write.name, handshake, response, passed.backup_path, passed.check
         )
-    except StoreError as exc:
-        return Outcome(
-            account_id,
-            name,
-            "refused",
-            f"Not accepted: {exc.what}",
-            exc.fix,
-            code="LocalWriteFailed",
-            check=check,
-            target=handshake.id,
-        )
-    write = _write(
-        current,
-        handshake.id,
-        name,
-        verdict=check.verdict,
-        backup=str(backup),
-        to_organization=handshake.organization_id,
-    )
-    return perform(
-        ctx,
-        current,
-        write,
-        confirm=lambda response: _confirm(ctx, name, handshake, response, backup, check),
-        on_failure=lambda exc: _failed(ctx, name, handshake, exc, backup, check),
-    )
+
+    def failed(passed: Gate, exc: BaseException) -> Outcome:
+        assert passed.check is not None and passed.backup_path is not None
+        handshake = state["handshake"]
+        return _failed(ctx, passed.write.name, handshake, exc, passed.backup_path, passed.check)
+
+    return perform(ctx, gate, confirm=confirmed, on_failure=failed)
 
 
 def _organization_now(ctx: AwsContext) -> str | None:

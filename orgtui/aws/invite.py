@@ -38,8 +38,7 @@ from orgtui.aws.live import live_organization
 from orgtui.aws.readers.handshakes import organization_handshakes, pending_invitations_for
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import (
-    Outcome,
-    ProgressFn,
+    Gate,
     Write,
     for_each,
     log_stopped,
@@ -54,6 +53,7 @@ from orgtui.handshakes import Handshake, tag_problems
 from orgtui.ids import normalize_account_id
 from orgtui.model import Snapshot, frozen_map, iso
 from orgtui.text import clean, plural
+from orgtui.write_model import Outcome, ProgressFn
 
 OPERATION = "InviteAccountToOrganization"
 VERB = "invite"
@@ -388,29 +388,31 @@ def invite_one(
     line, InviteAccountToOrganization, outcome (`target`: the handshake id). `snap` is
     re-checked live unless a batch did it. Never raises but for ctrl+c."""
     write = _write(planned, notes)
-    if not planned.ok:
-        outcome = _refused(planned, planned.refusal, planned.fix, planned.code)
-        return record_refusal(snap, write, outcome)
-    if _batch is None:
-        try:
-            snap = live_organization(ctx, snap)
-            _batch = _Batch(organization_handshakes(ctx))
-        except Exception as exc:
-            err = translate(exc, profile=ctx.profile)
-            outcome = _refused(
-                planned,
-                f"Not invited: the live re-check failed. {err.what}",
-                err.fix,
-                err.code,
-                error=err,
-            )
-            return record_refusal(snap, write, outcome)
-    batch = _batch
-    refusal = _live_refusal(ctx, snap, planned, batch)
-    if refusal is not None:
-        return record_refusal(snap, write, refusal)
+    state: dict[str, Any] = {"batch": _batch}
 
-    def confirmed(response: Any) -> Outcome:
+    def gate() -> Gate:
+        if not planned.ok:
+            refused = _refused(planned, planned.refusal, planned.fix, planned.code)
+            return Gate(snap, write, refused)
+        live, batch = snap, state["batch"]
+        if batch is None:
+            try:
+                live = live_organization(ctx, snap)
+                batch = state["batch"] = _Batch(organization_handshakes(ctx))
+            except Exception as exc:
+                err = translate(exc, profile=ctx.profile)
+                refused = _refused(
+                    planned,
+                    f"Not invited: the live re-check failed. {err.what}",
+                    err.fix,
+                    err.code,
+                    error=err,
+                )
+                return Gate(snap, write, refused)
+        return Gate(live, write, _live_refusal(ctx, live, planned, batch))
+
+    def confirmed(_: Gate, response: Any) -> Outcome:
+        batch = state["batch"]
         notes_: tuple[str, ...] = ()
         handshake: Handshake | None = None
         try:
@@ -440,10 +442,9 @@ def invite_one(
 
     return perform(
         ctx,
-        snap,
-        write,
+        gate,
         confirm=confirmed,
-        on_failure=lambda exc: _failed(ctx, planned, exc, batch),
+        on_failure=lambda _, exc: _failed(ctx, planned, exc, state["batch"]),
     )
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from orgtui.demo.handshakes import DemoHandshake, add, handshake_id, handshakes
 
 if TYPE_CHECKING:
-    from orgtui.demo.runtime import DemoOrg
+    from orgtui.demo.running import DemoOrg
 
 NAME = "Woodgrove"
 MANAGEMENT_ID = "210987654321"
@@ -55,7 +55,7 @@ def seed(running: DemoOrg, session: Any) -> None:
     """Create Woodgrove in moto and its invitations; record its ids on `running`."""
     from moto.organizations.models import organizations_backends
 
-    from orgtui.demo.runtime import DEMO_REGION
+    from orgtui.demo.running import DEMO_REGION
 
     backend = organizations_backends[MANAGEMENT_ID]["aws"]
     backend.create_organization(region=DEMO_REGION, FeatureSet="ALL")
@@ -111,7 +111,7 @@ def handover_document(running: DemoOrg) -> dict[str, Any]:
     from orgtui import report
     from orgtui.aws.loader import Loader
     from orgtui.aws.session import AwsContext, SessionOptions
-    from orgtui.demo.runtime import DEMO_CREDENTIALS, DEMO_REGION
+    from orgtui.demo.running import DEMO_CREDENTIALS, DEMO_REGION
 
     ctx = AwsContext(SessionOptions(region=DEMO_REGION, credentials=DEMO_CREDENTIALS))
     try:
