@@ -289,7 +289,8 @@ class MainScreen(Screen[None]):
             self.query_one("#header", OrgHeader).show_load(self.host.load_state())
 
     def refresh_status(self) -> None:
-        if not self.is_mounted:
+        # A search landing while the app shuts down finds the screen's widgets gone.
+        if not self.is_mounted or not self.query("#status"):
             return
         total = len(self.view.snapshot.accounts) if self.view else 0
         matches = len(self.matches) if self.matches is not None else None
