@@ -22,16 +22,43 @@ from pathlib import Path
 from typing import Any
 
 from orgtui import files, loading
-from orgtui.aws import attest, close, deregister, impact, live, move, recovery, removal
+from orgtui.aws import (
+    accept,
+    attest,
+    close,
+    deregister,
+    impact,
+    invite,
+    live,
+    move,
+    recovery,
+    removal,
+)
+from orgtui.aws.accept import AcceptCheck
 from orgtui.aws.errors import translate
+from orgtui.aws.invite import InvitePlan, PlannedInvite, parse_account_ids
+from orgtui.aws.readers import handshakes
 from orgtui.aws.session import AwsContext, CallStats
 from orgtui.errors import Cancelled, OrgtuiError
+from orgtui.files.handover import HandOver
+from orgtui.handshakes import Handshake
 from orgtui.impact_model import Assignees
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
 from orgtui.phases import ProgressFn as LoadProgressFn
 from orgtui.write_model import CloseQuota, Deregistration, LiveCheck, Outcome, ProgressFn
 
-__all__ = ["AssigneeCount", "LoadFailed", "LoadOptions", "Services", "session_services"]
+__all__ = [
+    "AcceptCheck",
+    "AssigneeCount",
+    "HandOver",
+    "InvitePlan",
+    "LoadFailed",
+    "LoadOptions",
+    "PlannedInvite",
+    "Services",
+    "parse_account_ids",
+    "session_services",
+]
 
 LoadFailed, LoadOptions = loading.LoadFailed, loading.LoadOptions
 
@@ -196,6 +223,43 @@ class Services:
         return move.move_many(
             self._ctx, snap, account_ids, destination, progress=progress, stop=stop
         )
+
+    # --- the transfer: invite (target organization), accept (the account) -----------
+
+    @staticmethod
+    def plan_invites(
+        snap: Snapshot, account_ids: Iterable[str], handover: HandOver | None = None
+    ) -> InvitePlan:
+        """Each account's invitation and its tags (the hand-over's, else orgtui's newest
+        tag backup), or why not; reads the tag backups (a worker thread)."""
+        return invite.prepare_invites(snap, account_ids, handover)
+
+    def invite_many(
+        self,
+        snap: Snapshot,
+        plan: InvitePlan,
+        *,
+        notes: str = "",
+        progress: ProgressFn | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[Outcome]:
+        return invite.invite_many(self._ctx, snap, plan, notes=notes, progress=progress, stop=stop)
+
+    def organization_handshakes(self) -> list[Handshake]:
+        """The organization's invitations (ListHandshakesForOrganization)."""
+        return handshakes.organization_handshakes(self._ctx)
+
+    def open_invitations(self, account_id: str) -> list[Handshake]:
+        """The caller's account's open invitations (ListHandshakesForAccount)."""
+        return handshakes.open_invitations(self._ctx, account_id)
+
+    def check_accept(
+        self, snap: Snapshot, handshake_id: str, now: datetime | None = None
+    ) -> AcceptCheck:
+        return accept.check_accept(self._ctx, snap, handshake_id, now)
+
+    def accept(self, snap: Snapshot, handshake_id: str, now: datetime | None = None) -> Outcome:
+        return accept.accept(self._ctx, snap, handshake_id, now=now)
 
     # --- per-account reads, on demand -------------------------------------------------
 

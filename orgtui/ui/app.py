@@ -311,8 +311,14 @@ class OrgApp(KeysFirst, App[int]):
             self.writes.open_deregister(ids[0] if ids else None)
         elif message.kind == "close":
             self.writes.open_close(ids)
-        else:
+        elif message.kind == "move":
             self.writes.open_move(ids)
+        elif message.kind == "invitations":
+            self.writes.open_invitations()
+        elif self.snapshot is not None and not self.snapshot.is_management_caller:
+            self.writes.open_accept()  # a member accepts an invitation
+        else:
+            self.writes.open_invite(ids)
 
     def on_destination_asked(self, _message: DestinationAsked) -> None:
         destination = self.cycle_destination()

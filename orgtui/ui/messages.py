@@ -50,13 +50,14 @@ class LoadFailed(Message):
 
 # --- what the main screen asks of the app (it never calls the app across) ---------------
 
-WriteKind = Literal["remove", "attest", "deregister", "close", "move"]
+WriteKind = Literal["remove", "attest", "deregister", "close", "move", "invite", "invitations"]
 
 
 @dataclass
 class WriteAsked(Message):
-    """A write key was pressed (r, v, d, c, m): the app opens its dialog or says why
-    not (`WriteFlow`). `account_ids`: the marked accounts, or the one under the cursor."""
+    """A write key was pressed (r, v, d, c, m, i; I lists what the invitations did): the
+    app opens its dialog or screen, or says why not (`WriteFlow`). `account_ids`: the
+    marked accounts, or the one under the cursor."""
 
     kind: WriteKind
     account_ids: list[str]

@@ -387,3 +387,17 @@ class WriteFlow:
             app.notify(message, severity="information" if not others else "warning")
 
         return closed
+
+    # --- the transfer: invite (target organization), accept (the account) ------------
+
+    def open_invite(self, account_ids: list[str]) -> None:
+        """i (management account): the invite dialog (ids typed, or the hand-over's)."""
+        self.app.notify("Inviting accounts is not built yet.", severity="warning")
+
+    def open_accept(self) -> None:
+        """i (a member): accept one of the account's open invitations."""
+        self.app.notify("Accepting an invitation is not built yet.", severity="warning")
+
+    def open_invitations(self) -> None:
+        """I: the organization's invitations (handshakes), as AWS lists them now."""
+        self.app.notify("The invitations screen is not built yet.", severity="warning")

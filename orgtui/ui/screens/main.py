@@ -89,6 +89,10 @@ class MainScreen(Screen[None]):
         Binding("c", "close_accounts('narrow')", "Close", show=False, id="close-narrow"),
         Binding("m", "move", "Move", id="move"),
         Binding("m", "move('narrow')", "Move", show=False, id="move-narrow"),
+        # The transfer (DESIGN.md "Destinations"): invite (the target organization's
+        # management account) or accept (a member); the organization's invitations.
+        Binding("i", "invite", "Invite", show=False, id="invite"),
+        Binding("I", "invitations", "Invitations", show=False, id="invitations"),
         Binding("r", "remove", "Remove", id="remove"),
         # A member's r leaves (LeaveOrganization): the footer says so.
         Binding("r", "remove('leave')", "Leave", id="leave"),
@@ -104,6 +108,7 @@ class MainScreen(Screen[None]):
         ),
         Binding("c", "read_only_notice('closed')", "Close", show=False, id="close-read-only"),
         Binding("m", "read_only_notice('moved')", "Move", show=False, id="move-read-only"),
+        Binding("i", "read_only_notice('invited')", "Invite", show=False, id="invite-read-only"),
         Binding("space", "read_only_notice('marked')", "Mark", show=False, id="mark-read-only"),
         Binding("A", "read_only_notice('marked')", "Mark all", show=False, id="mark-all-read-only"),
     ]
@@ -435,6 +440,8 @@ class MainScreen(Screen[None]):
         if action == "remove":  # the management account's Remove, or a member's Leave
             member = self.view is not None and not self.view.snapshot.is_management_caller
             return not self.read_only and (parameters == ("leave",)) == member
+        if action in ("invite", "invitations"):  # writes, or what the writes made
+            return not self.read_only or action == "invitations"
         if action in ("mark", "mark_all"):
             return not self.read_only  # audit mode: not shown, not run
         if action == "read_only_notice":
@@ -553,6 +560,15 @@ class MainScreen(Screen[None]):
     def action_move(self, _where: str = "") -> None:
         """m: move the marked accounts (or the one under the cursor) to an OU."""
         self.post_message(WriteAsked("move", self.selected_accounts()))
+
+    def action_invite(self) -> None:
+        """i: invite accounts (management account; the marked ones are not members, so
+        the dialog asks for ids), or accept an open invitation (a member)."""
+        self.post_message(WriteAsked("invite", []))
+
+    def action_invitations(self) -> None:
+        """I: the organization's invitations (handshakes)."""
+        self.post_message(WriteAsked("invitations", []))
 
     def action_cycle_destination(self, _where: str = "") -> None:
         """x: the next destination; the app re-assesses the view for it."""
