@@ -30,8 +30,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 
+from orgtui.backend import HandOver, LoadOptions, Services
 from orgtui.backend import LoadFailed as StageFailed
-from orgtui.backend import LoadOptions, Services
 from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import (
     DEFAULT_ATTEST_TAG,
@@ -116,8 +116,13 @@ class OrgApp(KeysFirst, App[int]):
         theme: str | None = None,
         attest_tag: str = DEFAULT_ATTEST_TAG,
         destination: Destination = DEFAULT_DESTINATION,
+        handover: HandOver | None = None,
     ) -> None:
         super().__init__()
+        # --invite-from: the source organization's report; the invite dialog opens with
+        # its accounts once the organization is loaded, and takes their tags from it.
+        self.handover = handover
+        self._handover_offered = handover is None
         # The core, as the session may use it: the UI never holds the AWS context.
         self.services = services
         self.read_only = services.read_only if read_only is None else read_only
@@ -451,6 +456,9 @@ class OrgApp(KeysFirst, App[int]):
         self.incomplete = None
         self._finish_load()
         self.show(message.view)
+        if not self._handover_offered:
+            self._handover_offered = True
+            self.writes.open_invite([])
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.generation != self.generation:
@@ -612,6 +620,7 @@ def run_app(cfg: Any, services: Services, demo: bool) -> int:
         theme=cfg.settings.theme,
         attest_tag=cfg.settings.standalone_tag,
         destination=cfg.settings.destination,
+        handover=cfg.invite_from,
     )
     app.end_process_on_signal = True
     _run_without_waiting(app)

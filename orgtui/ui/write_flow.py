@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from orgtui.backend import HandOver, InvitePlan, parse_account_ids
 from orgtui.model import Snapshot
 from orgtui.text import clean, plural
 from orgtui.ui.notices import read_only_notice
@@ -391,8 +392,66 @@ class WriteFlow:
     # --- the transfer: invite (target organization), accept (the account) ------------
 
     def open_invite(self, account_ids: list[str]) -> None:
-        """i (management account): the invite dialog (ids typed, or the hand-over's)."""
-        self.app.notify("Inviting accounts is not built yet.", severity="warning")
+        """i (management account): which accounts (typed, or the hand-over report's),
+        their plan made in a worker (tag backups are read), then the invite dialog."""
+        from orgtui.ui.screens.invite import InviteIdsScreen
+
+        snap = self._ready("invited")
+        if snap is None:
+            return
+        if not snap.is_management_caller:
+            self.app.notify(
+                MANAGEMENT_ONLY.format(
+                    what="inviting accounts", call="InviteAccountToOrganization"
+                ),
+                severity="warning",
+            )
+            return
+        handover = self.app.handover
+
+        def typed(text: str | None) -> None:
+            if text is None or self.app.hangup.is_set():
+                return
+            ids, bad = parse_account_ids(text)
+            if bad:
+                self.app.notify(
+                    "Not account ids (12 digits, dashes allowed), left out: "
+                    + ", ".join(clean(b) for b in bad[:5])
+                    + ("…" if len(bad) > 5 else ""),
+                    severity="warning",
+                )
+            if not ids:
+                return
+            self.app.run_worker(
+                lambda: self._plan_invites(snap, ids, handover),
+                thread=True,
+                exclusive=True,
+                group="invite-plan",
+                exit_on_error=False,
+            )
+
+        self.app.push_screen(InviteIdsScreen(snap.organization.id, handover), callback=typed)
+
+    def _plan_invites(self, snap: Snapshot, ids: list[str], handover: HandOver | None) -> None:
+        """In a worker: each invitation's tags (the report's, else the newest backup)."""
+        try:
+            plan = self.app.services.plan_invites(snap, ids, handover)
+        except Exception as exc:  # the plan never raises for a bad file; a safety net
+            err = self.app.services.words(exc)
+            self.app.call_from_thread(self.app.notify_error, err, title="Not invited")
+            return
+        self.app.call_from_thread(self._show_invites, snap, plan)
+
+    def _show_invites(self, snap: Snapshot, plan: InvitePlan) -> None:
+        from orgtui.ui.screens.invite import InviteScreen
+
+        app = self.app
+        app.push_screen(
+            InviteScreen(
+                app.services, snap, plan, clock=app.clock, on_outcome=self.outcome, stop=app.hangup
+            ),
+            callback=self.closed("invited"),
+        )
 
     def open_accept(self) -> None:
         """i (a member): accept one of the account's open invitations."""
