@@ -34,6 +34,9 @@ class Settings:
     identity_center_region: str | None = None
     # Where accounts go when they leave: what the verdicts are for (x in the TUI cycles).
     destination: Destination = DEFAULT_DESTINATION
+    # Binding id -> keys ("ctrl+d", "x,ctrl+x"): the keys in effect, applied with
+    # Textual's set_keymap (the help and the footer show them).
+    keymap: tuple[tuple[str, str], ...] = ()
 
 
 _SETTING_TYPES: dict[str, type] = {
@@ -46,7 +49,11 @@ _SETTING_TYPES: dict[str, type] = {
     "impact_regions": list,
     "identity_center_region": str,
     "destination": str,
+    "keymap": dict,
 }
+# A key as Textual names it: letters, digits, names like `question_mark`, modifiers with +.
+KEY = re.compile(r"^[A-Za-z0-9_+\-]{1,40}$")
+BINDING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 # An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
@@ -109,11 +116,31 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
                 f"{path}: 'destination' = {clean(repr(value))} is not a destination "
                 f"({' or '.join(DESTINATIONS)}); the default ({DEFAULT_DESTINATION}) is used."
             )
+        elif key == "keymap":
+            keymap, bad = _keymap(value)
+            values[key] = keymap
+            problems += [f"{path}: 'keymap': {b}; ignored." for b in bad]
         elif (problem := _region_problem(key, value)) is not None:
             problems.append(f"{path}: {problem}; the default is used.")
         else:
             values[key] = tuple(dict.fromkeys(value)) if isinstance(value, list) else value
     return Settings(**values), problems
+
+
+def _keymap(table: Any) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """The entries of a `[keymap]` table that can be binding ids and keys, and why the
+    others are not (which binding ids exist is the UI's to say)."""
+    good: list[tuple[str, str]] = []
+    bad: list[str] = []
+    for binding_id, keys in table.items():
+        shown = clean(repr(binding_id))
+        if not BINDING_ID.match(str(binding_id)):
+            bad.append(f"{shown} is not a binding id (see ? for the keys)")
+        elif not isinstance(keys, str) or not all(KEY.match(k.strip()) for k in keys.split(",")):
+            bad.append(f"{shown} = {clean(repr(keys))} is not a key or a list of keys")
+        else:
+            good.append((str(binding_id), ",".join(k.strip() for k in keys.split(","))))
+    return tuple(good), bad
 
 
 def _tag_key(value: str) -> bool:
@@ -134,6 +161,12 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):  # an inline table
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):

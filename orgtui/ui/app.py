@@ -44,7 +44,7 @@ from orgtui.model import (
 )
 from orgtui.text import clean
 from orgtui.ui.assignee_flow import AssigneeFlow
-from orgtui.ui.bindings import help_rows
+from orgtui.ui.bindings import expand_keymap, help_rows
 from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.cursor_read import CursorReadDone
@@ -117,8 +117,12 @@ class OrgApp(KeysFirst, App[int]):
         attest_tag: str = DEFAULT_ATTEST_TAG,
         destination: Destination = DEFAULT_DESTINATION,
         handover: HandOver | None = None,
+        keymap: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__()
+        # The user's keys (setting `keymap`: binding id -> keys), applied at mount.
+        self.user_keymap = keymap
+        self.keys_in_effect: dict[str, str] = {}
         # --invite-from: the source organization's report; the invite dialog opens with
         # its accounts once the organization is loaded, and takes their tags from it.
         self.handover = handover
@@ -298,6 +302,17 @@ class OrgApp(KeysFirst, App[int]):
                 continue
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.on_signal, number)
+        self.keys_in_effect, unknown = expand_keymap(self.user_keymap, BINDING_SOURCES)
+        if self.keys_in_effect:
+            self.set_keymap(self.keys_in_effect)
+        if unknown:
+            self.notify(
+                f"{self.services.config_path()}: 'keymap' names no binding "
+                f"{', '.join(clean(u) for u in unknown)}; ignored. The ids are in ? (help).",
+                title="Settings",
+                severity="warning",
+                timeout=10,
+            )
         if self._theme_problem:
             self.notify(self._theme_problem, title="Settings", severity="warning", timeout=10)
         self._remember_theme = True
@@ -540,8 +555,7 @@ class OrgApp(KeysFirst, App[int]):
             _, name, parameters = parse_action(action)
             return main.check_action(name, parameters) is not False
 
-        sources = (OrgTree, AccountTable, FilterInput, MainScreen, type(self))
-        self.push_screen(HelpScreen(help_rows(sources, allowed)))
+        self.push_screen(HelpScreen(help_rows(BINDING_SOURCES, allowed, self.keys_in_effect)))
 
     def action_quit_app(self) -> None:
         """q, ctrl+c, ctrl+q, the terminal closing: end the session promptly.
@@ -598,6 +612,9 @@ class OrgApp(KeysFirst, App[int]):
         self.call_from_thread(self.notify, f"Saved to {saved}", title="Screenshot")
 
 
+# Every class whose bindings the help lists and a keymap may name.
+BINDING_SOURCES = (OrgTree, AccountTable, FilterInput, MainScreen, OrgApp)
+
 # Seconds a session ended by a signal has to restore the terminal before the process ends.
 SIGNAL_GRACE = 5.0
 
@@ -621,6 +638,7 @@ def run_app(cfg: Any, services: Services, demo: bool) -> int:
         attest_tag=cfg.settings.standalone_tag,
         destination=cfg.settings.destination,
         handover=cfg.invite_from,
+        keymap=cfg.settings.keymap,
     )
     app.end_process_on_signal = True
     _run_without_waiting(app)

@@ -6,7 +6,7 @@ entry here shows its short description.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from textual.binding import Binding, BindingType
 
@@ -69,11 +69,42 @@ HELP: dict[str, str] = {
 _KEY_NAMES = {"question_mark": "?", "slash": "/", "exclamation_mark": "!"}
 
 
-def key_text(binding: Binding) -> str:
-    """`up, k`, `ctrl+r`, `?`: the keys as a person types them."""
-    if binding.key_display:
+def key_text(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
+    """`up, k`, `ctrl+r`, `?`: the keys in effect (the user's keymap first) as a person
+    types them."""
+    mapped = (keymap or {}).get(binding.id or "")
+    if mapped is None and binding.key_display:
         return binding.key_display
-    return ", ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+    keys = mapped if mapped is not None else binding.key
+    return ", ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+# Bindings kept beside the one the footer shows (the same action for a narrow footer,
+# or its audit-mode refusal): a user's key for the one applies to its twins too.
+TWINS = ("-narrow", "-read-only")
+
+
+def binding_ids(sources: Iterable[type]) -> set[str]:
+    return {b.id for b in _bindings(sources) if b.id}
+
+
+def expand_keymap(
+    keymap: Iterable[tuple[str, str]], sources: Iterable[type]
+) -> tuple[dict[str, str], list[str]]:
+    """The keymap for `App.set_keymap`: each binding id given, and its twins; and the
+    ids given that no binding has (to be said)."""
+    known = binding_ids(sources)
+    expanded: dict[str, str] = {}
+    unknown: list[str] = []
+    for binding_id, keys in keymap:
+        if binding_id not in known:
+            unknown.append(binding_id)
+            continue
+        expanded[binding_id] = keys
+        for twin in TWINS:
+            if binding_id + twin in known:
+                expanded.setdefault(binding_id + twin, keys)
+    return expanded, unknown
 
 
 def _bindings(sources: Iterable[type]) -> Iterable[Binding]:
@@ -84,7 +115,11 @@ def _bindings(sources: Iterable[type]) -> Iterable[Binding]:
                 yield entry
 
 
-def help_rows(sources: Iterable[type], allowed: Callable[[str], bool]) -> list[tuple[str, str]]:
+def help_rows(
+    sources: Iterable[type],
+    allowed: Callable[[str], bool],
+    keymap: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
     """(keys, what they do) for every binding with an id in `sources`, in order, once per
     id, skipping those whose action `allowed(action)` refuses (as the footer would). Keys
     bound to the same action share the first one's row (`q, ctrl+c`)."""
@@ -98,8 +133,8 @@ def help_rows(sources: Iterable[type], allowed: Callable[[str], bool]) -> list[t
         seen.add(binding.id)
         if binding.action in row_of:
             keys, what = rows[row_of[binding.action]]
-            rows[row_of[binding.action]] = (f"{keys}, {key_text(binding)}", what)
+            rows[row_of[binding.action]] = (f"{keys}, {key_text(binding, keymap)}", what)
             continue
         row_of[binding.action] = len(rows)
-        rows.append((key_text(binding), HELP.get(binding.id, binding.description.lower())))
+        rows.append((key_text(binding, keymap), HELP.get(binding.id, binding.description.lower())))
     return rows
