@@ -42,6 +42,8 @@ from orgtui.model import (
     Destination,
     Snapshot,
 )
+from orgtui.session.table_model import TableModel
+from orgtui.session.view import OrgView, summary
 from orgtui.text import clean
 from orgtui.ui.assignee_flow import AssigneeFlow
 from orgtui.ui.bindings import expand_keymap, help_rows
@@ -63,8 +65,6 @@ from orgtui.ui.recovery_flow import RecoveryFlow
 from orgtui.ui.screens.help import HelpScreen
 from orgtui.ui.screens.main import MainScreen
 from orgtui.ui.screens.write_dialog import RUN_GROUP
-from orgtui.ui.table_model import TableModel
-from orgtui.ui.view import OrgView, summary
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.header import LoadState

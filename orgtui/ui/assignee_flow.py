@@ -13,7 +13,7 @@ from orgtui.ui.cursor_read import CursorRead
 from orgtui.ui.render import READING, wants_assignees
 
 if TYPE_CHECKING:
-    from orgtui.ui.view import OrgView
+    from orgtui.session.view import OrgView
 
 
 class AssigneeFlow(CursorRead[AssigneeCount]):

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from orgtui.model import Snapshot
 
 if TYPE_CHECKING:
-    from orgtui.ui.view import OrgView
+    from orgtui.session.view import OrgView
 
 T = TypeVar("T")
 

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
-from orgtui.ui.view import OrgView
+from orgtui.session.view import OrgView
 
 DELAY = 0.06  # seconds of no typing before the search runs
 

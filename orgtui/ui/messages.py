@@ -9,7 +9,7 @@ from typing import Literal
 from textual.message import Message
 
 from orgtui.errors import OrgtuiError
-from orgtui.ui.view import OrgView
+from orgtui.session.view import OrgView
 
 
 @dataclass

@@ -19,7 +19,7 @@ from orgtui.recovery import Recovery
 from orgtui.ui.cursor_read import CursorRead
 
 if TYPE_CHECKING:
-    from orgtui.ui.view import OrgView
+    from orgtui.session.view import OrgView
 
 GROUP = "recovery"
 # What the detail pane shows of an account's recovery, besides a Check (read: checked or

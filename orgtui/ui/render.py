@@ -23,11 +23,11 @@ from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_POLICY_IDS, Account, Assessment, Finding, Snapshot, iso
 from orgtui.recovery import ALTERNATE_TYPES, Contact
 from orgtui.rules.impact import IMPACT_CODES
+from orgtui.session.view import Counts, verdict_word
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.recovery_flow import AFTER_LOAD, MEMBER
 from orgtui.ui.recovery_flow import READING as RECOVERY_READING
-from orgtui.ui.view import Counts, verdict_word
 
 HEADING = Style(bold=True, underline=True)
 MARK = "✔ "  # before a marked account

@@ -15,33 +15,15 @@ flight, logs it and closes; the app exits then (`closed`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from orgtui.backend import HandOver, InvitePlan, parse_account_ids
 from orgtui.model import Snapshot
+from orgtui.session.gates import Kind, Opens, Refused, gate
 from orgtui.text import clean, plural
-from orgtui.ui.notices import read_only_notice
 from orgtui.write_model import LiveCheck, Outcome, updated_snapshot
-
-MANAGEMENT_ONLY = (
-    "Signed in to a member account: {what} needs the management account "
-    "(organizations:{call} is refused to members). Sign in to the management "
-    "account to do it."
-)
-LOADING = "The organization is still loading."
-# r removes (or leaves): always a standalone departure, which a transfer never makes.
-NOT_STANDALONE = (
-    "The destination is {destination}: the verdicts shown are for it, and removing makes "
-    "the account standalone instead. {how} Press x until the header says standalone to see "
-    "what a removal needs, then press r."
-)
-HOW = {
-    "transfer": "A transfer is made from the other organization: its management account "
-    "invites the account, and the account accepts; nothing is removed here.",
-    "close": "To close the accounts, press c.",
-}
 
 
 class WriteFlow:
@@ -52,59 +34,38 @@ class WriteFlow:
         # app module imports this one.
         self.app = app
 
-    def _ready(self, what: str) -> Snapshot | None:
-        """The snapshot to write from, or None after saying why not."""
+    def _gate(self, kind: Kind, account_ids: Sequence[str]) -> Opens | None:
+        """What the dialog opens on (`session.gates`), or None after saying why not."""
         app = self.app
-        if app.read_only:
-            app.notify(read_only_notice(what), severity="warning")
+        decided = gate(
+            kind,
+            app.snapshot,
+            account_ids,
+            read_only=app.read_only,
+            destination=app.destination,
+            writing=app.writing,
+        )
+        if isinstance(decided, Refused):
+            app.notify(decided.words, severity=decided.severity, timeout=decided.timeout)
             return None
-        if app.snapshot is None:
-            app.notify(LOADING, severity="warning")
-            return None
-        return app.snapshot
+        return decided
 
     # --- removal (and leave) ----------------------------------------------------------
 
     def open_removal(self, account_ids: list[str]) -> None:
         from orgtui.ui.screens.removal import RemovalScreen
 
-        snap = self._ready("removed")
-        if snap is None:
+        opens = self._gate("remove", account_ids)
+        if opens is None:
             return
-        destination = self.app.destination
-        if destination != "standalone":
-            self.app.notify(
-                NOT_STANDALONE.format(destination=destination, how=HOW.get(destination, "")),
-                severity="warning",
-                timeout=10,
-            )
-            return
-        ids = snap.known(account_ids)
-        if not ids:
-            self.app.notify(
-                "None of these accounts is in the organization any more.", severity="warning"
-            )
-            return
-        leave = not snap.is_management_caller
-        if leave:
-            own = snap.caller.account
-            if own not in ids:
-                self.app.notify(
-                    "Signed in to a member account, orgtui can only make this "
-                    "account leave the organization: put the cursor on it and "
-                    "press r.",
-                    severity="warning",
-                )
-                return
-            ids = [own]
         app = self.app
         app.push_screen(
             RemovalScreen(
                 app.services,
-                snap,
-                ids,
+                opens.snapshot,
+                list(opens.account_ids),
                 clock=app.clock,
-                leave=leave,
+                leave=opens.leave,
                 on_outcome=self.outcome,
                 stop=app.hangup,
                 counts=dict(app.assignee_reads.found),
@@ -115,42 +76,17 @@ class WriteFlow:
     # --- attest ---------------------------------------------------------------------
 
     def open_attest(self, account_ids: list[str]) -> None:
-        from orgtui.ui.screens.attest import AttestScreen, skip_reason
+        from orgtui.ui.screens.attest import AttestScreen
 
-        snap = self._ready("attested")
-        if snap is None:
-            return
-        if not snap.is_management_caller:
-            self.app.notify(
-                MANAGEMENT_ONLY.format(what="attesting", call="TagResource"), severity="warning"
-            )
-            return
-        ids = snap.known(account_ids)
-        if not ids:
-            self.app.notify(
-                "Put the cursor on an account, or mark accounts with space, then press v.",
-                severity="warning",
-            )
-            return
-        why = [skip_reason(snap.accounts[a], snap) for a in ids]
-        if all(why):  # nothing to attest: say why, without a dialog
-            if len(ids) == 1:
-                name = snap.accounts[ids[0]].name or ids[0]
-                self.app.notify(f"{clean(name)} ({ids[0]}): {why[0]}.", severity="warning")
-            else:
-                self.app.notify(
-                    f"None of the {len(ids)} accounts was created through "
-                    "Organizations (or they are the management account): "
-                    "nothing to attest.",
-                    severity="warning",
-                )
+        opens = self._gate("attest", account_ids)
+        if opens is None:
             return
         app = self.app
         app.push_screen(
             AttestScreen(
                 app.services,
-                snap,
-                ids,
+                opens.snapshot,
+                list(opens.account_ids),
                 clock=app.clock,
                 on_outcome=self.outcome,
                 stop=app.hangup,
@@ -164,37 +100,15 @@ class WriteFlow:
     def open_deregister(self, account_id: str | None) -> None:
         from orgtui.ui.screens.deregister import DeregisterScreen
 
-        snap = self._ready("deregistered")
-        if snap is None:
-            return
-        if not snap.is_management_caller:
-            self.app.notify(
-                MANAGEMENT_ONLY.format(
-                    what="deregistering a delegated administrator",
-                    call="DeregisterDelegatedAdministrator",
-                ),
-                severity="warning",
-            )
-            return
-        if account_id is None or account_id not in snap.accounts:
-            self.app.notify("Put the cursor on an account, then press d.", severity="warning")
-            return
-        name = snap.accounts[account_id].name or account_id
-        if not snap.enriched:
-            self.app.notify("Delegated administrators are still being read.", severity="warning")
-            return
-        if not snap.delegated_services_of(account_id):
-            self.app.notify(
-                f"{clean(name)} ({account_id}) is not a delegated administrator: "
-                "nothing to deregister (as of the last load; ctrl+r reloads)."
-            )
+        opens = self._gate("deregister", [account_id] if account_id else [])
+        if opens is None:
             return
         app = self.app
         app.push_screen(
             DeregisterScreen(
                 app.services,
-                snap,
-                account_id,
+                opens.snapshot,
+                opens.account_ids[0],
                 clock=app.clock,
                 on_after=self.after_deregister,
                 stop=app.hangup,
@@ -208,28 +122,15 @@ class WriteFlow:
     def open_close(self, account_ids: list[str]) -> None:
         from orgtui.ui.screens.close import CloseScreen
 
-        snap = self._ready("closed")
-        if snap is None:
-            return
-        if not snap.is_management_caller:
-            self.app.notify(
-                MANAGEMENT_ONLY.format(what="closing accounts", call="CloseAccount"),
-                severity="warning",
-            )
-            return
-        ids = snap.known(account_ids)
-        if not ids:
-            self.app.notify(
-                "Put the cursor on an account, or mark accounts with space, then press c.",
-                severity="warning",
-            )
+        opens = self._gate("close", account_ids)
+        if opens is None:
             return
         app = self.app
         app.push_screen(
             CloseScreen(
                 app.services,
-                snap,
-                ids,
+                opens.snapshot,
+                list(opens.account_ids),
                 clock=app.clock,
                 on_outcome=self.outcome,
                 stop=app.hangup,
@@ -242,25 +143,10 @@ class WriteFlow:
     def open_move(self, account_ids: list[str]) -> None:
         from orgtui.ui.screens.move import MoveScreen, destinations
 
-        snap = self._ready("moved")
-        if snap is None:
+        opens = self._gate("move", account_ids)
+        if opens is None:
             return
-        if self.app.writing:  # one move at a time: the next starts from what it did
-            self.app.notify("A move is in progress: wait for it to finish.", severity="warning")
-            return
-        if not snap.is_management_caller:
-            self.app.notify(
-                MANAGEMENT_ONLY.format(what="moving accounts", call="MoveAccount"),
-                severity="warning",
-            )
-            return
-        ids = snap.known(account_ids)
-        if not ids:
-            self.app.notify(
-                "Put the cursor on an account, or mark accounts with space, then press m.",
-                severity="warning",
-            )
-            return
+        snap, ids = opens.snapshot, list(opens.account_ids)
         choices = destinations(snap, ids)
         if not choices:
             self.app.notify("There is no other OU to move to.", severity="warning")
@@ -396,17 +282,10 @@ class WriteFlow:
         their plan made in a worker (tag backups are read), then the invite dialog."""
         from orgtui.ui.screens.invite import InviteIdsScreen
 
-        snap = self._ready("invited")
-        if snap is None:
+        opens = self._gate("invite", account_ids)
+        if opens is None:
             return
-        if not snap.is_management_caller:
-            self.app.notify(
-                MANAGEMENT_ONLY.format(
-                    what="inviting accounts", call="InviteAccountToOrganization"
-                ),
-                severity="warning",
-            )
-            return
+        snap = opens.snapshot
         handover = self.app.handover
 
         def typed(text: str | None) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from textual.app import App, ComposeResult
 
 from orgtui.model import Account, Caller, Organization, OrgUnit, Root, Snapshot, frozen_map
-from orgtui.ui.view import OrgView, verdict_word
+from orgtui.session.view import OrgView, verdict_word
 from orgtui.ui.widgets.org_tree import CHUNK, OrgTree
 from tests.conftest import DEMO_NOW
 

@@ -5,8 +5,8 @@ mode offers no marking."""
 
 from __future__ import annotations
 
+from orgtui.session.view import OrgView
 from orgtui.ui.screens.removal import RemovalScreen
-from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.filter_bar import PLACEHOLDER, FilterInput
 from orgtui.ui.widgets.footer import KeyBar
 from orgtui.ui.widgets.org_tree import OrgTree

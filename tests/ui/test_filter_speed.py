@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import threading
 
+from orgtui.session.view import OrgView
 from orgtui.ui import filter_flow
-from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW
 from tests.ui.conftest import SIZE, settled, text_of, wait_loaded

@@ -7,10 +7,10 @@ from textual.app import App, ComposeResult
 
 from orgtui.backend import Services
 from orgtui.model import Account, Caller, Organization, Root, Snapshot, frozen_map
+from orgtui.session.view import OrgView
 from orgtui.ui.app import OrgApp
 from orgtui.ui.screens.attest import AttestScreen
 from orgtui.ui.screens.deregister import DeregisterScreen
-from orgtui.ui.view import OrgView
 from orgtui.ui.widgets.detail import account_detail, root_detail
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.conftest import DEMO_NOW

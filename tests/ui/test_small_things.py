@@ -81,7 +81,7 @@ async def test_a_notice_does_not_cover_the_close_button(make_app, demo):
 async def test_an_account_whose_tags_could_not_be_read_says_so(make_app, demo):
     from dataclasses import replace
 
-    from orgtui.ui.view import OrgView
+    from orgtui.session.view import OrgView
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -3,7 +3,7 @@ marks, the detail pane and `r` as in the tree, and the cursor kept across switch
 
 from __future__ import annotations
 
-from orgtui.ui.table_model import COLUMNS, NAME_COLUMN
+from orgtui.session.table_model import COLUMNS, NAME_COLUMN
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.org_tree import OrgTree
 from tests.ui.conftest import SIZE, detail_text, plain, rested, settled, wait_loaded
@@ -118,8 +118,8 @@ async def test_ten_thousand_rows_draw_only_what_is_on_screen():
     """The table holds 9,750 accounts; a repaint renders the visible lines only."""
     from textual.app import App, ComposeResult
 
-    from orgtui.ui.table_model import TableModel
-    from orgtui.ui.view import OrgView
+    from orgtui.session.table_model import TableModel
+    from orgtui.session.view import OrgView
     from tests.conftest import DEMO_NOW
     from tests.ui.test_big_tree import big_snapshot
 

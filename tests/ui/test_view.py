@@ -7,7 +7,7 @@ from datetime import timedelta
 from orgtui.aws.loader import Loader
 from orgtui.model import DEFAULT_ATTEST_TAG
 from orgtui.rules import assess_all
-from orgtui.ui.view import OrgView
+from orgtui.session.view import OrgView
 from orgtui.write_model import updated_snapshot
 from tests.conftest import DEMO_NOW
 from tests.ui.conftest import demo_context
@@ -103,7 +103,7 @@ def test_with_changes_redoes_only_the_changed_account(demo):
 
 def test_typing_on_scans_only_the_last_matches(demo):
     """A longer query searches within the shorter one's matches, not the whole index."""
-    from orgtui.ui.search import SearchIndex
+    from orgtui.session.search import SearchIndex
 
     view = _view(demo)
     scanned: list[int] = []
@@ -140,7 +140,7 @@ def test_the_view_models_are_ui_free():
 
     code = (
         "import sys\n"
-        "import orgtui.ui.view, orgtui.ui.search, orgtui.ui.table_model\n"
+        "import orgtui.session.view, orgtui.session.search, orgtui.session.table_model\n"
         "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
     )
     result = subprocess.run(
@@ -156,7 +156,7 @@ def test_a_view_and_its_table_model_are_freed_without_the_collector(demo):
     import gc
     import weakref
 
-    from orgtui.ui.table_model import TableModel
+    from orgtui.session.table_model import TableModel
 
     view = _view(demo)
     TableModel.of(view).prepare()

@@ -25,29 +25,14 @@ from textual.widgets import Static
 from textual.widgets.button import ButtonVariant
 
 from orgtui.backend import Services
-from orgtui.model import DEFAULT_DESTINATION, Account, Assessment, Destination, Snapshot
+from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot
 from orgtui.rules import assess
 from orgtui.rules.attestation import attestation_value
+from orgtui.session.gates import skip_reason
 from orgtui.text import plural
 from orgtui.ui.screens import attest_text as say
 from orgtui.ui.screens.write_dialog import Clock, OutcomeFn, WriteDialog
 from orgtui.write_model import LiveCheck, Outcome, ProgressFn, summarize
-
-MANAGEMENT = "the management account never leaves the organization: nothing to attest"
-
-
-def skip_reason(account: Account | None, snap: Snapshot) -> str | None:
-    """Why an account is not attested, or None when it can be."""
-    if account is None:
-        return "no longer in the organization"
-    if account.id == snap.organization.management_account_id:
-        return MANAGEMENT
-    if account.joined_method != "CREATED":
-        return (
-            f"joined by invitation ({account.joined_method or 'unknown'}): it signed up "
-            "on its own, so there is nothing to attest"
-        )
-    return None
 
 
 class AttestScreen(WriteDialog):

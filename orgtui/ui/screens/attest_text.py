@@ -16,6 +16,7 @@ from rich.text import Text
 
 from orgtui.model import Account, Assessment
 from orgtui.rules import verdict_of
+from orgtui.session.view import Counts
 from orgtui.text import plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import counts_line, indented, safe, verdict_badge
@@ -26,7 +27,6 @@ from orgtui.ui.screens.write_text import (
     title,
     type_line,
 )
-from orgtui.ui.view import Counts
 from orgtui.write_model import Outcome
 
 DETAILED = 40  # up to this many accounts, each gets its lines; beyond, one line each

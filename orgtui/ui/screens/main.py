@@ -23,13 +23,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Tree
 
+from orgtui.session.table_model import TableModel
+from orgtui.session.view import NodeRef, OrgView
 from orgtui.ui.assignee_flow import AssigneeFlow
 from orgtui.ui.filter_flow import FilterFlow, FilterResult, FilterSearched
 from orgtui.ui.messages import DestinationAsked, MainReady, WriteAsked
 from orgtui.ui.notices import read_only_notice
 from orgtui.ui.recovery_flow import RecoveryFlow
-from orgtui.ui.table_model import TableModel
-from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.detail import DetailPane
 from orgtui.ui.widgets.filter_bar import FilterInput

@@ -18,6 +18,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from orgtui.rules.impact import lost_counts
+from orgtui.session.view import Counts
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import (
@@ -41,7 +42,6 @@ from orgtui.ui.screens.write_text import (
     type_line,
 )
 from orgtui.ui.screens.write_text import title as say_title
-from orgtui.ui.view import Counts
 
 if TYPE_CHECKING:
     from orgtui.model import Account, Assessment, Finding, Snapshot

@@ -25,10 +25,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from orgtui.session.table_model import COLUMNS, NAME_COLUMN, TableModel
 from orgtui.ui.contrast import readable_strip
 from orgtui.ui.palette import DIM, palette
 from orgtui.ui.render import MARK, verdict_style
-from orgtui.ui.table_model import COLUMNS, NAME_COLUMN, TableModel
 from orgtui.ui.widgets.line_widget import LineWidget
 
 GAP = 2  # cells between columns

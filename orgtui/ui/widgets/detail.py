@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from orgtui.impact_model import CHECK_NAMES
 from orgtui.model import Finding, Snapshot
+from orgtui.session.view import NodeRef, OrgView, summary
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import (
@@ -38,7 +39,6 @@ from orgtui.ui.render import (
     verdict_badge,
     what_breaks_lines,
 )
-from orgtui.ui.view import NodeRef, OrgView, summary
 from orgtui.ui.widgets.line_widget import LineWidget
 
 LOADING = "Loading the organization…"

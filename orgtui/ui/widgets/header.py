@@ -24,10 +24,10 @@ from textual.widgets import ProgressBar, Static
 
 from orgtui.model import Snapshot
 from orgtui.phases import PHASES
+from orgtui.session.view import Counts
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import counts_line, safe, same_text
-from orgtui.ui.view import Counts
 
 PROGRESS_WIDTH = 40  # #header-progress in app.tcss
 STATUS_PADDING = 2  # #header-status: padding 0 1

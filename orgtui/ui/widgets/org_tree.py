@@ -19,12 +19,12 @@ from textual.widget import Widget
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from orgtui.session.view import NodeRef, OrgView
 from orgtui.text import clean, plural
 from orgtui.ui.contrast import readable_strip
 from orgtui.ui.palette import BOLD, DIM, palette
 from orgtui.ui.render import MARK, MIN_NAME_CELLS, account_label, safe, same_text
 from orgtui.ui.textual_compat import grow_line_cache, render_tree_line
-from orgtui.ui.view import NodeRef, OrgView
 from orgtui.ui.widgets.line_widget import LineWidget, scroll_range_only
 
 CHUNK = 400  # accounts added per step when an OU opens; the rest follow after a repaint

@@ -15,7 +15,7 @@ from typing import Literal
 
 from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot, Verdict
 from orgtui.rules import Reassess, assess
-from orgtui.ui.search import SearchIndex
+from orgtui.session.search import SearchIndex
 
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
 

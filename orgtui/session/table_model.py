@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from rich.cells import cell_len
 
 from orgtui.model import Account, iso, utc
+from orgtui.session.view import OrgView
 from orgtui.text import clean
-from orgtui.ui.view import OrgView
 
 
 @dataclass(frozen=True)
