@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tests.ui.conftest import SIZE, count_layouts, detail_text, plain, until, wait_loaded
+from tests.ui.conftest import (
+    SIZE,
+    count_layouts,
+    detail_text,
+    plain,
+    rested,
+    until,
+    wait_loaded,
+)
 
 
 def _plain_lines(renderable, width: int) -> list[str]:
@@ -105,10 +113,15 @@ async def test_a_node_shown_again_is_drawn_from_what_was_kept(make_app, demo, mo
         async def visit(name: str) -> list[str]:
             app.main.jump_to(demo.accounts[name])
             await until(pilot, lambda: name in detail_text(app))
+            # The reads for the account under the cursor land (and draw it again) once
+            # it rests there: let them, so that each draw below is the visit's own.
+            await rested(pilot, app)
             width = pane.scrollable_content_region.width
             assert _shown(pane) == _plain_lines(pane.content, width)
             return _shown(pane)
 
+        for name in ("web-prod", "ledger-prod"):
+            await visit(name)  # its reads land: the view is final (no new view after)
         first = {name: await visit(name) for name in ("web-prod", "ledger-prod")}
         renders = len(rendered)
         for name in ("web-prod", "ledger-prod", "web-prod"):
