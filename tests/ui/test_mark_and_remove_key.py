@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from orgtui.ui.app import READ_ONLY_NOTICE
+from orgtui.ui.screens.removal import RemovalScreen
 from orgtui.ui.widgets.org_tree import OrgTree
-from tests.ui.conftest import SIZE, text_of, wait_loaded
+from tests.ui.conftest import SIZE, text_of, until, wait_loaded
 
 
 async def test_space_marks_moves_down_and_unmarks(make_app, demo):
@@ -28,19 +29,28 @@ async def test_space_marks_moves_down_and_unmarks(make_app, demo):
 
 async def test_r_opens_removal_for_the_marked_or_the_cursor(make_app, demo):
     app = make_app()
-    opened: list[list[str]] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.open_removal = opened.append  # type: ignore[method-assign]
+
+        async def removal_of() -> list[str]:
+            await until(pilot, lambda: isinstance(app.screen, RemovalScreen))
+            dialog = app.screen
+            assert isinstance(dialog, RemovalScreen)
+            ids = list(dialog.account_ids)
+            await pilot.press("escape")  # Cancel: nothing is sent
+            await until(pilot, lambda: not isinstance(app.screen, RemovalScreen))
+            return ids
+
         app.main.jump_to(demo.accounts["northwind-shared"])
         await pilot.press("r")
-        assert opened == [[demo.accounts["northwind-shared"]]]
+        assert await removal_of() == [demo.accounts["northwind-shared"]]
         await pilot.press("space")
         app.main.jump_to(demo.accounts["northwind-dev"])
         await pilot.press("space", "r")
-        assert sorted(opened[-1]) == sorted(
+        assert sorted(await removal_of()) == sorted(
             [demo.accounts["northwind-shared"], demo.accounts["northwind-dev"]]
         )
+        assert app.services.stats.calls["RemoveAccountFromOrganization"] == 0
         footer_keys = {
             k: b.binding.id
             for k, b in app.screen.active_bindings.items()
@@ -51,14 +61,12 @@ async def test_r_opens_removal_for_the_marked_or_the_cursor(make_app, demo):
 
 async def test_audit_r_says_read_only_and_is_not_in_the_footer(make_app, demo):
     app = make_app(read_only=True)
-    opened: list[list[str]] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        app.open_removal = opened.append  # type: ignore[method-assign]
         app.main.jump_to(demo.accounts["northwind-prod"])
         await pilot.press("r")
         await pilot.pause()
-        assert opened == []
+        assert not isinstance(app.screen, RemovalScreen)
         assert [n.message for n in app._notifications][-1] == READ_ONLY_NOTICE
         shown = [
             b.binding.id
