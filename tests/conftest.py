@@ -46,6 +46,34 @@ def aws_credentials(monkeypatch):
     monkeypatch.setenv("AWS_REGION", "us-east-1")
 
 
+@pytest.fixture
+def server(aws_credentials):
+    """A moto server behind the fault-injecting proxy (tests/support/faults.py), with
+    nothing in it; a test module that needs an organization in it builds its own."""
+    from tests.support.faults import FaultServer
+
+    with FaultServer() as running:
+        yield running
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch):
+    """Every wait between attempts scaled down (botocore's throttle backoff, orgtui's
+    read and write throttle backoffs, the confirmation after a removal): a throttled
+    test costs a second or two, and the attempts happen in the same number."""
+    from botocore.retries import standard
+
+    from orgtui.aws import removal, writes
+    from orgtui.aws import session as session_mod
+
+    monkeypatch.setitem(
+        standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG, "throttling_base_scale", 0.02
+    )
+    monkeypatch.setattr(session_mod, "READ_THROTTLE_BACKOFF", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(writes, "THROTTLE_BACKOFF", (0.01,) * 7)
+    monkeypatch.setattr(removal, "CONFIRM_BACKOFF", (0.01,))
+
+
 @pytest.fixture(scope="session")
 def _moto_server() -> Iterator[str]:
     from moto.server import ThreadedMotoServer

@@ -21,7 +21,6 @@ from orgtui.files import config_path, write_private
 from orgtui.model import Caller
 from orgtui.rules import assess_all
 from tests.conftest import DEMO_NOW
-from tests.support.faults import FaultServer
 from tests.support.impact import OTHER_REGION, REGION, impact_org
 
 CREDS = ("testing", "testing", None)
@@ -324,12 +323,6 @@ def run(capsys, url: str, *extra: str) -> tuple[int, dict, str]:
     code = main(["audit", "--report", "json", "--endpoint-url", url, "--no-cache", *extra])
     out, err = capsys.readouterr()
     return code, (json.loads(out) if out else {}), err
-
-
-@pytest.fixture
-def server(aws_credentials):
-    with FaultServer() as running:
-        yield running
 
 
 @pytest.fixture

@@ -168,17 +168,6 @@ def test_a_probe_the_cap_throttles_doubles_the_wait_before_the_next() -> None:
 # --- against FaultServer's cap on requests in flight ------------------------------------
 
 
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    """botocore's throttle backoff scaled down; retries happen in the same number."""
-    from botocore.retries import standard
-
-    monkeypatch.setitem(
-        standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG, "throttling_base_scale", 0.02
-    )
-    monkeypatch.setattr(session_mod, "READ_THROTTLE_BACKOFF", (0.01, 0.01, 0.01))
-
-
 def _auto_load(cap: int, accounts: int) -> tuple[AwsContext, dict, int, int, list[float]]:
     """A whole load at `--concurrency auto` against a server allowing `cap` in flight:
     the context, the calls the server answered per operation, the minimum (load and

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 import pytest
 from botocore.exceptions import ClientError
 
-from orgtui.aws import session as session_mod
 from orgtui.aws.limiter import AdaptiveLimiter
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import AwsContext, SessionOptions
@@ -24,18 +23,6 @@ from tests.support.faults import FaultServer
 # Calls allowed above the minimum: none are needed today; a little room so that a new,
 # justified call (one per load, not per account) does not need this test rewritten.
 SMALL_CONSTANT = 3
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    """botocore's throttle backoff scaled down so a throttled test costs a second or two.
-    Retries still happen, in the same number."""
-    from botocore.retries import standard
-
-    monkeypatch.setitem(
-        standard.ExponentialBackoff._DEFAULT_BACKOFF_CONFIG, "throttling_base_scale", 0.02
-    )
-    monkeypatch.setattr(session_mod, "READ_THROTTLE_BACKOFF", (0.01, 0.01, 0.01))
 
 
 def _context(url: str, concurrency: int = 4, **options) -> AwsContext:

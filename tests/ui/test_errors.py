@@ -3,7 +3,6 @@ later ones as notifications with the app still usable and the data marked incomp
 
 from __future__ import annotations
 
-import pytest
 from textual.app import App
 
 from orgtui import cli
@@ -11,16 +10,9 @@ from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.backend import Services
 from orgtui.ui.app import OrgApp
 from tests.conftest import DEMO_NOW
-from tests.support.faults import FaultServer
 from tests.ui.conftest import SIZE, detail_text, text_of, wait_loaded
 
 CREDS = ("testing", "testing", None)
-
-
-@pytest.fixture
-def server(aws_credentials):
-    with FaultServer() as running:
-        yield running
 
 
 def _context(url: str) -> AwsContext:
