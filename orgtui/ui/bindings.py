@@ -58,6 +58,11 @@ HELP: dict[str, str] = {
     "from a filterable list; enter on the OU moves them (MoveAccount)",
     "remove": "remove the marked accounts, or the one under the cursor",
     "remove-read-only": "nothing: this session is read-only (orgtui audit)",
+    "invite": "transfer: the management account invites accounts into this organization, "
+    "each with its tags (the --invite-from report's, or orgtui's tag backups); a member "
+    "accepts an open invitation",
+    "invitations": "the organization's invitations (handshakes): state, account, sent, expires",
+    "invite-read-only": "nothing: this session is read-only (orgtui audit)",
     "reload": "read the organization again",
     "help": "this help",
     "quit": "quit (ctrl+c from anywhere, a dialog too); a write in flight is finished and "

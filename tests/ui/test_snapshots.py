@@ -9,6 +9,8 @@ Regenerate with: pytest -n0 --snapshot-update tests/ui/test_snapshots.py
 
 from __future__ import annotations
 
+import pytest
+
 from orgtui.backend import Services
 from orgtui.ui.widgets.filter_bar import FilterInput
 from tests.ui.conftest import (
@@ -201,21 +203,18 @@ def _counted(demo):
     return lambda dialog: demo.accounts["sandbox-bob"] in dialog.counts
 
 
-def test_what_breaks_dialog(make_app, demo, snap_compare):
+# Each dialog at the size it was designed for and at 80x24, the smallest supported.
+SIZES = pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+
+
+@SIZES
+def test_what_breaks_dialog(make_app, demo, snap_compare, size):
     """sandbox-bob carries all five impact findings."""
     from orgtui.ui.screens.removal import RemovalScreen
 
     app = make_app()
     run_before = _dialog_scene(app, demo, "r", ["sandbox-bob"], RemovalScreen, _counted(demo))
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-def test_what_breaks_dialog_80x24(make_app, demo, snap_compare):
-    from orgtui.ui.screens.removal import RemovalScreen
-
-    app = make_app()
-    run_before = _dialog_scene(app, demo, "r", ["sandbox-bob"], RemovalScreen, _counted(demo))
-    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_attest_dialog(make_app, demo, snap_compare):
@@ -237,20 +236,13 @@ def test_attest_dialog_80x24(make_app, demo, snap_compare):
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
-def test_deregister_dialog(make_app, demo, snap_compare):
+@SIZES
+def test_deregister_dialog(make_app, demo, snap_compare, size):
     from orgtui.ui.screens.deregister import DeregisterScreen
 
     app = make_app()
     run_before = _dialog_scene(app, demo, "d", ["security-tooling"], DeregisterScreen)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-def test_deregister_dialog_80x24(make_app, demo, snap_compare):
-    from orgtui.ui.screens.deregister import DeregisterScreen
-
-    app = make_app()
-    run_before = _dialog_scene(app, demo, "d", ["security-tooling"], DeregisterScreen)
-    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_what_breaks_in_the_detail_pane(make_app, demo, snap_compare):
