@@ -481,6 +481,7 @@ async def _wait_checked(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, Host)
     await checked(pilot, app.dialog)
+    await until(pilot, lambda: app.dialog.recovery_state != "reading")
 
 
 def test_snapshot_ready(demo, snap_compare):

@@ -191,6 +191,8 @@ def _dialog_scene(
                 isinstance(app.screen, screen_type)
                 and app.screen.checks is not None
                 and ready(app.screen)
+                # a removal dialog's read of who can get back in has landed
+                and getattr(app.screen, "recovery_state", None) != "reading"
             ),
         )
         app.screen.query_one(".dialog-input").cursor_blink = False

@@ -30,7 +30,9 @@ from textual.widgets import Button, Static
 
 from orgtui.backend import Services
 from orgtui.errors import Cancelled
+from orgtui.impact_model import Check, skipped
 from orgtui.model import Assessment, Snapshot
+from orgtui.recovery import Recovery
 from orgtui.rules import assess
 from orgtui.text import plural
 from orgtui.ui.render import READING, wants_assignees
@@ -75,6 +77,9 @@ class RemovalScreen(WriteDialog):
         # Who is assigned through Identity Center, per account (shared with the detail
         # pane, which may have counted some already).
         self.counts: dict[str, object] = counts if counts is not None else {}
+        # Who can get back in (read once the dialog is open; not for a member's leave).
+        self.recovery: dict[str, Recovery] = {}
+        self.recovery_state: object = None
 
     # --- what the dialog knows ------------------------------------------------------------
 
@@ -111,6 +116,8 @@ class RemovalScreen(WriteDialog):
                 self.counts.get(account_id, READING) if wants_assignees(assessment) else None
             ),
             leave=self.leave,
+            recovery=self.recovery.get(account_id),
+            recovery_state=self.recovery_state if not self.leave else None,
         )
 
     @property
@@ -135,6 +142,31 @@ class RemovalScreen(WriteDialog):
         ]
         if wanted:
             self._count_assignees(wanted)
+        if not self.leave and self.account_ids:
+            self.recovery_state = READING
+            self._read_recovery(list(self.account_ids[: say.DETAILED]))
+
+    # --- who can get back in once it has left ------------------------------------------
+
+    @work(thread=True, exclusive=True, group="removal-recovery", exit_on_error=False)
+    def _read_recovery(self, account_ids: list[str]) -> None:
+        """Five calls per account (AWS Account Management), after one trusted-access read;
+        the services' `recovery` never raises for AWS (a skip says why)."""
+        try:
+            after = self.services.recovery(self.snapshot, account_ids)
+        except Cancelled:
+            return  # orgtui is quitting
+        except Exception as exc:  # a last safety net: words, never a traceback
+            self.app.call_from_thread(self._recovered, {}, skipped(self.services.words(exc).what))
+            return
+        found = {a: after.recovery[a] for a in account_ids if a in after.recovery}
+        self.app.call_from_thread(self._recovered, found, after.recovery_check)
+
+    def _recovered(self, found: dict[str, Recovery], check: Check | None) -> None:
+        self.recovery = found
+        self.recovery_state = check or skipped("not read")
+        if self.phase == "confirm":
+            self.refresh_all()
 
     def title_text(self) -> Text:
         return say.title(self.snapshot.organization.id, len(self.account_ids), self.leave, self.pal)

@@ -17,11 +17,13 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from orgtui.recovery import Recovery
 from orgtui.rules.impact import lost_counts
 from orgtui.session.view import Counts
 from orgtui.text import clean, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import (
+    READING,
     checks_note,
     counts_line,
     finding_lines,
@@ -98,6 +100,11 @@ class AccountFacts:
     # Who is assigned through Identity Center (render.assignees_text), when counted.
     assignees: object = None
     leave: bool = False  # the caller's own account leaving (LeaveOrganization)
+    # Who can get back in once it has left (the dialog reads it): the contacts, or the
+    # check's state (`recovery_state`: "reading", or a Check skipped and why); None: not
+    # shown (a member's leave, the management account).
+    recovery: Recovery | None = None
+    recovery_state: object = None
 
     @property
     def verdict(self) -> str:
@@ -347,7 +354,30 @@ def _losses(facts: AccountFacts, pal: Palette) -> list[RenderableType]:
     if policies:
         out.append(indented(Text("Policies that stop applying:", style=pal.notice), 2))
         out += policies
+    out += _recovery(facts, pal)
     return out
+
+
+def _recovery(facts: AccountFacts, pal: Palette) -> list[RenderableType]:
+    """One line: who can get back in once it has left (root email, what is missing)."""
+    state = facts.recovery_state
+    if state is None:
+        return []
+    label = ("Who can get back in: ", pal.notice)
+    if state == READING:
+        return [indented(Text.assemble(label, ("reading the root email and contacts…", DIM)), 2)]
+    if getattr(state, "status", "") == "skipped":
+        reason = safe(getattr(state, "reason", ""), DIM)
+        return [indented(Text.assemble(label, ("not checked: ", pal.warning), reason), 2)]
+    found = facts.recovery
+    if found is None:
+        return []
+    line = Text.assemble(label, "root email ", safe(found.root_email or "—"))
+    if found.created:
+        line.append("; root password never set (a reset by email is the only way in)", pal.warning)
+    if found.missing:
+        line.append(f"; not set: {', '.join(found.missing)}", pal.warning)
+    return [indented(line, 2)]
 
 
 def accounts_text(accounts: Sequence[AccountFacts], pal: Palette, checking: bool) -> Group:
