@@ -57,6 +57,16 @@ class Counts:
         setattr(self, verdict, getattr(self, verdict) + n)
 
 
+@dataclass(frozen=True)
+class _Assessed:
+    """A snapshot's assessments for one destination, with what follows from them."""
+
+    assessments: dict[str, Assessment]
+    verdicts: dict[str, str]
+    counts: dict[str, Counts]
+    index: SearchIndex
+
+
 class OrgView:
     """A snapshot with its assessments, per-container counts and search index."""
 
@@ -92,6 +102,10 @@ class OrgView:
         self._last_search: tuple[str, list[str]] = ("", [])
         self.scanned = 0
         self.table_model: object = None  # the account table's (`TableModel.of`)
+        # What this snapshot was assessed to for each destination so far (`x` cycles
+        # through them), shared by those views: going back to one costs nothing. It holds
+        # no view, so a view holds no reference cycle.
+        self._per_destination: dict[str, _Assessed] = {}
 
     # --- facts ------------------------------------------------------------------------
 
@@ -163,6 +177,7 @@ class OrgView:
         new._last_search = ("", [])
         new.scanned = 0
         new.table_model = None
+        new._per_destination = {}
         new.counts = {
             k: Counts(c.total, c.blocked, c.review, c.ready) for k, c in self.counts.items()
         }
@@ -224,11 +239,20 @@ class OrgView:
     def with_destination(self, destination: Destination) -> OrgView:
         """The same snapshot assessed for another destination. Only the rules that differ
         between the two run (`Reassess`); counts and search entries are redone for the
-        accounts whose assessment changed, nothing else."""
-        if destination == self.destination:
-            return self
+        accounts whose assessment changed, nothing else. A destination assessed before
+        for this snapshot is not assessed again (its view is kept)."""
+        shared = self._per_destination
+        shared.setdefault(
+            self.destination, _Assessed(self.assessments, self.verdicts, self.counts, self.index)
+        )
+        known = shared.get(destination)
         new = self._changed(self.snapshot, self.reading)
         new.destination = destination
+        new._per_destination = shared
+        if known is not None:  # no copy: a view's own dicts are never changed in place
+            new.assessments, new.verdicts = known.assessments, known.verdicts
+            new.counts, new.index = known.counts, known.index
+            return new
         reassess = Reassess(self.destination, destination)
         snapshot, now = self.snapshot, self.now
         changed = []
@@ -238,6 +262,7 @@ class OrgView:
                 new._assessed(account_id, after)
                 changed.append(account_id)
         new.index = self.index.reassessed(new.assessments, changed)
+        shared[destination] = _Assessed(new.assessments, new.verdicts, new.counts, new.index)
         return new
 
     def _assessed(self, account_id: str, found: Assessment) -> None:

@@ -425,6 +425,12 @@ class OrgApp(KeysFirst, App[int]):
                         self.post_message(DetailsLoaded(generation, view))
                 if view is not None:  # the table's widths and name order: here, not at `t`
                     TableModel.of(view).prepare()
+                if view is not None and stage.name == "details":
+                    # The other destinations assessed here too, once the view is on its
+                    # way: x then only shows what is kept (a first switch at 10,000
+                    # accounts would cost the UI thread 50-150 ms).
+                    for destination in DESTINATIONS:
+                        view.with_destination(destination)
         except StageFailed as exc:
             # No details will come: the structure, `ready?` / `review?`, is shown.
             fallback = (
