@@ -102,10 +102,12 @@ def test_the_readme_example_is_a_valid_settings_file():
         cache=True,
         impact_regions=("eu-west-1",),
         identity_center_region="eu-west-1",
+        keymap=(("attest", "ctrl+t"), ("reload", "f5,ctrl+r")),
     )
+    top, table, _ = example.group(1).partition("[keymap]")
     assert set(files.Settings.__dataclass_fields__) == {
-        line.split("=")[0].strip() for line in example.group(1).splitlines() if "=" in line
-    }
+        line.split("=")[0].strip() for line in top.splitlines() if "=" in line
+    } | {table.strip("[]")}
 
 
 def test_concurrency_auto_from_the_settings_and_the_command_line():
