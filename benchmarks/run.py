@@ -232,7 +232,19 @@ def timeline(log: list[Served], cap: int) -> dict[str, Any]:
     last = max(r.ended for r in answered)
     walk = [r for r in answered if r.operation in WALK_OPERATIONS]
     walk_end = max((r.ended for r in walk), default=first)
+    buckets = 20
+    width = (last - first) / buckets or 1.0
+    profile = [
+        round(
+            cap
+            - idle_seconds(answered, cap, first + i * width, first + (i + 1) * width) * cap / width,
+            1,
+        )
+        for i in range(buckets)
+    ]
     return {
+        # mean requests in flight at the server over each twentieth of the run
+        "profile": profile,
         "walk_s": round(walk_end - first, 2),
         "walk_idle_s": round(idle_seconds(answered, cap, first, walk_end), 2),
         "calls_s": round(last - first, 2),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -26,13 +25,12 @@ from orgtui.impact_model import CHECK_NAMES, group_skipped
 from orgtui.model import (
     DEFAULT_DESTINATION,
     DESTINATION_WORDS,
-    Assessment,
     Destination,
     Snapshot,
     iso,
 )
-from orgtui.rules import assess
-from orgtui.text import clean, escape_for_json, plural
+from orgtui.rules import assess_all
+from orgtui.text import clean, escape_for_json, json_indented, plural
 
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
 
@@ -50,9 +48,10 @@ def build(
     ids = wanted if wanted is not None else list(snap.accounts)
     accounts = []
     counts = {"blocked": 0, "review": 0, "ready": 0}
+    assessed = assess_all(snap, now, destination, ids)
     for acc_id in ids:
         account = snap.accounts[acc_id]
-        result: Assessment = assess(account, snap, now, destination)
+        result = assessed[acc_id]
         counts[result.verdict] += 1
         accounts.append(
             {
@@ -205,7 +204,7 @@ def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
     """The document itself: raw values, which json escapes (control characters included);
     the invisible and bidi characters `clean()` shows are written as `\\uXXXX` too, so a
     pager or an editor showing the file draws none of them; any other text as it is."""
-    return escape_for_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+    return escape_for_json(json_indented(doc)) + "\n"
 
 
 # --- CSV ----------------------------------------------------------------------------------

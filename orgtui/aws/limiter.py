@@ -68,6 +68,9 @@ class AdaptiveLimiter:
         self.limit: float = float(min(self.maximum, max(1, start or self.maximum)))
         self.in_flight = 0
         self.waiting = 0  # threads blocked in acquire: demand beyond the limit
+        # Of those, threads whose request others wait for (the structure walk's, `urgent`):
+        # they take the next free slot before any other.
+        self.urgent_waiting = 0
         self.peak_in_flight = 0
         self.decreases = 0
         self.increases = 0  # probes above the ceiling
@@ -108,13 +111,16 @@ class AdaptiveLimiter:
     def acquire(self) -> int:
         """Take a slot (waiting for one). Returns how many requests are in flight now,
         this one included: the level it was sent at (`on_throttle`'s `sent`)."""
+        urgent = getattr(self._local, "urgent", False)
         with self._cond:
             self.waiting += 1
+            self.urgent_waiting += urgent
             try:
-                while self.in_flight >= self.current:
+                while self.in_flight >= self.current or (not urgent and self.urgent_waiting):
                     self._cond.wait()
             finally:
                 self.waiting -= 1
+                self.urgent_waiting -= urgent
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             self._local.epoch = self._epoch
@@ -127,8 +133,17 @@ class AdaptiveLimiter:
         with self._cond:
             level = self.in_flight
             self.in_flight -= 1
-            self._cond.notify()
+            if self.urgent_waiting:  # wake them all: the one woken must be the urgent one
+                self._cond.notify_all()
+            else:
+                self._cond.notify()
             return level
+
+    def urgent(self, on: bool) -> None:
+        """Mark this thread's requests as ones other requests wait for (the structure
+        walk: each parent's children can be listed only once the parent is): they go
+        before requests nothing waits for (tags read in the walk's gaps)."""
+        self._local.urgent = on
 
     def __enter__(self) -> AdaptiveLimiter:
         self.acquire()
