@@ -415,6 +415,145 @@ def bench_recovery(
     return out
 
 
+def snapshot_of_backend() -> Any:
+    """The organization moto holds, as a whole load would read it (a Snapshot made from
+    the backend's objects, no call): the snapshot cache of issue 34's 50,000 accounts,
+    which a load through the 50 ms server would take many minutes to write."""
+    from moto.organizations.models import organizations_backends
+
+    from orgtui.model import Account, Caller, Organization, OrgUnit, Policy, Root, Snapshot
+    from orgtui.model import frozen_map as fm
+    from tests.support.bigorg import MANAGEMENT_ACCOUNT
+
+    backend = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
+    roots, ous = [], {}
+    child_ous: dict[str, list[str]] = {}
+    for ou in backend.ou:
+        if ou.type == "ROOT":
+            types = tuple((t["Type"], t["Status"]) for t in ou.policy_types)
+            roots.append(Root(ou.id, "Root", ou.arn, types))
+        else:
+            ous[ou.id] = OrgUnit(ou.id, ou.name, ou.arn, ou.parent_id)
+            child_ous.setdefault(ou.parent_id, []).append(ou.id)
+    accounts, child_accounts = {}, {}
+    for fake in backend.accounts:
+        raw = {**fake.describe(), "JoinedTimestamp": fake.create_time}
+        accounts[fake.id] = Account.from_api(raw, fake.parent_id)
+        child_accounts.setdefault(fake.parent_id, []).append(fake.id)
+    policies = {p.id: Policy(p.id, p.name, p.type, p.aws_managed) for p in backend.policies}
+    attachments: dict[str, list[str]] = {}
+    for p in backend.policies:
+        if not p.aws_managed:
+            for target in p.attachments:
+                attachments.setdefault(target.id, []).append(p.id)
+    parents = [r.id for r in roots] + list(ous)
+    return Snapshot(
+        organization=Organization.from_api(backend.org.describe()["Organization"]),
+        caller=Caller(MANAGEMENT_ACCOUNT, f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:user/bench"),
+        roots=tuple(roots),
+        ous=fm(ous),
+        accounts=fm(accounts),
+        child_ous=fm({p: tuple(child_ous.get(p, ())) for p in parents}),
+        child_accounts=fm({p: tuple(child_accounts.get(p, ())) for p in parents}),
+        loaded_at=datetime.now(timezone.utc),
+        tags=fm({a.id: fm(a.tags) for a in backend.accounts if a.tags}),
+        delegated=fm({d.account.id: tuple(d.services) for d in backend.admins}),
+        policies=fm(policies),
+        attachments=fm({k: tuple(v) for k, v in attachments.items()}),
+        enriched=True,
+    )
+
+
+def bench_cache_tui(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The TUI from the snapshot cache at `n` accounts (issue 34's model), the refresh
+    held: the first frame, the keys, peak memory (benchmarks/tui_bench.py --held-only).
+    The cache is written from moto's backend (`snapshot_of_backend`), under the key the
+    child computes for the endpoint; nothing is asked of the endpoint."""
+    from orgtui import files
+
+    with (
+        tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp,
+        FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server,
+    ):
+        env = child_env(Path(tmp), args.orgtui_path)
+        started = time.monotonic()
+        issue34_org(server.client("organizations"), n)
+        snap = snapshot_of_backend()
+        key = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from orgtui import files; from orgtui.aws.session import AwsContext, "
+                "SessionOptions; import sys; u = sys.argv[1]; print(files.cache_key(None, u, "
+                "None, AwsContext(SessionOptions(endpoint_url=u)).credential_inputs()))",
+                server.url,
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        saved_env = {k: os.environ.get(k) for k in env if k.startswith("XDG_")}
+        os.environ.update({k: env[k] for k in saved_env})
+        try:
+            path = files.save_snapshot(key, snap)
+        finally:
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        prepared = time.monotonic() - started
+        argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url]
+        load_at_start = uptime()
+        result = run_child([*argv, "--no-cold", "--held-only"], env, args.timeout)
+        if result["code"] != 0:
+            return {"accounts": n, "error": result["stderr"]}
+        data = json.loads(result["stdout"].strip().splitlines()[-1])
+        data.update(
+            accounts=n,
+            peak_mb=round(result["peak_mb"]),
+            cache_mb=round(path.stat().st_size / 1e6, 1),
+            prepared_s=round(prepared, 1),
+            uptime=load_at_start,
+        )
+        print(json.dumps({n: {"cache_tui": data}}), file=sys.stderr, flush=True)
+        return data
+
+
+def _cache_tui_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    lines = [
+        "The TUI from the snapshot cache, the refresh held (issue 34's model; the cache "
+        "written from the server's organization): first frame, keys (median / max ms), "
+        "peak memory of the TUI's process.",
+        "",
+        "| accounts | cache MB | first frame s | tree filter | tree nav | table filter "
+        "| table nav | t | tree settle | table settle | peak MB | `uptime` load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['accounts']:,} | error: {r['error'][-300:]!r} ||||||||||")
+            continue
+        m = r["cached"]
+
+        def k(name: str, m: dict[str, Any] = m) -> str:
+            s = m["keys"].get(name, {"n": 0})
+            return f"{s['median_ms']} / {s['max_ms']}" if s["n"] else ""
+
+        load = r["uptime"].split("load average:")[-1].strip()
+        lines.append(
+            f"| {r['accounts']:,} | {r['cache_mb']} | **{m['first_frame_s']}** | "
+            f"{k('tree filter')} | {k('tree nav')} | {k('table filter')} | "
+            f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
+            f"{k('table settle')} | **{r['peak_mb']}** | {load} |"
+        )
+    return [*lines, ""]
+
+
 def bench_sequential(
     server: FaultServer, env: dict[str, str], n: int, timeout: float
 ) -> dict[str, Any]:
@@ -604,6 +743,7 @@ def markdown(
             )
         lines += ["", *_low_cap_medians(results), ""]
     lines += _ideal_lines(results) + _recovery_lines(results)
+    lines += _cache_tui_lines(getattr(args, "cache_tui_rows", []))
     lines += _tui_lines(results) + _mode_lines(modes)
     return "\n".join(lines)
 
@@ -643,7 +783,7 @@ def _ideal_lines(results: list[dict[str, Any]]) -> list[str]:
 
 
 def _recovery_lines(results: list[dict[str, Any]]) -> list[str]:
-    rows = [(r, r["recovery"]) for r in results if r.get("recovery")]
+    rows = [(r, rec) for r in results for rec in r.get("recovery", [])]
     if not rows:
         return []
     lines = [
@@ -856,6 +996,12 @@ def parse_args() -> argparse.Namespace:
         default="",
         help="sizes at which to also run `--recovery` (trusted access on, contacts seeded)",
     )
+    parser.add_argument(
+        "--cache-tui-sizes",
+        default="",
+        help="sizes at which to time the TUI from a snapshot cache written from the "
+        "server's organization, the refresh held (issue 34: 50,000 accounts)",
+    )
     parser.add_argument("--markdown", help="write the result tables to this file")
     parser.add_argument("--timeout", type=float, default=3600, help="per child, seconds")
     return parser.parse_args()
@@ -907,7 +1053,9 @@ def bench_size(
                 row["ideal"].append(ideal)
                 print(json.dumps({n: {"ideal": ideal}}), file=sys.stderr, flush=True)
         if args.recovery_sizes and n in {int(x) for x in args.recovery_sizes.split(",") if x}:
-            row["recovery"] = bench_recovery(server, env, n, seeded, args)
+            row["recovery"] = [
+                bench_recovery(server, env, n, seeded, args) for _ in range(max(1, args.repeats))
+            ]
         if n in tui_sizes or n in cold_sizes:
             row["tui"] = bench_tui(
                 server, env, args.timeout, cold=n in cold_sizes, keys=n in tui_sizes
@@ -951,6 +1099,12 @@ def main() -> int:
     print(json.dumps(info), file=sys.stderr, flush=True)
     cold_sizes = {int(s) for s in args.cold_sizes.split(",") if s}
     results = [bench_size(n, args, tui_sizes, cold_sizes) for n in sizes]
+    args.cache_tui_rows = [
+        bench_cache_tui(int(n), args)
+        for _ in range(max(1, args.repeats))
+        for n in args.cache_tui_sizes.split(",")
+        if n
+    ]
     modes = compare_modes(args.compare_modes, args) if args.compare_modes else []
     info["uptime_at_end"] = uptime()
     text = markdown(info, args, results, modes)

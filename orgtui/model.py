@@ -7,11 +7,11 @@ cache and the UI only read it. Changes (an account removed) produce a new snapsh
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from orgtui import ids
 from orgtui.impact_model import Check, Impact
@@ -45,6 +45,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 ACCOUNT_STATES = ("PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+T = TypeVar("T")
 
 # Results kept per snapshot, per container (`Snapshot._chain`, `Snapshot._inherited`): the
 # ancestors and inherited policies of a root or OU, shared by every account under it
@@ -384,14 +385,29 @@ class Snapshot:
         (`_inherited`), not once per account under it."""
         parent = self.parent_of(node_id)
         inherited = () if parent is None else self._inherited(parent)
-        return [*inherited, *self._attached(node_id)]
+        own = self._attached(node_id)
+        return [*inherited, *own] if own else list(inherited)
+
+    def per_container(self, kind: str, container_id: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per container for this snapshot, for what an account gets
+        from the containers above it alone (a rule's findings from the policies it
+        inherits): the accounts under one OU share the answer."""
+        kept = _kept(self)
+        key = (kind, container_id)
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]  # type: ignore[no-any-return]
+
+    def inherits_only(self, account_id: str) -> bool:
+        """No policy is attached to the account itself: what applies to it is its parent's."""
+        return not self.attachments.get(account_id)
 
     def _attached(self, target: str) -> tuple[AppliedPolicy, ...]:
-        return tuple(
-            AppliedPolicy(self.policies[policy_id], target)
-            for policy_id in self.attachments.get(target, ())
-            if policy_id in self.policies
-        )
+        attached = self.attachments.get(target)
+        if not attached:  # most accounts: nothing attached directly
+            return ()
+        policies = self.policies
+        return tuple(AppliedPolicy(policies[p], target) for p in attached if p in policies)
 
     def _inherited(self, container_id: str) -> tuple[AppliedPolicy, ...]:
         """The policies attached to this container and every container above it, root
