@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,7 @@ from orgtui.model import (
     iso,
 )
 from orgtui.rules import assess_all
-from orgtui.text import clean, escape_for_json, json_indented, plural
+from orgtui.text import clean, escape_for_json, plural
 
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
 
@@ -204,7 +205,7 @@ def to_json(doc: Mapping[str, Any], width: int | None = None) -> str:
     """The document itself: raw values, which json escapes (control characters included);
     the invisible and bidi characters `clean()` shows are written as `\\uXXXX` too, so a
     pager or an editor showing the file draws none of them; any other text as it is."""
-    return escape_for_json(json_indented(doc)) + "\n"
+    return escape_for_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- CSV ----------------------------------------------------------------------------------

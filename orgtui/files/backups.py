@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from orgtui import ids
 from orgtui.files.paths import tag_backup_dir, write_private
 from orgtui.model import iso
-from orgtui.text import escape_for_json, json_indented
+from orgtui.text import escape_for_json
 
 
 def backup_tags(
@@ -31,6 +32,6 @@ def backup_tags(
         **extra,
     }
     # Read by people (cat, an editor): no raw control or bidi character, the data whole.
-    text = escape_for_json(json_indented(payload))
+    text = escape_for_json(json.dumps(payload, indent=2, ensure_ascii=False))
     write_private(path, text + "\n", exclusive=True)
     return path
