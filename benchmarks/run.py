@@ -56,8 +56,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import motoindex  # noqa: E402
 from benchmarks.peak import vm_hwm_kb  # noqa: E402
-from tests.support.bigorg import impact_minimum_calls, minimum_calls, seed_org  # noqa: E402
-from tests.support.faults import FaultServer  # noqa: E402
+from tests.support.bigorg import (  # noqa: E402
+    impact_minimum_calls,
+    issue34_org,
+    minimum_calls,
+    seed_org,
+)
+from tests.support.faults import FaultServer, Served  # noqa: E402
 
 TARGET_CALL_RATIO = 1.1
 TARGET_SPEEDUP = 5.0
@@ -185,6 +190,131 @@ def impact_answered(server: FaultServer, load_operations: set[str]) -> int:
     )
 
 
+# The structure walk's operations (the rest of a load is tags, delegation, policies, the
+# impact checks: calls no other call waits for).
+WALK_OPERATIONS = frozenset(
+    {"ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent"}
+)
+# The SigV4 signing name of a service, where boto3 names the service otherwise.
+BOTO3_SERVICE = {"sso": "sso-admin"}
+
+
+def idle_seconds(log: list[Served], cap: int, start: float, end: float) -> float:
+    """Unused server capacity between `start` and `end`, in seconds at the full width:
+    the integral of (cap - requests in flight) / cap. Throttled requests hold no slot."""
+    events = sorted(
+        [(r.started, 1) for r in log if not r.throttled]
+        + [(r.ended, -1) for r in log if not r.throttled]
+    )
+    level, last, unused = 0, start, 0.0
+    for at, step in events:
+        if at > start:
+            span = min(at, end) - last
+            if span > 0:
+                unused += span * max(0, cap - level)
+            last = max(last, min(at, end))
+        level += step
+        if at >= end:
+            break
+    if end > last:
+        unused += (end - last) * max(0, cap - level)
+    return unused / cap
+
+
+def timeline(log: list[Served], cap: int) -> dict[str, Any]:
+    """From the server's log of one run: the walk's length and the capacity left unused
+    while it ran (each parent's children can be listed only once the parent is: what a
+    client did not fill with other calls meanwhile), and the same over the whole run."""
+    answered = [r for r in log if not r.path.startswith("/moto-api")]
+    if not answered:
+        return {}
+    first = min(r.started for r in answered)
+    last = max(r.ended for r in answered)
+    walk = [r for r in answered if r.operation in WALK_OPERATIONS]
+    walk_end = max((r.ended for r in walk), default=first)
+    buckets = 20
+    width = (last - first) / buckets or 1.0
+    profile = [
+        round(
+            cap
+            - idle_seconds(answered, cap, first + i * width, first + (i + 1) * width) * cap / width,
+            1,
+        )
+        for i in range(buckets)
+    ]
+    return {
+        # mean requests in flight at the server over each twentieth of the run
+        "profile": profile,
+        "walk_s": round(walk_end - first, 2),
+        "walk_idle_s": round(idle_seconds(answered, cap, first, walk_end), 2),
+        "calls_s": round(last - first, 2),
+        "idle_s": round(idle_seconds(answered, cap, first, last), 2),
+    }
+
+
+def replayable(log: list[Served]) -> list[dict[str, Any]]:
+    """The answered requests of a run as boto3 calls (service, method, kwargs), in the
+    order they reached the server: what the ideal client (benchmarks/ideal.py) makes."""
+    import urllib.parse
+
+    import botocore.session
+    from botocore import xform_name
+
+    session = botocore.session.get_session()
+    calls = []
+    for r in log:
+        if r.throttled or r.path.startswith("/moto-api") or not r.service:
+            continue
+        service = BOTO3_SERVICE.get(r.service, r.service)
+        model = session.get_service_model(service)
+        operation = model.operation_model(r.operation)
+        if model.protocol == "query":
+            form = urllib.parse.parse_qs(r.body.decode("utf-8"))
+            members = operation.input_shape.members if operation.input_shape else {}
+            kwargs: dict[str, Any] = {}
+            for name, shape in members.items():
+                if name in form:
+                    value: Any = form[name][0]
+                    if shape.type_name in ("integer", "long"):
+                        value = int(value)
+                    elif shape.type_name == "boolean":
+                        value = value == "true"
+                    kwargs[name] = value
+        else:  # json, rest-json: the body is the parameters
+            kwargs = json.loads(r.body or b"{}")
+        calls.append({"service": service, "method": xform_name(r.operation), "kwargs": kwargs})
+    return calls
+
+
+def bench_ideal(
+    server: FaultServer, env: dict[str, str], log: list[Served], timeout: float
+) -> dict[str, Any]:
+    """The ideal client (benchmarks/ideal.py) making the calls of `log`, exactly the
+    server's cap in flight, in a child process as orgtui runs."""
+    server.injector.clear()
+    server.injector.log = []
+    cap = server.injector.max_in_flight or 1
+    load_at_start = os.getloadavg()[0]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as f:
+        json.dump(replayable(log), f)
+        f.flush()
+        argv = [str(ROOT / "benchmarks" / "ideal.py"), "--endpoint-url", server.url]
+        result = run_child([*argv, "--calls", f.name, "--in-flight", str(cap)], env, timeout)
+    ideal_log, server.injector.log = server.injector.log, None
+    calls, throttled = served(server)
+    inner = json.loads(result["stdout"]) if result["code"] == 0 else {}
+    return {
+        "wall_s": round(result["wall_s"], 2),
+        "code": result["code"],
+        "calls": calls,
+        "throttled": throttled,
+        "errors": inner.get("errors", {}),
+        "load_avg": round(load_at_start, 2),
+        **timeline(ideal_log, cap),
+        "stderr": "" if result["code"] == 0 else result["stderr"],
+    }
+
+
 def bench_orgtui(
     server: FaultServer,
     env: dict[str, str],
@@ -192,15 +322,20 @@ def bench_orgtui(
     concurrency: int | None,
     timeout: float,
     minimum: dict[str, dict[str, int]],
+    extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One `orgtui audit` run; `concurrency` None runs it with no --concurrency (auto)."""
+    """One `orgtui audit` run; `concurrency` None runs it with no --concurrency (auto).
+    The server's log of the run is kept in the result's `log` (not printed)."""
     server.injector.clear()
     server.injector.peak_in_flight = 0
-    argv = ["-m", "orgtui", "audit", "--report", "json", "--endpoint-url", server.url]
+    server.injector.log = []
+    argv = ["-m", "orgtui", "audit", "--report", "json", "--endpoint-url", server.url, *extra]
     if concurrency is not None:
         argv += ["--concurrency", str(concurrency)]
+    uptime_at_start = uptime()
     load_at_start = os.getloadavg()[0]
     result = run_child(argv, env, timeout)
+    log, server.injector.log = server.injector.log, None
     calls, throttled = served(server)
     impact = impact_answered(server, set(minimum["load"]))
     whole = False
@@ -213,7 +348,7 @@ def bench_orgtui(
     return {
         "concurrency": concurrency or "auto",
         "cap": cap,
-        "wall_s": round(result["wall_s"], 1),
+        "wall_s": round(result["wall_s"], 2),
         "floor_s": round(floor, 2),
         "ratio": round(result["wall_s"] / floor, 2) if floor else None,
         "code": result["code"],
@@ -226,8 +361,197 @@ def bench_orgtui(
         "cpu_s": round(result["cpu_s"], 1),
         "server_peak_in_flight": server.injector.peak_in_flight,
         "load_avg": round(load_at_start, 2),
+        "uptime": uptime_at_start,
+        **timeline(log, cap),
+        "log": log,
         "stderr": "" if result["code"] == 0 else result["stderr"],
     }
+
+
+def bench_recovery(
+    server: FaultServer, env: dict[str, str], n: int, seeded: Any, args: argparse.Namespace
+) -> dict[str, Any]:
+    """`orgtui audit --report json --recovery` (issue 32): trusted access for
+    account.amazonaws.com turned on, every member's primary email served (the demo's
+    boundary adds GetContactInformation and GetPrimaryEmail to moto's account service;
+    contact information and alternate contacts unset: each read answers "not set", still a
+    request). The floor: every call (the load's minimum, the impact checks', one
+    trusted-access read, five per member account and four for the management account) x
+    latency / the cap."""
+    from orgtui.demo import recovery as demo_recovery
+
+    demo_recovery._emails.update({a: f"root+{a}@example.com" for a in seeded.account_ids})
+    server.client("organizations").enable_aws_service_access(ServicePrincipal=demo_recovery.TRUSTED)
+    minimum = {"load": minimum_calls(), "impact": impact_minimum_calls()}
+    result = bench_orgtui(server, env, n, None, args.timeout, minimum, ("--recovery",))
+    log = result.pop("log")
+    per = [r for r in log if not r.throttled and r.service == "account"]
+    recovery_calls = len(per)
+    trusted_reads = sum(
+        1 for r in log if not r.throttled and r.operation == "ListAWSServiceAccessForOrganization"
+    )
+    expected = 5 * (n - 1) + 4
+    least = (
+        sum(minimum["load"].values())
+        + sum(minimum["impact"].values())
+        + 1  # the recovery check's trusted-access read
+        + expected
+    )
+    cap = server.injector.max_in_flight or 1
+    floor = least * server.injector.latency / cap
+    account_ops: dict[str, int] = {}
+    for r in per:
+        account_ops[r.operation] = account_ops.get(r.operation, 0) + 1
+    out = {
+        **result,
+        "recovery_calls": recovery_calls,
+        "recovery_expected": expected,
+        "account_operations": account_ops,
+        "trusted_access_reads": trusted_reads,
+        "floor_s": round(floor, 2),
+        "ratio": round(result["wall_s"] / floor, 2),
+    }
+    print(json.dumps({n: {"recovery": out}}), file=sys.stderr, flush=True)
+    return out
+
+
+def snapshot_of_backend() -> Any:
+    """The organization moto holds, as a whole load would read it (a Snapshot made from
+    the backend's objects, no call): the snapshot cache of issue 34's 50,000 accounts,
+    which a load through the 50 ms server would take many minutes to write."""
+    from moto.organizations.models import organizations_backends
+
+    from orgtui.model import Account, Caller, Organization, OrgUnit, Policy, Root, Snapshot
+    from orgtui.model import frozen_map as fm
+    from tests.support.bigorg import MANAGEMENT_ACCOUNT
+
+    backend = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
+    roots, ous = [], {}
+    child_ous: dict[str, list[str]] = {}
+    for ou in backend.ou:
+        if ou.type == "ROOT":
+            types = tuple((t["Type"], t["Status"]) for t in ou.policy_types)
+            roots.append(Root(ou.id, "Root", ou.arn, types))
+        else:
+            ous[ou.id] = OrgUnit(ou.id, ou.name, ou.arn, ou.parent_id)
+            child_ous.setdefault(ou.parent_id, []).append(ou.id)
+    accounts, child_accounts = {}, {}
+    for fake in backend.accounts:
+        raw = {**fake.describe(), "JoinedTimestamp": fake.create_time}
+        accounts[fake.id] = Account.from_api(raw, fake.parent_id)
+        child_accounts.setdefault(fake.parent_id, []).append(fake.id)
+    policies = {p.id: Policy(p.id, p.name, p.type, p.aws_managed) for p in backend.policies}
+    attachments: dict[str, list[str]] = {}
+    for p in backend.policies:
+        if not p.aws_managed:
+            for target in p.attachments:
+                attachments.setdefault(target.id, []).append(p.id)
+    parents = [r.id for r in roots] + list(ous)
+    return Snapshot(
+        organization=Organization.from_api(backend.org.describe()["Organization"]),
+        caller=Caller(MANAGEMENT_ACCOUNT, f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:user/bench"),
+        roots=tuple(roots),
+        ous=fm(ous),
+        accounts=fm(accounts),
+        child_ous=fm({p: tuple(child_ous.get(p, ())) for p in parents}),
+        child_accounts=fm({p: tuple(child_accounts.get(p, ())) for p in parents}),
+        loaded_at=datetime.now(timezone.utc),
+        tags=fm({a.id: fm(a.tags) for a in backend.accounts if a.tags}),
+        delegated=fm({d.account.id: tuple(d.services) for d in backend.admins}),
+        policies=fm(policies),
+        attachments=fm({k: tuple(v) for k, v in attachments.items()}),
+        enriched=True,
+    )
+
+
+def bench_cache_tui(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The TUI from the snapshot cache at `n` accounts (issue 34's model), the refresh
+    held: the first frame, the keys, peak memory (benchmarks/tui_bench.py --held-only).
+    The cache is written from moto's backend (`snapshot_of_backend`), under the key the
+    child computes for the endpoint; nothing is asked of the endpoint."""
+    from orgtui import files
+
+    with (
+        tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp,
+        FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server,
+    ):
+        env = child_env(Path(tmp), args.orgtui_path)
+        started = time.monotonic()
+        issue34_org(server.client("organizations"), n)
+        snap = snapshot_of_backend()
+        key = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from orgtui import files; from orgtui.aws.session import AwsContext, "
+                "SessionOptions; import sys; u = sys.argv[1]; print(files.cache_key(None, u, "
+                "None, AwsContext(SessionOptions(endpoint_url=u)).credential_inputs()))",
+                server.url,
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        saved_env = {k: os.environ.get(k) for k in env if k.startswith("XDG_")}
+        os.environ.update({k: env[k] for k in saved_env})
+        try:
+            path = files.save_snapshot(key, snap)
+        finally:
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        prepared = time.monotonic() - started
+        argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url]
+        load_at_start = uptime()
+        result = run_child([*argv, "--no-cold", "--held-only"], env, args.timeout)
+        if result["code"] != 0:
+            return {"accounts": n, "error": result["stderr"]}
+        data = json.loads(result["stdout"].strip().splitlines()[-1])
+        data.update(
+            accounts=n,
+            peak_mb=round(result["peak_mb"]),
+            cache_mb=round(path.stat().st_size / 1e6, 1),
+            prepared_s=round(prepared, 1),
+            uptime=load_at_start,
+        )
+        print(json.dumps({n: {"cache_tui": data}}), file=sys.stderr, flush=True)
+        return data
+
+
+def _cache_tui_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    lines = [
+        "The TUI from the snapshot cache, the refresh held (issue 34's model; the cache "
+        "written from the server's organization): first frame, keys (median / max ms), "
+        "peak memory of the TUI's process.",
+        "",
+        "| accounts | cache MB | first frame s | tree filter | tree nav | table filter "
+        "| table nav | t | tree settle | table settle | peak MB | `uptime` load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['accounts']:,} | error: {r['error'][-300:]!r} ||||||||||")
+            continue
+        m = r["cached"]
+
+        def k(name: str, m: dict[str, Any] = m) -> str:
+            s = m["keys"].get(name, {"n": 0})
+            return f"{s['median_ms']} / {s['max_ms']}" if s["n"] else ""
+
+        load = r["uptime"].split("load average:")[-1].strip()
+        lines.append(
+            f"| {r['accounts']:,} | {r['cache_mb']} | **{m['first_frame_s']}** | "
+            f"{k('tree filter')} | {k('tree nav')} | {k('table filter')} | "
+            f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
+            f"{k('table settle')} | **{r['peak_mb']}** | {load} |"
+        )
+    return [*lines, ""]
 
 
 def bench_sequential(
@@ -418,8 +742,68 @@ def markdown(
                 f"| {'yes' if run['whole'] else 'NO'} | {run['load_avg']} |"
             )
         lines += ["", *_low_cap_medians(results), ""]
+    lines += _ideal_lines(results) + _recovery_lines(results)
+    lines += _cache_tui_lines(getattr(args, "cache_tui_rows", []))
     lines += _tui_lines(results) + _mode_lines(modes)
     return "\n".join(lines)
+
+
+def _ideal_lines(results: list[dict[str, Any]]) -> list[str]:
+    """Each default run beside the ideal client that made the same calls right after it."""
+    rows = [
+        (r, run, ideal)
+        for r in results
+        for run, ideal in zip(r["orgtui"], r.get("ideal", []), strict=False)
+    ]
+    if not rows:
+        return []
+    lines = [
+        "The default run (`auto`) and the ideal client (benchmarks/ideal.py: the same calls, "
+        "no dependency waits, exactly the cap in flight), taken in turns. Walk: from the "
+        "first request to the last answer of the structure walk; idle: the server's "
+        "capacity left unused meanwhile, in seconds at full width (the time the walk "
+        "spent waiting on parents not yet listed, and the client's own gaps).",
+        "",
+        "| accounts | orgtui s | ideal s | orgtui / ideal | calls (orgtui / ideal) "
+        "| throttled (orgtui / ideal) | walk s | walk idle s | idle s, whole run "
+        "(orgtui / ideal) | whole | `uptime` load as orgtui started |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r, run, ideal in rows:
+        ratio = run["wall_s"] / ideal["wall_s"] if ideal.get("wall_s") else float("nan")
+        load = run.get("uptime", "").split("load average:")[-1].strip()
+        lines.append(
+            f"| {r['accounts']:,} | {run['wall_s']:.2f} | {ideal['wall_s']:.2f} | "
+            f"**{ratio:.3f}** | {run['calls']:,} / {ideal['calls']:,} | "
+            f"{run['throttled']} / {ideal['throttled']} | {run.get('walk_s', '')} | "
+            f"{run.get('walk_idle_s', '')} | {run.get('idle_s', '')} / "
+            f"{ideal.get('idle_s', '')} | {'yes' if run['whole'] else 'NO'} | {load} |"
+        )
+    return [*lines, ""]
+
+
+def _recovery_lines(results: list[dict[str, Any]]) -> list[str]:
+    rows = [(r, rec) for r in results for rec in r.get("recovery", [])]
+    if not rows:
+        return []
+    lines = [
+        "`--recovery` (issue 32): account-service calls against five per member account and "
+        "four for the management account; trusted-access reads (the impact check's and the "
+        "recovery check's); wall time against the floor (every call x latency / cap).",
+        "",
+        "| accounts | account calls / expected | trusted-access reads | calls in all "
+        "| throttled | wall s | floor s | wall / floor | whole | `uptime` load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r, rec in rows:
+        load = rec.get("uptime", "").split("load average:")[-1].strip()
+        lines.append(
+            f"| {r['accounts']:,} | {rec['recovery_calls']:,} / {rec['recovery_expected']:,} "
+            f"| {rec['trusted_access_reads']} | {rec['calls']:,} | {rec['throttled']} | "
+            f"{rec['wall_s']:.2f} | {rec['floor_s']} | **{rec['ratio']:.2f}** | "
+            f"{'yes' if rec['whole'] else 'NO'} | {load} |"
+        )
+    return [*lines, ""]
 
 
 def _low_cap_medians(results: list[dict[str, Any]]) -> list[str]:
@@ -589,6 +973,35 @@ def parse_args() -> argparse.Namespace:
         help="the tree whose orgtui the children run (default: this one), "
         "to measure another version against the same server",
     )
+    parser.add_argument(
+        "--model",
+        choices=("issue34", "bigorg"),
+        default="issue34",
+        help="the organization and server: issue34 (default: one OU per ten accounts, an "
+        "account over every parent, half with one tag, 2 delegated administrators, 20 "
+        "SCPs; a request over the cap refused after the same latency) or bigorg (the "
+        "earlier runs' shape, refused at once)",
+    )
+    parser.add_argument(
+        "--no-ideal",
+        dest="ideal",
+        action="store_false",
+        help="skip the ideal client (by default it follows each default run)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="pairs of (default run, ideal client) per size"
+    )
+    parser.add_argument(
+        "--recovery-sizes",
+        default="",
+        help="sizes at which to also run `--recovery` (trusted access on, contacts seeded)",
+    )
+    parser.add_argument(
+        "--cache-tui-sizes",
+        default="",
+        help="sizes at which to time the TUI from a snapshot cache written from the "
+        "server's organization, the refresh held (issue 34: 50,000 accounts)",
+    )
     parser.add_argument("--markdown", help="write the result tables to this file")
     parser.add_argument("--timeout", type=float, default=3600, help="per child, seconds")
     return parser.parse_args()
@@ -600,12 +1013,16 @@ def bench_size(
     """Every run at one size, against one seeded server."""
     fixed = [int(c) for c in args.concurrency.split(",") if c]
     low_sizes = {int(s) for s in args.low_cap_sizes.split(",") if s}
+    issue34 = args.model == "issue34"
     with (
         tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp,
-        FaultServer(latency=args.latency, max_in_flight=args.max_in_flight) as server,
+        FaultServer(
+            latency=args.latency, max_in_flight=args.max_in_flight, throttle_latency=issue34
+        ) as server,
     ):
         env = child_env(Path(tmp), args.orgtui_path)
-        seeded = seed_org(server.client("organizations"), n)
+        organizations = server.client("organizations")
+        seeded = issue34_org(organizations, n) if issue34 else seed_org(organizations, n)
         minimum = {"load": minimum_calls(), "impact": impact_minimum_calls()}
         warm_up(server, env)
         row: dict[str, Any] = {
@@ -616,14 +1033,29 @@ def bench_size(
             "impact_minimum": sum(minimum["impact"].values()),
             "orgtui": [],
             "low_cap": [],
+            "ideal": [],
         }
 
         def run(concurrency: int | None) -> dict[str, Any]:
             result = bench_orgtui(server, env, n, concurrency, args.timeout, minimum)
+            log = result.pop("log")
             print(json.dumps({n: result}), file=sys.stderr, flush=True)
+            result["log"] = log
             return result
 
-        row["orgtui"].append(run(None))
+        # The default run and the ideal client making the same calls, in turns, so that
+        # each pair shares the machine's load (--repeats pairs).
+        for _ in range(max(1, args.repeats)):
+            row["orgtui"].append(run(None))
+            if args.ideal:
+                ideal = bench_ideal(server, env, row["orgtui"][-1]["log"], args.timeout)
+                ideal["orgtui_wall_s"] = row["orgtui"][-1]["wall_s"]
+                row["ideal"].append(ideal)
+                print(json.dumps({n: {"ideal": ideal}}), file=sys.stderr, flush=True)
+        if args.recovery_sizes and n in {int(x) for x in args.recovery_sizes.split(",") if x}:
+            row["recovery"] = [
+                bench_recovery(server, env, n, seeded, args) for _ in range(max(1, args.repeats))
+            ]
         if n in tui_sizes or n in cold_sizes:
             row["tui"] = bench_tui(
                 server, env, args.timeout, cold=n in cold_sizes, keys=n in tui_sizes
@@ -640,6 +1072,8 @@ def bench_size(
             for _ in range(max(1, args.low_cap_repeats)):
                 row["low_cap"] += [run(None), run(4)]
             server.injector.max_in_flight = args.max_in_flight
+    for r in (*row["orgtui"], *row["low_cap"]):
+        r.pop("log", None)
     return row
 
 
@@ -657,10 +1091,20 @@ def main() -> int:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ.setdefault("MOTO_ACCOUNT_ID", "123456789012")
     motoindex.install()
+    if args.recovery_sizes:  # before moto's account routes are taken (the first request)
+        from orgtui.demo.recovery import install_account_service
+
+        install_account_service()
     info = machine()
     print(json.dumps(info), file=sys.stderr, flush=True)
     cold_sizes = {int(s) for s in args.cold_sizes.split(",") if s}
     results = [bench_size(n, args, tui_sizes, cold_sizes) for n in sizes]
+    args.cache_tui_rows = [
+        bench_cache_tui(int(n), args)
+        for _ in range(max(1, args.repeats))
+        for n in args.cache_tui_sizes.split(",")
+        if n
+    ]
     modes = compare_modes(args.compare_modes, args) if args.compare_modes else []
     info["uptime_at_end"] = uptime()
     text = markdown(info, args, results, modes)
@@ -669,6 +1113,7 @@ def main() -> int:
         Path(args.markdown).write_text(text + "\n", encoding="utf-8")
     print(json.dumps({"machine": info, "results": results, "modes": modes}), file=sys.stderr)
     ok = all(run["whole"] for r in results for run in (*r["orgtui"], *r["low_cap"]))
+    ok = ok and all(i["code"] == 0 for r in results for i in r.get("ideal", []))
     return 0 if ok else 1
 
 

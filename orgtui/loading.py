@@ -104,7 +104,9 @@ def stages(
         first = Stage("cached", None, (f"The cached picture was not read: {translate(exc).what}",))
     if first is not None:
         yield first
-    loader = Loader(ctx, progress=progress)
+    # The details are read in the structure walk's gaps (aws/loader.py): of every account,
+    # or of the accounts asked for.
+    loader = Loader(ctx, progress=progress, early=True, only=options.only or None)
     # What the audit log's reading met: told with the structure, unless the cached
     # stage, read from the same log a moment before, told it already.
     records: list[str] = []

@@ -6,11 +6,12 @@ cache and the UI only read it. Changes (an account removed) produce a new snapsh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from orgtui import ids
 from orgtui.impact_model import Check, Impact
@@ -44,6 +45,23 @@ CLOCK_SKEW = timedelta(minutes=5)
 ACCOUNT_STATES = ("PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+T = TypeVar("T")
+
+# Results kept per snapshot, per container (`Snapshot._chain`, `Snapshot._inherited`): the
+# ancestors and inherited policies of a root or OU, shared by every account under it
+# (report.build and the TUI's OrgView assess every account; walking each account's
+# ancestors again was half their time). Kept beside the snapshot, keyed by its id and
+# dropped with it: a snapshot is immutable, so what was computed stays true; a changed
+# organization is a new snapshot, with nothing kept.
+_KEPT: dict[int, dict[tuple[str, str], Any]] = {}
+
+
+def _kept(snap: Snapshot) -> dict[tuple[str, str], Any]:
+    kept = _KEPT.get(id(snap))
+    if kept is None:
+        kept = _KEPT[id(snap)] = {}
+        weakref.finalize(snap, _KEPT.pop, id(snap), None)
+    return kept
 
 
 def frozen_map(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
@@ -318,15 +336,26 @@ class Snapshot:
 
     def ancestors(self, node_id: str) -> list[str]:
         """Ids from the root down to the node's parent."""
-        chain: list[str] = []
         parent = self.parent_of(node_id)
-        seen: set[str] = set()
-        while parent is not None and parent not in seen:
-            seen.add(parent)
-            chain.append(parent)
-            parent = self.parent_of(parent)
-        chain.reverse()
-        return chain
+        return [] if parent is None else list(self._chain(parent))
+
+    def _chain(self, container_id: str) -> tuple[str, ...]:
+        """The root down to this container, itself included: one result per container
+        (kept, `_kept`), so that the accounts under it share it."""
+        kept = _kept(self)
+        key = ("chain", container_id)
+        found = kept.get(key)
+        if found is None:
+            chain: list[str] = []
+            node: str | None = container_id
+            seen: set[str] = set()
+            while node is not None and node not in seen:
+                seen.add(node)
+                chain.append(node)
+                node = self.parent_of(node)
+            chain.reverse()
+            found = kept[key] = tuple(chain)
+        return found
 
     def ou_path(self, node_id: str) -> list[str]:
         """Names from the root down to the node's parent."""
@@ -351,14 +380,49 @@ class Snapshot:
         return self.delegated.get(account_id, ())
 
     def applied_policies(self, node_id: str) -> list[AppliedPolicy]:
-        """Policies that apply to a node: attached to it, or inherited from its OUs and root."""
-        applied: list[AppliedPolicy] = []
-        for target in [*self.ancestors(node_id), node_id]:
-            for policy_id in self.attachments.get(target, ()):
-                policy = self.policies.get(policy_id)
-                if policy is not None:
-                    applied.append(AppliedPolicy(policy, target))
-        return applied
+        """Policies that apply to a node: attached to it, or inherited from its OUs and root
+        (root first). What a container passes down is computed once per container
+        (`_inherited`), not once per account under it."""
+        parent = self.parent_of(node_id)
+        inherited = () if parent is None else self._inherited(parent)
+        own = self._attached(node_id)
+        return [*inherited, *own] if own else list(inherited)
+
+    def per_container(self, kind: str, container_id: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per container for this snapshot, for what an account gets
+        from the containers above it alone (a rule's findings from the policies it
+        inherits): the accounts under one OU share the answer."""
+        kept = _kept(self)
+        key = (kind, container_id)
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]  # type: ignore[no-any-return]
+
+    def inherits_only(self, account_id: str) -> bool:
+        """No policy is attached to the account itself: what applies to it is its parent's."""
+        return not self.attachments.get(account_id)
+
+    def _attached(self, target: str) -> tuple[AppliedPolicy, ...]:
+        attached = self.attachments.get(target)
+        if not attached:  # most accounts: nothing attached directly
+            return ()
+        policies = self.policies
+        return tuple(AppliedPolicy(policies[p], target) for p in attached if p in policies)
+
+    def _inherited(self, container_id: str) -> tuple[AppliedPolicy, ...]:
+        """The policies attached to this container and every container above it, root
+        first: each container's from the one above it, so each is computed once."""
+        kept = _kept(self)
+        found = kept.get(("policies", container_id))
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        above: tuple[AppliedPolicy, ...] = ()
+        for target in self._chain(container_id):
+            here = kept.get(("policies", target))
+            if here is None:
+                here = kept[("policies", target)] = above + self._attached(target)
+            above = here
+        return above
 
     # --- changes ---------------------------------------------------------------------
 

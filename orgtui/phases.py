@@ -17,15 +17,33 @@ PHASES = {
 
 
 class Tracker:
-    """A thread-safe counter of one phase's steps, told through the progress callback."""
+    """A thread-safe counter of one phase's steps, told through the progress callback. A
+    `quiet` one (the details read in the walk's gaps) counts without telling until
+    `start`: the structure phase is the one shown meanwhile."""
 
-    def __init__(self, fn: ProgressFn, phase: str, total: int | None) -> None:
+    def __init__(
+        self, fn: ProgressFn, phase: str, total: int | None, *, quiet: bool = False
+    ) -> None:
         self.fn, self.phase, self.total, self.done = fn, phase, total, 0
+        self.quiet = quiet
         self._lock = threading.Lock()
-        fn(phase, 0, total)
+        if not quiet:
+            fn(phase, 0, total)
+
+    def start(self, total: int) -> None:
+        """Tell from now on: the phase from 0, then what was done while quiet."""
+        with self._lock:
+            self.total = total + (self.total or 0)  # steps may have been added meanwhile
+            self.quiet = False
+            done = self.done
+        self.fn(self.phase, 0, self.total)
+        if done:
+            self.fn(self.phase, done, self.total)
 
     def step(self, n: int = 1) -> None:
         with self._lock:
             self.done += n
             done = self.done
+            if self.quiet:
+                return
         self.fn(self.phase, done, self.total)

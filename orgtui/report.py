@@ -26,12 +26,11 @@ from orgtui.impact_model import CHECK_NAMES, group_skipped
 from orgtui.model import (
     DEFAULT_DESTINATION,
     DESTINATION_WORDS,
-    Assessment,
     Destination,
     Snapshot,
     iso,
 )
-from orgtui.rules import assess
+from orgtui.rules import assess_all
 from orgtui.text import clean, escape_for_json, plural
 
 VERDICT_ORDER = {"blocked": 0, "review": 1, "ready": 2}
@@ -50,9 +49,10 @@ def build(
     ids = wanted if wanted is not None else list(snap.accounts)
     accounts = []
     counts = {"blocked": 0, "review": 0, "ready": 0}
+    assessed = assess_all(snap, now, destination, ids)
     for acc_id in ids:
         account = snap.accounts[acc_id]
-        result: Assessment = assess(account, snap, now, destination)
+        result = assessed[acc_id]
         counts[result.verdict] += 1
         accounts.append(
             {

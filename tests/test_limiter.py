@@ -133,26 +133,69 @@ class _Demand:
         self.limiter.waiting -= 1
 
 
-def test_a_probe_the_cap_throttles_doubles_the_wait_before_the_next() -> None:
+def test_a_learned_cap_on_requests_in_flight_is_held() -> None:
+    """Issue 34: the cap on requests in flight is learned once and held. A probe above it
+    would cost a throttled request every time (the cap is the API's, it does not move)."""
+    clock = Clock()
+    limiter = AdaptiveLimiter(32, start=8, probe_interval=2.0, clock=clock)
+    limiter.on_throttle(9, concurrent=True)  # the cap: 8 allowed
+    assert (limiter.current, limiter.cap) == (8, 9)
+    with _Demand(limiter):
+        for _ in range(1000):
+            clock.now += 1.0
+            limiter.on_success()
+    assert limiter.current == 8 and limiter.increases == 0
+
+
+def test_the_first_climb_takes_one_step_per_round_trip() -> None:
+    """Before any throttle, +1 once `limit` requests sent at the current limit were
+    answered: the answers of requests sent before a step never make the next one, so the
+    limit meets the cap one step above it, not several steps above with a burst of
+    throttles still on the wire."""
+    limiter = AdaptiveLimiter(32, start=8, clock=Clock())
+    with _Demand(limiter):
+        _hold(limiter, 8)  # sent at 8
+        for _ in range(7):
+            limiter.on_success()
+        assert limiter.current == 8
+        limiter.on_success()
+        assert limiter.current == 9
+        for _ in range(50):  # still answers of requests sent at 8
+            limiter.on_success()
+        assert limiter.current == 9
+        sent = limiter.acquire()  # the ninth, sent at 9
+        assert sent == 9
+        # Its throttle is answered while few are in flight (the rest were answered): the
+        # level it was sent at counts, so the cap learned is not too low.
+        limiter.on_throttle(2, concurrent=True, sent=sent)
+    assert (limiter.current, limiter.cap) == (8, 9)
+    _give_back(limiter, 9)
+
+
+def test_a_probe_a_rate_limit_throttles_doubles_the_wait_before_the_next() -> None:
     clock = Clock()
     limiter = AdaptiveLimiter(32, start=8, probe_interval=2.0, max_probe_interval=8.0, clock=clock)
-    limiter.on_throttle(9, concurrent=True)  # the cap: 8 allowed
-    assert limiter.current == 8
+    limiter.on_throttle(9)  # a rate: halved, and the level throttled is the ceiling
+    assert limiter.current == 4 and limiter.safe == 8
     with _Demand(limiter):
         waits = []
         for _ in range(4):
+            while limiter.current < 8:  # back up quickly, the clock standing still
+                limiter.on_success()
             before = clock.now
             while limiter.current == 8:  # time passes until the next probe
                 clock.now += 0.5
                 limiter.on_success()
             waits.append(clock.now - before)
             assert limiter.current == 9 and limiter.increases == len(waits)
-            limiter.on_throttle(9, concurrent=True)  # the probe is throttled: still 8
-            assert limiter.current == 8
+            limiter.on_throttle(9)  # the probe is throttled: halved again
+            assert limiter.current == 4
     assert waits == [2.0, 4.0, 8.0, 8.0]  # doubled each time, up to the most
 
     # A probe that holds (no throttle for a whole interval) brings the usual pace back.
     with _Demand(limiter):
+        while limiter.current < 8:
+            limiter.on_success()
         clock.now += 8.0
         limiter.on_success()
         assert limiter.current == 9

@@ -222,9 +222,9 @@ def test_the_walk_starts_without_waiting_for_the_caller_or_the_organization(monk
 
         return wait_for_the_walk
 
-    def walk_started(self, roots):
+    def walk_started(self, roots, *pipeline):
         walking.set()
-        return walk(self, roots)
+        return walk(self, roots, *pipeline)
 
     monkeypatch.setattr(Loader, "_caller", late(caller))
     monkeypatch.setattr(Loader, "_organization", late(organization))
@@ -530,3 +530,55 @@ def test_accounts_and_ous_come_in_tree_order_whatever_order_the_calls_finish(dem
         walk(root.id)
     assert list(snap.ous) == ous and len(ous) == len(demo.ous) - 1  # demo.ous names Root
     assert list(snap.accounts) == accounts and len(accounts) == len(demo.accounts) + 1
+
+
+# --- the details in the walk's gaps (issue 34) ---------------------------------------
+
+
+def test_a_whole_load_reads_tags_in_the_walks_gaps_in_the_minimum_calls(aws_credentials):
+    """Each parent's children are listed as soon as the parent is known; the slots the
+    walk leaves free meanwhile read the tags of the accounts already found: tags are
+    answered before the walk's last request, and no call is added."""
+    from tests.support.bigorg import minimum_calls, seed_org
+
+    walk = {"ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent"}
+    with FaultServer(latency=0.01, max_in_flight=8) as server:
+        seeded = seed_org(server.client("organizations"), 200, ous=40)
+        server.injector.log = []
+        ctx = make_ctx(server.url, concurrency=8)
+        snap = Loader(ctx).load()
+        log = server.injector.log
+        minimum = minimum_calls()
+    assert sorted(snap.accounts) == sorted(seeded.account_ids)
+    assert len(snap.tags) == seeded.tagged
+    assert dict(ctx.stats.calls) == minimum
+    last_walk = max(r.started for r in log if r.operation in walk)
+    assert any(r.ended < last_walk for r in log if r.operation == "ListTagsForResource")
+
+
+def test_a_tag_read_failing_in_the_walk_fails_the_details_not_the_structure(aws_credentials):
+    from orgtui.loading import LoadFailed, LoadOptions, stages
+    from tests.support.bigorg import seed_org
+
+    with FaultServer(latency=0.01) as server:
+        seed_org(server.client("organizations"), 60, ous=12)
+        server.fail("ListTagsForResource", "AccessDeniedException", times=1)
+        ctx = make_ctx(server.url, concurrency=8)
+        seen = []
+        with pytest.raises(LoadFailed) as failed:
+            for stage in stages(ctx, LoadOptions(write_cache=False)):
+                seen.append(stage.name)
+    assert seen == ["structure"] and failed.value.stage == "details"
+
+
+def test_a_report_on_some_accounts_reads_only_their_tags_in_the_gaps(aws_credentials):
+    from orgtui.loading import LoadOptions, load
+    from tests.support.bigorg import seed_org
+
+    with FaultServer(latency=0.01) as server:
+        seeded = seed_org(server.client("organizations"), 60, ous=12)
+        wanted = seeded.account_ids[5:7]
+        ctx = make_ctx(server.url, concurrency=8)
+        snap, _ = load(ctx, LoadOptions(write_cache=False, only=wanted))
+        asked = server.counts["ListTagsForResource"]
+    assert asked == 2 and set(snap.tags) <= set(wanted)

@@ -508,3 +508,68 @@ def test_markdown_keeps_ids_whole(wide_doc):
     assert len(rows) == len(wide_doc["accounts"])
     for a in wide_doc["accounts"]:
         assert sum(f"| {a['id']} |" in row for row in rows) == 1
+
+
+# --- the JSON file: the C encoder, the same bytes (issue 34) ---------------------------
+
+
+def _pure_python_json(doc: dict) -> str:
+    """What to_json wrote before issue 34: json's pure-Python encoder (indent=2)."""
+    from orgtui.text import escape_for_json
+
+    return escape_for_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+
+
+def test_the_json_report_is_byte_for_byte_the_pure_python_encoders(snap):
+    doc = build(snap, NOW)
+    assert RENDERERS["json"](doc) == _pure_python_json(doc)
+
+
+def test_the_json_report_of_hostile_and_non_ascii_text_is_the_same_bytes():
+    doc = _hostile_doc()
+    # brackets, quotes, backslashes, empty containers and non-ASCII inside strings
+    doc["accounts"][0]["tags"].update(
+        {"{k}": "[v]", 'q"uote': "back\\slash", "é—ü": "日本語 😀", "{}": "[]", ",": ":"}
+    )
+    doc["accounts"][0]["empty"] = {"list": [], "map": {}, "nested": [[], {}, [{}]]}
+    assert RENDERERS["json"](doc) == _pure_python_json(doc)
+
+
+def test_the_json_report_of_the_sample_org_is_the_same_bytes(capsys):
+    from orgtui.cli import main
+
+    assert main(["--demo", "audit", "--report", "json"]) == 0
+    out = capsys.readouterr().out
+    assert out == _pure_python_json(json.loads(out))
+
+
+# --- what a container passes down, once per container (issue 34) ----------------------
+
+
+def test_policies_inherited_are_computed_once_per_container(snap, monkeypatch):
+    """report.build assesses every account, and each asks for the policies that apply
+    to it: what a root or OU passes down is computed once per container, and every
+    account gets the same answer as walking its own ancestors."""
+    from orgtui.model import AppliedPolicy, Snapshot
+
+    def walked(s: Snapshot, node_id: str) -> list[AppliedPolicy]:
+        return [
+            AppliedPolicy(s.policies[p], target)
+            for target in [*s.ancestors(node_id), node_id]
+            for p in s.attachments.get(target, ())
+            if p in s.policies
+        ]
+
+    expected = {a: walked(snap, a) for a in snap.accounts}
+    asked: dict[str, int] = {}
+    attached = Snapshot._attached
+
+    def counting(self: Snapshot, target: str):
+        asked[target] = asked.get(target, 0) + 1
+        return attached(self, target)
+
+    monkeypatch.setattr(Snapshot, "_attached", counting)
+    build(snap, NOW)
+    containers = {c for a in snap.accounts for c in snap.ancestors(a)}
+    assert containers and all(asked[c] == 1 for c in containers), sorted(asked.items())
+    assert {a: snap.applied_policies(a) for a in snap.accounts} == expected

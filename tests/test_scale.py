@@ -7,6 +7,7 @@ asserted here.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -419,3 +420,43 @@ def test_the_job_loop_keeps_a_window_of_jobs_in_the_pool(monkeypatch) -> None:
     assert sorted(ran) == sorted([*range(2000), *range(10_000, 10_500)])
     assert loader.window == 8
     assert most <= loader.window, most
+
+
+def test_recovery_reads_five_calls_per_member_account_and_changes_no_other_call(
+    aws_credentials, capsys
+) -> None:
+    """Issue 32's performance paragraph, guarded by counts (the benchmark times it):
+    `--recovery` adds exactly five account-service calls per member account, four for the
+    management account (its root email is DescribeAccount's), and one trusted-access read;
+    every other call is the same as without it."""
+    from orgtui.cli import main
+    from orgtui.demo.recovery import TRUSTED, install_account_service
+
+    install_account_service()  # GetContactInformation, GetPrimaryEmail: moto lacks them
+    with FaultServer() as server:
+        seeded = seed_org(server.client("organizations"), 120, ous=12)
+        server.client("organizations").enable_aws_service_access(ServicePrincipal=TRUSTED)
+
+        def calls(*extra: str) -> dict[str, int]:
+            server.injector.clear()
+            argv = ["audit", "--report", "json", "--endpoint-url", server.url, *extra]
+            assert main(argv) == 0, capsys.readouterr().err
+            doc = json.loads(capsys.readouterr().out)
+            assert len(doc["accounts"]) == len(seeded.account_ids)
+            return dict(server.counts)
+
+        plain = calls()
+        recovery = calls("--recovery")
+    members = len(seeded.account_ids) - 1
+    added = {op: n for op, n in recovery.items() if op not in plain}
+    assert added == {
+        "/getPrimaryEmail": members,
+        "/getContactInformation": members + 1,
+        "/getAlternateContact": 3 * (members + 1),
+    }
+    assert sum(added.values()) == 5 * members + 4
+    trusted = "ListAWSServiceAccessForOrganization"
+    assert recovery[trusted] == plain[trusted] + 1
+    assert {op: n for op, n in recovery.items() if op in plain and op != trusted} == {
+        op: n for op, n in plain.items() if op != trusted
+    }

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from orgtui.aws.codes import error_code
-from orgtui.model import DEFAULT_POLICY_IDS, Policy, Snapshot, frozen_map, required
+from orgtui.model import DEFAULT_POLICY_IDS, Policy, Root, Snapshot, frozen_map, required
 from orgtui.phases import Tracker
 
 if TYPE_CHECKING:
@@ -155,9 +155,11 @@ class Details:
         )
 
 
-def policy_types(snap: Snapshot) -> list[str]:
-    types = {t for root in snap.roots for t in root.enabled_policy_types}
-    if snap.organization.feature_set == "ALL":
+def policy_types(roots: Iterable[Root], feature_set: str) -> list[str]:
+    """The policy types whose policies are read: those enabled on a root, and SCPs in an
+    organization with all features."""
+    types = {t for root in roots for t in root.enabled_policy_types}
+    if feature_set == "ALL":
         # SCPs are the policies that matter most here; asking costs one call, and when
         # the type is disabled AWS has detached them all, so nothing false is found.
         types.add("SERVICE_CONTROL_POLICY")

@@ -9,19 +9,26 @@ already in progress"). botocore's retry mode backs off each request; this limite
 lowers how many requests are in flight at once:
 
 - a throttle for requests in progress (`concurrent=True`) says how many AWS allows: fewer
-  than were in flight when the answer came (the *ceiling*). The limit goes straight to
-  just under it, whenever such an answer comes: halving would leave half the allowed
-  requests unused until the limit climbed back;
+  than were in flight (the *cap*). The limit goes straight to just under that level,
+  whenever such an answer comes (halving would leave half the allowed requests unused
+  until the limit climbed back), and the cap is *learned*: held for the rest of the
+  session, never probed again (AWS's cap on requests in flight is a property of the API,
+  not of the moment; each probe above it would cost a throttled request, issue 34). The
+  level is the larger of the requests in flight when the request was sent and when its
+  answer came (`sent`): on a busy machine one of the two can be low, and a limit under
+  the cap, held, would cost the whole load;
+- before the cap is known, the limit climbs one step per round trip while requests wait:
+  +1 once `limit` requests sent at the current limit have been answered. So it meets the
+  cap one step above it (one throttled request), not several steps above with a burst of
+  throttles still on the wire;
 - any other throttle (a rate) halves the limit, once per window: a throttle of a request
   that was sent before the last decrease says nothing new (that burst was already
   answered), so a burst of throttled requests counts once, however fast it arrives;
-- after success the limit climbs back quickly (about +1 per `limit` successes, as TCP does
-  per round trip) to just under the ceiling;
-- at or above it, it only probes: +1 after `probe_interval` seconds without a throttle, so
-  a cap that was lifted is found again. A probe that finds the cap still there costs one
-  throttled request (botocore backs it off, holding no slot, and sends it again) and the
-  limit steps back under it; each such failed probe doubles the wait before the next one
-  (up to `max_probe_interval`), so a long load against a steady cap is throttled rarely;
+- after a rate throttle the limit climbs back quickly (about +1 per `limit` successes, as
+  TCP does per round trip) to just under the level throttled;
+- at or above that, it only probes: +1 after `probe_interval` seconds without a throttle,
+  so a rate limit that was lifted is found again; each probe that is throttled doubles the
+  wait before the next one (up to `max_probe_interval`);
 - it grows only while requests wait for a slot: a limit that is not used says nothing
   about AWS, and a probe while the work is thinning out (the end of a phase) would risk a
   throttle, and its backoff, on a request that everything else waits for.
@@ -61,11 +68,21 @@ class AdaptiveLimiter:
         self.limit: float = float(min(self.maximum, max(1, start or self.maximum)))
         self.in_flight = 0
         self.waiting = 0  # threads blocked in acquire: demand beyond the limit
+        # Of those, threads whose request others wait for (the structure walk's, `urgent`):
+        # they take the next free slot before any other.
+        self.urgent_waiting = 0
         self.peak_in_flight = 0
         self.decreases = 0
         self.increases = 0  # probes above the ceiling
         # In flight when the last throttle came; None until the first one.
         self.ceiling: int | None = None
+        # The cap on requests in flight, learned from a throttle for requests in progress
+        # (the lowest such level); None until one came. Held: no probe goes above it.
+        self.cap: int | None = None
+        # Before anything is known: successes of requests sent at the current limit, and
+        # the limit's generation (bumped by each step of the first climb).
+        self._fresh = 0
+        self._generation = 0
         self.base_probe_interval = probe_interval
         self.probe_interval = probe_interval  # the wait now (doubles after failed probes)
         self.max_probe_interval = max(probe_interval, max_probe_interval)
@@ -83,22 +100,32 @@ class AdaptiveLimiter:
 
     @property
     def safe(self) -> int:
-        """The level the limit climbs back to quickly: just under the last ceiling."""
+        """The level the limit climbs back to quickly: just under the last ceiling (the
+        learned cap's level, once known)."""
+        if self.cap is not None:
+            return max(1, min(self.maximum, self.cap - 1))
         if self.ceiling is None:
             return self.maximum
         return max(1, min(self.maximum, self.ceiling - 1))
 
-    def acquire(self) -> None:
+    def acquire(self) -> int:
+        """Take a slot (waiting for one). Returns how many requests are in flight now,
+        this one included: the level it was sent at (`on_throttle`'s `sent`)."""
+        urgent = getattr(self._local, "urgent", False)
         with self._cond:
             self.waiting += 1
+            self.urgent_waiting += urgent
             try:
-                while self.in_flight >= self.current:
+                while self.in_flight >= self.current or (not urgent and self.urgent_waiting):
                     self._cond.wait()
             finally:
                 self.waiting -= 1
+                self.urgent_waiting -= urgent
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             self._local.epoch = self._epoch
+            self._local.generation = self._generation
+            return self.in_flight
 
     def release(self) -> int:
         """Give a slot back. Returns how many requests were in flight, this one included:
@@ -106,8 +133,17 @@ class AdaptiveLimiter:
         with self._cond:
             level = self.in_flight
             self.in_flight -= 1
-            self._cond.notify()
+            if self.urgent_waiting:  # wake them all: the one woken must be the urgent one
+                self._cond.notify_all()
+            else:
+                self._cond.notify()
             return level
+
+    def urgent(self, on: bool) -> None:
+        """Mark this thread's requests as ones other requests wait for (the structure
+        walk: each parent's children can be listed only once the parent is): they go
+        before requests nothing waits for (tags read in the walk's gaps)."""
+        self._local.urgent = on
 
     def __enter__(self) -> AdaptiveLimiter:
         self.acquire()
@@ -121,18 +157,22 @@ class AdaptiveLimiter:
     ) -> None:
         self.release()
 
-    def on_throttle(self, level: int | None = None, *, concurrent: bool = False) -> None:
+    def on_throttle(
+        self, level: int | None = None, *, concurrent: bool = False, sent: int = 0
+    ) -> None:
         """A throttled answer, from the thread whose request it was.
 
         `level`: requests in flight when the answer came, this one included (default: in
-        flight now). `concurrent`: AWS refused because of the requests in progress, so
-        the limit goes to just under `level`; else it halves, once per window (a request
-        sent before the last decrease is ignored).
+        flight now); `sent`: when it was sent (`acquire`'s answer). `concurrent`: AWS
+        refused because of the requests in progress, so the limit goes to just under the
+        larger of the two, and the cap is learned; else it halves, once per window (a
+        request sent before the last decrease is ignored).
         """
         with self._cond:
-            level = max(1, self.in_flight if level is None else level)
+            level = max(1, self.in_flight if level is None else level, sent)
             if concurrent:
                 self._under(level)
+                self.cap = level if self.cap is None else min(self.cap, level)
                 return
             sent_in = getattr(self._local, "epoch", None)
             if sent_in is not None and sent_in != self._epoch:
@@ -160,14 +200,24 @@ class AdaptiveLimiter:
         self._last_change = self._clock()
 
     def on_success(self) -> None:
-        """Additive increase while requests wait for a slot: quickly back up to just under
-        the ceiling, then probe."""
+        """Additive increase while requests wait for a slot: before anything is known,
+        one step per round trip; after a rate throttle, quickly back up to just under it,
+        then probe; under a learned cap, up to just under it, and no further."""
         with self._cond:
             if self.limit >= self.maximum or not self.waiting:
                 return
             safe = self.safe
-            if self.limit < safe:
+            if self.ceiling is None:  # the first climb: +1 per round trip at this limit
+                if getattr(self._local, "generation", self._generation) == self._generation:
+                    self._fresh += 1
+                if self._fresh >= self.current:
+                    self._fresh = 0
+                    self._generation += 1
+                    self.limit = min(float(self.maximum), float(self.current + 1))
+            elif self.limit < safe:
                 self.limit = min(float(safe), self.limit + 1.0 / self.limit)
+            elif self.cap is not None:  # the cap on requests in flight is held
+                return
             else:
                 now = self._clock()
                 if now - self._last_change < self.probe_interval:

@@ -329,7 +329,9 @@ class AwsContext:
             # botocore now sleeps before the retry, holding no slot: the slot goes to a
             # request that can be sent now; `_before_send` takes one for the retry.
             self.limiter.on_throttle(
-                getattr(self._slot, "level", None), concurrent=is_concurrency_throttle(response)
+                getattr(self._slot, "level", None),
+                concurrent=is_concurrency_throttle(response),
+                sent=getattr(self._slot, "sent", 0),
             )
 
     def _retry_at_once(
@@ -357,7 +359,7 @@ class AwsContext:
         included), so the limiter counts what AWS counts. Not while the UI has the
         foreground (aws/foreground.py)."""
         self.foreground.wait()
-        self.limiter.acquire()
+        self._slot.sent = self.limiter.acquire()
         self._slot.held = True
         self._slot.level = None
 

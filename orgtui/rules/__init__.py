@@ -157,9 +157,17 @@ def assess(
 
 
 def assess_all(
-    snap: Snapshot, now: datetime, destination: Destination = DEFAULT_DESTINATION
-) -> Mapping[str, Assessment]:
-    return {acc_id: assess(acc, snap, now, destination) for acc_id, acc in snap.accounts.items()}
+    snap: Snapshot,
+    now: datetime,
+    destination: Destination = DEFAULT_DESTINATION,
+    account_ids: Iterable[str] | None = None,
+) -> dict[str, Assessment]:
+    """Every account's assessment (or these accounts'), in the order given: the one way
+    the report and the TUI's view assess many accounts. What a root or OU passes down
+    (its ancestors, the policies inherited) is computed once per container and shared by
+    the accounts under it (`Snapshot.applied_policies`)."""
+    ids = snap.accounts if account_ids is None else account_ids
+    return {acc_id: assess(snap.accounts[acc_id], snap, now, destination) for acc_id in ids}
 
 
 class Reassess:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -272,6 +272,14 @@ def _denies(listed: list[str], conditional_only: bool, one: bool) -> str:
 
 
 def leave_denied(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
+    if snap.inherits_only(account.id):  # its parent's SCPs: the same finding as its siblings'
+        return snap.per_container(
+            "leave_denied", account.parent_id, lambda: tuple(_leave_denied(account, snap))
+        )
+    return _leave_denied(account, snap)
+
+
+def _leave_denied(account: Account, snap: Snapshot) -> Iterator[Finding]:
     listed, conditional_only, one = _leave_denials(account, snap)
     if listed:
         consequence = (

@@ -138,19 +138,28 @@ def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Fi
 
 
 def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
-    applied = [
-        a for a in snap.applied_policies(account.id) if a.policy.id not in DEFAULT_POLICY_IDS
-    ]
-    if applied:
-        listed = "; ".join(
-            f"{a.policy.name} ({a.policy.type}, attached to "
-            f"{snap.node_name(a.attached_to)} {a.attached_to})"
-            for a in applied
+    if snap.inherits_only(account.id):  # its parent's policies: the same finding as its siblings'
+        return snap.per_container(
+            "policies_stop", account.parent_id, lambda: _policies_stop(account.id, snap)
         )
-        yield Finding(
+    return _policies_stop(account.id, snap)
+
+
+def _policies_stop(node_id: str, snap: Snapshot) -> tuple[Finding, ...]:
+    applied = [a for a in snap.applied_policies(node_id) if a.policy.id not in DEFAULT_POLICY_IDS]
+    if not applied:
+        return ()
+    listed = "; ".join(
+        f"{a.policy.name} ({a.policy.type}, attached to "
+        f"{snap.node_name(a.attached_to)} {a.attached_to})"
+        for a in applied
+    )
+    return (
+        Finding(
             "POLICIES_STOP_APPLYING",
             "notice",
             f"{plural(len(applied), 'policy', 'policies')} will stop applying: {listed}.",
             "Make sure the account does not rely on these guardrails, or set up equivalent "
             "controls in the account itself.",
-        )
+        ),
+    )

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from orgtui.model import DEFAULT_DESTINATION, Assessment, Destination, Snapshot, Verdict
-from orgtui.rules import Reassess, assess
+from orgtui.rules import Reassess, assess, assess_all
 from orgtui.session.search import SearchIndex
 
 VERDICTS: tuple[Verdict, ...] = ("blocked", "review", "ready")
@@ -85,11 +85,7 @@ class OrgView:
         # The structure alone, its details on the way (not failed): badges say `reading`.
         self.reading = reading and not snapshot.enriched
         self.assessments: dict[str, Assessment] = (
-            assessments
-            if assessments is not None
-            else {
-                a: assess(acc, snapshot, now, destination) for a, acc in snapshot.accounts.items()
-            }
+            assessments if assessments is not None else assess_all(snapshot, now, destination)
         )
         self.verdicts: dict[str, str] = {a: s.verdict for a, s in self.assessments.items()}
         self._chains: dict[str, tuple[str, ...]] = {}

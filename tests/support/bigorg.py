@@ -68,12 +68,16 @@ def seed_org(
     admins: int = 4,
     scps: int = 6,
     tag_policies: int = 2,
+    one_tag: bool = False,
+    every_parent: bool = False,
 ) -> SeededOrg:
     """Create an organization of `accounts` accounts (the management account included).
 
     `client` is an uncounted seeding client of the server (FaultServer.client); it makes
     the organization and enables the policy types; the bulk is created on moto's backend
-    objects directly.
+    objects directly. `one_tag`: a tagged account has one tag (not three or four);
+    `every_parent`: the root and every OU get an account before the rest are spread at
+    random (issue 34's model, `issue34_org`).
     """
     from moto.organizations import utils
     from moto.organizations.models import (
@@ -87,7 +91,8 @@ def seed_org(
     client.create_organization(FeatureSet="ALL")
     root_id = client.list_roots()["Roots"][0]["Id"]
     client.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
-    client.enable_policy_type(RootId=root_id, PolicyType="TAG_POLICY")
+    if tag_policies:
+        client.enable_policy_type(RootId=root_id, PolicyType="TAG_POLICY")
     backend = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
     org = backend.org
     defaults = [p for p in backend.policies if p.aws_managed]
@@ -128,7 +133,10 @@ def seed_org(
     tagged = 0
     for i in range(accounts - 1):
         tags = {}
-        if i % 2 == 0:
+        if i % 2 == 0 and one_tag:
+            tags = {"team": TEAMS[i % len(TEAMS)]}
+            tagged += 1
+        elif i % 2 == 0:
             team = TEAMS[i % len(TEAMS)]
             tags = {
                 "team": team,
@@ -142,7 +150,7 @@ def seed_org(
         while fake.id in seen_accounts:
             fake.id = utils.make_random_account_id()
         seen_accounts.add(fake.id)
-        fake.parent_id = rng.choice(parents)
+        fake.parent_id = parents[i] if every_parent and i < len(parents) else rng.choice(parents)
         fake.joined_method = "INVITED" if i % 3 == 0 else "CREATED"
         fake.create_time = now - timedelta(days=5 + rng.randrange(2000), seconds=i)
         if i % 97 == 0:
@@ -202,6 +210,23 @@ def seed_org(
         admins=delegated,
         policies=policies,
         depth=len(levels) - 1,
+    )
+
+
+def issue34_org(client: Any, accounts: int, *, seed: int = 34) -> SeededOrg:
+    """Issue 34's server model: `accounts` accounts under one OU per ten (100 at 1,000,
+    1,000 at 10,000) in a random tree at most five deep, an account over every parent,
+    half the accounts with one tag, 2 delegated administrators, 20 SCPs attached to OUs
+    and accounts (no other policy type)."""
+    return seed_org(
+        client,
+        accounts,
+        seed=seed,
+        admins=2,
+        scps=20,
+        tag_policies=0,
+        one_tag=True,
+        every_parent=True,
     )
 
 

@@ -161,11 +161,23 @@ class FaultInjector:
     """WSGI middleware: count, delay, cap in-flight, inject faults, else pass to `app`."""
 
     def __init__(
-        self, app: WSGIApp, *, latency: float = 0.0, max_in_flight: int | None = None
+        self,
+        app: WSGIApp,
+        *,
+        latency: float = 0.0,
+        max_in_flight: int | None = None,
+        throttle_latency: bool = False,
     ) -> None:
         self.app = app
         self.latency = latency
         self.max_in_flight = max_in_flight
+        # The benchmark's server model (issue 34): a request beyond the cap is refused after
+        # the same latency as an answer, as a server that costs what it costs; tests keep
+        # the instant refusal (faster, same protocol).
+        self.throttle_latency = throttle_latency
+        # When a list: one `Served` per request (the benchmark's ideal client replays them,
+        # and the walk's idle time is read from their times).
+        self.log: list[Served] | None = None
         self.faults: list[Fault] = []
         self.counts: Counter[str] = Counter()
         self.throttled = 0
@@ -265,6 +277,7 @@ class FaultInjector:
         op = operation_of(environ, body)
         if environ.get("HTTP_X_FAULT_BYPASS"):  # seeding traffic: not counted, no faults
             return self.app(environ, start_response)
+        started = time.monotonic()
         with self._lock:
             self.counts[op] += 1
             fault = next((f for f in self.faults if f.operation == op and f.take()), None)
@@ -275,6 +288,9 @@ class FaultInjector:
                 self.in_flight += 1
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         if over_cap:
+            if self.throttle_latency and self.latency:
+                time.sleep(self.latency)
+            self._record(environ, op, body, started, throttled=True)
             return self._error(
                 environ, start_response, 400, "TooManyRequestsException", THROTTLE_MESSAGE
             )
@@ -326,6 +342,41 @@ class FaultInjector:
         finally:
             with self._lock:
                 self.in_flight -= 1
+            self._record(environ, op, body, started, throttled=False)
+
+    def _record(
+        self, environ: dict[str, Any], op: str, body: bytes, started: float, *, throttled: bool
+    ) -> None:
+        if self.log is not None:
+            self.log.append(
+                Served(
+                    service=_signing_service(environ),
+                    operation=op,
+                    method=environ.get("REQUEST_METHOD", ""),
+                    path=environ.get("PATH_INFO", ""),
+                    query=environ.get("QUERY_STRING", ""),
+                    body=body,
+                    started=started,
+                    ended=time.monotonic(),
+                    throttled=throttled,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class Served:
+    """One request as the server saw it: what was asked, when, and whether it was refused
+    for the cap (`started`/`ended`: time.monotonic() at arrival and at the answer)."""
+
+    service: str  # the SigV4 signing name: organizations, sts, sso, ...
+    operation: str
+    method: str
+    path: str
+    query: str
+    body: bytes
+    started: float
+    ended: float
+    throttled: bool
 
 
 class _Discard:
@@ -342,7 +393,12 @@ class FaultServer:
     """moto behind a FaultInjector, served on 127.0.0.1 on a free port, in a thread."""
 
     def __init__(
-        self, *, latency: float = 0.0, max_in_flight: int | None = None, app: WSGIApp | None = None
+        self,
+        *,
+        latency: float = 0.0,
+        max_in_flight: int | None = None,
+        app: WSGIApp | None = None,
+        throttle_latency: bool = False,
     ) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
 
@@ -350,6 +406,7 @@ class FaultServer:
             app or DomainDispatcherApplication(create_backend_app),
             latency=latency,
             max_in_flight=max_in_flight,
+            throttle_latency=throttle_latency,
         )
         self._server: Any = None
         self._thread: threading.Thread | None = None
