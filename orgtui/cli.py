@@ -527,7 +527,17 @@ def run_tui(cfg: RunConfig, ctx: AwsContext, demo: DemoOrg | None) -> int:
     from orgtui.ui.app import run_app
 
     ctx.prepare()
-    return run_app(cfg, session_services(cfg, ctx, demo), demo is not None)
+    return run_app(cfg, session_services(cfg, ctx, demo), demo is not None, _demo_handover(demo))
+
+
+def _demo_handover(demo: DemoOrg | None) -> HandOver | None:
+    """The demo's example hand-over report, when it runs as the target organization."""
+    if demo is None or not demo.target_mode or demo.handover_path is None:
+        return None
+    try:
+        return read_handover(demo.handover_path)
+    except OrgtuiError:  # the example could not be written: `i` then asks for ids only
+        return None
 
 
 _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")

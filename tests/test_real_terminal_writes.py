@@ -78,3 +78,34 @@ def test_close_and_move_one_account_each_at_80x24(isolated_env):
     ], events
     assert LEAVE_ALT_SCREEN in bytes(term.output)
     assert b"Traceback" not in bytes(term.output)
+
+
+def test_invite_one_account_as_the_target_organization_at_80x24(isolated_env, monkeypatch):
+    """ORGTUI_DEMO_TARGET=1: i, the example report's ids filled in, one kept, the plan,
+    the typed id, one invitation (invite-started, invite-ok)."""
+    invited = demo_ids()["fabrikam-main"]  # the source organization's (the sample's) ids
+    monkeypatch.setenv("ORGTUI_DEMO_TARGET", "1")
+    term = Terminal("--demo", size=(24, 80))
+    try:
+        until(lambda: b"DEMO" in term.output, 60, "the demo to load")
+        time.sleep(1.5)
+        term.type("i")
+        until(lambda: b"Invite accounts into" in term.output, 20, "the ids dialog")
+        time.sleep(0.5)
+        term.type("\x15")  # ctrl+u: clear the ids filled in
+        term.type(f"{invited}\r")
+        until(lambda: b"InviteAccountToOrganization" in term.output, 20, "the plan")
+        time.sleep(1.0)
+        term.type(f"{invited}\r")
+        until(lambda: ("invite-ok", invited) in demo_events(), 30, "the invitation")
+        time.sleep(1.0)
+        term.type("\x1b")  # the result: close it
+        time.sleep(0.5)
+        term.type("q")
+        code = term.proc.wait(timeout=30)
+    finally:
+        term.stop()
+    assert code == 0, bytes(term.output[-2000:])
+    assert demo_events() == [("invite-started", invited), ("invite-ok", invited)]
+    assert LEAVE_ALT_SCREEN in bytes(term.output)
+    assert b"Traceback" not in bytes(term.output)

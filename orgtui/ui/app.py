@@ -117,6 +117,7 @@ class OrgApp(KeysFirst, App[int]):
         attest_tag: str = DEFAULT_ATTEST_TAG,
         destination: Destination = DEFAULT_DESTINATION,
         handover: HandOver | None = None,
+        offer_handover: bool = True,
         keymap: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__()
@@ -126,7 +127,7 @@ class OrgApp(KeysFirst, App[int]):
         # --invite-from: the source organization's report; the invite dialog opens with
         # its accounts once the organization is loaded, and takes their tags from it.
         self.handover = handover
-        self._handover_offered = handover is None
+        self._handover_offered = handover is None or not offer_handover
         # The core, as the session may use it: the UI never holds the AWS context.
         self.services = services
         self.read_only = services.read_only if read_only is None else read_only
@@ -633,8 +634,10 @@ def _end_process(code: int) -> None:
     os._exit(code)
 
 
-def run_app(cfg: Any, services: Services, demo: bool) -> int:
-    """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr)."""
+def run_app(cfg: Any, services: Services, demo: bool, demo_handover: HandOver | None = None) -> int:
+    """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr).
+    `demo_handover`: the demo's example report as the target organization, for `i` (it
+    does not open the dialog at start as `--invite-from` does)."""
     app = OrgApp(
         services,
         read_only=cfg.read_only,
@@ -643,7 +646,8 @@ def run_app(cfg: Any, services: Services, demo: bool) -> int:
         theme=cfg.settings.theme,
         attest_tag=cfg.settings.standalone_tag,
         destination=cfg.settings.destination,
-        handover=cfg.invite_from,
+        handover=cfg.invite_from or demo_handover,
+        offer_handover=cfg.invite_from is not None,
         keymap=cfg.settings.keymap,
     )
     app.end_process_on_signal = True
