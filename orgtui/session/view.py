@@ -64,7 +64,7 @@ class _Assessed:
     assessments: dict[str, Assessment]
     verdicts: dict[str, str]
     counts: dict[str, Counts]
-    index: SearchIndex
+    index: SearchIndex | None
 
 
 class OrgView:
@@ -94,7 +94,9 @@ class OrgView:
             verdict = self.verdicts[acc.id]
             for container in self.containers_of(acc.id):
                 self.counts.setdefault(container, Counts()).add(verdict)
-        self.index = SearchIndex.build(snapshot, self.assessments, self.containers_of)
+        # The filter's index, built when first asked (`index`): not before the first
+        # frame (0.3 s of the first paint from the cache at 50,000 accounts).
+        self._index: SearchIndex | None = None
         self._last_search: tuple[str, list[str]] = ("", [])
         self.scanned = 0
         self.table_model: object = None  # the account table's (`TableModel.of`)
@@ -104,6 +106,14 @@ class OrgView:
         self._per_destination: dict[str, _Assessed] = {}
 
     # --- facts ------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex:
+        """The filter's index of this view (built at the first ask; the app's load
+        worker asks for it once the view is on screen)."""
+        if self._index is None:
+            self._index = SearchIndex.build(self.snapshot, self.assessments, self.containers_of)
+        return self._index
 
     @property
     def complete(self) -> bool:
@@ -167,6 +177,7 @@ class OrgView:
         new.now = self.now
         new.destination = self.destination
         new.reading = reading
+        new._index = None  # the caller's to set (or built when first asked)
         new.assessments = dict(self.assessments)
         new.verdicts = dict(self.verdicts)
         new._chains = dict(self._chains)
@@ -189,7 +200,7 @@ class OrgView:
         del new.assessments[account_id], new.verdicts[account_id]
         for container in containers:
             new.counts[container].add(verdict, -1)
-        new.index = self.index.without(account_id)
+        new._index = self._index.without(account_id) if self._index is not None else None
         return new
 
     def with_changes(
@@ -208,7 +219,11 @@ class OrgView:
                 account_id,
                 assess(snapshot.accounts[account_id], snapshot, new.now, self.destination),
             )
-        new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
+        new._index = (
+            self._index.updated(snapshot, new.assessments, new.containers_of, ids)
+            if self._index is not None
+            else None
+        )
         return new
 
     def with_moves(
@@ -229,7 +244,11 @@ class OrgView:
             new.verdicts[account_id] = found.verdict
             for container in new.containers_of(account_id):
                 new.counts.setdefault(container, Counts()).add(found.verdict)
-        new.index = self.index.updated(snapshot, new.assessments, new.containers_of, ids)
+        new._index = (
+            self._index.updated(snapshot, new.assessments, new.containers_of, ids)
+            if self._index is not None
+            else None
+        )
         return new
 
     def with_destination(self, destination: Destination) -> OrgView:
@@ -239,7 +258,7 @@ class OrgView:
         for this snapshot is not assessed again (its view is kept)."""
         shared = self._per_destination
         shared.setdefault(
-            self.destination, _Assessed(self.assessments, self.verdicts, self.counts, self.index)
+            self.destination, _Assessed(self.assessments, self.verdicts, self.counts, self._index)
         )
         known = shared.get(destination)
         new = self._changed(self.snapshot, self.reading)
@@ -247,7 +266,7 @@ class OrgView:
         new._per_destination = shared
         if known is not None:  # no copy: a view's own dicts are never changed in place
             new.assessments, new.verdicts = known.assessments, known.verdicts
-            new.counts, new.index = known.counts, known.index
+            new.counts, new._index = known.counts, known.index
             return new
         reassess = Reassess(self.destination, destination)
         snapshot, now = self.snapshot, self.now
@@ -257,8 +276,10 @@ class OrgView:
             if after is not found:
                 new._assessed(account_id, after)
                 changed.append(account_id)
-        new.index = self.index.reassessed(new.assessments, changed)
-        shared[destination] = _Assessed(new.assessments, new.verdicts, new.counts, new.index)
+        new._index = (
+            self._index.reassessed(new.assessments, changed) if self._index is not None else None
+        )
+        shared[destination] = _Assessed(new.assessments, new.verdicts, new.counts, new._index)
         return new
 
     def _assessed(self, account_id: str, found: Assessment) -> None:
