@@ -464,5 +464,11 @@ class WriteFlow:
         )
 
     def open_invitations(self) -> None:
-        """I: the organization's invitations (handshakes), as AWS lists them now."""
-        self.app.notify("The invitations screen is not built yet.", severity="warning")
+        """I: the organization's invitations (handshakes), as AWS lists them now. A read
+        (audit mode too); a member is told in the screen what AWS answers it."""
+        from orgtui.ui.screens.invitations import InvitationsScreen
+
+        app = self.app
+        if isinstance(app.screen, InvitationsScreen):
+            return
+        app.push_screen(InvitationsScreen(app.services, lambda: app.snapshot, clock=app.clock))
