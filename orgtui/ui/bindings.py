@@ -58,6 +58,9 @@ HELP: dict[str, str] = {
     "from a filterable list; enter on the OU moves them (MoveAccount)",
     "remove": "remove the marked accounts, or the one under the cursor",
     "remove-read-only": "nothing: this session is read-only (orgtui audit)",
+    "invitations": "the organization's invitations (ListHandshakesForOrganization): state, "
+    "account, when sent and until when, the inviting organization; a filter; ctrl+r there "
+    "reads them again and reloads, so an accepted account shows in the tree",
     "reload": "read the organization again",
     "help": "this help",
     "quit": "quit (ctrl+c from anywhere, a dialog too); a write in flight is finished and "
