@@ -446,13 +446,8 @@ def invitation_lines(state: object, pal: Palette) -> list[RenderableType]:
         return out
     found = [h for h in state if isinstance(h, Handshake)] if isinstance(state, tuple) else []
     if not found:
-        out.append(
-            Text(
-                "No open invitation: another organization's management account sends one "
-                "(InviteAccountToOrganization) to move this account there directly.",
-                style=DIM,
-            )
-        )
+        # Short: most members have none, and the findings follow.
+        out.append(Text("None open.", style=DIM))
         return out
     for h in found:
         out.append(Text.assemble(("From ", DIM), inviter_text(h)))
