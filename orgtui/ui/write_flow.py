@@ -412,7 +412,7 @@ class WriteFlow:
         if self.app.writing:
             self.app.notify("A write is in progress: wait for it to finish.", severity="warning")
             return
-        self.app.notify("Reading this account's open invitations…", timeout=3)
+        # One call: no notice (it would cover the dialog's buttons at 80x24).
         self.app.invitations.read_now(snap, lambda found: self._accept_from(snap, found))
 
     def _accept_from(self, snap: Snapshot, found: object) -> None:

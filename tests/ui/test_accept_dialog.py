@@ -277,3 +277,14 @@ def test_the_dialog_lists_the_losses_as_a_leave_does(demo):
     for key in snap.tags_of(account_id):
         assert key in text
     assert "admin@example.com" in text and "h-abcdefgh12" in text
+
+
+def test_accept_dialog_snapshot_80x24(member, snap_compare):
+    """At 80x24: who invites, the verdict for the transfer, the prompt and the buttons."""
+    app = app_on_demo()
+
+    async def run_before(pilot):
+        await open_dialog(pilot, app, member)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

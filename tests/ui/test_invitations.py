@@ -170,3 +170,13 @@ def test_the_filter_words():
     )
     assert matches(by_email, "fabrikam") and matches(by_email, "declined")
     assert not matches(by_email, "111122223333")
+
+
+def test_invitations_screen_snapshot_80x24(target, snap_compare):
+    app = app_on_demo()
+
+    async def run_before(pilot):
+        await open_screen(pilot, app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
