@@ -90,7 +90,21 @@ class OrgCommands(Provider):
                 main.action_cycle_destination,
             ),
             ("Show the keys", "help (?)", app.action_help),
+            (
+                "Show the organization's invitations",
+                "handshakes sent, accepted, declined, expired (I)",
+                main.action_invitations,
+            ),
         ]
+        snap = app.snapshot
+        if not app.read_only and snap is not None and not snap.is_management_caller:
+            actions.append(
+                (
+                    "Accept an invitation",
+                    "join the inviting organization: this account's open invitations (i)",
+                    main.action_invite,
+                )
+            )
         if not app.read_only:
             actions += [
                 (

@@ -288,3 +288,22 @@ def test_accept_dialog_snapshot_80x24(member, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+HOSTILE = "[b]boss[/b]\x1b]52;c;ZXZpbA==\x07\nFAKE ROW"
+
+
+async def test_hostile_names_in_an_invitation_are_shown_as_text(member):
+    invitation = open_invitation(member)
+    invitation.management_name = HOSTILE
+    invitation.notes = HOSTILE
+    app = app_on_demo()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot, app, member)
+        texts = [detail_text(app), said(dialog, "summary"), said(dialog, "account")]
+        for text in texts:
+            assert "[b]boss[/b]" in text  # never parsed as markup
+            assert "\x1b" not in text and "\x07" not in text
+            assert "\nFAKE ROW" not in text  # a newline can't draw a row of its own
+        await pilot.press("escape")
+    assert app.services.stats.calls[ACCEPT] == 0

@@ -180,3 +180,18 @@ def test_invitations_screen_snapshot_80x24(target, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_hostile_text_in_a_handshake_is_shown_as_text(target):
+    hostile = "[b]boss[/b]\x1b]52;c;ZXZpbA==\x07\nFAKE ROW"
+    for h in demo_handshakes.handshakes().values():
+        h.management_name = hostile
+        h.notes = hostile
+    app = app_on_demo()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, app)
+        detail = said(screen, "detail")
+        assert "[b]boss[/b]" in detail
+        assert "\x1b" not in detail and "\x07" not in detail and "\nFAKE ROW" not in detail
+        # The filter matches the words, not what they would do.
+        assert len(await filter_for(pilot, screen, "boss")) == 4
