@@ -170,6 +170,7 @@ async def test_the_live_check_refuses_in_words_and_nothing_is_sent(member):
         dialog = await open_dialog(pilot, app, member)
         line = said(dialog, "check")
         assert "Not accepted" in line and "own organization" in line
+        assert "Blocked" not in said(dialog, "summary")  # the account itself is not
         assert not dialog.query_one("#accept-confirm").display  # no prompt
         await pilot.press(*member.caller_account_id, "enter")
         await pilot.pause()
@@ -307,3 +308,34 @@ async def test_hostile_names_in_an_invitation_are_shown_as_text(member):
             assert "\nFAKE ROW" not in text  # a newline can't draw a row of its own
         await pilot.press("escape")
     assert app.services.stats.calls[ACCEPT] == 0
+
+
+async def test_a_delegated_administrator_is_refused_by_aws_in_words(isolated_env):
+    """A member can't read its own delegation: AWS refuses the acceptance (the demo's
+    rule, CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG), and the dialog says what to do."""
+    running = demo_mod.start(now=DEMO_NOW, member="fabrikam-data")  # Macie's administrator
+    try:
+        demo_handshakes.add(
+            demo_handshakes.DemoHandshake(
+                id=demo_handshakes.handshake_id(running.other_org_id, running.caller_account_id, 7),
+                organization_id=running.other_org_id,
+                management_id=MANAGEMENT_ID,
+                management_email=MANAGEMENT_EMAIL,
+                management_name="woodgrove-management",
+                feature_set="ALL",
+                account_id=running.caller_account_id,
+                requested=DEMO_NOW - timedelta(days=1),
+            )
+        )
+        app = app_on_demo()
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = await open_dialog(pilot, app, running)
+            await pilot.press(*running.caller_account_id, "enter")
+            await until(pilot, lambda: dialog.phase == "done")
+            done = said(dialog, "account")
+            assert "Refused: 1" in done and "delegated administrator" in done
+            assert "What to do:" in done
+        assert app.services.stats.calls[ACCEPT] == 1
+        assert events() == ["accept-started", "accept-error"]
+    finally:
+        running.stop()

@@ -107,9 +107,11 @@ class AcceptScreen(WriteDialog):
     def facts(self) -> AccountFacts:
         check = self.check
         assessment = self.assessment()
+        # The account's own blockers (what the removal dialog's words show); a refusal of
+        # the invitation itself (expired, from this organization...) is the check line's.
         blocked = (
-            self.refusal is not None
-            if self.accept_check is not None
+            check.blocked
+            if check is not None
             else assessment is None or assessment.verdict == "blocked"
         )
         return AccountFacts(
