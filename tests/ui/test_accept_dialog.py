@@ -339,3 +339,19 @@ async def test_a_delegated_administrator_is_refused_by_aws_in_words(isolated_env
         assert events() == ["accept-started", "accept-error"]
     finally:
         running.stop()
+
+
+async def test_the_palette_offers_accepting_to_a_member(member):
+    app = app_on_demo()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"accept an invitation")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: isinstance(app.screen, AcceptScreen) and app.screen.checks is not None
+        )
+        await pilot.press("escape")
+    assert app.services.stats.calls[ACCEPT] == 0
