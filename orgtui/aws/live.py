@@ -85,7 +85,9 @@ def check_account(
     """
     now = _now(now)
     known = snap.accounts.get(account_id)
-    stale_verdict = assess(known, snap, now).verdict if known else None
+    # The view's verdict for the same destination: "the live check changed it" must compare
+    # like with like (a transfer has no STANDALONE_UNVERIFIED).
+    stale_verdict = assess(known, snap, now, destination).verdict if known else None
 
     def fail(exc: BaseException) -> LiveCheck:
         return LiveCheck(

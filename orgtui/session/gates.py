@@ -16,7 +16,7 @@ from typing import Literal
 from orgtui.model import Account, Destination, Snapshot
 from orgtui.text import clean
 
-Kind = Literal["remove", "attest", "deregister", "close", "move", "invite"]
+Kind = Literal["remove", "attest", "deregister", "close", "move", "invite", "accept"]
 # The word each write's refusal in audit mode uses ("nothing can be removed").
 DONE_WORD: dict[str, str] = {
     "remove": "removed",
@@ -25,6 +25,7 @@ DONE_WORD: dict[str, str] = {
     "close": "closed",
     "move": "moved",
     "invite": "invited",
+    "accept": "accepted",
 }
 MANAGEMENT_ONLY = (
     "Signed in to a member account: {what} needs the management account "
@@ -118,6 +119,8 @@ def gate(
         return _removal(snap, account_ids, destination)
     if kind == "move" and writing:  # one move at a time: the next starts from what it did
         return Refused("A move is in progress: wait for it to finish.")
+    if kind == "accept":  # the account's own write, as a member
+        return _accept(snap, writing)
     if not snap.is_management_caller:
         what, call = MANAGEMENT_CALLS[kind]
         return Refused(MANAGEMENT_ONLY.format(what=what, call=call))
@@ -184,3 +187,14 @@ def _deregister(snap: Snapshot, account_id: str | None) -> Refused | Opens:
             severity="information",
         )
     return Opens(snap, (account_id,))
+
+
+def _accept(snap: Snapshot, writing: bool) -> Refused | Opens:
+    if snap.is_management_caller:
+        return Refused(
+            "The management account can't accept an invitation: it can never leave its "
+            "organization."
+        )
+    if writing:
+        return Refused("A write is in progress: wait for it to finish.")
+    return Opens(snap, (snap.caller.account,))

@@ -50,6 +50,7 @@ from orgtui.ui.bindings import expand_keymap, help_rows
 from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.cursor_read import CursorReadDone
+from orgtui.ui.invitation_flow import InvitationFlow
 from orgtui.ui.keys_first import KeysFirst
 from orgtui.ui.messages import (
     DestinationAsked,
@@ -144,6 +145,8 @@ class OrgApp(KeysFirst, App[int]):
         self.recovery = RecoveryFlow(self)
         # Who is assigned through Identity Center, counted for the account under the cursor.
         self.assignee_reads = AssigneeFlow(self)
+        # A member's open invitations, read for its own account (never in the load).
+        self.invitations = InvitationFlow(self)
         self.view: OrgView | None = None  # the organization as last read
         # Set when the terminal closes (SIGHUP): a removal in flight finishes its account
         # and logs it, no other account starts, then the app exits.
@@ -536,7 +539,7 @@ class OrgApp(KeysFirst, App[int]):
         self.collector.freeze()
 
     def on_cursor_read_done(self, message: CursorReadDone) -> None:
-        for reads in (self.recovery, self.assignee_reads):
+        for reads in (self.recovery, self.assignee_reads, self.invitations):
             if reads.group == message.group:
                 reads.done(message)
 

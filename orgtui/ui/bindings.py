@@ -61,7 +61,9 @@ HELP: dict[str, str] = {
     "invite": "transfer: the management account invites accounts into this organization, "
     "each with its tags (the --invite-from report's, or orgtui's tag backups); a member "
     "accepts an open invitation",
-    "invitations": "the organization's invitations (handshakes): state, account, sent, expires",
+    "invitations": "the organization's invitations (ListHandshakesForOrganization): state, "
+    "account, when sent and until when, the inviting organization; a filter; ctrl+r there "
+    "reads them again and reloads, so an accepted account shows in the tree",
     "invite-read-only": "nothing: this session is read-only (orgtui audit)",
     "reload": "read the organization again",
     "help": "this help",

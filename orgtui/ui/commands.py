@@ -90,6 +90,7 @@ class OrgCommands(Provider):
                 main.action_cycle_destination,
             ),
             ("Show the keys", "help (?)", app.action_help),
+            *self._transfer_actions(),
         ]
         if not app.read_only:
             actions += [
@@ -120,6 +121,29 @@ class OrgCommands(Provider):
                     main.action_deregister,
                 ),
             ]
+        return actions
+
+    def _transfer_actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """The direct transfer's: the organization's invitations (a read, audit mode too)
+        and, for a member with writes allowed, accepting one of its own."""
+        app = self.org_app
+        main = app.main
+        actions: list[tuple[str, str, Callable[[], Any]]] = [
+            (
+                "Show the organization's invitations",
+                "handshakes sent, accepted, declined, expired (I)",
+                main.action_invitations,
+            )
+        ]
+        snap = app.snapshot
+        if not app.read_only and snap is not None and not snap.is_management_caller:
+            actions.append(
+                (
+                    "Accept an invitation",
+                    "join the inviting organization: this account's open invitations (i)",
+                    main.action_invite,
+                )
+            )
         return actions
 
     async def discover(self) -> Hits:

@@ -12,6 +12,7 @@ so nothing reaches the terminal and a newline can't draw a fake row) and wrapped
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from rich.console import RenderableType
 from rich.padding import Padding
@@ -20,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from orgtui.errors import OrgtuiError
+from orgtui.handshakes import Handshake
 from orgtui.model import DEFAULT_POLICY_IDS, Account, Assessment, Finding, Snapshot, iso
 from orgtui.recovery import ALTERNATE_TYPES, Contact
 from orgtui.rules.impact import IMPACT_CODES
@@ -406,4 +408,71 @@ def recovery_lines(
     if snap.enriched:
         rows.append(("Identity Center", _identity_center_line(snap, account_id, assignees, pal)))
     out.append(fields(rows))
+    return out
+
+
+# --- invitations (handshakes) ---------------------------------------------------------------
+
+
+def when_text(ts: datetime | None) -> str:
+    """A handshake's time, to the minute, in UTC ("—" when AWS gave none)."""
+    return f"{ts:%Y-%m-%d %H:%M} UTC" if ts is not None else "—"
+
+
+def inviter_text(handshake: Handshake) -> Text:
+    """The inviting organization and its management account, as the handshake's resources
+    name them: `o-abc (management cloud-admin@example.com, name)`; cleaned, never markup."""
+    text = safe(handshake.organization_id or "an organization", BOLD)
+    who = [p for p in (clean(handshake.management_email), clean(handshake.management_name)) if p]
+    if who:
+        text.append(f" (management account {', '.join(who)})")
+    return text
+
+
+def invitation_lines(state: object, pal: Palette) -> list[RenderableType]:
+    """The section "Invitations" of the caller's own account (a member): each open
+    invitation with who sends it, when it expires and its notes, and how to accept it.
+    `state` is `InvitationFlow.state`'s answer: READING, a tuple of `Handshake`, an
+    OrgtuiError (why they could not be read), or None (no section)."""
+    if state is None:
+        return []
+    out: list[RenderableType] = [heading("Invitations")]
+    if state == READING:
+        out.append(Text("Reading this account's open invitations…", style=DIM))
+        return out
+    if isinstance(state, OrgtuiError):
+        out.append(Text.assemble(("Not read: ", pal.warning), safe(state.what)))
+        out.append(indented(Text.assemble(("Fix: ", DIM), safe(state.fix)), 2))
+        return out
+    found = [h for h in state if isinstance(h, Handshake)] if isinstance(state, tuple) else []
+    if not found:
+        # Short: most members have none, and the findings follow.
+        out.append(Text("None open.", style=DIM))
+        return out
+    for h in found:
+        out.append(Text.assemble(("From ", DIM), inviter_text(h)))
+        out.append(
+            indented(
+                Text.assemble(
+                    safe(h.id),
+                    "  ",
+                    safe(h.state, pal.success),
+                    ("  sent ", DIM),
+                    when_text(h.requested),
+                    ("  expires ", DIM),
+                    when_text(h.expires),
+                ),
+                2,
+            )
+        )
+        if h.notes:
+            out.append(indented(Text.assemble(("Notes: ", DIM), safe(h.notes)), 2))
+    out.append(
+        Text(
+            f"Press i to accept {'it' if len(found) == 1 else 'one'} (AcceptHandshake): the "
+            "account leaves this organization for the inviting one; the dialog lists what is "
+            "lost first.",
+            style=pal.notice,
+        )
+    )
     return out

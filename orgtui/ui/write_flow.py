@@ -20,6 +20,8 @@ from dataclasses import replace
 from typing import Any
 
 from orgtui.backend import HandOver, InvitePlan, parse_account_ids
+from orgtui.errors import OrgtuiError
+from orgtui.handshakes import Handshake
 from orgtui.model import Snapshot
 from orgtui.session.gates import Kind, Opens, Refused, gate
 from orgtui.text import clean, plural
@@ -333,9 +335,69 @@ class WriteFlow:
         )
 
     def open_accept(self) -> None:
-        """i (a member): accept one of the account's open invitations."""
-        self.app.notify("Accepting an invitation is not built yet.", severity="warning")
+        """i (a member): read the account's open invitations again (a worker), then pick
+        one if there are several, then the "Accept invitation" dialog; or say why not."""
+        opens = self._gate("accept", [])
+        if opens is None:
+            return
+        snap = opens.snapshot
+        # One call: no notice (it would cover the dialog's buttons at 80x24).
+        self.app.invitations.read_now(snap, lambda found: self._accept_from(snap, found))
+
+    def _accept_from(self, snap: Snapshot, found: object) -> None:
+        """The open invitations landed (UI thread): none, one, or a pick first."""
+        from orgtui.ui.screens.accept import InvitationPicker
+
+        app = self.app
+        now = app.snapshot
+        if app.hangup.is_set() or now is None or now.loaded_at != snap.loaded_at:
+            return  # quitting, or a reload meanwhile: `i` again decides on the new one
+        snap = now  # the view as it is now (the same load)
+        if isinstance(found, OrgtuiError):
+            app.notify_error(found, title="Open invitations not read")
+            return
+        invitations = list(found) if isinstance(found, tuple) else []
+        if not invitations:
+            app.notify(
+                f"No open invitation for this account ({snap.caller.account}): the "
+                "inviting organization's management account sends one "
+                "(InviteAccountToOrganization); then press i again.",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        if len(invitations) == 1:
+            self._open_accept_dialog(snap, invitations[0])
+            return
+
+        def picked(handshake: Handshake | None) -> None:
+            if handshake is not None and not app.hangup.is_set():
+                self._open_accept_dialog(snap, handshake)
+
+        app.push_screen(InvitationPicker(invitations), callback=picked)
+
+    def _open_accept_dialog(self, snap: Snapshot, handshake: Handshake) -> None:
+        from orgtui.ui.screens.accept import AcceptScreen
+
+        app = self.app
+        app.push_screen(
+            AcceptScreen(
+                app.services,
+                snap,
+                handshake,
+                clock=app.clock,
+                on_outcome=self.outcome,
+                stop=app.hangup,
+            ),
+            callback=self.closed("joined the inviting organization"),
+        )
 
     def open_invitations(self) -> None:
-        """I: the organization's invitations (handshakes), as AWS lists them now."""
-        self.app.notify("The invitations screen is not built yet.", severity="warning")
+        """I: the organization's invitations (handshakes), as AWS lists them now. A read
+        (audit mode too); a member is told in the screen what AWS answers it."""
+        from orgtui.ui.screens.invitations import InvitationsScreen
+
+        app = self.app
+        if isinstance(app.screen, InvitationsScreen):
+            return
+        app.push_screen(InvitationsScreen(app.services, lambda: app.snapshot, clock=app.clock))

@@ -29,7 +29,9 @@ def decide(kind, snap, ids, **kw):
     return gate(kind, snap, ids, **kw)
 
 
-@pytest.mark.parametrize("kind", ["remove", "attest", "deregister", "close", "move", "invite"])
+@pytest.mark.parametrize(
+    "kind", ["remove", "attest", "deregister", "close", "move", "invite", "accept"]
+)
 def test_audit_mode_and_loading_refuse_every_write(snap, kind, demo):
     one = [demo.accounts["northwind-prod"]]
     refused = decide(kind, snap, one, read_only=True)
@@ -92,3 +94,13 @@ def test_one_move_at_a_time(snap, demo):
 
 def test_invite_opens_without_members(snap):
     assert decide("invite", snap, []) == Opens(snap, ())
+
+
+def test_accept_is_a_member_s_own_write(snap, demo):
+    own = demo.accounts["northwind-dev"]
+    as_member = member(snap, own)
+    assert decide("accept", as_member, []) == Opens(as_member, (own,))
+    busy = decide("accept", as_member, [], writing=True)
+    assert isinstance(busy, Refused) and "in progress" in busy.words
+    refused = decide("accept", snap, [])
+    assert isinstance(refused, Refused) and "can never leave" in refused.words

@@ -92,7 +92,9 @@ async def rested(pilot: Pilot, app: OrgApp) -> None:
     """Pause until the reads for the account under the cursor (if any was wanted) landed:
     the detail pane shows them as read (`orgtui.ui.cursor_read`)."""
     await pilot.pause()
-    await until(pilot, lambda: app.recovery.idle and app.assignee_reads.idle)
+    await until(
+        pilot, lambda: app.recovery.idle and app.assignee_reads.idle and app.invitations.idle
+    )
 
 
 def plain(renderable: Any, width: int = 100) -> str:

@@ -27,6 +27,7 @@ from orgtui.session.table_model import TableModel
 from orgtui.session.view import NodeRef, OrgView
 from orgtui.ui.assignee_flow import AssigneeFlow
 from orgtui.ui.filter_flow import FilterFlow, FilterResult, FilterSearched
+from orgtui.ui.invitation_flow import InvitationFlow
 from orgtui.ui.messages import DestinationAsked, MainReady, WriteAsked
 from orgtui.ui.notices import read_only_notice
 from orgtui.ui.recovery_flow import RecoveryFlow
@@ -47,6 +48,7 @@ class MainHost(Protocol):
     incomplete: str | None
     recovery: RecoveryFlow
     assignee_reads: AssigneeFlow
+    invitations: InvitationFlow
 
     def load_state(self) -> LoadState: ...
 
@@ -310,17 +312,19 @@ class MainScreen(Screen[None]):
             return
         ref = self.cursor_ref()
         account = ref.id if ref is not None and ref.kind == "account" else None
-        # The app reads who is assigned and who can get back in (workers of its own),
-        # not the pane.
+        # The app reads who is assigned, who can get back in and a member's invitations
+        # (workers of its own), not the pane.
         app = self.host
         app.assignee_reads.want(self.view, account)
         app.recovery.want(self.view, account)
+        app.invitations.want(self.view, account)
         self.detail.show(
             self.view,
             ref,
             app.incomplete,
             app.recovery.state(self.view, account),
             app.assignee_reads.state(self.view, account),
+            app.invitations.state(self.view, account),
         )
 
     def repaint(self) -> None:

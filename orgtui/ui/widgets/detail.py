@@ -30,6 +30,7 @@ from orgtui.ui.render import (
     fields,
     finding_lines,
     heading,
+    invitation_lines,
     joined_text,
     policy_lines,
     recovery_lines,
@@ -99,10 +100,13 @@ def account_detail(
     pal: Palette | None = None,
     assignees: object = None,
     recovery: object = None,
+    invitations: object = None,
 ) -> Group:
     """An account's detail; `assignees` is who signs in through Identity Center (see
     `render.assignees_text`), shown under IDENTITY_CENTER_ACCESS_LOST; `recovery` is what
-    the section "Who can get back in" shows (`RecoveryFlow.state`; None: no section)."""
+    the section "Who can get back in" shows (`RecoveryFlow.state`; None: no section);
+    `invitations` the caller's own open invitations (`InvitationFlow.state`; None: no
+    section)."""
     pal = pal or Palette.default()
     snap = view.snapshot
     acc = snap.accounts[account_id]
@@ -134,6 +138,8 @@ def account_detail(
             ]
         ),
     ]
+    # A member's open invitations first: accepting one is what it can do from here.
+    parts += invitation_lines(invitations, pal)
     # Why it can or cannot leave comes first, then what breaks when it does; the facts
     # behind them follow.
     parts.append(heading("Findings"))
@@ -273,10 +279,11 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.content: RenderableType = Text(LOADING, style=DIM)
         self._lines: list[Strip] = []
-        # What the pane shows now: view, node, note, theme, Identity Center count, and
-        # the recovery section's state (hashable: the contacts are in the view's snapshot).
+        # What the pane shows now: view, node, note, theme, Identity Center count, the
+        # recovery section's state (hashable: the contacts are in the view's snapshot) and
+        # the invitations' (a tuple of frozen handshakes, or the error).
         self._seen: (
-            tuple[OrgView | None, NodeRef | None, str | None, str, object, object] | None
+            tuple[OrgView | None, NodeRef | None, str | None, str, object, object, object] | None
         ) = None
         # What was drawn for each node shown in this view and theme (content, width,
         # lines): moving back over nodes (up and down a list) skips rich's render.
@@ -289,10 +296,12 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         note: str | None = None,
         recovery: object = None,
         assignees: object = None,
+        invitations: object = None,
     ) -> None:
         """Show this node; `recovery` is the state of its section "Who can get back in",
-        `assignees` that of the Identity Center count, both read by the app
-        (`orgtui.ui.recovery_flow`, `orgtui.ui.assignee_flow`)."""
+        `assignees` that of the Identity Center count, `invitations` that of a member's
+        open invitations, all read by the app (`orgtui.ui.recovery_flow`,
+        `orgtui.ui.assignee_flow`, `orgtui.ui.invitation_flow`)."""
         # Asked at every keystroke and every cursor move: drawn only when what it shows
         # changed; back to the top when it shows another node.
         seen = (
@@ -302,6 +311,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
             self.app.theme,
             assignees,
             recovery,
+            invitations,
         )
         if seen == self._seen:
             return
@@ -313,7 +323,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         content = (
             known[0]
             if known is not None
-            else self._content_of(view, ref, note, recovery, assignees)
+            else self._content_of(view, ref, note, recovery, assignees, invitations)
         )
         self._set_content(content, top=moved)
 
@@ -324,6 +334,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         note: str | None,
         recovery: object,
         assignees: object,
+        invitations: object = None,
     ) -> RenderableType:
         if view is None:
             return Text(LOADING, style=DIM)
@@ -332,7 +343,7 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         snap = view.snapshot
         pal = palette(self.app)
         if ref.kind == "account" and ref.id in snap.accounts:
-            return account_detail(view, ref.id, note, pal, assignees, recovery)
+            return account_detail(view, ref.id, note, pal, assignees, recovery, invitations)
         if ref.kind == "ou" and ref.id in snap.ous:
             return ou_detail(view, ref.id, note, pal)
         if ref.kind == "root":
