@@ -78,6 +78,22 @@ async def until(pilot: Pilot, condition: Callable[[], bool], limit: int = 400) -
     assert condition(), "timed out"
 
 
+async def drawn_still(pilot: Pilot, app: OrgApp, limit: int = 50) -> None:
+    """Pause until the screen stops changing: every widget's size, scroll range and
+    position the same over two pauses (a read landing late lays a dialog out again)."""
+
+    def shape() -> list[object]:
+        return [(w.region, w.virtual_size, w.scroll_offset) for w in app.screen.walk_children()]
+
+    before = shape()
+    for _ in range(limit):
+        await pilot.pause(0.05)
+        after = shape()
+        if after == before:
+            return
+        before = after
+
+
 async def wait_loaded(pilot: Pilot, app: OrgApp, limit: int = 400) -> None:
     """Pause until the current load finished (structure and details, or a failure)."""
     for _ in range(limit):

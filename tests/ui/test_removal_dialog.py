@@ -27,7 +27,7 @@ from orgtui.model import Snapshot
 from orgtui.ui.screens.removal import RemovalScreen
 from orgtui.write_model import Outcome
 from tests.conftest import DEMO_NOW
-from tests.ui.conftest import hold, plain, until
+from tests.ui.conftest import drawn_still, hold, plain, until
 
 SIZE = (120, 40)
 WRITE_OP = "RemoveAccountFromOrganization"
@@ -482,6 +482,7 @@ async def _wait_checked(pilot: Pilot) -> None:
     assert isinstance(app, Host)
     await checked(pilot, app.dialog)
     await until(pilot, lambda: app.dialog.recovery_state != "reading")
+    await drawn_still(pilot, app)  # type: ignore[arg-type]
 
 
 def test_snapshot_ready(demo, snap_compare):

@@ -16,6 +16,7 @@ from orgtui.ui.widgets.filter_bar import FilterInput
 from tests.ui.conftest import (
     SIZE,
     detail_text,
+    drawn_still,
     plain,
     rested,
     settled,
@@ -196,7 +197,7 @@ def _dialog_scene(
             ),
         )
         app.screen.query_one(".dialog-input").cursor_blink = False
-        await pilot.pause()
+        await drawn_still(pilot, app)
 
     return run_before
 
