@@ -89,11 +89,20 @@ class OrgView:
         )
         self.verdicts: dict[str, str] = {a: s.verdict for a, s in self.assessments.items()}
         self._chains: dict[str, tuple[str, ...]] = {}
-        self.counts: dict[str, Counts] = {}
+        # Counted per parent, then passed up each parent's chain: one step per account
+        # and one per container above a parent, not one per account and container.
+        per_parent: dict[str, dict[str, int]] = {}
+        verdicts = self.verdicts
         for acc in snapshot.accounts.values():
-            verdict = self.verdicts[acc.id]
-            for container in self.containers_of(acc.id):
-                self.counts.setdefault(container, Counts()).add(verdict)
+            tally = per_parent.setdefault(acc.parent_id, {})
+            verdict = verdicts[acc.id]
+            tally[verdict] = tally.get(verdict, 0) + 1
+        self.counts: dict[str, Counts] = {}
+        for parent, tally in per_parent.items():
+            for container in self.chain_of(parent):
+                counts = self.counts.setdefault(container, Counts())
+                for verdict, n in tally.items():
+                    counts.add(verdict, n)
         # The filter's index, built when first asked (`index`): not before the first
         # frame (0.3 s of the first paint from the cache at 50,000 accounts).
         self._index: SearchIndex | None = None

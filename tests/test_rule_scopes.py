@@ -1,0 +1,121 @@
+"""Rule scopes (orgtui/rules/scopes.py): a rule finds nothing outside its scope, and
+`assess_all`, which asks each rule only about its scope, gives exactly what `assess`
+gives account by account, for every destination."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from orgtui.aws.loader import Loader
+from orgtui.model import DESTINATIONS, Snapshot, frozen_map
+from orgtui.recovery import Recovery
+from orgtui.rules import RULE_SCOPES, RULES_BY_DESTINATION, assess, assess_all
+from orgtui.rules.readiness import management_account
+from tests.conftest import DEMO_NOW
+from tests.support.orgs import MGMT_ID, make_account, make_snapshot
+from tests.test_demo import demo_ctx
+from tests.test_destinations import ACC, NOW, cases
+
+EVERY_RULE = sorted(
+    {rule for rules in RULES_BY_DESTINATION.values() for rule in rules},
+    key=lambda rule: rule.__name__,
+)
+
+
+def with_recovery(snap: Snapshot, created: bool) -> Snapshot:
+    """The account's contacts read, none of them set."""
+    return replace(snap, recovery=frozen_map({ACC: Recovery(ACC, created=created)}))
+
+
+def snapshots() -> list[Snapshot]:
+    """Every rule met, alone and together (tests/test_destinations.py `cases`), and missing
+    recovery contacts."""
+    found = [snap for _acc, snap in cases()]
+    for created in (False, True):
+        acc = make_account(ACC, joined_method="CREATED" if created else "INVITED")
+        found.append(with_recovery(make_snapshot(acc), created))
+    return found
+
+
+def check_scopes(snap: Snapshot, now) -> None:
+    for rule, scope_of in RULE_SCOPES.items():
+        scope = scope_of(snap)
+        if scope is None:
+            continue
+        outside = [a for a in snap.accounts.values() if a.id not in set(scope)]
+        assert all(not tuple(rule(a, snap, now)) for a in outside), rule.__name__
+
+
+def check_assess_all(snap: Snapshot, now) -> None:
+    for destination in DESTINATIONS:
+        one_by_one = {a: assess(acc, snap, now, destination) for a, acc in snap.accounts.items()}
+        assert assess_all(snap, now, destination) == one_by_one
+        # In the order asked, the management account among them.
+        some = list(reversed(snap.accounts))[: max(2, len(snap.accounts) // 2)] + [MGMT_ID]
+        some = [a for a in dict.fromkeys(some) if a in snap.accounts]
+        assert list(assess_all(snap, now, destination, some).items()) == [
+            (a, one_by_one[a]) for a in some
+        ]
+
+
+def test_the_cases_meet_every_scoped_rule():
+    """The snapshots below are worth their name: each scoped rule finds something in one."""
+    met = {
+        rule
+        for snap in snapshots()
+        for rule in EVERY_RULE
+        for acc in snap.accounts.values()
+        if tuple(rule(acc, snap, NOW)) and not tuple(management_account(acc, snap, NOW))
+    }
+    assert set(RULE_SCOPES) <= met
+
+
+@pytest.mark.parametrize("index", range(len(snapshots())))
+def test_no_rule_finds_anything_outside_its_scope(index):
+    check_scopes(snapshots()[index], NOW)
+
+
+@pytest.mark.parametrize("index", range(len(snapshots())))
+def test_assess_all_is_assess_for_every_account(index):
+    check_assess_all(snapshots()[index], NOW)
+
+
+def test_on_the_demo_organization(demo):
+    snap = Loader(demo_ctx(read_only=True)).load()
+    check_scopes(snap, DEMO_NOW)
+    check_assess_all(snap, DEMO_NOW)
+
+
+def spied(monkeypatch) -> list[str]:
+    """The standalone rules that have a scope, each replaced by a spy that notes the
+    rule's name when it is called; the list of names."""
+    called: list[str] = []
+    for rule, scope_of in dict(RULE_SCOPES).items():
+
+        def spy(account, snap, now, rule=rule):
+            called.append(rule.__name__)
+            return rule(account, snap, now)
+
+        rules = RULES_BY_DESTINATION["standalone"]
+        monkeypatch.setitem(
+            RULES_BY_DESTINATION, "standalone", tuple(spy if r is rule else r for r in rules)
+        )
+        monkeypatch.setitem(RULE_SCOPES, spy, scope_of)
+    return called
+
+
+def test_an_empty_scope_asks_nothing(monkeypatch):
+    """An invited account without tags, delegation, stack instances, permission sets,
+    refusals or contacts read, in an organization without shares, Control Tower or an SCP
+    denying LeaveOrganization: no scoped rule is called (the point of a scope); with a
+    tag, only the tag rule is."""
+    called = spied(monkeypatch)
+    acc = make_account(ACC)
+    assert assess_all(make_snapshot(acc), NOW)[ACC].verdict == "ready"
+    assert called == []
+    assert [
+        f.code for f in assess_all(make_snapshot(acc, tags={ACC: {"team": "x"}}), NOW)[ACC].findings
+    ] == ["TAGS_WILL_BE_DELETED"]
+    assert called == ["tags_deleted"]
