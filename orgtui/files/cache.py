@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from orgtui import ids
+from orgtui.collector import paused
 from orgtui.files.paths import FILE_MODE, O_NOFOLLOW, cache_dir, ensure_dir, set_aside, unwritable
 from orgtui.impact_model import (
     Check,
@@ -408,7 +409,8 @@ def load_snapshot(key: str, problems: list[str] | None = None) -> Snapshot | Non
         _cache_unreadable(path, exc.strerror or str(exc), problems)
         return None
     try:
-        return snapshot_from_dict(json.loads(raw))
+        with paused():  # a million objects that all live on: nothing to collect
+            return snapshot_from_dict(json.loads(raw))
     except (
         ValueError,
         KeyError,

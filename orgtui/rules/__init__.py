@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
+from orgtui.collector import paused
 from orgtui.model import (
     DEFAULT_DESTINATION,
     Account,
@@ -193,6 +194,16 @@ def assess_all(
     accounts in its scope (`RULE_SCOPES`), its findings appended in the rules' order. What
     a root or OU passes down (its ancestors, the policies inherited) is computed once per
     container and shared by the accounts under it (`Snapshot.per_container`)."""
+    with paused():  # all it makes lives on: a collection would scan it for nothing
+        return _assess_all(snap, now, destination, account_ids)
+
+
+def _assess_all(
+    snap: Snapshot,
+    now: datetime,
+    destination: Destination,
+    account_ids: Iterable[str] | None,
+) -> dict[str, Assessment]:
     ids = list(snap.accounts if account_ids is None else account_ids)
     management = snap.organization.management_account_id
     wanted = {acc_id: snap.accounts[acc_id] for acc_id in ids if acc_id != management}

@@ -32,6 +32,7 @@ from textual.system_commands import SystemCommandsProvider
 
 from orgtui.backend import HandOver, LoadOptions, Services
 from orgtui.backend import LoadFailed as StageFailed
+from orgtui.collector import Collector
 from orgtui.errors import OrgtuiError, StoreError
 from orgtui.model import (
     DEFAULT_ATTEST_TAG,
@@ -47,7 +48,6 @@ from orgtui.session.view import OrgView, summary
 from orgtui.text import clean
 from orgtui.ui.assignee_flow import AssigneeFlow
 from orgtui.ui.bindings import expand_keymap, help_rows
-from orgtui.ui.collector import Collector
 from orgtui.ui.commands import OrgCommands
 from orgtui.ui.cursor_read import CursorReadDone
 from orgtui.ui.invitation_flow import InvitationFlow

@@ -102,7 +102,7 @@ async def test_the_collector_is_given_back_as_it_was_at_exit(make_app):
     frozen; at exit, Python's thresholds again and nothing frozen."""
     import gc
 
-    from orgtui.ui.collector import THRESHOLDS
+    from orgtui.collector import THRESHOLDS
 
     before = gc.get_threshold()
     assert before != THRESHOLDS
