@@ -530,7 +530,7 @@ def _cache_tui_lines(rows: list[dict[str, Any]]) -> list[str]:
         "written from the server's organization): first frame, keys (median / max ms), "
         "peak memory of the TUI's process.",
         "",
-        "| accounts | cache MB | first frame s | tree filter | tree nav | table filter "
+        "| accounts | cache MB | first frame s (idle s) | tree filter | tree nav | table filter "
         "| table nav | t | tree settle | table settle | peak MB | `uptime` load |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -546,8 +546,9 @@ def _cache_tui_lines(rows: list[dict[str, Any]]) -> list[str]:
 
         load = r["uptime"].split("load average:")[-1].strip()
         lines.append(
-            f"| {r['accounts']:,} | {r['cache_mb']} | **{m['first_frame_s']}** | "
-            f"{k('tree filter')} | {k('tree nav')} | {k('table filter')} | "
+            f"| {r['accounts']:,} | {r['cache_mb']} | **{m['first_frame_s']}** "
+            f"({m.get('first_idle_s', '')}) | {k('tree filter')} | {k('tree nav')} | "
+            f"{k('table filter')} | "
             f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
             f"{k('table settle')} | **{r['peak_mb']}** | {load} |"
         )
