@@ -429,11 +429,12 @@ def inviter_text(handshake: Handshake) -> Text:
     return text
 
 
-def invitation_lines(state: object, pal: Palette) -> list[RenderableType]:
+def invitation_lines(state: object, pal: Palette, read_only: bool = False) -> list[RenderableType]:
     """The section "Invitations" of the caller's own account (a member): each open
-    invitation with who sends it, when it expires and its notes, and how to accept it.
-    `state` is `InvitationFlow.state`'s answer: READING, a tuple of `Handshake`, an
-    OrgtuiError (why they could not be read), or None (no section)."""
+    invitation with who sends it, when it expires and its notes, and how to accept it
+    (in a read-only session: that it can't be accepted here). `state` is
+    `InvitationFlow.state`'s answer: READING, a tuple of `Handshake`, an OrgtuiError (why
+    they could not be read), or None (no section)."""
     if state is None:
         return []
     out: list[RenderableType] = [heading("Invitations")]
@@ -467,6 +468,15 @@ def invitation_lines(state: object, pal: Palette) -> list[RenderableType]:
         )
         if h.notes:
             out.append(indented(Text.assemble(("Notes: ", DIM), safe(h.notes)), 2))
+    if read_only:
+        out.append(
+            Text(
+                "This session is read-only (orgtui audit): an invitation can't be accepted "
+                "here. Accept it in `orgtui` (i), or with aws organizations accept-handshake.",
+                style=DIM,
+            )
+        )
+        return out
     out.append(
         Text(
             f"Press i to accept {'it' if len(found) == 1 else 'one'} (AcceptHandshake): the "

@@ -90,6 +90,23 @@ async def test_the_members_detail_pane_shows_its_open_invitation(member):
     assert app.services.stats.calls["ListHandshakesForAccount"] == 1
 
 
+async def test_in_audit_mode_the_pane_says_the_invitation_cant_be_accepted_here(member):
+    app = OrgApp(Services(demo_context()), demo=True, clock=lambda: DEMO_NOW, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(member.caller_account_id)
+        await rested(pilot, app)
+        text = detail_text(app)
+        assert "Fabrikam moves to Woodgrove" in text  # the invitation is shown
+        assert "Press i to accept" not in text
+        assert "read-only (orgtui audit): an invitation can't be accepted here" in text
+        await pilot.press("i")
+        await until(pilot, lambda: bool(notices(app)))
+        assert "nothing can be accepted" in notices(app)[-1]
+        assert not isinstance(app.screen, AcceptScreen)
+    assert ACCEPT not in app.services.stats.calls
+
+
 async def test_the_management_account_reads_no_invitations(demo):
     app = app_on_demo()
     async with app.run_test(size=SIZE) as pilot:

@@ -142,7 +142,7 @@ class MainScreen(Screen[None]):
                 with ViewSwitcher(initial="tree", id="views"):
                     yield OrgTree(is_marked=self.is_marked, id="tree")
                     yield AccountTable(is_marked=self.is_marked, id="table")
-            yield DetailPane(id="detail")
+            yield DetailPane(read_only=self.read_only, id="detail")
         yield StatusLine(read_only=self.read_only, id="status")
         yield KeyBar(id="keys")
 
@@ -579,4 +579,6 @@ class MainScreen(Screen[None]):
         self.post_message(DestinationAsked())
 
     def action_read_only_notice(self, what: str = "removed") -> None:
+        if what == "invited" and self.view is not None and self.view.snapshot.member_mode:
+            what = "accepted"  # a member's i accepts an invitation
         self.notify(read_only_notice(what), severity="warning")

@@ -101,12 +101,13 @@ def account_detail(
     assignees: object = None,
     recovery: object = None,
     invitations: object = None,
+    read_only: bool = False,
 ) -> Group:
     """An account's detail; `assignees` is who signs in through Identity Center (see
     `render.assignees_text`), shown under IDENTITY_CENTER_ACCESS_LOST; `recovery` is what
     the section "Who can get back in" shows (`RecoveryFlow.state`; None: no section);
     `invitations` the caller's own open invitations (`InvitationFlow.state`; None: no
-    section)."""
+    section); `read_only`: the session can't accept them."""
     pal = pal or Palette.default()
     snap = view.snapshot
     acc = snap.accounts[account_id]
@@ -139,7 +140,7 @@ def account_detail(
         ),
     ]
     # A member's open invitations first: accepting one is what it can do from here.
-    parts += invitation_lines(invitations, pal)
+    parts += invitation_lines(invitations, pal, read_only)
     # Why it can or cannot leave comes first, then what breaks when it does; the facts
     # behind them follow.
     parts.append(heading("Findings"))
@@ -275,8 +276,9 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
     """
     KEPT = 64  # nodes whose drawn lines are kept for the view on screen
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, read_only: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.read_only = read_only  # an audit session: nothing can be accepted from here
         self.content: RenderableType = Text(LOADING, style=DIM)
         self._lines: list[Strip] = []
         # What the pane shows now: view, node, note, theme, Identity Center count, the
@@ -343,7 +345,9 @@ class DetailPane(LineWidget, ScrollView, can_focus=True):
         snap = view.snapshot
         pal = palette(self.app)
         if ref.kind == "account" and ref.id in snap.accounts:
-            return account_detail(view, ref.id, note, pal, assignees, recovery, invitations)
+            return account_detail(
+                view, ref.id, note, pal, assignees, recovery, invitations, self.read_only
+            )
         if ref.kind == "ou" and ref.id in snap.ous:
             return ou_detail(view, ref.id, note, pal)
         if ref.kind == "root":
