@@ -178,25 +178,28 @@ class OrgView:
 
     # --- changes ----------------------------------------------------------------------
 
-    def _changed(self, snapshot: Snapshot, reading: bool) -> OrgView:
+    def _changed(self, snapshot: Snapshot, reading: bool, copy: bool = True) -> OrgView:
         """A copy for `snapshot` that the caller adjusts: assessments, verdicts and
-        counts copied (so they can change), no search or table state carried over."""
+        counts copied (so they can change), no search or table state carried over. With
+        `copy` false, they are shared: for a caller that replaces them all."""
         new = OrgView.__new__(OrgView)
         new.snapshot = snapshot
         new.now = self.now
         new.destination = self.destination
         new.reading = reading
         new._index = None  # the caller's to set (or built when first asked)
-        new.assessments = dict(self.assessments)
-        new.verdicts = dict(self.verdicts)
+        new.assessments = dict(self.assessments) if copy else self.assessments
+        new.verdicts = dict(self.verdicts) if copy else self.verdicts
         new._chains = dict(self._chains)
         new._last_search = ("", [])
         new.scanned = 0
         new.table_model = None
         new._per_destination = {}
-        new.counts = {
-            k: Counts(c.total, c.blocked, c.review, c.ready) for k, c in self.counts.items()
-        }
+        new.counts = (
+            {k: Counts(c.total, c.blocked, c.review, c.ready) for k, c in self.counts.items()}
+            if copy
+            else self.counts
+        )
         return new
 
     def without_account(self, account_id: str) -> OrgView:
@@ -270,7 +273,7 @@ class OrgView:
             self.destination, _Assessed(self.assessments, self.verdicts, self.counts, self._index)
         )
         known = shared.get(destination)
-        new = self._changed(self.snapshot, self.reading)
+        new = self._changed(self.snapshot, self.reading, copy=known is None)
         new.destination = destination
         new._per_destination = shared
         if known is not None:  # no copy: a view's own dicts are never changed in place

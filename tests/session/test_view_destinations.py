@@ -30,6 +30,10 @@ def test_a_destination_is_assessed_once_per_snapshot(demo, monkeypatch: pytest.M
     assert again.verdicts == standalone.verdicts and again.destination == "standalone"
     assert again.with_destination("transfer").verdicts == transfer.verdicts
     assert len(runs) == 2
+    # Going back shares what was kept (a view's dicts never change in place): no copy.
+    back = again.with_destination("transfer")
+    assert back.assessments is transfer.assessments and back.counts is transfer.counts
+    assert again.assessments is standalone.assessments
     # Fresh assessments agree with the kept ones.
     assert OrgView(snap, DEMO_NOW, destination="close").verdicts == close.verdicts
     # An account leaving makes a new snapshot: its other destinations are assessed again.
