@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from orgtui.model import (
     DEFAULT_POLICY_IDS,
@@ -111,18 +112,27 @@ def standalone_unverified(account: Account, snap: Snapshot, now: datetime) -> It
                 "root user and complete the sign-up first.",
             )
             return
-        yield Finding(
-            "STANDALONE_UNVERIFIED",
-            "warning",
-            "Created through Organizations: its payment method, phone verification, contact "
-            "information and support plan were never collected, and no API can check them. "
-            "AWS refuses the removal until they are."
-            + (f" {not_valid_words(snap.attest_tag, judged)}" if judged is not None else ""),
-            "Sign in to the account as its root user (reset the root password by email if "
-            "needed), add a payment method, complete phone verification, contact details and "
-            "a support plan, and accept the customer agreement; then attest it (v in orgtui, "
-            f"or the tag {snap.attest_tag}) and remove it.",
+        yield _unverified(
+            snap.attest_tag, not_valid_words(snap.attest_tag, judged) if judged is not None else ""
         )
+
+
+@lru_cache(maxsize=256)
+def _unverified(attest_tag: str, not_valid: str) -> Finding:
+    """STANDALONE_UNVERIFIED of an account created through Organizations: the same words
+    for every such account without a valid attestation, so one Finding serves them all
+    (a third of a large organization's accounts, often)."""
+    return Finding(
+        "STANDALONE_UNVERIFIED",
+        "warning",
+        "Created through Organizations: its payment method, phone verification, contact "
+        "information and support plan were never collected, and no API can check them. "
+        "AWS refuses the removal until they are." + (f" {not_valid}" if not_valid else ""),
+        "Sign in to the account as its root user (reset the root password by email if "
+        "needed), add a payment method, complete phone verification, contact details and "
+        "a support plan, and accept the customer agreement; then attest it (v in orgtui, "
+        f"or the tag {attest_tag}) and remove it.",
+    )
 
 
 def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
