@@ -8,9 +8,10 @@ the rounds:
 - `key`: pressing x in a headless orgtui until the screen is drawn again (header, tree
   labels, detail), with the organization already on screen.
 
-The organization is synthetic and in memory (no moto): N accounts under N/10 OUs three
-deep, a third CREATED, half with tags, SCPs on OUs, 2 delegated administrators; the
-session's services answer the load with it, and count AWS calls (there must be none).
+The organization is synthetic and in memory (no moto), the tests' `sized_snapshot`
+(tests/support/orgs.py): N accounts under N/10 OUs three deep, a third CREATED, half
+with tags, SCPs on OUs, 2 delegated administrators; the session's services answer the
+load with it, and count AWS calls (there must be none).
 
     python benchmarks/destination_bench.py --sizes 1000 10000 --rounds 5
 """
@@ -24,7 +25,6 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,84 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from orgtui import loading  # noqa: E402
 from orgtui.aws.session import AwsContext, SessionOptions  # noqa: E402
 from orgtui.backend import Services  # noqa: E402
-from orgtui.model import (  # noqa: E402
-    DESTINATIONS,
-    Account,
-    Caller,
-    Organization,
-    OrgUnit,
-    Policy,
-    Root,
-    Snapshot,
-    frozen_map,
-)
+from orgtui.model import DESTINATIONS, Snapshot  # noqa: E402
 from orgtui.session.view import OrgView  # noqa: E402
 from orgtui.ui.app import OrgApp  # noqa: E402
+from tests.support.orgs import SNAPSHOT_TIME, sized_snapshot  # noqa: E402
 
-NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
-MGMT = "100000000000"
-
-
-def synthetic(n: int) -> Snapshot:
-    """N member accounts under N/10 OUs (root > 10 > rest), deterministic."""
-    root_id = "r-abcd"
-    ous: dict[str, OrgUnit] = {}
-    child_ous: dict[str, list[str]] = {root_id: []}
-    ou_count = max(10, n // 10)
-    for i in range(ou_count):
-        ou_id = f"ou-abcd-{i:08d}"
-        parent = root_id if i < 10 else f"ou-abcd-{i % 10:08d}"
-        ous[ou_id] = OrgUnit(ou_id, f"ou-{i}", f"arn:ou/{ou_id}", parent)
-        child_ous.setdefault(parent, []).append(ou_id)
-        child_ous.setdefault(ou_id, [])
-    accounts: dict[str, Account] = {}
-    child_accounts: dict[str, list[str]] = {k: [] for k in child_ous}
-    mgmt = Account(MGMT, "management", "m@example.com", "arn:m", "ACTIVE", "CREATED", NOW, root_id)
-    accounts[MGMT] = mgmt
-    child_accounts[root_id].append(MGMT)
-    tags: dict[str, Any] = {}
-    parents = list(ous)
-    for i in range(n):
-        account_id = f"{200000000000 + i}"
-        parent = parents[i % len(parents)]
-        joined = "CREATED" if i % 3 == 0 else "INVITED"
-        accounts[account_id] = Account(
-            account_id,
-            f"account-{i}",
-            f"a{i}@example.com",
-            f"arn:a/{account_id}",
-            "ACTIVE",
-            joined,
-            NOW - timedelta(days=30 + i % 400),
-            parent,
-        )
-        child_accounts[parent].append(account_id)
-        if i % 2 == 0:
-            tags[account_id] = frozen_map({"team": f"t{i % 17}"})
-    policies = {
-        f"p-{i:08d}": Policy(f"p-{i:08d}", f"scp-{i}", "SERVICE_CONTROL_POLICY", False)
-        for i in range(20)
-    }
-    attachments = {parents[i * 3 % len(parents)]: (f"p-{i:08d}",) for i in range(20)}
-    delegated = {
-        f"{200000000000 + 1}": ("guardduty.amazonaws.com",),
-        f"{200000000000 + 2}": ("securityhub.amazonaws.com",),
-    }
-    return Snapshot(
-        organization=Organization("o-bench", "arn:org", MGMT, "m@example.com", "ALL"),
-        caller=Caller(MGMT, f"arn:aws:iam::{MGMT}:user/admin"),
-        roots=(Root(root_id, "Root", "arn:root", (("SERVICE_CONTROL_POLICY", "ENABLED"),)),),
-        ous=frozen_map(ous),
-        accounts=frozen_map(accounts),
-        child_ous=frozen_map({k: tuple(v) for k, v in child_ous.items()}),
-        child_accounts=frozen_map({k: tuple(v) for k, v in child_accounts.items()}),
-        loaded_at=NOW,
-        tags=frozen_map(tags),
-        delegated=frozen_map(delegated),
-        policies=frozen_map(policies),
-        attachments=frozen_map(attachments),
-        enriched=True,
-    )
+NOW = SNAPSHOT_TIME
 
 
 class InMemory(Services):
@@ -172,7 +100,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     for n in args.sizes:
-        snap = synthetic(n)
+        snap = sized_snapshot(n)
         result = {"accounts": n, "core_ms": core(snap, args.rounds)}
         result.update(asyncio.run(key(snap, args.rounds)))
         print(json.dumps(result))

@@ -29,7 +29,7 @@ from orgtui.files import HandOver, Settings, load_settings, read_handover
 from orgtui.ids import normalize_account_id
 from orgtui.model import DESTINATIONS, Destination
 from orgtui.report import FORMATS, by_verdict
-from orgtui.text import clean, plural, redact_url
+from orgtui.text import account_label, clean, plural, redact_url
 
 if TYPE_CHECKING:
     from orgtui.aws.session import AwsContext
@@ -493,7 +493,7 @@ def threshold_met(doc: dict[str, Any], fail_on: str | None) -> str | None:
     if not met:
         return None
     what = "blocked" if fail_on == "blocked" else "blocked or to review"
-    named = ", ".join(f"{clean(a['name'])} ({clean(a['id'])})" for a in met[:FAIL_ON_SHOWN])
+    named = ", ".join(account_label(clean(a["name"]), clean(a["id"])) for a in met[:FAIL_ON_SHOWN])
     more = f" and {len(met) - FAIL_ON_SHOWN} more" if len(met) > FAIL_ON_SHOWN else ""
     verb = "is" if len(met) == 1 else "are"
     return (
@@ -509,10 +509,10 @@ def management_note(doc: dict[str, Any], fail_on: str | None) -> str | None:
     management = doc.get("organization", {}).get("management_account_id")
     for acc in _meeting(doc, fail_on):
         if acc["id"] == management:
+            who = account_label(clean(acc["name"]), clean(acc["id"]))
             return (
-                f"orgtui: note: the management account {clean(acc['name'])} "
-                f"({clean(acc['id'])}) is {acc['verdict']} (it can never leave the "
-                "organization); it is reported but does not count toward --fail-on."
+                f"orgtui: note: the management account {who} is {acc['verdict']} (it can never "
+                "leave the organization); it is reported but does not count toward --fail-on."
             )
     return None
 

@@ -27,6 +27,7 @@ from orgtui.aws.errors import translate
 from orgtui.errors import OrgtuiError
 from orgtui.model import DEFAULT_ATTEST_TAG, Snapshot, frozen_map
 from orgtui.phases import ProgressFn
+from orgtui.text import account_label
 
 if TYPE_CHECKING:
     from orgtui.aws.session import AwsContext
@@ -155,7 +156,7 @@ def account_problems(snap: Snapshot) -> list[str]:
     lines = []
     for account_id, notes in snap.account_notes.items():
         acc = snap.accounts.get(account_id)
-        who = f"{acc.name} ({account_id})" if acc is not None and acc.name else account_id
+        who = account_label(acc.name if acc is not None else "", account_id)
         lines += [f"{who}: {note}" for note in notes]
     return lines
 

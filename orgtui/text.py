@@ -107,6 +107,15 @@ def plural(n: int, word: str, plural_form: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural_form or word + 's')}"
 
 
+def account_label(name: str, account_id: str) -> str:
+    """An account as the user reads it: `payments-dev (111122223333)`, or only the id when
+    the name is empty or is the id (an account read without its name is named by its id).
+
+    Escapes nothing: the caller cleans where it did before (an outcome's words keep the raw
+    name for the audit log, and are cleaned when shown)."""
+    return f"{name} ({account_id})" if name and name != account_id else account_id
+
+
 def redact_url(url: str) -> str:
     """`url` with its userinfo (`user:password@`) replaced by `***@`, so that a password
     given in --endpoint-url is never echoed in an error, a progress line or a log.

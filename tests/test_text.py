@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from orgtui.text import MAX_MARKS, clean, escape_for_json
+from orgtui.text import MAX_MARKS, account_label, clean, escape_for_json
 
 HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 
@@ -85,3 +85,11 @@ def test_a_tag_backup_keeps_the_tags_with_their_invisible_characters_escaped():
     assert all(not _must_escape(ord(ch)) or ch == "\n" for ch in text)
     assert "Ödd 名" in text and "k\\u202e" in text
     assert json.loads(text)["tags"] == tags
+
+
+def test_an_account_label_is_the_name_and_id_or_the_id_alone():
+    assert account_label("payments-dev", "111122223333") == "payments-dev (111122223333)"
+    assert account_label("", "111122223333") == "111122223333"
+    assert account_label("111122223333", "111122223333") == "111122223333"
+    # It escapes nothing: who calls it cleans (or not) as before.
+    assert account_label("a\x1b", "111122223333") == "a\x1b (111122223333)"

@@ -34,7 +34,7 @@ from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, perform, request_id
 from orgtui.handshakes import Handshake
 from orgtui.model import Snapshot, iso
-from orgtui.text import clean
+from orgtui.text import account_label, clean
 from orgtui.write_model import LiveCheck, Outcome, refused_by_check
 
 OPERATION = "AcceptHandshake"
@@ -97,7 +97,7 @@ def check_accept(
     account_id = snap.caller.account
     check = check_account(ctx, snap, account_id, now, destination="transfer")
     name = _name(snap, check)
-    who = f"{name} ({account_id})" if name != account_id else account_id
+    who = account_label(name, account_id)
 
     def refuse(what: str, fix: str, code: str, **extra: Any) -> Outcome:
         return Outcome(
@@ -272,8 +272,8 @@ def _joined(name: str, account_id: str, handshake: Handshake) -> str:
     email = clean(handshake.management_email)
     by = f" (management account {email})" if email else ""
     return (
-        f"{name} ({account_id}) joined the organization {handshake.organization_id}{by} "
-        "and left its previous one."
+        f"{account_label(name, account_id)} joined the organization "
+        f"{handshake.organization_id}{by} and left its previous one."
     )
 
 
@@ -306,8 +306,8 @@ def _confirm(
         account_id,
         name,
         "unknown",
-        f"AWS answered that {name} ({account_id}) accepted the invitation {handshake.id}, but "
-        "AWS does not show it in the inviting organization yet.",
+        f"AWS answered that {account_label(name, account_id)} accepted the invitation "
+        f"{handshake.id}, but AWS does not show it in the inviting organization yet.",
         "Reload (ctrl+r) in a minute to see which organization it is in.",
         code="UnconfirmedSuccess",
         **base,
@@ -324,6 +324,7 @@ def _failed(
 ) -> Outcome:
     err = translate(exc, profile=ctx.profile)
     account_id = check.account_id
+    who = account_label(name, account_id)
     base: dict[str, Any] = dict(
         sent=isinstance(exc, (ClientError, ReadTimeoutError, ConnectionClosedError)),
         code=err.code,
@@ -354,7 +355,7 @@ def _failed(
                     account_id,
                     name,
                     "unknown",
-                    f"AWS failed while accepting {handshake.id} for {name} ({account_id}), "
+                    f"AWS failed while accepting {handshake.id} for {who}, "
                     "and orgtui could not tell whether the account moved.",
                     "Reload (ctrl+r) to see which organization it is in, then try again if needed.",
                     **base,
@@ -363,11 +364,9 @@ def _failed(
                 account_id,
                 name,
                 "refused",
-                f"{name} ({account_id}) stays where it is: {err.what}",
+                f"{who} stays where it is: {err.what}",
                 f"{err.fix} orgtui checked afterwards: it is not in the inviting organization.",
                 **base,
             )
     what, fix = refusal_words(err, check)
-    return Outcome(
-        account_id, name, "refused", f"{name} ({account_id}) stays where it is: {what}", fix, **base
-    )
+    return Outcome(account_id, name, "refused", f"{who} stays where it is: {what}", fix, **base)

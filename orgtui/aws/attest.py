@@ -24,6 +24,7 @@ from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, for_each, perform, request_id
 from orgtui.model import Snapshot
 from orgtui.rules.attestation import attestation_value
+from orgtui.text import account_label
 from orgtui.write_model import LiveCheck, Outcome, ProgressFn, refused_by_check, updated_snapshot
 
 
@@ -43,6 +44,7 @@ def attest(
         live = check.snapshot
         account = check.account or snap.accounts.get(account_id)
         name = account.name if account and account.name else account_id
+        who = account_label(name, account_id)
         key, value = live.attest_tag, attestation_value(now, live.caller)
         write = Write(
             "attest",
@@ -59,7 +61,7 @@ def attest(
                 account_id,
                 name,
                 "gone",
-                f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+                f"{who} is no longer in the organization; nothing was sent.",
                 "The view drops it.",
                 check=check,
             )
@@ -70,7 +72,7 @@ def attest(
                 account_id,
                 name,
                 "refused",
-                f"Not attested: {name} ({account_id}) joined by invitation "
+                f"Not attested: {who} joined by invitation "
                 f"({check.account.joined_method}); it signed up on its own, so there is "
                 "nothing to attest.",
                 "Nothing to do.",
@@ -126,7 +128,7 @@ def _done(passed: Gate, **extra: Any) -> Outcome:
         account.id,
         account.name or account.id,
         "done",
-        f"{account.name} ({account.id}) is attested: {key} = {value}.",
+        f"{account_label(account.name, account.id)} is attested: {key} = {value}.",
         "Its standalone sign-up no longer holds its verdict back.",
         check=check,
         target=key,
@@ -161,7 +163,8 @@ def _failed(ctx: AwsContext, passed: Gate, exc: BaseException) -> Outcome:
             account_id,
             name,
             "unknown",
-            f"AWS failed while tagging {name} ({account_id}); the tag may or may not be set.",
+            f"AWS failed while tagging {account_label(name, account_id)}; the tag may or may not "
+            "be set.",
             "Reload (ctrl+r) to see, then attest again if needed.",
             **base,
         )

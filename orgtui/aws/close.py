@@ -24,6 +24,7 @@ from orgtui.aws.live import check_account
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, for_each, log_stopped, perform, request_id, try_audit
 from orgtui.model import Snapshot
+from orgtui.text import account_label
 from orgtui.write_model import (
     QUOTA_REASONS,
     CloseQuota,
@@ -68,7 +69,7 @@ def _live_refusal(snap: Snapshot, account_id: str, check: LiveCheck) -> Outcome 
     """Why the live picture forbids closing this account, or None: what the `close`
     destination blocks (management account, delegated administrator, already closing)."""
     name = _name(snap, account_id, check)
-    who = f"{name} ({account_id})"
+    who = account_label(name, account_id)
     if check.gone:
         return Outcome(
             account_id, name, "gone", f"{who} is no longer in the organization; nothing was sent."
@@ -144,8 +145,9 @@ def close_one(
             account_id,
             name,
             "done",
-            f"{name} ({account_id}) is closing: AWS shows it PENDING_CLOSURE, then SUSPENDED. "
-            "Its resources are deleted after 90 days; until then AWS Support can reopen it.",
+            f"{account_label(name, account_id)} is closing: AWS shows it PENDING_CLOSURE, then "
+            "SUSPENDED. Its resources are deleted after 90 days; until then AWS Support can "
+            "reopen it.",
             sent=True,
             request_id=request_id(response),
             check=passed.check,
@@ -164,7 +166,7 @@ def _failed(ctx: AwsContext, snap: Snapshot, passed: Gate, exc: BaseException) -
     account_id, name, check = passed.write.account_id, passed.write.name, passed.check
     err = translate(exc, profile=ctx.profile)
     sent = isinstance(exc, (ClientError, ReadTimeoutError, ConnectionClosedError))
-    who = f"{name} ({account_id})"
+    who = account_label(name, account_id)
     extra: dict[str, Any] = dict(
         sent=sent,
         code=err.code,

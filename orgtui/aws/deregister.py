@@ -21,6 +21,7 @@ from orgtui.aws.live import check_account
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, for_each, perform, record_refusal, request_id
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
+from orgtui.text import account_label
 from orgtui.write_model import Deregistration, Outcome, ProgressFn, refused_by_check
 
 OPERATION = "DeregisterDelegatedAdministrator"
@@ -42,6 +43,7 @@ def deregister(
     check = check_account(ctx, snap, account_id, now, destination=destination)
     account = check.account or snap.accounts.get(account_id)
     name = account.name if account and account.name else account_id
+    who = account_label(name, account_id)
     if check.gone or check.error is not None:
         write = Write(
             "deregister", OPERATION, "deregister_delegated_administrator", {}, account_id, name
@@ -51,7 +53,7 @@ def deregister(
                 account_id,
                 name,
                 "gone",
-                f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+                f"{who} is no longer in the organization; nothing was sent.",
                 check=check,
             )
             if check.gone
@@ -81,7 +83,7 @@ def deregister(
                 account_id,
                 name,
                 "done",
-                f"{name} ({account_id}) is no longer delegated administrator for {service}.",
+                f"{who} is no longer delegated administrator for {service}.",
                 sent=True,
                 request_id=request_id(response),
                 target=service,
@@ -98,6 +100,7 @@ def _failed(
     ctx: AwsContext, account_id: str, name: str, service: str, exc: BaseException
 ) -> Outcome:
     err = translate(exc, profile=ctx.profile)
+    who = account_label(name, account_id)
     # The read-only guard, missing credentials or an unreachable endpoint stop the call
     # before it is sent; an answer (or a lost one) means it was.
     sent = isinstance(exc, (ClientError, ReadTimeoutError, ConnectionClosedError))
@@ -114,7 +117,7 @@ def _failed(
             account_id,
             name,
             "done",
-            f"{name} ({account_id}) was no longer delegated administrator for {service}.",
+            f"{who} was no longer delegated administrator for {service}.",
             **base,
         )
     if err.code in UNCERTAIN or isinstance(exc, (ReadTimeoutError, ConnectionClosedError)):
@@ -124,8 +127,7 @@ def _failed(
                 account_id,
                 name,
                 "done",
-                f"{name} ({account_id}) is no longer "
-                f"delegated administrator for {service} (AWS answered "
+                f"{who} is no longer delegated administrator for {service} (AWS answered "
                 f"{err.code or 'nothing'}, then showed it deregistered).",
                 **base,
             )
@@ -134,8 +136,7 @@ def _failed(
                 account_id,
                 name,
                 "unknown",
-                f"AWS failed while deregistering {name} ({account_id}) for "
-                f"{service}; it may or may not be done.",
+                f"AWS failed while deregistering {who} for {service}; it may or may not be done.",
                 "Reload (ctrl+r) to see, then try again if needed.",
                 **base,
             )
@@ -143,7 +144,7 @@ def _failed(
         account_id,
         name,
         "refused",
-        f"{name} ({account_id}) is still delegated administrator for {service}: {err.what}",
+        f"{who} is still delegated administrator for {service}: {err.what}",
         err.fix,
         **base,
     )

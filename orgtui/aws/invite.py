@@ -52,7 +52,7 @@ from orgtui.files.handover import HandOver, partition_of
 from orgtui.handshakes import Handshake, tag_problems
 from orgtui.ids import normalize_account_id
 from orgtui.model import Snapshot, frozen_map, iso
-from orgtui.text import clean, plural
+from orgtui.text import account_label, clean, plural
 from orgtui.write_model import Outcome, ProgressFn
 
 OPERATION = "InviteAccountToOrganization"
@@ -109,7 +109,7 @@ class PlannedInvite:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.account_id})" if self.name != self.account_id else self.name
+        return account_label(self.name, self.account_id)
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def _plan_one(
     if account_id in snap.accounts:
         member = snap.accounts[account_id]
         return refuse(
-            f"{clean(member.name) or account_id} ({account_id}) is already a member of this "
+            f"{account_label(clean(member.name), account_id)} is already a member of this "
             "organization.",
             "Nothing to do; to place it elsewhere, move it (m).",
             "ALREADY_MEMBER",

@@ -22,6 +22,7 @@ from orgtui.aws.live import live_organization
 from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, for_each, log_stopped, perform, request_id
 from orgtui.model import Snapshot, required
+from orgtui.text import account_label
 from orgtui.write_model import Outcome, ProgressFn
 
 OPERATION = "MoveAccount"
@@ -44,7 +45,7 @@ def move_one(ctx: AwsContext, snap: Snapshot, account_id: str, destination: str)
     """Move one account to `destination` (an OU or root id). `snap` is the live picture
     (`live_organization`). Never raises."""
     name = _name(snap, account_id)
-    who = f"{name} ({account_id})"
+    who = account_label(name, account_id)
     where = snap.node_name(destination)
     after = snap.with_account_moved(account_id, destination)
 
@@ -121,7 +122,7 @@ def _failed(
     exc: BaseException,
 ) -> Outcome:
     err = translate(exc, profile=ctx.profile)
-    who = f"{name} ({account_id})"
+    who = account_label(name, account_id)
     sent = isinstance(exc, (ClientError, ReadTimeoutError, ConnectionClosedError))
     extra: dict[str, Any] = dict(
         sent=sent,

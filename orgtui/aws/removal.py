@@ -33,6 +33,7 @@ from orgtui.aws.session import AwsContext
 from orgtui.aws.writes import Gate, Write, for_each, log_stopped, perform, request_id
 from orgtui.errors import OrgtuiError
 from orgtui.model import Snapshot
+from orgtui.text import account_label
 from orgtui.write_model import LiveCheck, Outcome, ProgressFn, refused_by_check
 
 __all__ = ["check_account", "check_accounts", "leave", "remove", "remove_many"]
@@ -128,7 +129,8 @@ def _act(
                 account_id,
                 name,
                 "gone",
-                f"{name} ({account_id}) is no longer in the organization; nothing was sent.",
+                f"{account_label(name, account_id)} is no longer in the organization; nothing "
+                "was sent.",
                 "It was probably removed elsewhere; the view drops it.",
                 code="AccountNotFoundException",
                 check=check,
@@ -180,6 +182,7 @@ def _left(ctx: AwsContext, account_id: str, leave: bool) -> bool | None:
 def _confirm(ctx: AwsContext, passed: Gate, leave: bool, response: Any) -> Outcome:
     """AWS answered success: believe it once the account is out of the organization."""
     account_id, name = passed.write.account_id, passed.write.name
+    who = account_label(name, account_id)
     backup, check = passed.backup_path, passed.check
     base: dict[str, Any] = dict(
         sent=True, request_id=request_id(response), backup=backup, check=check
@@ -191,7 +194,7 @@ def _confirm(ctx: AwsContext, passed: Gate, leave: bool, response: Any) -> Outco
                 account_id,
                 name,
                 "removed",
-                f"{name} ({account_id}) {done}.",
+                f"{who} {done}.",
                 f"Its tags were backed up to {backup}. It now pays its own bills.",
                 **base,
             )
@@ -201,8 +204,7 @@ def _confirm(ctx: AwsContext, passed: Gate, leave: bool, response: Any) -> Outco
         account_id,
         name,
         "unknown",
-        f"AWS answered that {name} ({account_id}) {done}, but AWS still shows it in the "
-        "organization.",
+        f"AWS answered that {who} {done}, but AWS still shows it in the organization.",
         "Reload (ctrl+r) in a minute to see whether it left; if it is still there, the "
         "endpoint did not carry out the call (check --endpoint-url and any proxy).",
         code="UnconfirmedSuccess",
@@ -212,6 +214,7 @@ def _confirm(ctx: AwsContext, passed: Gate, leave: bool, response: Any) -> Outco
 
 def _after_failure(ctx: AwsContext, passed: Gate, exc: BaseException, operation: str) -> Outcome:
     account_id, name = passed.write.account_id, passed.write.name
+    who = account_label(name, account_id)
     backup, check = passed.backup_path, passed.check
     assert check is not None  # the removal's gate always carries its live check
     err = translate(exc, profile=ctx.profile)
@@ -233,7 +236,7 @@ def _after_failure(ctx: AwsContext, passed: Gate, exc: BaseException, operation:
             account_id,
             name,
             "gone",
-            f"{name} ({account_id}) was already gone from the organization.",
+            f"{who} was already gone from the organization.",
             "Nothing else to do; the view drops it.",
             **base,
         )
@@ -247,7 +250,7 @@ def _after_failure(ctx: AwsContext, passed: Gate, exc: BaseException, operation:
     # The read-only guard, missing credentials or an unreachable endpoint stop the call
     # before it is sent.
     base["sent"] = isinstance(exc, ClientError)
-    return Outcome(account_id, name, "refused", f"{name} ({account_id}) stays: {what}", fix, **base)
+    return Outcome(account_id, name, "refused", f"{who} stays: {what}", fix, **base)
 
 
 def refusal_words(err: OrgtuiError, check: LiveCheck) -> tuple[str, str]:
@@ -278,12 +281,13 @@ def _find_truth(
 ) -> Outcome:
     """After an internal error or a lost answer, ask AWS whether the account left."""
     left = _left(ctx, account_id, operation == "LeaveOrganization")
+    who = account_label(name, account_id)
     if left:
         return Outcome(
             account_id,
             name,
             "removed",
-            f"{name} ({account_id}) left the organization (AWS answered with an internal "
+            f"{who} left the organization (AWS answered with an internal "
             "error, but the account is no longer in the organization).",
             f"Its tags were backed up to {base['backup']}.",
             notes=(f"AWS answered {err.code}; DescribeAccount then found the account gone.",),
@@ -294,7 +298,7 @@ def _find_truth(
             account_id,
             name,
             "refused",
-            f"{name} ({account_id}) stays in the organization: {err.what}",
+            f"{who} stays in the organization: {err.what}",
             f"{err.fix} orgtui checked afterwards: the account is still a member.",
             notes=(
                 f"AWS answered {err.code}; DescribeAccount then found the account still "
@@ -306,7 +310,7 @@ def _find_truth(
         account_id,
         name,
         "unknown",
-        f"AWS had an internal error during {operation} for {name} ({account_id}), and orgtui "
+        f"AWS had an internal error during {operation} for {who}, and orgtui "
         "could not tell whether the account left.",
         "Reload (ctrl+r) to see whether it is still in the organization, then try again if it is.",
         **base,

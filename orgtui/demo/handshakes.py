@@ -29,7 +29,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from orgtui.demo.rules import WAIT, _refuse, scp_denying_leave
+from orgtui.demo.rules import (
+    _refuse,
+    check_departure,
+    check_scp_allows_leave,
+    management_cannot_leave,
+    not_in_organization,
+)
 from orgtui.handshakes import INVITE_LIFETIME, MAX_TAGS
 
 PAGE = 20
@@ -137,9 +143,7 @@ def _own_management(self: Any) -> Any:
             "You don't have permissions to access this resource. (Only the organization's "
             f"management account can make this call; caller {caller}.)",
         )
-    raise _refuse(
-        "AWSOrganizationsNotInUseException", "Your account is not a member of an organization."
-    )
+    raise not_in_organization()
 
 
 def _page(self: Any, items: list[dict[str, Any]]) -> str:
@@ -296,17 +300,16 @@ def _move(account_id: str, handshake: DemoHandshake, partition: str) -> None:
     backends = _backends()
     own = backends[account_id][partition]
     if own.org is not None and own.org.master_account_id == account_id:
-        raise _refuse(
-            "MasterCannotLeaveOrganizationException",
-            "You can't remove the management account from an organization.",
-        )
+        raise management_cannot_leave()
     target = backends[handshake.management_id][partition]
     owner = backends.master_accounts.get(account_id)
     account: Any = None
     if owner is not None:
         source = backends[owner[0]][owner[1]]
         account = next((a for a in source.accounts if a.id == account_id), None)
-        _check_departure(source, account_id, account)
+        # AWS's rules for an account leaving its organization, but the standalone ones.
+        check_departure(source, account_id, account, _now(), verb="move")
+        check_scp_allows_leave(source, account_id)
         backends.master_accounts.pop(account_id, None)
         if account is not None:
             for policy in list(account.attached_policies):
@@ -332,39 +335,6 @@ def _move(account_id: str, handshake: DemoHandshake, partition: str) -> None:
     backends.master_accounts[account_id] = (org.master_account_id, partition)
     for policy_id in (utils.DEFAULT_SCP_POLICY_ID, utils.DEFAULT_RCP_POLICY_ID):
         target.attach_policy(PolicyId=policy_id, TargetId=account_id)
-
-
-def _check_departure(source: Any, account_id: str, account: Any) -> None:
-    """AWS's rules for an account leaving its organization, but the standalone ones."""
-    if any(admin.account.id == account_id and admin.services for admin in source.admins):
-        raise _refuse(
-            "ConstraintViolationException",
-            "The member account is a delegated administrator.",
-            "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
-        )
-    if account is not None:
-        created = account.create_time
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=timezone.utc)
-        if account.joined_method == "CREATED" and _now() - created < WAIT:
-            raise _refuse(
-                "ConstraintViolationException",
-                "The account was created less than four days ago.",
-                "WAIT_PERIOD_ACTIVE",
-            )
-        if account.state != "ACTIVE":
-            raise _refuse(
-                "ConstraintViolationException",
-                f"You can't move an account whose state is {account.state}.",
-            )
-    denying = scp_denying_leave(source, account_id)
-    if denying is not None:
-        raise _refuse(
-            "AccessDeniedException",
-            f"User: arn:aws:sts::{account_id}:assumed-role/OrganizationAccountAccessRole/demo "
-            "is not authorized to perform: organizations:LeaveOrganization with an explicit "
-            f"deny in a service control policy ({denying}).",
-        )
 
 
 OPERATIONS = {

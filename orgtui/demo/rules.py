@@ -4,7 +4,8 @@ demo's backend.
 moto's RemoveAccountFromOrganization removes anything (even a delegated administrator),
 and it has no LeaveOrganization. The demo answers those calls as AWS does, with the same
 error codes and ConstraintViolationException reasons, so that orgtui's error handling
-runs exactly as it would against AWS.
+runs exactly as it would against AWS. Accepting an invitation (`handshakes`) is a
+departure too: it raises the same refusals, built here.
 """
 
 from __future__ import annotations
@@ -36,25 +37,37 @@ def _refuse(code: str, message: str, reason: str | None = None) -> Exception:
     return exc
 
 
-def check_removal(
-    backend: Any, account_id: str, refusals: Mapping[str, str], now: datetime
+def not_in_organization() -> Exception:
+    """What AWS answers an account in no organization (LeaveOrganization, handshakes)."""
+    return _refuse(
+        "AWSOrganizationsNotInUseException", "Your account is not a member of an organization."
+    )
+
+
+def management_cannot_leave() -> Exception:
+    """What AWS answers when the management account would leave its organization (a
+    removal, LeaveOrganization, or accepting another organization's invitation)."""
+    return _refuse(
+        "MasterCannotLeaveOrganizationException",
+        "You can't remove the management account from an organization.",
+    )
+
+
+def check_departure(
+    backend: Any, account_id: str, account: Any, now: datetime, verb: str = "remove"
 ) -> None:
-    """Raise the error AWS would for removing this account, or return if it would allow it."""
-    org = backend.org
-    if org is not None and account_id == org.master_account_id:
-        raise _refuse(
-            "MasterCannotLeaveOrganizationException",
-            "You can't remove the management account from an organization.",
-        )
-    account = next((a for a in backend.accounts if a.id == account_id), None)
-    if account is None:
-        raise _refuse("AccountNotFoundException", "You specified an account that doesn't exist.")
+    """Raise what AWS answers by the rules every departure from `backend`'s organization
+    shares (a removal, a leave, accepting an invitation): a delegated administrator, the
+    four-day wait after creation, a state other than ACTIVE (`verb`: what was asked, as
+    that message says it). Without the moto `account` only the first applies."""
     if any(admin.account.id == account_id and admin.services for admin in backend.admins):
         raise _refuse(
             "ConstraintViolationException",
             "The member account is a delegated administrator.",
             "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
         )
+    if account is None:
+        return
     created = account.create_time
     if created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
@@ -69,8 +82,34 @@ def check_removal(
         # "the management account", which would put the wrong words before the user.
         raise _refuse(
             "ConstraintViolationException",
-            f"You can't remove an account whose state is {account.state}.",
+            f"You can't {verb} an account whose state is {account.state}.",
         )
+
+
+def check_scp_allows_leave(backend: Any, account_id: str) -> None:
+    """Raise AWS's AccessDeniedException when an SCP denies the account
+    organizations:LeaveOrganization (`scp_denying_leave`)."""
+    denying = scp_denying_leave(backend, account_id)
+    if denying is not None:
+        raise _refuse(
+            "AccessDeniedException",
+            f"User: arn:aws:sts::{account_id}:assumed-role/OrganizationAccountAccessRole/demo "
+            "is not authorized to perform: organizations:LeaveOrganization with an explicit "
+            f"deny in a service control policy ({denying}).",
+        )
+
+
+def check_removal(
+    backend: Any, account_id: str, refusals: Mapping[str, str], now: datetime
+) -> None:
+    """Raise the error AWS would for removing this account, or return if it would allow it."""
+    org = backend.org
+    if org is not None and account_id == org.master_account_id:
+        raise management_cannot_leave()
+    account = next((a for a in backend.accounts if a.id == account_id), None)
+    if account is None:
+        raise _refuse("AccountNotFoundException", "You specified an account that doesn't exist.")
+    check_departure(backend, account_id, account, now)
     reason = refusals.get(account_id)
     if reason:
         raise _refuse(
@@ -147,24 +186,12 @@ def _leave_organization(self: Any) -> str:
     owner = organizations_backends.master_accounts.get(account_id)
     own = organizations_backends[account_id][self.partition]
     if owner is None and own.org is None:
-        raise _refuse(
-            "AWSOrganizationsNotInUseException", "Your account is not a member of an organization."
-        )
+        raise not_in_organization()
     if own.org is not None and own.org.master_account_id == account_id:
-        raise _refuse(
-            "MasterCannotLeaveOrganizationException",
-            "You can't remove the management account from an organization.",
-        )
+        raise management_cannot_leave()
     master_id, partition = owner  # type: ignore[misc]
     backend = organizations_backends[master_id][partition]
-    denying = scp_denying_leave(backend, account_id)
-    if denying is not None:
-        raise _refuse(
-            "AccessDeniedException",
-            f"User: arn:aws:sts::{account_id}:assumed-role/OrganizationAccountAccessRole/demo "
-            "is not authorized to perform: organizations:LeaveOrganization with an explicit "
-            f"deny in a service control policy ({denying}).",
-        )
+    check_scp_allows_leave(backend, account_id)
     # The demo's wrapped removal applies AWS's refusals before removing.
     backend.remove_account_from_organization(AccountId=account_id)
     return "{}"

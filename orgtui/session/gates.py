@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from orgtui.model import Account, Destination, Snapshot
-from orgtui.text import clean
+from orgtui.text import account_label, clean
 
 Kind = Literal["remove", "attest", "deregister", "close", "move", "invite", "accept"]
 # The word each write's refusal in audit mode uses ("nothing can be removed").
@@ -166,8 +166,8 @@ def _attest(snap: Snapshot, ids: list[str]) -> Refused | Opens:
         return Opens(snap, tuple(ids))
     # Nothing to attest: say why, without a dialog.
     if len(ids) == 1:
-        name = snap.accounts[ids[0]].name or ids[0]
-        return Refused(f"{clean(name)} ({ids[0]}): {why[0]}.")
+        who = account_label(clean(snap.accounts[ids[0]].name), ids[0])
+        return Refused(f"{who}: {why[0]}.")
     return Refused(
         f"None of the {len(ids)} accounts was created through Organizations (or they are "
         "the management account): nothing to attest."
@@ -180,9 +180,9 @@ def _deregister(snap: Snapshot, account_id: str | None) -> Refused | Opens:
     if not snap.enriched:
         return Refused("Delegated administrators are still being read.")
     if not snap.delegated_services_of(account_id):
-        name = snap.accounts[account_id].name or account_id
+        who = account_label(clean(snap.accounts[account_id].name), account_id)
         return Refused(
-            f"{clean(name)} ({account_id}) is not a delegated administrator: nothing to "
+            f"{who} is not a delegated administrator: nothing to "
             "deregister (as of the last load; ctrl+r reloads).",
             severity="information",
         )

@@ -342,6 +342,7 @@ MGMT_ID = "111111111111"
 ROOT_ID = "r-root"
 WORKLOADS_ID = "ou-root-workload"
 PROD_ID = "ou-root-prod0000"
+SNAPSHOT_TIME = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)  # make_snapshot's loaded_at
 
 
 def make_account(
@@ -373,33 +374,80 @@ def make_snapshot(
     delegated: Mapping[str, tuple[str, ...]] | None = None,
     policies: Sequence[Any] = (),
     attachments: Mapping[str, tuple[str, ...]] | None = None,
+    ous: Sequence[Any] | None = None,
 ) -> Any:
-    """A snapshot: Root > Workloads > Prod, the management account under the root, and
-    `accounts` wherever their parent_id says."""
+    """A snapshot: the management account under the root, the OUs `ous` (by default
+    Root > Workloads > Prod) and `accounts`, each where its parent_id says."""
     from orgtui.model import Caller, Organization, OrgUnit, Root, Snapshot, frozen_map
 
+    if ous is None:
+        ous = (
+            OrgUnit(WORKLOADS_ID, "Workloads", "arn:w", ROOT_ID),
+            OrgUnit(PROD_ID, "Prod", "arn:p", WORKLOADS_ID),
+        )
     mgmt = make_account(MGMT_ID, name="management", parent_id=ROOT_ID, joined_method="CREATED")
     all_accounts = {a.id: a for a in (mgmt, *accounts)}
-    child_accounts: dict[str, list[str]] = {ROOT_ID: [], WORKLOADS_ID: [], PROD_ID: []}
+    child_ous: dict[str, list[str]] = {ROOT_ID: [], **{ou.id: [] for ou in ous}}
+    for ou in ous:
+        child_ous.setdefault(ou.parent_id, []).append(ou.id)
+    child_accounts: dict[str, list[str]] = {node: [] for node in child_ous}
     for a in all_accounts.values():
         child_accounts.setdefault(a.parent_id, []).append(a.id)
     return Snapshot(
         organization=Organization("o-test", "arn:org", MGMT_ID, "mgmt@example.com", "ALL"),
         caller=Caller(MGMT_ID, f"arn:aws:iam::{MGMT_ID}:user/admin"),
         roots=(Root(ROOT_ID, "Root", "arn:root", (("SERVICE_CONTROL_POLICY", "ENABLED"),)),),
-        ous=frozen_map(
-            {
-                WORKLOADS_ID: OrgUnit(WORKLOADS_ID, "Workloads", "arn:w", ROOT_ID),
-                PROD_ID: OrgUnit(PROD_ID, "Prod", "arn:p", WORKLOADS_ID),
-            }
-        ),
+        ous=frozen_map({ou.id: ou for ou in ous}),
         accounts=frozen_map(all_accounts),
-        child_ous=frozen_map({ROOT_ID: (WORKLOADS_ID,), WORKLOADS_ID: (PROD_ID,), PROD_ID: ()}),
+        child_ous=frozen_map({k: tuple(v) for k, v in child_ous.items()}),
         child_accounts=frozen_map({k: tuple(v) for k, v in child_accounts.items()}),
-        loaded_at=datetime(2026, 11, 28, 12, tzinfo=timezone.utc),
+        loaded_at=SNAPSHOT_TIME,
         tags=frozen_map({k: frozen_map(v) for k, v in (tags or {}).items()}),
         delegated=frozen_map(delegated or {}),
         policies=frozen_map({p.id: p for p in policies}),
         attachments=frozen_map(attachments or {}),
         enriched=True,
+    )
+
+
+def sized_snapshot(n: int) -> Any:
+    """A snapshot of `n` member accounts for scale (benchmarks/destination_bench.py),
+    deterministic: max(10, n/10) OUs two levels deep (ten under the root, the others
+    under those), the accounts spread over them, a third CREATED and the rest INVITED,
+    joined 30 to 429 days before the snapshot, every other one tagged `team`, 20 SCPs on
+    OUs and 2 delegated administrators."""
+    from orgtui.model import OrgUnit, Policy
+
+    ous = [
+        OrgUnit(
+            f"ou-abcd-{i:08d}",
+            f"ou-{i}",
+            f"arn:ou/ou-abcd-{i:08d}",
+            ROOT_ID if i < 10 else f"ou-abcd-{i % 10:08d}",
+        )
+        for i in range(max(10, n // 10))
+    ]
+    accounts = [
+        make_account(
+            f"{200000000000 + i}",
+            name=f"account-{i}",
+            parent_id=ous[i % len(ous)].id,
+            joined_method="CREATED" if i % 3 == 0 else "INVITED",
+            joined=SNAPSHOT_TIME - timedelta(days=30 + i % 400),
+        )
+        for i in range(n)
+    ]
+    policies = [
+        Policy(f"p-{i:08d}", f"scp-{i}", "SERVICE_CONTROL_POLICY", False) for i in range(20)
+    ]
+    return make_snapshot(
+        *accounts,
+        tags={a.id: {"team": f"t{i % 17}"} for i, a in enumerate(accounts) if i % 2 == 0},
+        delegated={
+            f"{200000000000 + 1}": ("guardduty.amazonaws.com",),
+            f"{200000000000 + 2}": ("securityhub.amazonaws.com",),
+        },
+        policies=policies,
+        attachments={ous[i * 3 % len(ous)].id: (policies[i].id,) for i in range(20)},
+        ous=ous,
     )

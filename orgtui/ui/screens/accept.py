@@ -169,7 +169,7 @@ class AcceptScreen(WriteDialog):
         return f"Accepting {self.shown.id}…"
 
     def progress_line(self, index: int, total: int, target: str) -> str:
-        return f"Accepting {self.shown.id} for {self.name_of(target)} ({target})…"
+        return f"Accepting {self.shown.id} for {self.label_of(target)}…"
 
     # --- the live re-check and the call ---------------------------------------------------
 

@@ -167,7 +167,7 @@ class AttestScreen(WriteDialog):
         return f"Attest {plural(len(self.account_ids), 'account')}"
 
     def progress_line(self, index: int, total: int, target: str) -> str:
-        return f"Attesting {self.name_of(target)} ({target}), {index + 1} of {total}…"
+        return f"Attesting {self.label_of(target)}, {index + 1} of {total}…"
 
     # --- the live re-check ----------------------------------------------------------------
 
@@ -184,8 +184,7 @@ class AttestScreen(WriteDialog):
                         account_id,
                         self.name_of(account_id),
                         "gone",
-                        f"{self.name_of(account_id)} ({account_id}) is no longer in "
-                        "the organization.",
+                        f"{self.label_of(account_id)} is no longer in the organization.",
                         "Nothing to do; the view drops it.",
                         check=check,
                     )

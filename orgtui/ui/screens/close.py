@@ -135,7 +135,7 @@ class CloseScreen(WriteDialog):
         return f"Close {plural(len(self.account_ids), 'account')}"
 
     def progress_line(self, index: int, total: int, target: str) -> str:
-        return f"Closing {self.name_of(target)} ({target}), {index + 1} of {total}…"
+        return f"Closing {self.label_of(target)}, {index + 1} of {total}…"
 
     # --- the live re-check and the calls --------------------------------------------------
 

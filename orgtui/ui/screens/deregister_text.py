@@ -16,7 +16,7 @@ from rich.text import Text
 from orgtui.model import Account, Assessment
 from orgtui.rules import verdict_of
 from orgtui.services import service_name, what_stops
-from orgtui.text import plural
+from orgtui.text import account_label, plural
 from orgtui.ui.palette import BOLD, DIM, Palette
 from orgtui.ui.render import finding_lines, indented, safe, verdict_badge
 from orgtui.ui.screens.write_text import (
@@ -42,7 +42,7 @@ ADVICE = (
 def deregister_title(name: str, account_id: str, pal: Palette) -> Text:
     return title(
         "Deregister delegated administrator",
-        f"{name} ({account_id})",
+        account_label(name, account_id),
         "DeregisterDelegatedAdministrator",
         pal.warning,
     )

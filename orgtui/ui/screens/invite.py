@@ -185,7 +185,7 @@ class InviteScreen(WriteDialog):
         return f"Send {plural(len(self.account_ids), 'invitation')}"
 
     def progress_line(self, index: int, total: int, target: str) -> str:
-        return f"Inviting {self.name_of(target)} ({target}), {index + 1} of {total}…"
+        return f"Inviting {self.label_of(target)}, {index + 1} of {total}…"
 
     def run_total(self) -> int:
         return len(self.plan.invites)

@@ -22,7 +22,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from orgtui.model import Snapshot
-from orgtui.text import clean, plural
+from orgtui.text import account_label, clean, plural
 from orgtui.ui.palette import BOLD, DIM
 from orgtui.ui.render import safe
 from orgtui.ui.screens.write_text import one_line
@@ -85,11 +85,9 @@ class MoveScreen(ModalScreen[str | None]):
         ids = self.account_ids
         if len(ids) == 1:
             account = self.snapshot.accounts.get(ids[0])
-            name = account.name if account and account.name else ids[0]
+            who = account_label(account.name if account else "", ids[0])
             where = " / ".join(self.snapshot.ou_path(ids[0]))
-            return one_line(
-                ("Move ", BOLD), safe(f"{name} ({ids[0]})", BOLD), "  from ", safe(where, DIM)
-            )
+            return one_line(("Move ", BOLD), safe(who, BOLD), "  from ", safe(where, DIM))
         return one_line(("Move ", BOLD), (plural(len(ids), "account"), BOLD), " to an OU")
 
     def _options(self, query: str) -> list[Option]:

@@ -216,7 +216,7 @@ class RemovalScreen(WriteDialog):
 
     def progress_line(self, index: int, total: int, target: str) -> str:
         verb = "Leaving" if self.leave else "Removing"
-        return f"{verb} {self.name_of(target)} ({target}), {index + 1} of {total}…"
+        return f"{verb} {self.label_of(target)}, {index + 1} of {total}…"
 
     # --- the live re-check ----------------------------------------------------------------
 
@@ -234,7 +234,7 @@ class RemovalScreen(WriteDialog):
                     account_id,
                     name,
                     "gone",
-                    f"{name} ({account_id}) is no longer in the organization.",
+                    f"{self.label_of(account_id)} is no longer in the organization.",
                     "Nothing to do; the view drops it.",
                     check=checks[account_id],
                 )

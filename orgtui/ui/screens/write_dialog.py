@@ -37,7 +37,7 @@ from textual.widgets.button import ButtonVariant
 from orgtui.backend import Services
 from orgtui.ids import normalize_account_id
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
-from orgtui.text import plural
+from orgtui.text import account_label, plural
 from orgtui.ui.palette import BOLD, Palette, palette
 from orgtui.ui.render import safe
 from orgtui.ui.screens.write_text import WAITING, mismatch_line, outcome_line, prompt
@@ -224,6 +224,10 @@ class WriteDialog(ModalScreen[list[Outcome]]):
     def name_of(self, account_id: str) -> str:
         acc = self.snapshot.accounts.get(account_id)
         return acc.name if acc and acc.name else account_id
+
+    def label_of(self, account_id: str) -> str:
+        """`name (id)` for the progress line and the outcomes the dialog writes itself."""
+        return account_label(self.name_of(account_id), account_id)
 
     # --- layout ---------------------------------------------------------------------------
 
