@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import stat
 from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ from orgtui.aws.loader import Loader
 from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION
 from orgtui.model import Snapshot
+from tests.support.orgs import PROD_ID, make_account, make_snapshot
 
 
 @pytest.fixture
@@ -279,3 +283,188 @@ def test_loaded_at_is_kept_in_utc(demo_snapshot: Snapshot) -> None:
     )
     files.save_snapshot("k1", naive_free)
     assert files.load_snapshot("k1").loaded_at == naive_free.loaded_at
+
+
+# --- reading a file: every field of every row is still checked ---------------------------
+
+
+def _small_cache() -> tuple[Snapshot, dict[str, Any]]:
+    """A snapshot and its cache file's data (as json reads it): the management account
+    under the root, three accounts in Prod, two of them tagged. The last row's parent is
+    one an earlier row has already had checked, as nearly every row's is in a big file."""
+    snap = make_snapshot(
+        make_account("222222222222"),
+        make_account("333333333333", joined=datetime(2021, 5, 6, 7, 8, 9, 123456, timezone.utc)),
+        make_account("444444444444"),
+        tags={"222222222222": {"team": "a"}, "333333333333": {"team": "b", "env": "prod"}},
+    )
+    snap = replace(snap, organization=replace(snap.organization, id="o-abcdefghij"))
+    return snap, json.loads(json.dumps(files.snapshot_to_dict(snap)))
+
+
+def test_a_small_file_reads_back_exactly() -> None:
+    snap, data = _small_cache()
+    loaded = files.snapshot_from_dict(data)
+    assert loaded == snap
+    assert list(loaded.accounts) == list(snap.accounts)
+    for acc in loaded.accounts.values():
+        assert type(acc.id) is str and type(acc.parent_id) is str
+        assert acc.joined_timestamp is not None and acc.joined_timestamp.tzinfo is timezone.utc
+    # The tags are the snapshot's own copy: editing what was read changes nothing.
+    data["tags"]["222222222222"]["team"] = "changed"
+    assert loaded.tags["222222222222"] == {"team": "a"}
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "message"),
+    [
+        (0, "../../etc", "not an account id: '../../etc'"),
+        (0, 444444444444, "not an account id: 444444444444"),
+        (0, "44444444444", "not an account id: '44444444444'"),
+        (0, "4444444444444", "not an account id: '4444444444444'"),
+        (0, "444444444444\n", "not an account id: '444444444444\\n'"),
+        (0, None, "not an account id: None"),
+        (1, 123, "not text: 123"),
+        (2, None, "not text: None"),
+        (3, ["arn"], "not text: ['arn']"),
+        (4, True, "not text: True"),
+        (5, {"m": 1}, "not text: {'m': 1}"),
+        (6, 1700000000, "not a timestamp: 1700000000"),
+        (6, "2026-13-01T00:00:00+00:00", "month must be in 1..12"),
+        (6, "yesterday", "Invalid isoformat string: 'yesterday'"),
+        (7, "../../x", "not a root or OU id: '../../x'"),
+        (7, "222222222222", "not a root or OU id: '222222222222'"),
+        (7, ["ou-root-prod0000"], "not a root or OU id: ['ou-root-prod0000']"),
+        (7, None, "not a root or OU id: None"),
+    ],
+    ids=[
+        "id-path",
+        "id-number",
+        "id-short",
+        "id-long",
+        "id-newline",
+        "id-null",
+        "name-number",
+        "email-null",
+        "arn-list",
+        "state-bool",
+        "joined-map",
+        "timestamp-number",
+        "timestamp-month",
+        "timestamp-words",
+        "parent-path",
+        "parent-account",
+        "parent-list",
+        "parent-null",
+    ],
+)
+def test_a_bad_account_field_is_named(field: int, bad: Any, message: str) -> None:
+    _, data = _small_cache()
+    files.snapshot_from_dict(data)  # its parents are known and checked already
+    data["accounts"][-1][field] = bad
+    with pytest.raises(ValueError, match=re.escape(message)):
+        files.snapshot_from_dict(data)
+
+
+def test_the_first_bad_field_of_a_row_is_the_one_named() -> None:
+    _, data = _small_cache()
+    data["accounts"][-1][6] = "yesterday"
+    data["accounts"][-1][7] = "../../x"
+    with pytest.raises(ValueError, match="Invalid isoformat string"):
+        files.snapshot_from_dict(data)
+    data["accounts"][-1][1] = 7
+    with pytest.raises(ValueError, match="not text: 7"):
+        files.snapshot_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        lambda row: row[:7],
+        lambda row: [*row, "extra"],
+        lambda row: [],
+        lambda row: dict(enumerate(row)),
+        lambda row: "|".join(row),
+        lambda row: None,
+    ],
+    ids=["seven", "nine", "empty", "map", "text", "null"],
+)
+def test_an_account_row_of_another_shape_is_rejected(row) -> None:
+    _, data = _small_cache()
+    data["accounts"][-1] = row(data["accounts"][-1])
+    with pytest.raises(ValueError, match="an account row is not 8 fields"):
+        files.snapshot_from_dict(data)
+
+
+def test_accounts_that_are_not_rows_are_rejected() -> None:
+    _, data = _small_cache()
+    data["accounts"] = None
+    with pytest.raises(TypeError):
+        files.snapshot_from_dict(data)
+    del data["accounts"]
+    with pytest.raises(KeyError):
+        files.snapshot_from_dict(data)
+
+
+def test_a_bad_account_row_sets_the_file_aside_and_says_why() -> None:
+    _, data = _small_cache()
+    data["accounts"][-1][1] = 123
+    path = files.snapshot_path("k1")
+    files.ensure_dir(path.parent)
+    path.write_text(json.dumps(data))
+    problems: list[str] = []
+    assert files.load_snapshot("k1", problems=problems) is None
+    assert len(problems) == 1 and "(not text: 123)" in problems[0]
+    assert path.with_name("k1.json.bad").exists()
+
+
+def test_timestamps_of_another_zone_or_none_read_as_utc() -> None:
+    _, data = _small_cache()
+    data["accounts"][1][6] = "2024-03-04T10:00:00+05:00"
+    data["accounts"][2][6] = "2024-03-04T10:00:00"  # naive: taken as UTC
+    data["accounts"][3][6] = None
+    loaded = files.snapshot_from_dict(data)
+    first, second, third = (
+        loaded.accounts[a].joined_timestamp for a in data["child_accounts"][PROD_ID]
+    )
+    assert first == datetime(2024, 3, 4, 5, tzinfo=timezone.utc) and first.tzinfo is timezone.utc
+    assert second == datetime(2024, 3, 4, 10, tzinfo=timezone.utc)
+    assert second.tzinfo is timezone.utc
+    assert third is None
+
+
+def test_a_parent_not_seen_before_is_checked_and_kept() -> None:
+    _, data = _small_cache()
+    fresh = f"ou-root-{secrets.token_hex(6)}"  # in no file read so far
+    data["accounts"][-1][7] = fresh
+    assert files.snapshot_from_dict(data).accounts["444444444444"].parent_id == fresh
+    data["accounts"][-1][7] = f"ou-root-{secrets.token_hex(6)}-../x"
+    with pytest.raises(ValueError, match="not a root or OU id"):
+        files.snapshot_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda t: t["222222222222"].__setitem__("team", ["a"]), "not text: ['a']"),
+        (lambda t: t["333333333333"].__setitem__("env", None), "not text: None"),
+        (lambda t: t["333333333333"].__setitem__(1, "a"), "not text: 1"),
+        (lambda t: t.__setitem__("../x", {"team": "a"}), "not an account id: '../x'"),
+        (lambda t: t.__setitem__("22222222222", {}), "not an account id: '22222222222'"),
+        (lambda t: t.__setitem__("222222222222", "team=a"), "tags of 222222222222 is not a map"),
+        (lambda t: t.__setitem__("222222222222", [["team", "a"]]), "is not a map"),
+    ],
+    ids=["value-list", "value-null", "key-number", "id-path", "id-short", "text", "pairs"],
+)
+def test_a_bad_tag_is_named(mutate, message: str) -> None:
+    _, data = _small_cache()
+    mutate(data["tags"])
+    with pytest.raises(ValueError, match=re.escape(message)):
+        files.snapshot_from_dict(data)
+
+
+def test_tags_that_are_not_a_map_are_rejected() -> None:
+    _, data = _small_cache()
+    data["tags"] = [["222222222222", {"team": "a"}]]
+    with pytest.raises(ValueError, match="tags is not a map"):
+        files.snapshot_from_dict(data)
