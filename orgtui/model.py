@@ -204,6 +204,34 @@ class Account:
     parent_id: str
 
     @classmethod
+    def made(
+        cls,
+        id: str,
+        name: str,
+        email: str,
+        arn: str,
+        state: str,
+        joined_method: str,
+        joined_timestamp: datetime | None,
+        parent_id: str,
+    ) -> Account:
+        """The same Account as `Account(...)` (equal, hashed alike, as frozen), made
+        without the frozen dataclass's eight `object.__setattr__` calls: a third of the
+        cost of reading 50,000 accounts from the cache."""
+        made = object.__new__(cls)
+        made.__dict__.update(
+            id=id,
+            name=name,
+            email=email,
+            arn=arn,
+            state=state,
+            joined_method=joined_method,
+            joined_timestamp=joined_timestamp,
+            parent_id=parent_id,
+        )
+        return made
+
+    @classmethod
     def from_api(cls, raw: Mapping[str, Any], parent_id: str) -> Account:
         """Build from an Organizations `Account` structure.
 
@@ -211,7 +239,7 @@ class Account:
         `State` is absent.
         """
         state = raw.get("State") or raw.get("Status") or "UNKNOWN"
-        return cls(
+        return cls.made(
             id=ids.checked("account", required(raw, "Id", "an account listing"), "Account"),
             name=str(raw.get("Name") or ""),
             email=str(raw.get("Email") or ""),

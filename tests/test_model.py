@@ -154,3 +154,19 @@ def test_known_keeps_each_account_once_in_order_and_drops_strangers():
         "222222222222",
         "111111111111",
     ]
+
+
+def test_account_made_is_the_account_the_constructor_makes():
+    """`Account.made` (the bulk readers' constructor) gives an equal, equally hashed,
+    frozen Account, and names exactly the dataclass's fields: a field added to Account
+    fails here until `made` sets it too."""
+    import inspect
+
+    fields = [f.name for f in dataclasses.fields(Account)]
+    assert list(inspect.signature(Account.made).parameters) == fields
+    values = ("123456789012", "n", "e", "arn", "ACTIVE", "CREATED", None, "ou-ab-cdefghij")
+    made, built = Account.made(*values), Account(*values)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.name = "x"  # type: ignore[misc]
+    assert dataclasses.replace(made, name="z").name == "z"

@@ -36,6 +36,8 @@ def snapshots() -> list[Snapshot]:
     for created in (False, True):
         acc = make_account(ACC, joined_method="CREATED" if created else "INVITED")
         found.append(with_recovery(make_snapshot(acc), created))
+    # A member: how its account joined is not known (STANDALONE_UNVERIFIED all the same).
+    found.append(replace(make_snapshot(make_account(ACC, joined_method="")), member_mode=True))
     return found
 
 

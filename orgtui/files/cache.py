@@ -207,7 +207,7 @@ def _account(row: Any) -> Account:
     if not isinstance(row, list) or len(row) != 8:
         raise ValueError("an account row is not 8 fields")
     acc_id, name, email, arn, state, joined, ts, parent = row
-    return Account(
+    return Account.made(
         id=_id("account", acc_id),
         name=_text(name),
         email=_text(email),
@@ -250,7 +250,7 @@ def _accounts(rows: Any) -> dict[str, Account]:
                 and account_id(acc_id)
             ):
                 when = parse(ts)
-                accounts[acc_id] = Account(
+                accounts[acc_id] = Account.made(
                     id=acc_id,
                     name=name,
                     email=email,

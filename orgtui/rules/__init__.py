@@ -125,6 +125,7 @@ RULE_SCOPES: Mapping[Rule, Callable[[Snapshot], scopes.Scope]] = {
     delegated_admin: scopes.delegated,
     wait_period: scopes.created,
     not_active: scopes.inactive,
+    standalone_unverified: scopes.standalone,
     removal_refused: scopes.refused,
     tags_deleted: scopes.tagged,
     stacksets_deleted: scopes.stack_instances,

@@ -26,6 +26,11 @@ def created(snap: Snapshot) -> Scope:
     return [a.id for a in snap.accounts.values() if a.joined_method == "CREATED"]
 
 
+def standalone(snap: Snapshot) -> Scope:
+    # A member can't read how any account joined: each may be unverified.
+    return None if snap.member_mode else created(snap)
+
+
 def inactive(snap: Snapshot) -> Scope:
     return [a.id for a in snap.accounts.values() if a.state != "ACTIVE"]
 
