@@ -121,3 +121,21 @@ def test_an_empty_scope_asks_nothing(monkeypatch):
         f.code for f in assess_all(make_snapshot(acc, tags={ACC: {"team": "x"}}), NOW)[ACC].findings
     ] == ["TAGS_WILL_BE_DELETED"]
     assert called == ["tags_deleted"]
+
+
+def test_accounts_found_alike_share_one_assessment():
+    """Two accounts of one OU tagged alike, under an SCP: the same findings (their OU's,
+    one per tag set), so one Assessment object; a third tagged otherwise has its own."""
+    from tests.support.orgs import PROD_ID, ROOT_ID
+    from tests.test_impact_rules import DENY_LEAVE
+
+    twins = [make_account(f"33333333333{i}", parent_id=PROD_ID) for i in range(3)]
+    tags = {a.id: {"team": "payments"} for a in twins[:2]} | {twins[2].id: {"team": "web"}}
+    snap = make_snapshot(
+        *twins, tags=tags, policies=[DENY_LEAVE], attachments={ROOT_ID: (DENY_LEAVE.id,)}
+    )
+    found = assess_all(snap, NOW)
+    first, second, other = (found[a.id] for a in twins)
+    assert [f.code for f in first.findings] == ["TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING"]
+    assert first is second and first == assess(twins[0], snap, NOW)
+    assert other is not first and "team=web" in other.findings[0].message

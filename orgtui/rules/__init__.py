@@ -220,12 +220,22 @@ def _assess_all(
             for finding in rule(account, snap, now):
                 found.setdefault(account.id, []).append(finding)
     assessed: dict[str, Assessment] = {}
+    # Accounts given the same finding objects (those an OU passes down, the ones worded
+    # alike for every such account) share one Assessment: most accounts of a large
+    # organization, whose findings are their parent's. Keyed by the findings' identities,
+    # alive for the whole loop (the lists hold them).
+    alike: dict[tuple[int, ...], Assessment] = {}
     for acc_id in ids:
         if acc_id not in wanted:  # the management account: MANAGEMENT_ACCOUNT alone
             assessed[acc_id] = assess(snap.accounts[acc_id], snap, now, destination)
         elif acc_id in found:
-            findings = tuple(found[acc_id])
-            assessed[acc_id] = Assessment(findings, verdict_of(findings))
+            listed = found[acc_id]
+            key = tuple(map(id, listed))
+            shared = alike.get(key)
+            if shared is None:
+                findings = tuple(listed)
+                shared = alike[key] = Assessment(findings, verdict_of(findings))
+            assessed[acc_id] = shared
         else:
             assessed[acc_id] = _NOTHING_FOUND
     return assessed

@@ -138,13 +138,20 @@ def _unverified(attest_tag: str, not_valid: str) -> Finding:
 def tags_deleted(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
     tags = snap.tags_of(account.id)
     if tags:
-        listed = ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))
-        yield Finding(
-            "TAGS_WILL_BE_DELETED",
-            "notice",
-            f"AWS deletes the account's {plural(len(tags), 'tag')} when it leaves: {listed}.",
-            "orgtui backs the tags up before removal; copy them wherever they must survive.",
-        )
+        yield _tags_finding(tuple(sorted(tags.items())))
+
+
+@lru_cache(maxsize=4096)
+def _tags_finding(tags: tuple[tuple[str, str], ...]) -> Finding:
+    """TAGS_WILL_BE_DELETED for these tags: accounts tagged alike (a team, an environment)
+    share one Finding."""
+    listed = ", ".join(f"{k}={v}" for k, v in tags)
+    return Finding(
+        "TAGS_WILL_BE_DELETED",
+        "notice",
+        f"AWS deletes the account's {plural(len(tags), 'tag')} when it leaves: {listed}.",
+        "orgtui backs the tags up before removal; copy them wherever they must survive.",
+    )
 
 
 def policies_stop(account: Account, snap: Snapshot, now: datetime) -> Iterable[Finding]:
