@@ -43,7 +43,7 @@ def snapshots() -> list[Snapshot]:
 
 def check_scopes(snap: Snapshot, now) -> None:
     for rule, scope_of in RULE_SCOPES.items():
-        scope = scope_of(snap)
+        scope = scope_of(snap, now)
         if scope is None:
             continue
         outside = [a for a in snap.accounts.values() if a.id not in set(scope)]
@@ -139,3 +139,66 @@ def test_accounts_found_alike_share_one_assessment():
     assert [f.code for f in first.findings] == ["TAGS_WILL_BE_DELETED", "POLICIES_STOP_APPLYING"]
     assert first is second and first == assess(twins[0], snap, NOW)
     assert other is not first and "team=web" in other.findings[0].message
+
+
+def test_the_wait_scope_is_the_accounts_still_waiting():
+    """WAIT_PERIOD_ACTIVE's scope is read at `now`: an account created five days ago is out
+    of it (its wait is over), one created yesterday in it, as is one whose time has no
+    zone (the rule reads it as UTC) or no time at all; an invited one never is."""
+    from datetime import timedelta
+
+    from orgtui.rules import wait_period
+
+    accounts = {
+        "old": make_account(
+            "111111111101", joined_method="CREATED", joined=NOW - timedelta(days=5)
+        ),
+        "new": make_account(
+            "111111111102", joined_method="CREATED", joined=NOW - timedelta(days=1)
+        ),
+        "naive": make_account(
+            "111111111103",
+            joined_method="CREATED",
+            joined=(NOW - timedelta(days=1)).replace(tzinfo=None),
+        ),
+        "invited": make_account("111111111104", joined=NOW - timedelta(days=1)),
+    }
+    snap = make_snapshot(*accounts.values())
+    scope = set(RULE_SCOPES[wait_period](snap, NOW))
+    assert {name for name, acc in accounts.items() if acc.id in scope} == {"new", "naive"}
+    check_scopes(snap, NOW)
+    check_assess_all(snap, NOW)
+
+
+def test_a_per_parent_rule_is_asked_once_per_parent(monkeypatch):
+    """POLICIES_STOP_APPLYING of accounts with no policy of their own is their parent's:
+    `assess_all` asks the rule once for the OU's three such accounts, and once more for
+    the one with a policy attached to itself; the findings are `assess`'s."""
+    from orgtui import rules
+    from tests.support.orgs import PROD_ID, ROOT_ID
+    from tests.test_impact_rules import DENY_LEAVE
+
+    asked: list[str] = []
+    real = rules.policies_stop
+
+    def spy(account, snap, now):
+        asked.append(account.id)
+        return real(account, snap, now)
+
+    standalone = tuple(spy if r is real else r for r in RULES_BY_DESTINATION["standalone"])
+    monkeypatch.setitem(RULES_BY_DESTINATION, "standalone", standalone)
+    monkeypatch.setattr(rules, "PER_PARENT", rules.PER_PARENT | {spy})
+    heirs = [make_account(f"44444444444{i}", parent_id=PROD_ID) for i in range(3)]
+    own = make_account("444444444449", parent_id=PROD_ID)
+    snap = make_snapshot(
+        *heirs,
+        own,
+        policies=[DENY_LEAVE],
+        attachments={ROOT_ID: (DENY_LEAVE.id,), own.id: (DENY_LEAVE.id,)},
+    )
+    found = assess_all(snap, NOW)
+    assert sorted(asked) == sorted([heirs[0].id, own.id])
+    for acc in [*heirs, own]:
+        assert found[acc.id] == assess(acc, snap, NOW)
+    assert found[heirs[0].id] is found[heirs[2].id]
+    assert found[own.id] != found[heirs[0].id]  # attached twice over: its own words
