@@ -142,6 +142,19 @@ def warm_bytecode(env: dict[str, str], orgtui_path: Path) -> None:
     )
 
 
+def cpu_gauge() -> float:
+    """Seconds a fixed pure-Python loop takes here, now: this machine's speed of the
+    moment. A virtual machine's CPUs slow down under sustained load (here: the same loop
+    0.83 s rested, 1.52 s after 25 minutes of benchmarks, the process's CPU time with it)
+    and speed up again after a minute's rest; a row's figures are only comparable with
+    another's at a like gauge."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return round(time.perf_counter() - started, 3)
+
+
 def uptime() -> str:
     """The machine's load, as `uptime` prints it (the machine is shared)."""
     try:
@@ -530,7 +543,7 @@ def bench_cache_tui(n: int, args: argparse.Namespace) -> dict[str, Any]:
                     os.environ[k] = v
         prepared = time.monotonic() - started
         argv = [str(ROOT / "benchmarks" / "tui_bench.py"), "--endpoint-url", server.url]
-        load_at_start = uptime()
+        load_at_start, gauge = uptime(), cpu_gauge()
         result = run_child([*argv, "--no-cold", "--held-only"], env, args.timeout)
         if result["code"] != 0:
             return {"accounts": n, "error": result["stderr"]}
@@ -544,6 +557,7 @@ def bench_cache_tui(n: int, args: argparse.Namespace) -> dict[str, Any]:
         ]
         data.update(
             terminal_s=[None if t is None else round(t, 3) for t in terminal],
+            gauge_s=gauge,
             accounts=n,
             peak_mb=round(result["peak_mb"]),
             cache_mb=round(path.stat().st_size / 1e6, 1),
@@ -562,15 +576,17 @@ def _cache_tui_lines(rows: list[dict[str, Any]]) -> list[str]:
         "written from the server's organization): first frame, keys (median / max ms), "
         "peak memory of the TUI's process; in a terminal: `orgtui audit` in a pty, from the "
         "process's start (Python's start and the imports included) until the cached picture "
-        "is on the terminal, three runs.",
+        "is on the terminal, three runs; gauge: the seconds a fixed loop took as the row "
+        "started (`cpu_gauge`: this machine slows under sustained load).",
         "",
         "| accounts | cache MB | first frame s (idle s) | in a terminal s | tree filter | tree nav "
-        "| table filter | table nav | t | tree settle | table settle | peak MB | `uptime` load |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| table filter | table nav | t | tree settle | table settle | peak MB | `uptime` load "
+        "| gauge s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['accounts']:,} | error: {r['error'][-300:]!r} |||||||||||")
+            lines.append(f"| {r['accounts']:,} | error: {r['error'][-300:]!r} ||||||||||||")
             continue
         m = r["cached"]
 
@@ -585,7 +601,7 @@ def _cache_tui_lines(rows: list[dict[str, Any]]) -> list[str]:
             f"({m.get('first_idle_s', '')}) | {terminal} | {k('tree filter')} | {k('tree nav')} | "
             f"{k('table filter')} | "
             f"{k('table nav')} | {k('t toggle')} | {k('tree settle')} | "
-            f"{k('table settle')} | **{r['peak_mb']}** | {load} |"
+            f"{k('table settle')} | **{r['peak_mb']}** | {load} | {r.get('gauge_s', '')} |"
         )
     return [*lines, ""]
 
@@ -798,12 +814,13 @@ def _ideal_lines(results: list[dict[str, Any]]) -> list[str]:
         "no dependency waits, exactly the cap in flight), taken in turns. Walk: from the "
         "first request to the last answer of the structure walk; idle: the server's "
         "capacity left unused meanwhile, in seconds at full width (the time the walk "
-        "spent waiting on parents not yet listed, and the client's own gaps).",
+        "spent waiting on parents not yet listed, and the client's own gaps); gauge: "
+        "`cpu_gauge` as each started (this machine slows under sustained load).",
         "",
         "| accounts | orgtui s | ideal s | orgtui / ideal | calls (orgtui / ideal) "
         "| throttled (orgtui / ideal) | walk s | walk idle s | idle s, whole run "
-        "(orgtui / ideal) | whole | `uptime` load as orgtui started |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "(orgtui / ideal) | whole | `uptime` load as orgtui started | gauge s (orgtui / ideal) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r, run, ideal in rows:
         ratio = run["wall_s"] / ideal["wall_s"] if ideal.get("wall_s") else float("nan")
@@ -813,7 +830,8 @@ def _ideal_lines(results: list[dict[str, Any]]) -> list[str]:
             f"**{ratio:.3f}** | {run['calls']:,} / {ideal['calls']:,} | "
             f"{run['throttled']} / {ideal['throttled']} | {run.get('walk_s', '')} | "
             f"{run.get('walk_idle_s', '')} | {run.get('idle_s', '')} / "
-            f"{ideal.get('idle_s', '')} | {'yes' if run['whole'] else 'NO'} | {load} |"
+            f"{ideal.get('idle_s', '')} | {'yes' if run['whole'] else 'NO'} | {load} | "
+            f"{run.get('gauge_s', '')} / {ideal.get('gauge_s', '')} |"
         )
     return [*lines, ""]
 
@@ -1028,6 +1046,13 @@ def parse_args() -> argparse.Namespace:
         "--repeats", type=int, default=1, help="pairs of (default run, ideal client) per size"
     )
     parser.add_argument(
+        "--rest",
+        type=float,
+        default=0.0,
+        help="seconds to rest before each default run and each ideal client (this machine "
+        "slows under sustained load: see cpu_gauge)",
+    )
+    parser.add_argument(
         "--recovery-sizes",
         default="",
         help="sizes at which to also run `--recovery` (trusted access on, contacts seeded)",
@@ -1081,10 +1106,16 @@ def bench_size(
 
         # The default run and the ideal client making the same calls, in turns, so that
         # each pair shares the machine's load (--repeats pairs).
+        # With --rest, each of the two starts on a rested machine (see cpu_gauge).
         for _ in range(max(1, args.repeats)):
-            row["orgtui"].append(run(None))
+            time.sleep(args.rest)
+            gauge = cpu_gauge()
+            row["orgtui"].append({**run(None), "gauge_s": gauge})
             if args.ideal:
+                time.sleep(args.rest)
+                gauge = cpu_gauge()
                 ideal = bench_ideal(server, env, row["orgtui"][-1]["log"], args.timeout)
+                ideal["gauge_s"] = gauge
                 ideal["orgtui_wall_s"] = row["orgtui"][-1]["wall_s"]
                 row["ideal"].append(ideal)
                 print(json.dumps({n: {"ideal": ideal}}), file=sys.stderr, flush=True)
