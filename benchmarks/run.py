@@ -1098,7 +1098,9 @@ def bench_size(
         }
 
         def run(concurrency: int | None) -> dict[str, Any]:
+            gauge = cpu_gauge()
             result = bench_orgtui(server, env, n, concurrency, args.timeout, minimum)
+            result["gauge_s"] = gauge
             log = result.pop("log")
             print(json.dumps({n: result}), file=sys.stderr, flush=True)
             result["log"] = log
@@ -1109,8 +1111,7 @@ def bench_size(
         # With --rest, each of the two starts on a rested machine (see cpu_gauge).
         for _ in range(max(1, args.repeats)):
             time.sleep(args.rest)
-            gauge = cpu_gauge()
-            row["orgtui"].append({**run(None), "gauge_s": gauge})
+            row["orgtui"].append(run(None))
             if args.ideal:
                 time.sleep(args.rest)
                 gauge = cpu_gauge()

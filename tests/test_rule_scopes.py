@@ -162,10 +162,17 @@ def test_the_wait_scope_is_the_accounts_still_waiting():
             joined=(NOW - timedelta(days=1)).replace(tzinfo=None),
         ),
         "invited": make_account("111111111104", joined=NOW - timedelta(days=1)),
+        "untimed": replace(
+            make_account("111111111105", joined_method="CREATED"), joined_timestamp=None
+        ),
     }
     snap = make_snapshot(*accounts.values())
     scope = set(RULE_SCOPES[wait_period](snap, NOW))
-    assert {name for name, acc in accounts.items() if acc.id in scope} == {"new", "naive"}
+    assert {name for name, acc in accounts.items() if acc.id in scope} == {
+        "new",
+        "naive",
+        "untimed",
+    }
     check_scopes(snap, NOW)
     check_assess_all(snap, NOW)
 

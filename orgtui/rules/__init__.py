@@ -137,10 +137,10 @@ RULE_SCOPES: Mapping[Rule, Callable[[Snapshot, datetime], scopes.Scope]] = {
     recovery_contacts_missing: scopes.recovery_read,
 }
 
-# Rules whose findings for an account with no policy attached to itself are its parent's,
-# the same for all its siblings (what it inherits: the rule keeps one answer per
-# container, `Snapshot.per_container`): `assess_all` asks them once per parent. Every
-# account of a large organization meets POLICIES_STOP_APPLYING, most through its OU.
+# Rules whose findings for an account with no policy attached to itself depend on its
+# parent alone (the policies it inherits, named where they are attached), so they are the
+# same for all such siblings: `assess_all` asks them once per parent. Every account of a
+# large organization meets POLICIES_STOP_APPLYING, most through its OU.
 PER_PARENT: frozenset[Rule] = frozenset({policies_stop, leave_denied, leave_denied_transfer})
 # An assessment with nothing found: one object shared by every such account.
 _NOTHING_FOUND = Assessment((), "ready")
