@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import subprocess
@@ -51,18 +52,33 @@ class Terminal:
         os.close(slave)
         self.master = master
         self.output = bytearray()
+        self._closing = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
-        while True:
+        # Reads only while `_closing` is clear, and the master is closed only after this
+        # thread ended: a read on a closed descriptor's number would take whatever the
+        # process opened next under it (the fault server's next connection, whose request
+        # it would swallow, leaving the server and orgtui waiting on each other).
+        while not self._closing.is_set():
             try:
+                ready, _, _ = select.select([self.master], [], [], 0.05)
+                if not ready:
+                    continue
                 chunk = os.read(self.master, 65536)
             except OSError:
                 return
             if not chunk:
                 return
             self.output += chunk
+
+    def _close_master(self) -> None:
+        if self._closing.is_set():
+            return  # closed once: its number may name another descriptor by now
+        self._closing.set()
+        self._reader.join(5)
+        with_suppressed(lambda: os.close(self.master))
 
     def type(self, keys: str) -> None:
         for key in keys:
@@ -71,14 +87,14 @@ class Terminal:
 
     def hang_up(self) -> None:
         """The terminal closes (its window shut, the ssh connection lost)."""
-        os.close(self.master)
+        self._close_master()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
-        self._reader.join(5)
-        with_suppressed(lambda: os.close(self.master))
+        self._reader.join(5)  # the process is gone: the reader drains to the end
+        self._close_master()
 
 
 def with_suppressed(fn: Callable[[], object]) -> None:
