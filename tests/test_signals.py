@@ -78,7 +78,8 @@ class Terminal:
             return  # closed once: its number may name another descriptor by now
         self._closing.set()
         self._reader.join(5)
-        with_suppressed(lambda: os.close(self.master))
+        with contextlib.suppress(OSError):
+            os.close(self.master)
 
     def type(self, keys: str) -> None:
         for key in keys:
@@ -95,11 +96,6 @@ class Terminal:
             self.proc.wait(10)
         self._reader.join(5)  # the process is gone: the reader drains to the end
         self._close_master()
-
-
-def with_suppressed(fn: Callable[[], object]) -> None:
-    with contextlib.suppress(OSError):
-        fn()
 
 
 def until(condition: Callable[[], bool], limit: float, what: str) -> None:
