@@ -764,9 +764,9 @@ def markdown(
         "",
         f"Server: moto behind FaultServer, latency {args.latency * 1000:.0f} ms per "
         f"request, at most {args.max_in_flight} requests in flight "
-        "(TooManyRequestsException beyond). Floor: minimum calls (load + impact) x latency "
-        "/ requests in flight allowed. 'load avg': the 1-minute load average as the run "
-        "started.",
+        f"(TooManyRequestsException beyond), connections {args.connections}. Floor: minimum "
+        "calls (load + impact) x latency / requests in flight allowed. 'load avg': the "
+        "1-minute load average as the run started.",
         "",
     ]
     if results:
@@ -1063,6 +1063,14 @@ def parse_args() -> argparse.Namespace:
         help="sizes at which to time the TUI from a snapshot cache written from the "
         "server's organization, the refresh held (issue 34: 50,000 accounts)",
     )
+    parser.add_argument(
+        "--connections",
+        choices=("close", "keep-alive"),
+        default="close",
+        help="the load server's connections: close (default: werkzeug's, as moto_server "
+        "serves, a new TCP connection per request) or keep-alive (HTTP/1.1 persistent "
+        "connections, as AWS endpoints keep them)",
+    )
     parser.add_argument("--markdown", help="write the result tables to this file")
     parser.add_argument("--timeout", type=float, default=3600, help="per child, seconds")
     return parser.parse_args()
@@ -1078,7 +1086,10 @@ def bench_size(
     with (
         tempfile.TemporaryDirectory(prefix="orgtui-bench-") as tmp,
         FaultServer(
-            latency=args.latency, max_in_flight=args.max_in_flight, throttle_latency=issue34
+            latency=args.latency,
+            max_in_flight=args.max_in_flight,
+            throttle_latency=issue34,
+            keep_alive=args.connections == "keep-alive",
         ) as server,
     ):
         env = child_env(Path(tmp), args.orgtui_path)
