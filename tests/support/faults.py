@@ -9,6 +9,9 @@ chosen operations with chosen AWS-shaped errors.
         run orgtui with --endpoint-url server.url
         server.counts["ListRoots"]
 
+`keep_alive=True` serves persistent connections, as AWS does (`tests/support/keep_alive.py`,
+the benchmark's model); the default is werkzeug's server, one connection per request.
+
 Its moto backends are the process's own (moto keeps them global): tests seed the
 organization through `server.client("organizations")` and must not mix this with an
 in-process `mock_aws`. Each FaultServer resets moto when it starts.
@@ -16,11 +19,9 @@ in-process `mock_aws`. Each FaultServer resets moto when it starts.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import socket
-import sys
 import threading
 import time
 import urllib.parse
@@ -28,9 +29,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler as _WsgirefHandler
 
 THROTTLE_MESSAGE = (
     "AWS Organizations can't complete your request because another request is already in "
@@ -441,7 +440,9 @@ class FaultServer:
                 pass
 
         if self.keep_alive:
-            self._server = _KeepAliveServer(self.injector, self._opened)
+            from tests.support.keep_alive import KeepAliveServer
+
+            self._server = KeepAliveServer(self.injector, self._opened)
         else:
             self._server = make_server(
                 "127.0.0.1", 0, self.injector, threaded=True, request_handler=QuietHandler
@@ -458,7 +459,7 @@ class FaultServer:
         self._server.shutdown()
         if self._thread:
             self._thread.join()
-        if isinstance(self._server, _KeepAliveServer):
+        if self.keep_alive:
             self._server.close_all()
 
     def _opened(self) -> None:
@@ -497,131 +498,3 @@ class FaultServer:
 
         client.meta.events.register("request-created", mark)
         return client
-
-
-class _KeepAliveServer(ThreadingHTTPServer):
-    """A WSGI app served over HTTP/1.1 persistent connections, one thread per connection."""
-
-    daemon_threads = True
-
-    def __init__(self, app: WSGIApp, on_open: Callable[[], None]) -> None:
-        self.app = app
-        self.on_open = on_open
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _KeepAliveHandler)
-        host, port = self.server_address[:2]
-        self.base_environ = {
-            "SERVER_NAME": str(host),
-            "SERVER_PORT": str(port),
-            "GATEWAY_INTERFACE": "CGI/1.1",
-            "SCRIPT_NAME": "",
-        }
-
-    def close_all(self) -> None:
-        """End the connections still open (idle keep-alive ones wait on a read)."""
-        with self.connections_lock:
-            for conn in self.connections:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-        self.server_close()
-
-
-class _KeepAliveHandler(_WsgirefHandler):
-    """One connection: requests answered in turn until the client closes it.
-
-    The injector reads each request's body whole (Content-Length) before anything else,
-    so the next request line is where the stream is left; a chunked request body, which
-    boto3 does not send, ends the connection after its answer instead."""
-
-    protocol_version = "HTTP/1.1"
-    # The head and the body go out as separate writes: without this, Nagle's algorithm
-    # holds the body for the client's delayed ACK, ~40 ms per call.
-    disable_nagle_algorithm = True
-    timeout = 120  # an idle connection's read gives up (the client has gone)
-    server: _KeepAliveServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.on_open()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def handle(self) -> None:
-        # BaseHTTPRequestHandler's loop: one request after another while the connection
-        # stays open (wsgiref's handler answers one and returns).
-        try:
-            BaseHTTPRequestHandler.handle(self)
-        except (ConnectionError, TimeoutError, OSError):
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def handle_one_request(self) -> None:
-        self.raw_requestline = self.rfile.readline(65537)
-        if not self.raw_requestline:
-            self.close_connection = True
-            return
-        if len(self.raw_requestline) > 65536:
-            self.send_error(414)
-            self.close_connection = True
-            return
-        if not self.parse_request():
-            return
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.close_connection = True
-        environ = self.get_environ()
-        environ.update(
-            {
-                "wsgi.version": (1, 0),
-                "wsgi.input": self.rfile,
-                "wsgi.errors": sys.stderr,
-                "wsgi.url_scheme": "http",
-                "wsgi.multithread": True,
-                "wsgi.multiprocess": False,
-                "wsgi.run_once": False,
-                "werkzeug.socket": self.connection,
-            }
-        )
-        answer: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
-            answer["status"], answer["headers"] = status, list(headers)
-            return lambda data: None  # the injector and moto return their bodies
-
-        try:
-            self._answer(self.server.app(environ, start_response), answer)
-        except (ConnectionError, TimeoutError):
-            self.close_connection = True  # a fault cut it, or the client went away
-
-    def _answer(self, chunks: Iterable[bytes], answer: dict[str, Any]) -> None:
-        """Send the status, the headers and the body: streamed when the app gave its
-        length (the "drip" fault), else read whole and measured."""
-        iterator = iter(chunks)
-        first = next(iterator, b"")
-        headers = answer.get("headers", [])
-        sized = any(k.lower() == "content-length" for k, _ in headers)
-        rest: list[bytes] = [] if sized else list(iterator)
-        code, _, reason = answer.get("status", "500 Internal Server Error").partition(" ")
-        self.send_response(int(code), reason)
-        for key, value in headers:
-            if key.lower() not in ("connection", "transfer-encoding", "date", "server"):
-                self.send_header(key, value)
-        if not sized:
-            self.send_header("Content-Length", str(len(first) + sum(map(len, rest))))
-        self.end_headers()
-        self.wfile.write(first)
-        self.wfile.flush()
-        for chunk in iterator if sized else rest:
-            self.wfile.write(chunk)
-            self.wfile.flush()
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
