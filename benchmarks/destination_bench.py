@@ -76,7 +76,7 @@ async def key(snap: Snapshot, rounds: int) -> dict[str, Any]:
     app = OrgApp(services, read_only=True, clock=lambda: NOW)
     times: list[float] = []
     async with app.run_test(size=(160, 50)) as pilot:
-        while app.view is None or app.loading:
+        while app.view is None or app.load_status.loading:
             await pilot.pause(0.01)
         await pilot.pause(0.2)
         for _ in range(rounds * len(DESTINATIONS)):

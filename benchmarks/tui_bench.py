@@ -230,7 +230,7 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
             first_frame = painted[0] if painted else first_idle
             assert app.view is not None  # shown: the event above
             accounts = len(app.view.snapshot.accounts)
-            stale = app.stale_at is not None
+            stale = app.load_status.stale_at is not None
             record: dict[str, list[float]] = {}
             pauses = GcPauses()
             gc.callbacks.append(pauses)
@@ -253,14 +253,14 @@ async def measure(endpoint_url: str, hold_refresh: bool) -> dict[str, Any]:
                 rounds += 1
                 if hold_refresh or landed_during:
                     break
-                landed_during = app.loaded
+                landed_during = app.load_status.loaded
             gc.callbacks.remove(pauses)
             table: dict[str, Any] = {}
             if hold_refresh:
                 if app.main.showing_table:  # measure_table starts from the tree
                     await pilot.press("t")
                 table = await measure_table(pilot, app)
-            refresh_s = time.perf_counter() - started if app.loaded else None
+            refresh_s = time.perf_counter() - started if app.load_status.loaded else None
             stop.set()
             gate.set()
             app.exit(0)
@@ -300,7 +300,7 @@ async def measure_cold(endpoint_url: str) -> dict[str, Any]:
     tree_s: float | None = None
     accounts, reading = 0, False
     async with app.run_test(size=(160, 48)) as pilot:
-        while not app.loaded:
+        while not app.load_status.loaded:
             if tree_s is None and app.view is not None and not app.main.tree_view.loading:
                 await pilot._wait_for_screen()
                 app.screen._on_timer_update()

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orgtui import files, loading
 from orgtui.aws import (
@@ -46,6 +46,9 @@ from orgtui.impact_model import Assignees
 from orgtui.model import DEFAULT_DESTINATION, Destination, Snapshot
 from orgtui.phases import ProgressFn as LoadProgressFn
 from orgtui.write_model import CloseQuota, Deregistration, LiveCheck, Outcome, ProgressFn
+
+if TYPE_CHECKING:
+    from orgtui.arguments import RunConfig
 
 __all__ = [
     "AcceptCheck",
@@ -313,7 +316,7 @@ class Services:
         return files.audit_log_path()
 
 
-def session_services(cfg: Any, ctx: AwsContext, demo: object | None) -> Services:
+def session_services(cfg: RunConfig, ctx: AwsContext, demo: object | None) -> Services:
     """The session's services, with the cache keyed by what the credentials come from
     (the demo keeps no cache)."""
     cache_key = (

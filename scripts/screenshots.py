@@ -275,7 +275,7 @@ async def _render(scene: Scene, out_dir: Path) -> Path:
         )
         app = OrgApp(Services(ctx), read_only=scene.read_only, demo=True, clock=lambda: NOW)
         async with app.run_test(size=scene.size, notifications=True) as pilot:
-            await _until(pilot, lambda: app.loaded, "the organization to load")
+            await _until(pilot, lambda: app.load_status.loaded, "the organization to load")
             await scene.steps(pilot, app, demo)
             await pilot.pause()
             for box in app.screen.query(Input):  # no blinking cursor half-way

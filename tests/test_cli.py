@@ -288,7 +288,7 @@ def test_fail_on_one_account_says_which(capsys, demo_json):
 
 
 def test_fail_on_line_cleans_names():
-    from orgtui.cli import threshold_met
+    from orgtui.headless import threshold_met
 
     doc = {
         "accounts": [

@@ -11,7 +11,8 @@ import json
 import pytest
 
 from orgtui import files
-from orgtui.cli import main, parse
+from orgtui.arguments import parse
+from orgtui.cli import main
 from orgtui.rules import verdict_of
 from tests.test_cli import run
 from tests.test_settings import write_config

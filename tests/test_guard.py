@@ -151,7 +151,7 @@ def test_audit_report_sends_only_read_calls(server, aws_credentials, capsys):
 
 
 def test_interactive_session_is_not_read_only():
-    from orgtui.cli import parse
+    from orgtui.arguments import parse
 
     assert parse(["audit"]).read_only
     assert parse(["audit", "--report", "json"]).read_only

@@ -188,7 +188,7 @@ def test_the_cli_refuses_a_bad_hand_over_with_exit_2_in_words(tmp_path, capsys):
 
 
 def test_the_cli_carries_a_good_hand_over_to_the_app(tmp_path):
-    from orgtui.cli import parse
+    from orgtui.arguments import parse
 
     cfg = parse(["--invite-from", str(write(tmp_path, report_doc()))])
     assert cfg.invite_from is not None and len(cfg.invite_from.accounts) == 2

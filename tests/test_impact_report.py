@@ -12,7 +12,8 @@ from dataclasses import replace
 import pytest
 
 from orgtui import files, report
-from orgtui.cli import main, make_context, parse
+from orgtui.arguments import parse
+from orgtui.cli import main, make_context
 from orgtui.demo.impact import USERS_AND_GROUPS
 from orgtui.demo.sample import ORGANIZATION, ROOT_ACCOUNTS, DemoOU
 from orgtui.impact_model import Check, Impact

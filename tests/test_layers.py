@@ -105,7 +105,7 @@ def test_the_checker_counts_type_only_and_deferred_imports():
     edges = graph()
     # aws/loader imports aws/details at the top; cli imports the UI inside a function.
     assert "orgtui.aws.details" in edges["orgtui.aws.loader"]
-    assert "orgtui.ui.app" in edges["orgtui.cli"]
+    assert "orgtui.ui.run" in edges["orgtui.cli"]
 
 
 def test_no_import_cycle_in_orgtui():

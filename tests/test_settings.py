@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 from orgtui import files
-from orgtui.cli import make_context, parse
+from orgtui.arguments import parse
+from orgtui.cli import make_context
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

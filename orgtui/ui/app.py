@@ -4,7 +4,7 @@ What is on screen, and what the user does with it, is the main screen's
 close, move) and what their outcomes do to the views are `writes`
 (`orgtui.ui.write_flow.WriteFlow`).
 
-`run_app(cfg, services, demo)` is what the CLI calls; `OrgApp` can be built directly in tests
+`orgtui.ui.run.run_app` is what the CLI calls; `OrgApp` can be built directly in tests
 with an injected clock. Every AWS call runs in a thread worker that posts back.
 """
 
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -43,8 +41,9 @@ from orgtui.model import (
     Destination,
     Snapshot,
 )
+from orgtui.session.load_status import LoadState, LoadStatus
 from orgtui.session.table_model import TableModel
-from orgtui.session.view import OrgView, summary
+from orgtui.session.view import OrgView
 from orgtui.text import clean
 from orgtui.ui.assignee_flow import AssigneeFlow
 from orgtui.ui.bindings import expand_keymap, help_rows
@@ -68,11 +67,10 @@ from orgtui.ui.screens.main import MainScreen
 from orgtui.ui.screens.write_dialog import RUN_GROUP
 from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.filter_bar import FilterInput
-from orgtui.ui.widgets.header import LoadState
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.write_flow import WriteFlow
 
-__all__ = ["READ_ONLY_NOTICE", "OrgApp", "run_app"]
+__all__ = ["READ_ONLY_NOTICE", "OrgApp"]
 
 Clock = Callable[[], datetime]
 # The notice's title for a problem a load stage tells: the cached stage's are about the
@@ -152,19 +150,11 @@ class OrgApp(KeysFirst, App[int]):
         # and logs it, no other account starts, then the app exits.
         self.hangup = threading.Event()
         self.signalled: int | None = None  # the signal that ended the session, if one did
-        # Set by `run_app` (a real process): after a signal, end it if the terminal can't
-        # be restored within SIGNAL_GRACE.
-        self.end_process_on_signal = False
-        self.generation = 0
-        self.loading = False
-        self.loaded = False  # the last load finished (details read, or failed)
-        self.first_load_done = False  # a later load is a reload
-        self.unreachable: str | None = None  # why the cached picture could not be renewed
-        self.stale_at: datetime | None = None  # painted from the cache, loaded at
-        self.incomplete: str | None = None  # why the details are missing, if they are
+        # Set by `run_app` (a real process): called with the exit code when a signal ends
+        # the session, to end the process if the terminal can't be restored in time.
+        self.on_signal_exit: Callable[[int], None] | None = None
+        self.load_status = LoadStatus()
         self.fatal_error: OrgtuiError | None = None
-        self._had_structure = False
-        self._progress: tuple[str, int, int | None] | None = None
         # The theme from the settings; a change made in the app is saved (`watch_theme`).
         self._saved_theme = theme
         self._remember_theme = False
@@ -193,28 +183,7 @@ class OrgApp(KeysFirst, App[int]):
 
     def load_state(self) -> LoadState:
         """What the header says about the data: loading, stale, incomplete, or totals."""
-        phase, done, total = self._progress or ("structure", 0, None)
-        view = self.view
-        incomplete = None
-        if view is not None and (self.incomplete or view.snapshot.problems):
-            incomplete = self.incomplete or "; ".join(view.snapshot.problems)
-        impact = view.snapshot.impact if view is not None and view.snapshot.enriched else None
-        return LoadState(
-            loading=self.loading,
-            reloading=self.loading and self.first_load_done,
-            phase=phase,
-            done=done,
-            total=total,
-            stale_at=self.stale_at,
-            unreachable=self.unreachable if self.stale_at is not None else None,
-            incomplete=incomplete,
-            # Once loaded (while loading, the progress shows: no count at every step).
-            counts=summary(view) if view is not None and not self.loading else None,
-            unchecked=impact.unchecked if impact else (),
-            skipped=tuple(impact.skipped_words()) if impact else (),
-            reading=view is not None and view.reading,
-            destination=self.destination,
-        )
+        return self.load_status.state(self.view, self.destination)
 
     # --- notices ------------------------------------------------------------------------
 
@@ -374,12 +343,9 @@ class OrgApp(KeysFirst, App[int]):
     # --- loading ----------------------------------------------------------------------
 
     def _start_load(self, first: bool = False) -> None:
-        self.generation += 1
-        self.loading = True
-        self.loaded = False
-        self._progress = None
+        generation = self.load_status.start()
         self.main.refresh_header()
-        self._load(self.generation, first and self.use_cache)
+        self._load(generation, first and self.use_cache)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, generation: int, use_cache: bool) -> None:
@@ -442,24 +408,22 @@ class OrgApp(KeysFirst, App[int]):
         self.services.remember(snap)
 
     def _paint_cached(self, generation: int, view: OrgView) -> None:
-        if generation != self.generation or self.view is not None:
+        if not self.load_status.is_current(generation) or self.view is not None:
             return
-        self.stale_at = view.snapshot.loaded_at
+        self.load_status.stale_at = view.snapshot.loaded_at
         self.show(view)
         self.prepare_soon(view)
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        if message.generation != self.generation:
+        if not self.load_status.is_current(message.generation):
             return
-        self._progress = (message.phase, message.done, message.total)
+        self.load_status.progress = (message.phase, message.done, message.total)
         self.main.refresh_header()
 
     def on_structure_loaded(self, message: StructureLoaded) -> None:
-        if message.generation != self.generation:
+        if not self.load_status.is_current(message.generation):
             return
-        self._had_structure = True
-        if self._progress is None or self._progress[0] == "structure":
-            self._progress = ("details", 0, None)  # what is being read now
+        self.load_status.structure_read()
         self.main.refresh_header()
         if self.view is None and message.view is not None:
             # First paint. A cached or complete view stays until the details land, so
@@ -468,12 +432,9 @@ class OrgApp(KeysFirst, App[int]):
             self.prepare_soon(message.view)
 
     def on_details_loaded(self, message: DetailsLoaded) -> None:
-        if message.generation != self.generation:
+        if not self.load_status.is_current(message.generation):
             return
-        self.stale_at = None
-        self.unreachable = None
-        self.incomplete = None
-        self._finish_load()
+        self.load_status.details_read()
         self.show(message.view)
         self.prepare_soon(message.view, destinations=True)
         if not self._handover_offered:
@@ -481,39 +442,34 @@ class OrgApp(KeysFirst, App[int]):
             self.writes.open_invite([])
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        if message.generation != self.generation:
+        status = self.load_status
+        if not status.is_current(message.generation):
             return
         error = message.error
-        if message.stage == "structure" and not self._had_structure and self.view is None:
+        if message.stage == "structure" and not status.had_structure and self.view is None:
             # Start-up: nothing true can be shown. Close; run_app prints the words.
             self.fatal_error = error
             self.exit(1, return_code=1)
             return
-        self._finish_load()
-        if message.stage == "structure" and self.stale_at is not None:
+        status.finish()
+        if message.stage == "structure" and status.stale_at is not None:
             # Start-up with the cached picture on screen: keep it, marked stale, with why
             # AWS could not be read (every write re-checks live, and says so if it can't).
-            self.unreachable = error.what
+            status.unreachable = error.what
             self.notify_error(error, title="Could not read AWS: showing the cached organization")
             self.main.refresh_panels()
             return
         if message.stage == "details":
-            self.incomplete = error.what
+            status.incomplete = error.what
             if message.structure is not None:
                 # The details will not come: `ready?` / `review?`, no longer `reading`.
-                self.stale_at = None
+                status.stale_at = None
                 self.show(message.structure)
             title = "Tags, policies or delegation could not be read: data is incomplete"
         else:
             title = "Reload failed: showing the organization as read before"
         self.notify_error(error, title=title)
         self.main.refresh_panels()
-
-    def _finish_load(self) -> None:
-        self.loading = False
-        self.loaded = True
-        self.first_load_done = True
-        self._progress = None
 
     def prepare_soon(self, view: OrgView, destinations: bool = False) -> None:
         """Once the view is drawn: in a worker, what the first `t`, `/` and `x` need (the
@@ -564,7 +520,7 @@ class OrgApp(KeysFirst, App[int]):
     # --- actions ----------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        if self.loading and self.view is None:
+        if self.load_status.loading and self.view is None:
             return
         self._start_load()
 
@@ -605,14 +561,10 @@ class OrgApp(KeysFirst, App[int]):
     def quit_now(self) -> None:
         self.services.cancel()
         if self.signalled is not None:
-            # Nothing is left in flight: every write is finished and logged. After a
-            # hangup the terminal is gone, and restoring it can wait forever on a
-            # writer thread that died with it: the process ends within a grace period.
+            # Nothing is left in flight: every write is finished and logged.
             code = 128 + self.signalled
-            if self.end_process_on_signal:
-                timer = threading.Timer(SIGNAL_GRACE, _end_process, args=(code,))
-                timer.daemon = True
-                timer.start()
+            if self.on_signal_exit is not None:
+                self.on_signal_exit(code)
             self.exit(code, return_code=code)
             return
         self.exit(0, return_code=0)
@@ -636,67 +588,3 @@ class OrgApp(KeysFirst, App[int]):
 
 # Every class whose bindings the help lists and a keymap may name.
 BINDING_SOURCES = (OrgTree, AccountTable, FilterInput, MainScreen, OrgApp)
-
-# Seconds a session ended by a signal has to restore the terminal before the process ends.
-SIGNAL_GRACE = 5.0
-
-
-def _end_process(code: int) -> None:
-    """End the process now (the grace after a signal ran out; nothing is in flight)."""
-    with contextlib.suppress(Exception):
-        sys.stderr.write(f"orgtui: stopped by {signal.Signals(code - 128).name}.\n")
-        sys.stderr.flush()
-    os._exit(code)
-
-
-def run_app(cfg: Any, services: Services, demo: bool, demo_handover: HandOver | None = None) -> int:
-    """Run the session; 0 on quit, 1 after a fatal start-up error (two lines on stderr).
-    `demo_handover`: the demo's example report as the target organization, for `i` (it
-    does not open the dialog at start as `--invite-from` does)."""
-    app = OrgApp(
-        services,
-        read_only=cfg.read_only,
-        demo=demo,
-        use_cache=bool(cfg.use_cache),
-        theme=cfg.settings.theme,
-        attest_tag=cfg.settings.standalone_tag,
-        destination=cfg.settings.destination,
-        handover=cfg.invite_from or demo_handover,
-        offer_handover=cfg.invite_from is not None,
-        keymap=cfg.settings.keymap,
-    )
-    app.end_process_on_signal = True
-    _run_without_waiting(app)
-    if app.fatal_error is not None:
-        print(f"orgtui: error: {clean(app.fatal_error.what)}", file=sys.stderr)
-        print(f"orgtui: fix: {clean(app.fatal_error.fix)}", file=sys.stderr)
-        return 1
-    if app.signalled is not None:
-        name = signal.Signals(app.signalled).name
-        with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
-            print(
-                f"orgtui: stopped by {name}; any write in flight was finished and logged in "
-                f"{services.audit_log_path()}.",
-                file=sys.stderr,
-                flush=True,
-            )
-        return 128 + app.signalled
-    return app.return_code or 0
-
-
-def _run_without_waiting(app: OrgApp) -> None:
-    """Run the app on a loop of its own, closed without waiting for worker threads.
-
-    `asyncio.run` ends by joining the default executor, where Textual runs thread
-    workers: a read stuck on a silent endpoint would keep the process alive after q until
-    its timeout. Closing the loop shuts the executor down without waiting; the console
-    script (`cli.entry`) then abandons reads still in flight. No write is abandoned: the
-    app exits only once a write in flight is finished and logged.
-    """
-    loop = asyncio.new_event_loop()
-    try:
-        app.run(loop=loop)
-    finally:
-        with contextlib.suppress(Exception):
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()

@@ -48,7 +48,7 @@ class RecoveryFlow(CursorRead[tuple["Recovery | None", Check]]):
         found = self.found.get(account_id)
         if found is not None:
             return found[1]
-        return AFTER_LOAD if self.app.loading or not snap.enriched else READING
+        return AFTER_LOAD if self.app.load_status.loading or not snap.enriched else READING
 
     def wanted(self, view: OrgView, account_id: str) -> bool:
         return self.state(view, account_id) == READING

@@ -97,11 +97,11 @@ async def drawn_still(pilot: Pilot, app: OrgApp, limit: int = 50) -> None:
 async def wait_loaded(pilot: Pilot, app: OrgApp, limit: int = 400) -> None:
     """Pause until the current load finished (structure and details, or a failure)."""
     for _ in range(limit):
-        if app.loaded or app._exit_renderables or app.return_code is not None:
+        if app.load_status.loaded or app._exit_renderables or app.return_code is not None:
             break
         await pilot.pause(0.05)
     await pilot.pause()
-    assert app.loaded or app.return_code is not None, "the load never finished"
+    assert app.load_status.loaded or app.return_code is not None, "the load never finished"
 
 
 async def rested(pilot: Pilot, app: OrgApp) -> None:

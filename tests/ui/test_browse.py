@@ -198,9 +198,9 @@ async def test_reload_reads_again_and_keeps_the_place(make_app, demo):
         app.main.jump_to(demo.accounts["ledger-prod"])
         await pilot.pause()
         calls = app.services.stats.calls["DescribeOrganization"]
-        generation = app.generation
+        generation = app.load_status.generation
         await pilot.press("ctrl+r")
-        assert app.generation == generation + 1
+        assert app.load_status.generation == generation + 1
         await wait_loaded(pilot, app)
         assert app.services.stats.calls["DescribeOrganization"] == calls + 1
         tree = app.query_one(OrgTree)

@@ -37,7 +37,7 @@ async def test_cached_snapshot_is_painted_stale_until_the_refresh(make_app, demo
                 break
             await pilot.pause(0.05)
         assert asked == ["k1"]
-        assert app.snapshot is not None and not app.loaded
+        assert app.snapshot is not None and not app.load_status.loaded
         assert app.snapshot.loaded_at == cached.loaded_at  # the cached picture
         assert "stale (cached " in text_of(app, "#header-status")
         gate.set()
@@ -60,7 +60,7 @@ async def test_no_cache_key_no_cache(make_app, monkeypatch):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        assert app.loaded and not saved
+        assert app.load_status.loaded and not saved
 
 
 async def test_unreachable_endpoint_keeps_the_cached_picture_marked_stale(demo):

@@ -63,7 +63,7 @@ async def test_no_account_looks_ready_while_details_are_read(make_app, demo, mon
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.view is not None and held.entered.is_set())
-        assert app.view.reading and not app.loaded
+        assert app.view.reading and not app.load_status.loaded
         badges = _badges(app)
         assert set(badges.values()) <= {"reading", "blocked"}
         management = app.view.snapshot.organization.management_account_id
@@ -99,7 +99,7 @@ async def test_details_that_fail_leave_question_marks_not_reading(make_app, monk
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        assert app.incomplete and not app.view.reading
+        assert app.load_status.incomplete and not app.view.reading
         badges = set(_badges(app).values())
         assert "reading" not in badges
         assert app.view.search("ready")  # read but incomplete: `ready?` accounts match
@@ -184,7 +184,7 @@ async def test_a_refresh_keeps_the_cached_view_until_details_land_or_fail(make_a
         assert "stale (cached " in text_of(app, "#header-status")
         release.set()
         await wait_loaded(pilot, app)
-        assert app.incomplete and not app.view.reading
+        assert app.load_status.incomplete and not app.view.reading
         assert app.snapshot.loaded_at != cached.loaded_at  # the structure as read now
         badges = set(_badges(app).values())
         assert badges & {"ready?", "review?"} and badges <= {"ready?", "review?", "blocked"}

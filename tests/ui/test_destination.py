@@ -46,7 +46,7 @@ async def test_x_cycles_the_destination_and_everything_follows(make_app, demo):
         assert label(app, tailspin).startswith("review")
         assert "STANDALONE_UNVERIFIED" in detail_text(app)
         await rested(pilot, app)  # the recovery read of the account under the cursor
-        before, generation = calls(app), app.generation
+        before, generation = calls(app), app.load_status.generation
 
         await pilot.press("x")
         await pilot.pause()
@@ -60,7 +60,11 @@ async def test_x_cycles_the_destination_and_everything_follows(make_app, demo):
         assert app.view.badge(fabrikam) == "ready"
         assert "Verdicts for transfer" in notices(app)[-1]
         # In memory: no AWS call, no reload.
-        assert calls(app) == before and app.generation == generation and not app.loading
+        assert (
+            calls(app) == before
+            and app.load_status.generation == generation
+            and not app.load_status.loading
+        )
 
         await pilot.press("x")
         await pilot.pause()

@@ -56,7 +56,7 @@ def test_run_app_quits_with_zero(monkeypatch):
 
     def run(self, **kw):
         async def auto(pilot):
-            while not self.loaded:
+            while not self.load_status.loaded:
                 await pilot.pause(0.05)
             await pilot.press("q")
 
@@ -76,7 +76,7 @@ async def test_enrichment_failure_is_shown_and_the_app_stays_usable(server):
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
         assert app.return_code is None
-        assert app.incomplete and "ListTagsForResource" in app.incomplete
+        assert app.load_status.incomplete and "ListTagsForResource" in app.load_status.incomplete
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "Grant organizations:ListTagsForResource" in errors[-1].message
         assert "Incomplete data" in text_of(app, "#header-status")
@@ -90,7 +90,7 @@ async def test_enrichment_failure_is_shown_and_the_app_stays_usable(server):
         await pilot.press("ctrl+r")
         await pilot.pause()
         await wait_loaded(pilot, app)
-        assert app.incomplete is None
+        assert app.load_status.incomplete is None
         assert "Incomplete data" not in text_of(app, "#header-status")
 
 

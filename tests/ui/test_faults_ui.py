@@ -23,7 +23,7 @@ async def test_corrupt_cache_is_reported_and_the_app_loads(make_app):
     app.notify = recording  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot, app)
-        assert app.loaded and app.return_code is None
+        assert app.load_status.loaded and app.return_code is None
         assert app.snapshot is not None and len(app.snapshot.accounts) > 1
         warnings = [message for title, message in notices if title == "Cache set aside"]
         assert len(warnings) == 1

@@ -216,7 +216,7 @@ async def test_starts_from_a_hostile_cache(org):
     painted: list[bool] = []
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.view is not None)
-        painted.append(app.stale_at is not None or app.loaded)
+        painted.append(app.load_status.stale_at is not None or app.load_status.loaded)
         await wait_loaded(pilot, app)
         assert_clean_screen(app)
         assert app.return_code is None

@@ -111,10 +111,10 @@ async def test_an_accepted_account_arrives_after_ctrl_r(target):
         assert await filter_for(pilot, screen, invited.account_id) == ["ACCEPTED"]
         assert "ctrl+r reloads, then it shows in the tree" in said(screen, "detail")
 
-        generation = app.generation
+        generation = app.load_status.generation
         screen.table.focus()
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: app.generation > generation)
+        await until(pilot, lambda: app.load_status.generation > generation)
         await wait_loaded(pilot, app)
         await until(pilot, lambda: read(screen) and screen.handshakes is not None)
         assert invited.account_id in app.snapshot.accounts

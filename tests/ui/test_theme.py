@@ -9,8 +9,9 @@ from typing import Any
 from textual.command import CommandPalette
 
 from orgtui import files
-from orgtui.cli import parse
+from orgtui.arguments import parse
 from orgtui.ui import app as app_mod
+from orgtui.ui import run as run_mod
 from tests.ui.conftest import SIZE, wait_loaded
 
 
@@ -83,7 +84,7 @@ def test_run_app_passes_the_theme_from_config_toml(monkeypatch):
 
     monkeypatch.setattr(app_mod.OrgApp, "run", fake_run)
     ctx = type("Ctx", (), {"options": type("Opts", (), {"read_only": False})()})()
-    assert app_mod.run_app(cfg, ctx, demo=object()) == 0
+    assert run_mod.run_app(cfg, ctx, demo=object()) == 0
     assert seen["theme"] == "monokai"
 
 

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Tree
 
+from orgtui.session.load_status import LoadState, LoadStatus
 from orgtui.session.table_model import TableModel
 from orgtui.session.view import NodeRef, OrgView
 from orgtui.ui.assignee_flow import AssigneeFlow
@@ -35,7 +36,7 @@ from orgtui.ui.widgets.account_table import AccountTable
 from orgtui.ui.widgets.detail import DetailPane
 from orgtui.ui.widgets.filter_bar import FilterInput
 from orgtui.ui.widgets.footer import KeyBar
-from orgtui.ui.widgets.header import LoadState, OrgHeader
+from orgtui.ui.widgets.header import OrgHeader
 from orgtui.ui.widgets.org_tree import OrgTree
 from orgtui.ui.widgets.status import StatusLine
 from orgtui.ui.widgets.switcher import ViewSwitcher
@@ -45,7 +46,7 @@ class MainHost(Protocol):
     """What the main screen reads of its app (the session); it asks for everything else
     with a message (`WriteAsked`, `DestinationAsked`, `MainReady`)."""
 
-    incomplete: str | None
+    load_status: LoadStatus
     recovery: RecoveryFlow
     assignee_reads: AssigneeFlow
     invitations: InvitationFlow
@@ -321,7 +322,7 @@ class MainScreen(Screen[None]):
         self.detail.show(
             self.view,
             ref,
-            app.incomplete,
+            app.load_status.incomplete,
             app.recovery.state(self.view, account),
             app.assignee_reads.state(self.view, account),
             app.invitations.state(self.view, account),

@@ -12,9 +12,6 @@ from the theme, every name is cleaned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
@@ -24,7 +21,7 @@ from textual.widgets import ProgressBar, Static
 
 from orgtui.model import Snapshot
 from orgtui.phases import PHASES
-from orgtui.session.view import Counts
+from orgtui.session.load_status import LoadState
 from orgtui.text import clean
 from orgtui.ui.palette import BOLD, DIM, Palette, palette
 from orgtui.ui.render import counts_line, safe, same_text
@@ -44,26 +41,6 @@ def mode_badge(read_only: bool, demo: bool, pal: Palette) -> Text:
     if read_only:
         return Text(" AUDIT read-only ", style=pal.audit_badge)
     return Text(" LIVE ", style=pal.live_badge)
-
-
-@dataclass(frozen=True)
-class LoadState:
-    """What the third line reports."""
-
-    loading: bool = True
-    reloading: bool = False  # a load after the first one (ctrl+r)
-    phase: str = "structure"
-    done: int = 0
-    total: int | None = None
-    stale_at: datetime | None = None  # painted from the cache loaded at this time
-    unreachable: str | None = None  # why the cached picture could not be read afresh
-    incomplete: str | None = None  # why verdicts may be wrong
-    counts: Counts | None = None  # verdict totals, once known
-    # The impact checks not made: their names, and the same with why, in words.
-    unchecked: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()
-    reading: bool = False  # the structure is on screen, its details still being read
-    destination: str = ""  # what the verdicts are for ("" before the session says)
 
 
 def _not_checked(state: LoadState, room: int) -> str:
