@@ -67,7 +67,57 @@ def test_in_progress_throttles_of_one_burst_find_a_low_cap_at_once() -> None:
         limiter.on_throttle(limiter.release(), concurrent=True)
     assert limiter.in_flight == 2
     assert (limiter.current, limiter.ceiling) == (2, 3)
+    # What the burst proves is less: each was refused while 8 were out, so AWS allows
+    # fewer than 8. The limit climbs back; its first step over the real cap is refused
+    # while 3 are out, and from then on 2 are held.
+    assert limiter.cap == 8
+    with _Demand(limiter):
+        for _ in range(3):
+            limiter.on_success()
+    assert limiter.current == 3
+    limiter.acquire()
+    limiter.on_throttle(limiter.release(), concurrent=True)
+    assert (limiter.current, limiter.cap) == (2, 3)
+    with _Demand(limiter):
+        for _ in range(100):
+            limiter.on_success()
+    assert limiter.current == 2
     _give_back(limiter, 2)
+
+
+def test_a_refused_request_overtaken_on_its_way_teaches_the_cap_it_met() -> None:
+    """Threads take turns: a request taken as the 8th can reach AWS after one taken as
+    the 9th, be refused as the 9th, and be answered with 8 in flight. The limit goes under
+    what its answer says (7), but the cap learned is the peak while it was out (9: 8 are
+    allowed), so the limit climbs back to 8 and holds there (learned from the level, 7
+    would be held for the whole load: an eighth of the allowed requests unused)."""
+    limiter = AdaptiveLimiter(32, start=9, clock=Clock())
+    _hold(limiter, 7)
+    taken, answered = threading.Event(), threading.Event()
+    seen: dict[str, int] = {}
+
+    def refused() -> None:
+        seen["sent"] = limiter.acquire()  # the 8th
+        taken.set()
+        answered.wait(5)
+        seen["level"] = limiter.release()
+        limiter.on_throttle(seen["level"], concurrent=True, sent=seen["sent"])
+
+    thread = threading.Thread(target=refused)
+    thread.start()
+    assert taken.wait(5)
+    limiter.acquire()  # the 9th, at AWS first
+    limiter.release()  # and answered first
+    answered.set()
+    thread.join(5)
+    assert (seen["sent"], seen["level"]) == (8, 8)
+    assert (limiter.current, limiter.cap) == (7, 9)
+    with _Demand(limiter):
+        for _ in range(1000):
+            limiter.on_success()
+    assert limiter.current == 8 and limiter.increases == 0
+    _give_back(limiter, 7)
+    assert limiter.in_flight == 0
 
 
 def test_a_rate_throttle_still_halves() -> None:

@@ -11,12 +11,18 @@ lowers how many requests are in flight at once:
 - a throttle for requests in progress (`concurrent=True`) says how many AWS allows: fewer
   than were in flight (the *cap*). The limit goes straight to just under that level,
   whenever such an answer comes (halving would leave half the allowed requests unused
-  until the limit climbed back), and the cap is *learned*: held for the rest of the
-  session, never probed again (AWS's cap on requests in flight is a property of the API,
-  not of the moment; each probe above it would cost a throttled request, issue 34). The
-  level is the larger of the requests in flight when the request was sent and when its
-  answer came (`sent`): on a busy machine one of the two can be low, and a limit under
-  the cap, held, would cost the whole load;
+  until the limit climbed back). The level is the larger of the requests in flight when
+  the request was sent (`sent`) and when its answer came: a burst refused under a low cap
+  is answered with fewer and fewer in flight, and the limit follows the lowest at once;
+- the cap is *learned* from what such a throttle proves: AWS refused while at most the
+  *peak* of requests were in flight (the most this limiter held while the refused request
+  was on the wire; the count AWS saw is never higher), so it allows fewer than the peak.
+  Held for the rest of the session, never probed past (AWS's cap on requests in flight is
+  a property of the API, not of the moment; each probe above it would cost a throttled
+  request, issue 34), and the limit climbs back to just under it. Not the level: a
+  request taken as the 8th can reach AWS after one taken as the 9th (threads take turns),
+  be refused as the 9th, and be answered with 8 in flight; a cap learned from that level
+  (8, held at 7) would leave one allowed request unused for the whole load;
 - before the cap is known, the limit climbs one step per round trip while requests wait:
   +1 once `limit` requests sent at the current limit have been answered. So it meets the
   cap one step above it (one throttled request), not several steps above with a burst of
@@ -52,6 +58,15 @@ PROBE_INTERVAL = 2.0
 MAX_PROBE_INTERVAL = 32.0
 
 
+class _Held:
+    """A slot held: the most requests in flight since it was taken (compared by identity)."""
+
+    __slots__ = ("peak",)
+
+    def __init__(self, peak: int) -> None:
+        self.peak = peak
+
+
 class AdaptiveLimiter:
     def __init__(
         self,
@@ -77,8 +92,12 @@ class AdaptiveLimiter:
         # In flight when the last throttle came; None until the first one.
         self.ceiling: int | None = None
         # The cap on requests in flight, learned from a throttle for requests in progress
-        # (the lowest such level); None until one came. Held: no probe goes above it.
+        # (the lowest peak such a throttle came at: AWS allows fewer); None until one
+        # came. Held: no probe goes above it.
         self.cap: int | None = None
+        # Every slot held, with the most requests in flight since it was taken (raised by
+        # every later `acquire`); a thread's own are also in its `_local.held`, in order.
+        self._holders: set[_Held] = set()
         # Before anything is known: successes of requests sent at the current limit, and
         # the limit's generation (bumped by each step of the first climb).
         self._fresh = 0
@@ -123,16 +142,29 @@ class AdaptiveLimiter:
                 self.urgent_waiting -= urgent
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            level = self.in_flight
+            for held in self._holders:
+                if held.peak < level:
+                    held.peak = level
+            mine = _Held(level)
+            self._holders.add(mine)
+            self._local.__dict__.setdefault("held", []).append(mine)
             self._local.epoch = self._epoch
             self._local.generation = self._generation
             return self.in_flight
 
     def release(self) -> int:
-        """Give a slot back. Returns how many requests were in flight, this one included:
-        for a throttled answer, the level at which AWS refused (`on_throttle`)."""
+        """Give a slot back (from the thread that took it). Returns how many requests were
+        in flight, this one included: for a throttled answer, the level at which AWS
+        answered (`on_throttle`); the peak while it was held is kept for `on_throttle`."""
         with self._cond:
             level = self.in_flight
             self.in_flight -= 1
+            mine = self._local.__dict__.get("held")
+            if mine:
+                held = mine.pop()
+                self._holders.discard(held)
+                self._local.peak = held.peak
             if self.urgent_waiting:  # wake them all: the one woken must be the urgent one
                 self._cond.notify_all()
             else:
@@ -165,14 +197,17 @@ class AdaptiveLimiter:
         `level`: requests in flight when the answer came, this one included (default: in
         flight now); `sent`: when it was sent (`acquire`'s answer). `concurrent`: AWS
         refused because of the requests in progress, so the limit goes to just under the
-        larger of the two, and the cap is learned; else it halves, once per window (a
+        larger of the two, and the cap is learned from the peak while the request was on
+        the wire (this thread's last `release`); else it halves, once per window (a
         request sent before the last decrease is ignored).
         """
         with self._cond:
             level = max(1, self.in_flight if level is None else level, sent)
+            peak = max(level, getattr(self._local, "peak", 0))
+            self._local.peak = 0  # one throttle's: never read again for another
             if concurrent:
                 self._under(level)
-                self.cap = level if self.cap is None else min(self.cap, level)
+                self.cap = peak if self.cap is None else min(self.cap, peak)
                 return
             sent_in = getattr(self._local, "epoch", None)
             if sent_in is not None and sent_in != self._epoch:
