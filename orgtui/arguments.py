@@ -254,25 +254,20 @@ def parse(argv: Sequence[str] | None) -> RunConfig:
             "--demo serves its own sample organization: leave out --endpoint-url "
             "(or --demo, to use that endpoint)"
         )
+    # The options of the report itself, which only `orgtui audit --report` reads.
+    report_options = (
+        ("-o/--output", args.output),
+        ("--account", args.account),
+        ("--fail-on", args.fail_on),
+        ("--destination", args.destination),
+        ("--recovery", args.recovery),
+    )
     if args.command != "audit":
-        for flag, value in (
-            ("--report", args.report),
-            ("-o/--output", args.output),
-            ("--account", args.account),
-            ("--fail-on", args.fail_on),
-            ("--destination", args.destination),
-            ("--recovery", args.recovery),
-        ):
+        for flag, value in (("--report", args.report), *report_options):
             if value:
                 parser.error(f"{flag} goes with `orgtui audit --report FORMAT`")
     elif not args.report:
-        for flag, value in (
-            ("-o/--output", args.output),
-            ("--account", args.account),
-            ("--fail-on", args.fail_on),
-            ("--destination", args.destination),
-            ("--recovery", args.recovery),
-        ):
+        for flag, value in report_options:
             if value:
                 parser.error(f"{flag} needs --report FORMAT")
     invite_from = None
