@@ -7,20 +7,16 @@ import sys
 from pathlib import Path
 
 import orgtui
+from tests.support.modules import MODULES
 
 
 def core_modules() -> list[str]:
     """Every module outside orgtui/ui (`__main__` runs the program when imported)."""
-    folder = Path(orgtui.__file__).parent
-    names = []
-    for p in folder.rglob("*.py"):
-        parts = list(p.relative_to(folder.parent).with_suffix("").parts)
-        if parts[1:2] == ["ui"] or parts[-1] == "__main__":
-            continue
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        names.append(".".join(parts))
-    return sorted(names)
+    return sorted(
+        name
+        for name in MODULES
+        if name != "orgtui.__main__" and name != "orgtui.ui" and not name.startswith("orgtui.ui.")
+    )
 
 
 def test_core_does_not_import_textual():

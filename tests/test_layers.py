@@ -5,24 +5,12 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-import orgtui
+from tests.support.modules import MODULES
 
-ROOT = Path(orgtui.__file__).parent
 # What the UI must never import: AWS (boto3, botocore, orgtui.aws), files and the cache
 # (orgtui.files, orgtui.loading) and the demo; `orgtui.backend` is its way to all of them.
 UI_FORBIDDEN = ("boto3", "botocore", "orgtui.aws", "orgtui.files", "orgtui.loading", "orgtui.demo")
-
-
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-MODULES = {module_name(p): p for p in ROOT.rglob("*.py")}
 
 
 def imports_of(name: str) -> set[str]:
