@@ -11,6 +11,7 @@ is left.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import socket
 import sys
 import threading
@@ -124,22 +125,21 @@ class KeepAliveHandler(WsgirefHandler):
     def _answer(self, chunks: Iterable[bytes], answer: dict[str, Any]) -> None:
         """Send the status, the headers and the body: streamed when the app gave its
         length (the "drip" fault), else read whole and measured."""
-        iterator = iter(chunks)
-        first = next(iterator, b"")
+        rest = iter(chunks)
+        body = next(rest, b"")  # a lazy app calls start_response with its first chunk
         headers = answer.get("headers", [])
         sized = any(k.lower() == "content-length" for k, _ in headers)
-        rest: list[bytes] = [] if sized else list(iterator)
+        if not sized:
+            body += b"".join(rest)  # `rest` is spent: nothing follows the body
         code, _, reason = answer.get("status", "500 Internal Server Error").partition(" ")
         self.send_response(int(code), reason)
         for key, value in headers:
             if key.lower() not in ("connection", "transfer-encoding", "date", "server"):
                 self.send_header(key, value)
         if not sized:
-            self.send_header("Content-Length", str(len(first) + sum(map(len, rest))))
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(first)
-        self.wfile.flush()
-        for chunk in iterator if sized else rest:
+        for chunk in itertools.chain((body,), rest):  # lazily: a drip stays a drip
             self.wfile.write(chunk)
             self.wfile.flush()
         close = getattr(chunks, "close", None)
