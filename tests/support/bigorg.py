@@ -18,7 +18,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 MANAGEMENT_ACCOUNT = "123456789012"
@@ -79,6 +79,7 @@ def seed_org(
     `every_parent`: the root and every OU get an account before the rest are spread at
     random (issue 34's model, `issue34_org`).
     """
+    from moto.core.utils import utcnow
     from moto.organizations import utils
     from moto.organizations.models import (
         FakeDelegatedAdministrator,
@@ -127,7 +128,7 @@ def seed_org(
     parents = [root_id, *ou_ids]
 
     # Accounts: the management account exists; the rest spread over the root and OUs.
-    now = datetime.utcnow()
+    now = utcnow()  # naive UTC, as moto keeps its times
     account_ids = [MANAGEMENT_ACCOUNT]
     seen_accounts = {a.id for a in backend.accounts}
     tagged = 0

@@ -14,6 +14,8 @@ from orgtui import cli, files
 from orgtui.aws import removal
 from orgtui.aws.loader import Loader
 from orgtui.ui.app import OrgApp
+from orgtui.ui.cursor_read import CursorReadDone
+from orgtui.ui.filter_flow import search
 from orgtui.ui.screens.removal import RemovalScreen
 from tests.ui.conftest import SIZE, hold, until, wait_loaded
 
@@ -111,3 +113,24 @@ def test_run_app_returns_without_waiting_for_a_stuck_worker(monkeypatch):
         assert seen and seen[0].is_alive()  # still held: nothing waited for it
     finally:
         held.release.set()
+
+
+async def test_worker_results_landing_during_shutdown_are_dropped(make_app, demo):
+    """A recovery read or a search can finish while the app shuts down: its close removes
+    the widgets before the main screen unmounts, and the result still reaches the app
+    (CI met it: NoMatches on '#tree', a traceback on quitting). Replayed here after the
+    close, each is dropped without touching a widget; the state stays whole."""
+    app = make_app()
+    dev = demo.accounts["payments-dev"]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot, app)
+        app.main.jump_to(dev)
+        await until(pilot, lambda: dev in app.recovery.found)
+        loaded_at = app.view.snapshot.loaded_at
+        result = app.recovery.found[dev]
+    assert not app.is_running
+    with app._context():  # as the app's loop has it while it shuts down
+        app.on_cursor_read_done(CursorReadDone(app.recovery.group, loaded_at, dev, result))
+        app.main.apply_filter(search(app.view, "payments"))
+        app.show(app.view)
+    assert dev in app.view.snapshot.recovery  # merged into the state, not drawn

@@ -157,6 +157,13 @@ class MainScreen(Screen[None]):
         self.post_message(MainReady())
 
     @property
+    def drawn(self) -> bool:
+        """The widgets are there to draw on. A worker's result (a search, a recovery read,
+        a load) can land while the app shuts down, after its close removed the widgets but
+        before this screen unmounts; each such path asks first."""
+        return self.is_mounted and self.app.is_running
+
+    @property
     def tree_view(self) -> OrgTree:
         return self.query_one("#tree", OrgTree)
 
@@ -229,6 +236,8 @@ class MainScreen(Screen[None]):
         self._marked &= set(view.snapshot.accounts)
         self._table_model = None
         self.table_stale = True
+        if not self.drawn:
+            return
         tree = self.tree_view
         if tree.loading:
             tree.loading = False
@@ -293,12 +302,11 @@ class MainScreen(Screen[None]):
         self.refresh_detail()
 
     def refresh_header(self) -> None:
-        if self.is_mounted:
+        if self.drawn:
             self.query_one("#header", OrgHeader).show_load(self.host.load_state())
 
     def refresh_status(self) -> None:
-        # A search landing while the app shuts down finds the screen's widgets gone.
-        if not self.is_mounted or not self.query("#status"):
+        if not self.drawn:
             return
         total = len(self.view.snapshot.accounts) if self.view else 0
         matches = len(self.matches) if self.matches is not None else None
@@ -309,7 +317,7 @@ class MainScreen(Screen[None]):
         )
 
     def refresh_detail(self) -> None:
-        if not self.is_mounted:
+        if not self.drawn:
             return
         ref = self.cursor_ref()
         account = ref.id if ref is not None and ref.kind == "account" else None
@@ -374,7 +382,7 @@ class MainScreen(Screen[None]):
         follows; the other catches up when it is shown. Matches unchanged (a refresh, a
         space typed): nothing is rebuilt."""
         screen = self
-        if screen.view is None:
+        if screen.view is None or not self.drawn:
             return
         matches = result.matches
         stale = screen.table_stale if screen.showing_table else screen.tree_stale
