@@ -36,7 +36,7 @@ from orgtui.aws import (
 )
 from orgtui.aws.accept import AcceptCheck
 from orgtui.aws.errors import translate
-from orgtui.aws.invite import InvitePlan, PlannedInvite, parse_account_ids
+from orgtui.aws.invite_plan import InvitePlan, PlannedInvite, parse_account_ids, prepare_invites
 from orgtui.aws.readers import handshakes
 from orgtui.aws.session import AwsContext, CallStats
 from orgtui.errors import Cancelled, OrgtuiError
@@ -235,7 +235,7 @@ class Services:
     ) -> InvitePlan:
         """Each account's invitation and its tags (the hand-over's, else orgtui's newest
         tag backup), or why not; reads the tag backups (a worker thread)."""
-        return invite.prepare_invites(snap, account_ids, handover)
+        return prepare_invites(snap, account_ids, handover)
 
     def invite_many(
         self,

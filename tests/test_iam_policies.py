@@ -25,7 +25,8 @@ from orgtui.aws.attest import attest
 from orgtui.aws.close import close_one
 from orgtui.aws.deregister import deregister
 from orgtui.aws.impact import assignees
-from orgtui.aws.invite import invite_many, prepare_invites
+from orgtui.aws.invite import invite_many
+from orgtui.aws.invite_plan import prepare_invites
 from orgtui.aws.loader import Loader
 from orgtui.aws.move import move_many
 from orgtui.aws.readers.handshakes import open_invitations

@@ -1,5 +1,5 @@
-"""Inviting accounts with their tags (aws/invite.py), as the target organization's
-management account: the plan's refusals before any call, the live re-check, the audit
+"""Inviting accounts with their tags (aws/invite_plan.py, aws/invite.py), as the target
+organization's management account: the plan's refusals before any call, the live re-check, the audit
 lines before and after, the read-only guard, and AWS's refusals in words (the demo's
 handshake boundary, and botocore's Stubber for the exact shapes)."""
 
@@ -10,11 +10,10 @@ from botocore.stub import Stubber
 
 from orgtui import demo as demo_mod
 from orgtui import files
-from orgtui.aws.invite import (
+from orgtui.aws.invite import invite_many, invite_one
+from orgtui.aws.invite_plan import (
     InvitePlan,
     PlannedInvite,
-    invite_many,
-    invite_one,
     parse_account_ids,
     plan_invites,
     prepare_invites,
