@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from orgtui.aws.errors import REASONS, translate
+from orgtui.aws.error_words import REASONS
+from orgtui.aws.errors import translate
 from orgtui.aws.loader import Loader
 from orgtui.aws.session import AwsContext, SessionOptions
 from orgtui.demo import DEMO_CREDENTIALS, DEMO_REGION

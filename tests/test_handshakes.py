@@ -279,7 +279,8 @@ def test_every_error_of_the_two_writes_has_its_own_words(operation):
 def test_every_handshake_constraint_reason_of_the_model_is_worded():
     from botocore.exceptions import ClientError
 
-    from orgtui.aws.errors import HANDSHAKE_REASONS, translate
+    from orgtui.aws.error_words import HANDSHAKE_REASONS
+    from orgtui.aws.errors import translate
 
     reasons = _model().shape_for("HandshakeConstraintViolationException").members["Reason"].enum
     assert set(reasons) <= set(HANDSHAKE_REASONS)

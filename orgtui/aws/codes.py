@@ -2,8 +2,8 @@
 
 Which codes mean "slow down" (retried), "not allowed" (a check skipped, a member's limit),
 "maybe done" (a write is checked afterwards instead of repeated), "not served here" (an
-impact check skipped), and which refusals are about an account's standalone sign-up
-(remembered as REMOVAL_REFUSED).
+impact check skipped). The refusals about an account's standalone sign-up, remembered as
+REMOVAL_REFUSED, are the rule's (`rules/attestation.STANDALONE_REASONS`).
 """
 
 from __future__ import annotations
@@ -43,16 +43,6 @@ CONCURRENT = "ConcurrentModificationException"
 # impact check is skipped, or noted, rather than failed. Bare HTTP statuses count too.
 NOT_SERVED = frozenset(
     {"UnknownOperationException", "InvalidAction", "UnsupportedOperation", "NotImplemented"}
-)
-# ConstraintViolationException reasons that mean the account's standalone sign-up
-# (agreement, phone, payment) was never completed: no API can check these beforehand.
-STANDALONE_REASONS = frozenset(
-    {
-        "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA",
-        "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION",
-        "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
-        "INVALID_PAYMENT_INSTRUMENT",
-    }
 )
 
 
