@@ -6,16 +6,12 @@ imports out and times the compositor's first render."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import select
 import signal
-import struct
-import subprocess
-import sys
-import termios
 import time
+
+from tests.support.terminal import spawn
 
 # What the header says once a cached picture is shown (orgtui/ui/widgets/header.py).
 MARKER = b"stale (cached"
@@ -32,22 +28,8 @@ def time_to_marker(
     """Seconds from starting `python argv...` in a pty of `size` (rows, columns) until
     `marker` is among what it wrote; None when it is not within `timeout`. The process
     is stopped with SIGTERM (orgtui's quit path) and then killed if it lingers."""
-    rows, cols = size
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    env = {**env, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, *argv],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        cwd=cwd,
-        start_new_session=True,
-        close_fds=True,
-    )
-    os.close(slave)
+    proc, master = spawn(argv, size=size, env=env, cwd=cwd)
     seen = b""
     found: float | None = None
     try:

@@ -425,25 +425,17 @@ def test_table_report(capsys):
 def test_table_report_on_a_real_terminal(demo_json, columns):
     """In a real terminal (a pty) of 80 or 100 columns, every account id and finding
     code is whole on its line, and nothing is wider than the terminal."""
-    import fcntl
-    import pty
-    import struct
-    import termios
     import time
 
-    main_fd, child_fd = pty.openpty()
-    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "orgtui", "audit", "--demo", "--report", "table"],
-        stdin=child_fd,
-        stdout=child_fd,
-        stderr=subprocess.PIPE,
+    from tests.support.terminal import spawn  # POSIX only, as the test
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc, main_fd = spawn(
+        ["-m", "orgtui", "audit", "--demo", "--report", "table"],
+        size=(24, columns),
         env=env,
-        close_fds=True,
+        stderr=subprocess.PIPE,
     )
-    os.close(child_fd)
     chunks = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

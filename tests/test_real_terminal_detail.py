@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from tests.support.terminal import LEAVE_ALT_SCREEN, Terminal, until
 from tests.test_real_terminal_writes import demo_ids
-from tests.test_signals import LEAVE_ALT_SCREEN, Terminal, until
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a pty")
 

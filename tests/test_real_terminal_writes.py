@@ -12,7 +12,7 @@ import time
 import pytest
 
 from orgtui import files
-from tests.test_signals import LEAVE_ALT_SCREEN, Terminal, until
+from tests.support.terminal import LEAVE_ALT_SCREEN, Terminal, until
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a pty")
 

@@ -5,105 +5,22 @@ signal says so in words."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-import pty
-import select
 import signal
-import struct
 import subprocess
 import sys
-import termios
-import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
 from orgtui import files
 from tests.support.faults import FaultServer
 from tests.support.orgs import AccountSpec, OuSpec, build_org
+from tests.support.terminal import LEAVE_ALT_SCREEN, Terminal, until
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and ptys")
 
-LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 WRITE_HOLD = 3.0  # the removal call is in flight this long
-
-
-class Terminal:
-    """orgtui in a pty (100x30 unless `size` says rows, columns); everything it prints is
-    kept in `output`."""
-
-    def __init__(self, *args: str, size: tuple[int, int] = (30, 100)) -> None:
-        rows, cols = size
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "orgtui", *args],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            start_new_session=True,  # its own terminal, as a login shell's child has
-            close_fds=True,
-        )
-        os.close(slave)
-        self.master = master
-        self.output = bytearray()
-        self._closing = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        # Reads only while `_closing` is clear, and the master is closed only after this
-        # thread ended: a read on a closed descriptor's number would take whatever the
-        # process opened next under it (the fault server's next connection, whose request
-        # it would swallow, leaving the server and orgtui waiting on each other).
-        while not self._closing.is_set():
-            try:
-                ready, _, _ = select.select([self.master], [], [], 0.05)
-                if not ready:
-                    continue
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.output += chunk
-
-    def _close_master(self) -> None:
-        if self._closing.is_set():
-            return  # closed once: its number may name another descriptor by now
-        self._closing.set()
-        self._reader.join(5)
-        with contextlib.suppress(OSError):
-            os.close(self.master)
-
-    def type(self, keys: str) -> None:
-        for key in keys:
-            os.write(self.master, key.encode())
-            time.sleep(0.03)
-
-    def hang_up(self) -> None:
-        """The terminal closes (its window shut, the ssh connection lost)."""
-        self._close_master()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        self._reader.join(5)  # the process is gone: the reader drains to the end
-        self._close_master()
-
-
-def until(condition: Callable[[], bool], limit: float, what: str) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def events() -> list[str]:
