@@ -44,8 +44,10 @@ def test_close_and_move_one_account_each_at_80x24(isolated_env):
         time.sleep(1.0)
         term.type(f"/{closing}\r")
         time.sleep(0.5)
+        seen = len(term.output)
         term.type("c")
-        time.sleep(2.0)  # the dialog opens and makes its live checks
+        # Typing is taken once the dialog is up (enter then waits for its live checks).
+        until(lambda: term.shows(f"type {closing}", seen), 30, "the close dialog")
         term.type(f"{closing}\r")
         until(lambda: ("close-ok", closing) in demo_events(), 30, "the close")
         time.sleep(1.0)
@@ -55,8 +57,9 @@ def test_close_and_move_one_account_each_at_80x24(isolated_env):
         time.sleep(0.5)
         term.type(f"/{moving}\r")
         time.sleep(0.5)
+        seen = len(term.output)
         term.type("m")
-        time.sleep(1.0)
+        until(lambda: term.shows("filter OUs by name", seen), 30, "the move dialog")
         term.type("Suspended")
         time.sleep(0.5)
         term.type("\r")

@@ -93,6 +93,11 @@ class Terminal:
         with contextlib.suppress(OSError):
             os.close(self.master)
 
+    def shows(self, text: str, since: int = 0) -> bool:
+        """Whether the process has written `text` (after byte `since` of the output): a
+        piece of the screen drawn in one style, such as a dialog's placeholder."""
+        return text.encode() in self.output[since:]
+
     def type(self, keys: str) -> None:
         for key in keys:
             os.write(self.master, key.encode())
