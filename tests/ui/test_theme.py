@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from orgtui import files
 from orgtui.arguments import parse
 from orgtui.ui import app as app_mod
 from orgtui.ui import run as run_mod
-from tests.ui.conftest import SIZE, wait_loaded
+from tests.ui.conftest import SIZE, until, wait_loaded
+
+
+def _highlighted(app: Any, text: str) -> bool:
+    """The palette's search has landed: its highlighted option names `text`. (The search
+    runs in the palette's own worker; enter before it lands picks nothing.)"""
+    found = app.screen.query(CommandList)
+    if not found or found.first().highlighted_option is None:
+        return False
+    return text.lower() in str(found.first().highlighted_option.prompt).lower()
 
 
 async def _pick_theme_in_palette(pilot: Any, app: Any, name: str) -> None:
@@ -20,12 +29,12 @@ async def _pick_theme_in_palette(pilot: Any, app: Any, name: str) -> None:
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*"theme")
-    await pilot.pause(0.3)
+    await until(pilot, lambda: _highlighted(app, "theme"))
     await pilot.press("enter")  # "Theme: change the current theme"
-    await pilot.pause(0.3)
+    await pilot.pause()
     assert isinstance(app.screen, CommandPalette)  # now the list of themes
     await pilot.press(*name)
-    await pilot.pause(0.3)
+    await until(pilot, lambda: _highlighted(app, name))
     await pilot.press("enter")
     await pilot.pause()
 
