@@ -19,7 +19,7 @@ def test_who_can_get_back_in_shows_for_the_account_under_the_cursor(isolated_env
     account = demo_ids()["payments-dev"]
     term = Terminal("--demo", size=(40, 140))
     try:
-        until(lambda: b"ready" in term.output, 60, "the demo to load")
+        until(lambda: term.shows("ready"), 60, "the demo to load")
         time.sleep(1.0)
         term.type(f"/{account}\r")  # the filter, then enter: the cursor on the account
         time.sleep(2.0)  # the cursor rests: the contacts are read
@@ -29,8 +29,8 @@ def test_who_can_get_back_in_shows_for_the_account_under_the_cursor(isolated_env
         for _ in range(6):
             term.type("\x1b[6~")  # page down
             time.sleep(0.2)
-        until(lambda: b"Who can get back in" in term.output[seen:], 30, "the section")
-        until(lambda: b"not set" in term.output[seen:], 30, "the contacts read")
+        until(lambda: term.shows("Who can get back in", seen), 30, "the section")
+        until(lambda: term.shows("not set", seen), 30, "the contacts read")
         term.type("q")
         code = term.proc.wait(timeout=30)
     finally:

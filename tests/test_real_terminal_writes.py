@@ -40,7 +40,7 @@ def test_close_and_move_one_account_each_at_80x24(isolated_env):
     closing, moving = ids["northwind-dev"], ids["northwind-shared"]
     term = Terminal("--demo", size=(24, 80))
     try:
-        until(lambda: b"ready" in term.output, 60, "the demo to load")
+        until(lambda: term.shows("ready"), 60, "the demo to load")
         time.sleep(1.0)
         term.type(f"/{closing}\r")
         time.sleep(0.5)
@@ -90,14 +90,14 @@ def test_invite_one_account_as_the_target_organization_at_80x24(isolated_env, mo
     monkeypatch.setenv("ORGTUI_DEMO_TARGET", "1")
     term = Terminal("--demo", size=(24, 80))
     try:
-        until(lambda: b"DEMO" in term.output, 60, "the demo to load")
+        until(lambda: term.shows("DEMO"), 60, "the demo to load")
         time.sleep(1.5)
         term.type("i")
-        until(lambda: b"Invite accounts into" in term.output, 20, "the ids dialog")
+        until(lambda: term.shows("Invite accounts into"), 20, "the ids dialog")
         time.sleep(0.5)
         term.type("\x15")  # ctrl+u: clear the ids filled in
         term.type(f"{invited}\r")
-        until(lambda: b"InviteAccountToOrganization" in term.output, 20, "the plan")
+        until(lambda: term.shows("InviteAccountToOrganization"), 20, "the plan")
         time.sleep(1.0)
         term.type(f"{invited}\r")
         until(lambda: ("invite-ok", invited) in demo_events(), 30, "the invitation")

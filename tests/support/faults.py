@@ -31,12 +31,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.keep_alive import KeepAliveServer, WSGIApp
+
 THROTTLE_MESSAGE = (
     "AWS Organizations can't complete your request because another request is already in "
     "progress. Try again later."
 )
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @dataclass
@@ -440,8 +440,6 @@ class FaultServer:
                 pass
 
         if self.keep_alive:
-            from tests.support.keep_alive import KeepAliveServer
-
             self._server = KeepAliveServer(self.injector, self._opened)
         else:
             self._server = make_server(
