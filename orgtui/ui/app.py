@@ -329,7 +329,7 @@ class OrgApp(KeysFirst, App[int]):
     def watch_theme(self, name: str) -> None:
         """Repaint what takes its colours from the theme; remember a theme chosen in the
         app (ctrl+p, theme) for the next start."""
-        if self.main.is_mounted:
+        if self.main.drawn:
             self.main.repaint()
         if not self._remember_theme or name == self._saved_theme:
             return
