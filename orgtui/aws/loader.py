@@ -8,7 +8,7 @@ ListPolicies per enabled policy type and ListTargetsForPolicy per policy (never 
 policy call per account). Every list call follows NextToken to the end.
 
 In a whole load (`load()`, or `Loader(..., early=True)` as loading.stages makes it) the
-details are read in the walk's gaps (`_Pipeline`): each parent's children are listed as
+details are read in the walk's gaps (`scheduler.Pipeline`): each parent's children are listed as
 soon as the parent is known, and its requests take the next free slot before any other;
 whatever slot the walk leaves free meanwhile (waiting on parents not yet listed) reads the
 tags of accounts already found, ListAccounts, delegation and policies. The structure stage
@@ -18,9 +18,7 @@ is still the walk's result alone; `enrich` then waits for the rest.
 from __future__ import annotations
 
 import functools
-import queue
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -33,6 +31,7 @@ from orgtui import ids
 from orgtui.aws import details
 from orgtui.aws.codes import is_denied
 from orgtui.aws.details import PAGE
+from orgtui.aws.scheduler import SPARE_WORKERS, Pipeline, run_jobs
 from orgtui.aws.session import AwsContext
 from orgtui.errors import OrgtuiError
 from orgtui.model import (
@@ -49,8 +48,6 @@ from orgtui.phases import ProgressFn, Tracker
 
 T = TypeVar("T")
 
-# Threads beyond the limiter's maximum (see Loader.workers).
-SPARE_WORKERS = 4
 # AWS nests OUs at most five levels below the root; far deeper means a broken endpoint.
 MAX_DEPTH = 16
 
@@ -146,149 +143,6 @@ def _noop(phase: str, done: int, total: int | None) -> None:
     pass
 
 
-class _Pipeline:
-    """One pool for a whole load's requests: the walk's jobs first, the details' in its
-    gaps (issue 34: a walk that waits on parents not yet listed left the server's
-    capacity unused, and the details all came after it).
-
-    Walk jobs (`walk`) are handed to the pool as soon as they are known, up to `window`;
-    their threads are `urgent` at the limiter, so a walk request takes the next free
-    slot. Detail jobs (`gap` callables, and `tags` account ids made into jobs as they are
-    taken) are kept to what the limiter allows in flight and a few more, so that a walk
-    job always finds a thread free. A walk error stops everything at once and is raised
-    by `walk_done`; a detail error stops the details only and is raised by `all_done`
-    (after the structure, as without the pipeline). Jobs in flight are never waited for
-    after an error (each ends within one request's timeout)."""
-
-    def __init__(self, loader: Loader, found: details.Details) -> None:
-        self.ctx = loader.ctx
-        self.found = found
-        self.window = loader.window
-        self.pool = ThreadPoolExecutor(max_workers=loader.workers, thread_name_prefix="orgtui")
-        self._cond = threading.Condition()
-        self._walk: deque[Callable[[], Any]] = deque()
-        self._gaps: deque[Callable[[], Any]] = deque()
-        self._tags: deque[str] = deque()  # account ids whose tags are still to read
-        self._walk_running = 0
-        self._gap_running = 0
-        self.walk_error: BaseException | None = None
-        self.gap_error: BaseException | None = None
-        self._closed = False  # every detail job is known (`close`)
-
-    # --- feeding ------------------------------------------------------------------------
-
-    def walk(self, jobs: Iterable[Callable[[], Any]]) -> None:
-        with self._cond:
-            self._walk.extend(jobs)
-            self._fill()
-
-    def gap(self, jobs: Iterable[Callable[[], Any]] = (), tags: Iterable[str] = ()) -> None:
-        with self._cond:
-            self._gaps.extend(jobs)
-            self._tags.extend(tags)
-            self._fill()
-
-    def close(self) -> None:
-        """No detail job is added after this one: `all_done` may return once they ran."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    # --- waiting --------------------------------------------------------------------------
-
-    def walk_done(self) -> None:
-        with self._cond:
-            while self.walk_error is None and (self._walk or self._walk_running):
-                self._cond.wait()
-            if self.walk_error is not None:
-                self.stop()
-                raise self.walk_error
-
-    def all_done(self) -> None:
-        try:
-            with self._cond:
-                while (
-                    self.gap_error is None
-                    and self.walk_error is None
-                    and not (
-                        self._closed
-                        and not (self._walk or self._walk_running)
-                        and not (self._gaps or self._tags or self._gap_running)
-                    )
-                ):
-                    self._cond.wait()
-                error = self.walk_error or self.gap_error
-            if error is not None:
-                raise error
-        finally:
-            self.stop()
-
-    def stop(self) -> None:
-        """Drop what was not started; do not wait for what is in flight."""
-        with self._cond:
-            self._walk.clear()
-            self._gaps.clear()
-            self._tags.clear()
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-    # --- running ----------------------------------------------------------------------------
-
-    def _fill(self) -> None:
-        """Under the lock: hand the pool what it may take now."""
-        if self.walk_error is not None:
-            return
-        while self._walk and self._walk_running < self.window:
-            self._submit(self._walk.popleft(), urgent=True)
-        room = self.ctx.limiter.current + SPARE_WORKERS
-        while self.gap_error is None and self._gap_running < room and (self._gaps or self._tags):
-            job = (
-                self._gaps.popleft()
-                if self._gaps
-                else functools.partial(self.found.tags_of, self._tags.popleft())
-            )
-            self._submit(job, urgent=False)
-
-    def _submit(self, job: Callable[[], Any], *, urgent: bool) -> None:
-        if urgent:
-            self._walk_running += 1
-        else:
-            self._gap_running += 1
-        try:
-            self.pool.submit(self._run_one, job, urgent)
-        except RuntimeError:  # the pool was shut down (an error, meanwhile): dropped
-            if urgent:
-                self._walk_running -= 1
-            else:
-                self._gap_running -= 1
-
-    def _run_one(self, job: Callable[[], Any], urgent: bool) -> None:
-        limiter = self.ctx.limiter
-        limiter.urgent(urgent)
-        more: Iterable[Callable[[], Any]] = ()
-        error: BaseException | None = None
-        try:
-            more = job() or ()
-        except BaseException as exc:  # handed to the waiting thread, raised there
-            error = exc
-        finally:
-            limiter.urgent(False)
-        with self._cond:
-            if urgent:
-                self._walk_running -= 1
-                if error is not None and self.walk_error is None:
-                    self.walk_error = error
-                else:
-                    self._walk.extend(more)
-            else:
-                self._gap_running -= 1
-                if error is not None and self.gap_error is None:
-                    self.gap_error = error
-                else:
-                    self._gaps.extend(more)
-            self._fill()
-            self._cond.notify_all()
-
-
 class Loader:
     def __init__(
         self,
@@ -298,13 +152,13 @@ class Loader:
         early: bool = False,
         only: Iterable[str] | None = None,
     ) -> None:
-        """`early`: read the details in the structure walk's gaps (`_Pipeline`), for a
+        """`early`: read the details in the structure walk's gaps (`scheduler.Pipeline`), for a
         load that will `enrich` next, of every account or of `only` (a report on a few)."""
         self.ctx = ctx
         self.progress = progress or _noop
         self.early = early
         self.only = None if only is None else list(only)
-        self._pipeline: _Pipeline | None = None
+        self._pipeline: Pipeline | None = None
         self._found: details.Details | None = None
         # A thread per request the limiter may allow in flight, and a few more: a slot is
         # held only while a request is on the wire, so while one thread signs or parses,
@@ -407,12 +261,14 @@ class Loader:
             loaded_at=datetime.now(timezone.utc),
         )
 
-    def _start_details(self, roots: list[Root], f_org: Future[Organization]) -> _Pipeline:
+    def _start_details(self, roots: list[Root], f_org: Future[Organization]) -> Pipeline:
         """The pipeline that reads the details in the walk's gaps: delegation and
         ListAccounts now, the policies once DescribeOrganization says the feature set (a
         gap job waits for it, holding no slot), tags as the walk finds accounts."""
         found = details.Details(self.ctx, Tracker(self.progress, "details", 0, quiet=True))
-        pipeline = _Pipeline(self, found)
+        pipeline = Pipeline(
+            self.ctx.limiter, found.tags_of, workers=self.workers, window=self.window
+        )
 
         def policies() -> list[details.Job]:
             types = details.policy_types(roots, f_org.result().feature_set)
@@ -481,7 +337,7 @@ class Loader:
         ]
 
     def _walk(
-        self, roots: list[Root], pipeline: _Pipeline | None = None
+        self, roots: list[Root], pipeline: Pipeline | None = None
     ) -> tuple[
         dict[str, OrgUnit],
         dict[str, Account],
@@ -578,47 +434,5 @@ class Loader:
         )
 
     # --- execution -------------------------------------------------------------------
-
     def _run(self, jobs: Iterable[Callable[[], Any]]) -> None:
-        """Run jobs on a bounded pool; a job may return more jobs (run before the rest).
-        The first error wins, at once: jobs not started are dropped, and jobs in flight
-        are not waited for (each ends by itself within one request's timeout), so a dead
-        endpoint or ctrl+c stops the load now rather than after every request in flight
-        gave up.
-
-        At most `window` jobs are in the pool at a time, the rest wait here as plain
-        callables: a pool future costs seven objects the garbage collector tracks
-        (future, work item, condition, lock, ...), and 10,000 tag reads queued at once
-        kept 70,000 of them alive through the whole load, for every full collection to
-        scan (benchmarks/RESULTS.md). Each finished job is handed over through a queue,
-        once: `wait()` on the pending set would look at every pending future each time
-        one finishes (quadratic: tens of CPU seconds at 10,000 accounts)."""
-        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="orgtui")
-        finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
-        more: deque[Callable[[], Any]] = deque()  # jobs returned by jobs
-        source = iter(jobs)
-        window = self.window
-        outstanding = 0
-        failed = False
-
-        def fill() -> None:
-            nonlocal outstanding
-            while outstanding < window:
-                job = more.popleft() if more else next(source, None)
-                if job is None:
-                    return
-                pool.submit(job).add_done_callback(finished.put)
-                outstanding += 1
-
-        try:
-            fill()
-            while outstanding:
-                fut = finished.get()
-                outstanding -= 1
-                more.extend(fut.result() or ())
-                fill()
-        except BaseException:
-            failed = True
-            raise
-        finally:
-            pool.shutdown(wait=not failed, cancel_futures=True)
+        run_jobs(jobs, workers=self.workers, window=self.window)
