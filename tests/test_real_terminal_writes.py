@@ -46,8 +46,10 @@ def test_close_and_move_one_account_each_at_80x24(isolated_env):
         time.sleep(0.5)
         seen = len(term.output)
         term.type("c")
-        # Typing is taken once the dialog is up (enter then waits for its live checks).
         until(lambda: term.shows(f"type {closing}", seen), 30, "the close dialog")
+        # Typing right after the first frame once lost the close in CI (cause not found):
+        # the old margin after the dialog is up, for its live checks.
+        time.sleep(2.0)
         term.type(f"{closing}\r")
         until(lambda: ("close-ok", closing) in demo_events(), 30, "the close")
         time.sleep(1.0)
@@ -60,6 +62,7 @@ def test_close_and_move_one_account_each_at_80x24(isolated_env):
         seen = len(term.output)
         term.type("m")
         until(lambda: term.shows("filter OUs by name", seen), 30, "the move dialog")
+        time.sleep(1.0)  # the old margin, as for the close
         term.type("Suspended")
         time.sleep(0.5)
         term.type("\r")
